@@ -1,0 +1,34 @@
+// Two tiers. `unit` needs nothing running. `integration` (test/integration, test/e2e) talks to the
+// real Cassandra and FerretDB of the local stack: test/support/global-setup.ts starts a separate
+// test stack (own ports, own data folder) unless TEST_MONGO_URL / TEST_CASSANDRA_CONTACT_POINTS
+// point at servers that already run.
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Integration suites share one Cassandra and one FerretDB, and some of them stop a server on
+  // purpose; on this 2-core machine they run one file at a time.
+  maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/test/unit'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};
