@@ -1,0 +1,180 @@
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+  ValidationOptions,
+  validateSync,
+} from 'class-validator';
+import { MIGRATION_PHASES, MigrationPhase, StoresUsed, storesUsedBy } from './migration-phase';
+import { ReplicationSettings, parseReplication, renderReplication } from './replication';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
+const MONGO_URL = /^mongodb(\+srv)?:\/\/[^/?#\s]+\/([^/?#\s]+)(\?[^#\s]*)?$/;
+const HOST_PORT =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+const DC_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Shows the offending value in an error without echoing a password from a URL. */
+function shown(value: unknown): string {
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  return `"${text.replace(/\/\/[^/@\s]*@/, '//***@')}"`;
+}
+
+/** Every message names the variable, what it accepts and what it got: one readable clause. */
+function says(variable: string, accepts: string): ValidationOptions {
+  return {
+    message: (args: ValidationArguments) => `${variable} ${accepts} (got ${shown(args.value)})`,
+  };
+}
+
+function isContactPointList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((entry) => {
+      const match = typeof entry === 'string' ? HOST_PORT.exec(entry) : null;
+      return match !== null && (match[1] === undefined || (+match[1] >= 1 && +match[1] <= 65535));
+    })
+  );
+}
+
+function isReplicationSpec(value: unknown): boolean {
+  try {
+    return typeof value === 'string' && parseReplication(value) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The app's whole configuration, read from the environment once at boot by loadConfig() and
+ * provided to Nest as a value (the class is the DI token). Field comments name the variable.
+ */
+export class AppConfig {
+  /** PORT: HTTP port; 0 asks the OS for any free port (tests use that). */
+  @IsInt(says('PORT', 'must be an integer from 0 to 65535'))
+  @Min(0, says('PORT', 'must be an integer from 0 to 65535'))
+  @Max(65535, says('PORT', 'must be an integer from 0 to 65535'))
+  port!: number;
+
+  /** NODE_ENV: production never applies schema migrations on its own. */
+  @IsIn(NODE_ENVS, says('NODE_ENV', `must be one of ${NODE_ENVS.join(', ')}`))
+  nodeEnv!: NodeEnv;
+
+  /** MONGO_URL: must name the database, e.g. mongodb://127.0.0.1:27017/blog. */
+  @Matches(
+    MONGO_URL,
+    says('MONGO_URL', 'must be a mongodb:// or mongodb+srv:// URL that names a database'),
+  )
+  mongoUrl!: string;
+
+  /** CASSANDRA_CONTACT_POINTS: comma-separated host[:port] list. */
+  @ValidateBy(
+    { name: 'isContactPointList', validator: { validate: isContactPointList } },
+    says('CASSANDRA_CONTACT_POINTS', 'must be a comma-separated list of host[:port]'),
+  )
+  cassandraContactPoints!: string[];
+
+  /** CASSANDRA_LOCAL_DC: the data center the driver treats as local. */
+  @Matches(DC_NAME, says('CASSANDRA_LOCAL_DC', 'must be a data center name'))
+  cassandraLocalDc!: string;
+
+  /** CASSANDRA_KEYSPACE: created by the first Cassandra schema migration. */
+  @Matches(KEYSPACE, says('CASSANDRA_KEYSPACE', 'must be a name matching /^[a-z][a-z0-9_]{0,47}$/'))
+  cassandraKeyspace!: string;
+
+  /** CASSANDRA_REPLICATION as written; see `replication` for the parsed form. */
+  @ValidateBy(
+    { name: 'isReplicationSpec', validator: { validate: isReplicationSpec } },
+    says('CASSANDRA_REPLICATION', 'must be a factor like 1 or data centers like dc1:3,dc2:2'),
+  )
+  cassandraReplication!: string;
+
+  /** MIGRATION_PHASE: see migration-phase.ts for what each phase means. */
+  @IsIn(MIGRATION_PHASES, says('MIGRATION_PHASE', `must be one of ${MIGRATION_PHASES.join(', ')}`))
+  migrationPhase!: MigrationPhase;
+
+  /** HEALTH_CHECK_TIMEOUT_MS: a store slower than this is reported down. */
+  @IsInt(says('HEALTH_CHECK_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('HEALTH_CHECK_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('HEALTH_CHECK_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  healthCheckTimeoutMs!: number;
+
+  /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
+  @IsOptional()
+  @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
+  migrationsDir?: string;
+
+  /** Which stores the current phase connects to. */
+  get stores(): StoresUsed {
+    return storesUsedBy(this.migrationPhase);
+  }
+
+  /** The database named in MONGO_URL. */
+  get mongoDatabase(): string {
+    return decodeURIComponent(MONGO_URL.exec(this.mongoUrl)?.[2] ?? '');
+  }
+
+  get replication(): ReplicationSettings {
+    return parseReplication(this.cassandraReplication);
+  }
+
+  /** The replication map as a CQL literal, for `{{replication}}` in Cassandra migrations. */
+  get replicationCql(): string {
+    return renderReplication(this.replication);
+  }
+}
+
+/** Bad configuration: `message` is a single line listing every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty counts as unset so `FOO=` in an env file falls back to the default. */
+function read(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+/** Integers stay strings when malformed so the error can show exactly what was given. */
+function integerOrRaw(raw: string): number {
+  return (/^\d{1,15}$/.test(raw) ? Number(raw) : raw) as number;
+}
+
+/**
+ * Reads and validates the configuration. Throws ConfigError (one line) on any problem, so
+ * main.ts and cli.ts can print it and exit before Nest starts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const config = Object.assign(new AppConfig(), {
+    port: integerOrRaw(read(env, 'PORT', '3000')),
+    nodeEnv: read(env, 'NODE_ENV', 'development') as NodeEnv,
+    mongoUrl: read(env, 'MONGO_URL', 'mongodb://127.0.0.1:27017/blog'),
+    cassandraContactPoints: read(env, 'CASSANDRA_CONTACT_POINTS', '127.0.0.1:9042')
+      .split(',')
+      .map((entry) => entry.trim()),
+    cassandraLocalDc: read(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
+    cassandraKeyspace: read(env, 'CASSANDRA_KEYSPACE', 'blog'),
+    cassandraReplication: read(env, 'CASSANDRA_REPLICATION', '1'),
+    migrationPhase: read(env, 'MIGRATION_PHASE', 'dual-write') as MigrationPhase,
+    healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
+    migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
+  });
+  const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.map((error) => Object.values(error.constraints ?? {})[0] ?? ''));
+  }
+  return config;
+}

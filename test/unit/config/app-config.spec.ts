@@ -1,0 +1,123 @@
+import { ConfigError, loadConfig } from '../../../src/config/app-config';
+
+function problemFor(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      nodeEnv: 'development',
+      mongoUrl: 'mongodb://127.0.0.1:27017/blog',
+      cassandraContactPoints: ['127.0.0.1:9042'],
+      cassandraLocalDc: 'datacenter1',
+      cassandraKeyspace: 'blog',
+      cassandraReplication: '1',
+      migrationPhase: 'dual-write',
+      healthCheckTimeoutMs: 2000,
+      migrationsDir: undefined,
+    });
+    expect(config.mongoDatabase).toBe('blog');
+    expect(config.stores).toEqual({ mongo: true, cassandra: true });
+    expect(config.replicationCql).toBe("{'class': 'SimpleStrategy', 'replication_factor': 1}");
+  });
+
+  it('treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '', MIGRATION_PHASE: '  ', CASSANDRA_KEYSPACE: '' });
+    expect(config.port).toBe(3000);
+    expect(config.migrationPhase).toBe('dual-write');
+    expect(config.cassandraKeyspace).toBe('blog');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      NODE_ENV: 'production',
+      MONGO_URL: 'mongodb+srv://user:pw@cluster.example.net/blog_prod?retryWrites=true',
+      CASSANDRA_CONTACT_POINTS: 'cass-1:9043, cass-2 ,10.0.0.3',
+      CASSANDRA_LOCAL_DC: 'eu-west',
+      CASSANDRA_KEYSPACE: 'blog_prod',
+      CASSANDRA_REPLICATION: 'eu-west:3,us_east:2',
+      MIGRATION_PHASE: 'cassandra',
+      HEALTH_CHECK_TIMEOUT_MS: '500',
+      MIGRATIONS_DIR: '/tmp/migrations',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      nodeEnv: 'production',
+      cassandraContactPoints: ['cass-1:9043', 'cass-2', '10.0.0.3'],
+      cassandraLocalDc: 'eu-west',
+      cassandraKeyspace: 'blog_prod',
+      migrationPhase: 'cassandra',
+      healthCheckTimeoutMs: 500,
+      migrationsDir: '/tmp/migrations',
+    });
+    expect(config.mongoDatabase).toBe('blog_prod');
+    expect(config.stores).toEqual({ mongo: false, cassandra: true });
+    expect(config.replication).toEqual({
+      strategy: 'NetworkTopologyStrategy',
+      dataCenters: { 'eu-west': 3, us_east: 2 },
+    });
+  });
+
+  it('gives the exact one-line message for a bad phase', () => {
+    expect(problemFor({ MIGRATION_PHASE: 'bogus' })).toBe(
+      'Invalid configuration: MIGRATION_PHASE must be one of mongo, dual-write, cassandra-primary, cassandra (got "bogus")',
+    );
+  });
+
+  it.each([
+    ['PORT', '65536', 'an integer from 0 to 65535'],
+    ['PORT', 'http', 'an integer from 0 to 65535'],
+    ['PORT', '-1', 'an integer from 0 to 65535'],
+    ['PORT', '80.5', 'an integer from 0 to 65535'],
+    ['NODE_ENV', 'staging', 'one of development, production, test'],
+    ['MONGO_URL', 'postgres://localhost/blog', 'mongodb:// or mongodb+srv://'],
+    ['MONGO_URL', 'mongodb://127.0.0.1:27017', 'names a database'],
+    ['MONGO_URL', 'mongodb://127.0.0.1:27017/', 'names a database'],
+    ['CASSANDRA_CONTACT_POINTS', 'a,,b', 'comma-separated list of host[:port]'],
+    ['CASSANDRA_CONTACT_POINTS', 'host:99999', 'comma-separated list of host[:port]'],
+    ['CASSANDRA_CONTACT_POINTS', 'host name', 'comma-separated list of host[:port]'],
+    ['CASSANDRA_LOCAL_DC', "dc'1", 'a data center name'],
+    ['CASSANDRA_KEYSPACE', 'Blog', '/^[a-z][a-z0-9_]{0,47}$/'],
+    ['CASSANDRA_KEYSPACE', 'blog-prod', '/^[a-z][a-z0-9_]{0,47}$/'],
+    ['CASSANDRA_KEYSPACE', 'b'.repeat(49), '/^[a-z][a-z0-9_]{0,47}$/'],
+    ['CASSANDRA_REPLICATION', '0', 'dc1:3,dc2:2'],
+    ['CASSANDRA_REPLICATION', 'dc1:3,dc1:2', 'dc1:3,dc2:2'],
+    ['CASSANDRA_REPLICATION', "dc1':3", 'dc1:3,dc2:2'],
+    ['MIGRATION_PHASE', 'phase-2', 'one of mongo, dual-write, cassandra-primary, cassandra'],
+    ['HEALTH_CHECK_TIMEOUT_MS', '0', 'an integer from 1 to 600000'],
+    ['HEALTH_CHECK_TIMEOUT_MS', '2s', 'an integer from 1 to 600000'],
+  ])('%s=%s is rejected with a message naming it and what it accepts', (name, value, accepts) => {
+    const message = problemFor({ [name]: value });
+    expect(message).toBe(message.split('\n')[0]);
+    expect(message.startsWith(`Invalid configuration: ${name} must be `)).toBe(true);
+    expect(message).toContain(accepts);
+    expect(message).toContain(`(got "${value}")`);
+  });
+
+  it('lists several problems on one line separated by "; "', () => {
+    const message = problemFor({ PORT: 'x', MIGRATION_PHASE: 'y', CASSANDRA_KEYSPACE: 'Z' });
+    expect(message).not.toContain('\n');
+    const problems = message.replace('Invalid configuration: ', '').split('; ');
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'PORT',
+      'CASSANDRA_KEYSPACE',
+      'MIGRATION_PHASE',
+    ]);
+  });
+
+  it('never echoes a password from MONGO_URL', () => {
+    const message = problemFor({ MONGO_URL: 'mongodb://admin:s3cret@db.example.net' });
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain('mongodb://***@db.example.net');
+  });
+});
