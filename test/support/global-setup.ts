@@ -1,6 +1,33 @@
-// Temporary: adopts already-running servers only. Replaced by the stack-backed version.
+import { testStack } from './test-stack';
+
+/**
+ * Gives the integration tier real servers. TEST_MONGO_URL + TEST_CASSANDRA_CONTACT_POINTS adopt
+ * servers that already run (e.g. docker compose); otherwise the test stack is started (a no-op
+ * when it already runs) and, unless TEST_KEEP_STACK=1, stopped again by global-teardown.
+ */
 export default async function globalSetup(): Promise<void> {
-  if (!process.env.TEST_MONGO_URL || !process.env.TEST_CASSANDRA_CONTACT_POINTS) {
-    throw new Error('set TEST_MONGO_URL and TEST_CASSANDRA_CONTACT_POINTS');
+  if (process.env.TEST_MONGO_URL && process.env.TEST_CASSANDRA_CONTACT_POINTS) {
+    console.log(
+      `\nusing running servers: ${process.env.TEST_MONGO_URL}, ${process.env.TEST_CASSANDRA_CONTACT_POINTS}`,
+    );
+    return;
   }
+  const stack = testStack();
+  const reports = await stack.up();
+  const host = stack.settings.host;
+  process.env.TEST_MONGO_URL = `mongodb://${host}:${stack.settings.mongoPort}`;
+  process.env.TEST_CASSANDRA_CONTACT_POINTS = `${host}:${stack.settings.cassandraPort}`;
+  process.env.TEST_CASSANDRA_LOCAL_DC = 'datacenter1';
+  process.env.TEST_STACK_MANAGED = '1';
+  process.env.TEST_STACK_STARTED = reports
+    .filter((r) => r.action === 'started')
+    .map((r) => r.name)
+    .join(',');
+  const summary = reports
+    .map(
+      (r) =>
+        `${r.name} ${r.action === 'started' ? `started in ${(r.bootMs / 1000).toFixed(1)}s` : 'already running'}`,
+    )
+    .join(', ');
+  console.log(`\ntest stack (${stack.settings.dir}): ${summary}`);
 }

@@ -29,7 +29,10 @@ export function testStores(): TestStores {
 
 /** A name no other test run uses: valid as a CQL keyspace and as a MongoDB database name. */
 export function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 20);
   return `t_${clean}_${randomBytes(4).toString('hex')}`;
 }
 
@@ -44,7 +47,10 @@ export function mongoUrlWithDb(baseUrl: string, db: string): string {
  * A complete environment for the app's config loader, pointing at the test servers with a
  * keyspace and database of its own so test files never see each other's data.
  */
-export function testEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function testEnv(
+  name: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const stores = testStores();
   const unique = uniqueName(name);
   return {

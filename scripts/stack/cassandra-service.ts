@@ -1,0 +1,237 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'cassandra-driver';
+import { CASSANDRA_VERSION, REPO_ROOT, StackSettings } from './stack-settings';
+import { requireJava17, requireTool, run } from './toolchain';
+import { StackService } from './stack-service';
+
+/**
+ * Flags from Cassandra 5.0's own conf/jvm-server.options and conf/jvm17-server.options (the
+ * uncommented ones), which bin/cassandra would pass. Heap, agent and system properties are added
+ * separately below.
+ */
+const CASSANDRA_JVM_SERVER_OPTIONS = [
+  '-ea',
+  '-da:net.openhft...',
+  '-XX:+UseThreadPriorities',
+  '-XX:+HeapDumpOnOutOfMemoryError',
+  '-Xss256k',
+  '-XX:+AlwaysPreTouch',
+  '-XX:+UseTLAB',
+  '-XX:+ResizeTLAB',
+  '-XX:+UseNUMA',
+  '-XX:+PerfDisableSharedMem',
+  '-Djava.net.preferIPv4Stack=true',
+];
+
+const CASSANDRA_JVM17_SERVER_OPTIONS = [
+  '-XX:+UseG1GC',
+  '-XX:+ParallelRefProcEnabled',
+  '-XX:MaxTenuringThreshold=1',
+  '-XX:G1HeapRegionSize=16m',
+  '-XX:G1RSetUpdatingPauseTimePercent=5',
+  '-XX:MaxGCPauseMillis=300',
+  '-XX:InitiatingHeapOccupancyPercent=70',
+  '-Djdk.attach.allowAttachSelf=true',
+  ...[
+    'java.base/jdk.internal.misc',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+    'java.base/java.lang.ref',
+    'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file',
+    'jdk.attach/sun.tools.attach',
+  ].flatMap((pkg) => ['--add-exports', `${pkg}=ALL-UNNAMED`]),
+  ...[
+    'java.base/java.lang.module',
+    'java.base/jdk.internal.loader',
+    'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect',
+    'java.base/jdk.internal.math',
+    'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar',
+    'jdk.management/com.sun.management.internal',
+    'java.base/sun.nio.ch',
+    'java.base/java.io',
+    'java.base/java.lang.reflect',
+    'jdk.compiler/com.sun.tools.javac',
+    'java.base/java.lang',
+    'java.base/java.util',
+  ].flatMap((pkg) => ['--add-opens', `${pkg}=ALL-UNNAMED`]),
+  '-Dio.netty.tryReflectionSetAccessible=true',
+  '-Dio.netty.allocator.useCacheForAllThreads=true',
+  '-Dio.netty.allocator.maxOrder=11',
+];
+
+/** Single-node start-up speed-ups: there is no ring to wait for. */
+const SINGLE_NODE_SPEEDUPS = [
+  '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+  '-Dcassandra.ring_delay_ms=0',
+  '-Dcassandra.load_ring_state=false',
+];
+
+export class CassandraService implements StackService {
+  readonly name = 'cassandra';
+  readonly home: string;
+  readonly libDir: string;
+
+  constructor(private readonly settings: StackSettings) {
+    this.home = path.join(settings.dir, 'cassandra');
+    this.libDir = path.join(settings.cacheDir, `cassandra-${CASSANDRA_VERSION}`, 'lib');
+  }
+
+  get port(): number {
+    return this.settings.cassandraPort;
+  }
+  get ports(): number[] {
+    return [this.settings.cassandraPort, this.settings.cassandraStoragePort];
+  }
+  get logFile(): string {
+    return path.join(this.home, 'logs', 'system.log');
+  }
+  get stdoutFile(): string {
+    return path.join(this.home, 'logs', 'stdout.log');
+  }
+  get pidFile(): string {
+    return path.join(this.home, 'cassandra.pid');
+  }
+  get marker(): string {
+    return `-Dcassandra.config=file://${this.home}/`;
+  }
+
+  checkTools(): void {
+    requireJava17(this.settings.java17);
+    if (!this.isInstalled()) {
+      requireTool('mvn', 'download Cassandra from Maven Central', 'install maven');
+    }
+  }
+
+  isInstalled(): boolean {
+    return fs.existsSync(path.join(this.libDir, '.complete'));
+  }
+
+  /** cassandra-all and its runtime dependencies into the shared cache (once per version). */
+  async install(): Promise<void> {
+    if (this.isInstalled()) return;
+    const staging = `${this.libDir}.partial-${process.pid}`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    await run(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        path.join(REPO_ROOT, 'scripts', 'stack', 'cassandra-pom.xml'),
+        `-Dcassandra.version=${CASSANDRA_VERSION}`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${staging}`,
+        '-DincludeScope=runtime',
+      ],
+      { what: `downloading Cassandra ${CASSANDRA_VERSION} with Maven` },
+    );
+    fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
+    fs.mkdirSync(path.dirname(this.libDir), { recursive: true });
+    try {
+      fs.renameSync(staging, this.libDir);
+    } catch (err) {
+      // another process finished the same install first: keep theirs
+      fs.rmSync(staging, { recursive: true, force: true });
+      if (!this.isInstalled()) throw err;
+    }
+  }
+
+  /** Writes cassandra.yaml and logback.xml. Cassandra rejects unknown yaml keys: keep it minimal. */
+  prepare(): void {
+    for (const sub of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw', 'logs']) {
+      fs.mkdirSync(path.join(this.home, sub), { recursive: true });
+    }
+    const s = this.settings;
+    const yaml = [
+      'cluster_name: blog-local',
+      'num_tokens: 1',
+      'initial_token: 0',
+      'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
+      `data_file_directories: [${path.join(this.home, 'data')}]`,
+      `commitlog_directory: ${path.join(this.home, 'commitlog')}`,
+      `saved_caches_directory: ${path.join(this.home, 'saved_caches')}`,
+      `hints_directory: ${path.join(this.home, 'hints')}`,
+      `cdc_raw_directory: ${path.join(this.home, 'cdc_raw')}`,
+      'commitlog_sync: periodic',
+      'commitlog_sync_period: 10000ms',
+      'seed_provider:',
+      '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
+      '    parameters:',
+      `      - seeds: "${s.host}:${s.cassandraStoragePort}"`,
+      `listen_address: ${s.host}`,
+      `rpc_address: ${s.host}`,
+      `storage_port: ${s.cassandraStoragePort}`,
+      `native_transport_port: ${s.cassandraPort}`,
+      'start_native_transport: true',
+      'endpoint_snitch: SimpleSnitch',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(this.home, 'cassandra.yaml'), yaml);
+    const logback = `<configuration scan="false">
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>${this.logFile}</file>
+    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.cassandra" level="INFO"/>
+  <logger name="com.datastax" level="WARN"/>
+  <logger name="io.netty" level="WARN"/>
+  <root level="WARN"><appender-ref ref="FILE"/></root>
+</configuration>
+`;
+    fs.writeFileSync(path.join(this.home, 'logback.xml'), logback);
+  }
+
+  command(): { bin: string; args: string[]; cwd: string } {
+    const jamm = fs.readdirSync(this.libDir).find((f) => /^jamm-.*\.jar$/.test(f));
+    if (!jamm) throw new Error(`jamm agent jar missing from ${this.libDir}`);
+    const heap = this.settings.cassandraHeapMb;
+    // cassandra-env.sh sizes the young generation as min(100 MiB per core, heap / 4)
+    const young = Math.min(100 * os.availableParallelism(), Math.floor(heap / 4));
+    const args = [
+      ...CASSANDRA_JVM_SERVER_OPTIONS,
+      ...CASSANDRA_JVM17_SERVER_OPTIONS,
+      `-Xms${heap}m`,
+      `-Xmx${heap}m`,
+      `-Xmn${young}m`,
+      '-XX:+CrashOnOutOfMemoryError',
+      `-XX:HeapDumpPath=${path.join(this.home, 'logs')}`,
+      `-XX:ErrorFile=${path.join(this.home, 'logs', 'hs_err_%p.log')}`,
+      `-javaagent:${path.join(this.libDir, jamm)}`,
+      '-Dcassandra-foreground=yes',
+      `-Dcassandra.config=file://${this.home}/cassandra.yaml`,
+      `-Dlogback.configurationFile=file://${this.home}/logback.xml`,
+      `-Dcassandra.logdir=${path.join(this.home, 'logs')}`,
+      `-Dcassandra.storagedir=${this.home}`,
+      ...SINGLE_NODE_SPEEDUPS,
+      '-cp',
+      `${this.libDir}/*`,
+      'org.apache.cassandra.service.CassandraDaemon',
+    ];
+    return { bin: this.settings.java17, args, cwd: this.home };
+  }
+
+  /** Ready means usable: a CQL query answers, not merely an open port. */
+  async isReady(): Promise<boolean> {
+    const client = new Client({
+      contactPoints: [`${this.settings.host}:${this.settings.cassandraPort}`],
+      localDataCenter: 'datacenter1',
+      socketOptions: { connectTimeout: 2000, readTimeout: 4000 },
+    });
+    try {
+      await client.connect();
+      const result = await client.execute('SELECT release_version FROM system.local');
+      return result.rows.length === 1;
+    } catch {
+      return false;
+    } finally {
+      await client.shutdown().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+
+/** A server process the stack started: its pid file, and a marker that proves the pid is ours. */
+export interface ManagedProcess {
+  pidFile: string;
+  /** a string that appears in the command line of our process and of no other (its data folder) */
+  marker: string;
+}
+
+export function readPid(proc: ManagedProcess): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(proc.pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function commandLine(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of our running process, or undefined. A pid file whose process is gone, or whose pid
+ * now belongs to someone else, is stale: it is removed, and nothing else is touched.
+ */
+export function runningPid(proc: ManagedProcess): number | undefined {
+  const pid = readPid(proc);
+  if (pid === undefined) return undefined;
+  const cmd = commandLine(pid);
+  if (cmd !== undefined && cmd.includes(proc.marker)) return pid;
+  fs.rmSync(proc.pidFile, { force: true });
+  return undefined;
+}
+
+/** Starts a long-running server detached from this process, output appended to logFile. */
+export function startDetached(
+  proc: ManagedProcess,
+  bin: string,
+  args: string[],
+  opts: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv },
+): number {
+  const out = fs.openSync(opts.logFile, 'a');
+  const child = spawn(bin, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  if (child.pid === undefined) throw new Error(`could not start ${bin}`);
+  child.unref();
+  fs.writeFileSync(proc.pidFile, `${child.pid}\n`);
+  return child.pid;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM, then SIGKILL if the process has not exited after graceMs. */
+export async function stopProcess(proc: ManagedProcess, graceMs: number): Promise<boolean> {
+  const pid = runningPid(proc);
+  if (pid === undefined) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+  }
+  fs.rmSync(proc.pidFile, { force: true });
+  return true;
+}
+
+/** Resident memory of a process in bytes (Linux /proc), undefined when unknown. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function isListening(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The last `lines` lines of a text file ('' when it does not exist). */
+export function tail(file: string, lines: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
+  } catch {
+    return '';
+  }
+}

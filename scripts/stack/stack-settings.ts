@@ -1,0 +1,76 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Versions the stack installs; bump here and the cache key changes with them. */
+export const CASSANDRA_VERSION = '5.0.9';
+export const FERRETDB_VERSION = 'v1.24.2';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Everything the local stack needs to know, read from the environment so a test run can use its
+ * own ports and data folder next to a developer's stack.
+ */
+export interface StackSettings {
+  /** data, logs and pid files of this stack instance */
+  dir: string;
+  /** downloads and builds shared by every stack instance of this machine */
+  cacheDir: string;
+  host: string;
+  cassandraPort: number;
+  cassandraStoragePort: number;
+  /** JVM heap in MiB (at most 1024: this is a development server) */
+  cassandraHeapMb: number;
+  mongoPort: number;
+  /** how long `up` waits for a server to answer before giving up */
+  readyTimeoutMs: number;
+  java17: string;
+}
+
+export class StackSettingsError extends Error {}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StackSettingsError(`${name} must be a TCP port 1-65535 (got "${raw}")`);
+  }
+  return value;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new StackSettingsError(`${name} must be an integer 1-${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'blog-migration');
+}
+
+export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
+  const settings: StackSettings = {
+    dir: path.resolve(REPO_ROOT, env.STACK_DIR || '.stack'),
+    cacheDir: path.resolve(env.STACK_CACHE_DIR || defaultCacheDir(env)),
+    host: '127.0.0.1',
+    cassandraPort: port(env, 'STACK_CASSANDRA_PORT', 9042),
+    cassandraStoragePort: port(env, 'STACK_CASSANDRA_STORAGE_PORT', 7000),
+    cassandraHeapMb: positiveInt(env, 'STACK_CASSANDRA_HEAP_MB', 1024, 1024),
+    mongoPort: port(env, 'STACK_MONGO_PORT', 27017),
+    readyTimeoutMs: positiveInt(env, 'STACK_READY_TIMEOUT_S', 180, 3600) * 1000,
+    java17: env.STACK_JAVA17 || '/usr/lib/jvm/java-17-openjdk-amd64/bin/java',
+  };
+  const ports = [settings.cassandraPort, settings.cassandraStoragePort, settings.mongoPort];
+  if (new Set(ports).size !== ports.length) {
+    throw new StackSettingsError(
+      `STACK_CASSANDRA_PORT, STACK_CASSANDRA_STORAGE_PORT and STACK_MONGO_PORT must differ (got ${ports.join(', ')})`,
+    );
+  }
+  return settings;
+}

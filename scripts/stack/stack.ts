@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import { CassandraService } from './cassandra-service';
+import { FerretDbService } from './ferretdb-service';
+import {
+  isAlive,
+  isListening,
+  residentBytes,
+  runningPid,
+  sleep,
+  startDetached,
+  stopProcess,
+  tail,
+} from './process-control';
+import { StackService } from './stack-service';
+import { StackSettings } from './stack-settings';
+import { StackError } from './toolchain';
+
+export type ServiceName = 'cassandra' | 'ferretdb';
+export const SERVICE_NAMES: ServiceName[] = ['cassandra', 'ferretdb'];
+
+export interface UpReport {
+  name: ServiceName;
+  /** 'started' by this call, or 'running' already (nothing was done) */
+  action: 'started' | 'running';
+  pid: number;
+  port: number;
+  installMs: number;
+  bootMs: number;
+}
+
+export interface StatusReport {
+  name: ServiceName;
+  state: 'ready' | 'starting' | 'stopped';
+  pid?: number;
+  port: number;
+  rssBytes?: number;
+  home: string;
+}
+
+/** The local database stack: one Cassandra and one FerretDB per data folder. */
+export class Stack {
+  readonly services: Record<ServiceName, StackService & { home: string }>;
+
+  constructor(readonly settings: StackSettings) {
+    this.services = {
+      cassandra: new CassandraService(settings),
+      ferretdb: new FerretDbService(settings),
+    };
+  }
+
+  /** Starts the named services (all by default) and waits until each answers a real query. */
+  async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
+    fs.mkdirSync(this.settings.dir, { recursive: true });
+    const services = names.map((name) => this.services[name]);
+    for (const service of services) service.checkTools();
+    return Promise.all(services.map((service) => this.upOne(service)));
+  }
+
+  private async upOne(service: StackService & { home: string }): Promise<UpReport> {
+    const name = service.name as ServiceName;
+    const proc = { pidFile: service.pidFile, marker: service.marker };
+    const existing = runningPid(proc);
+    if (existing !== undefined) {
+      // ours, possibly still booting from an earlier call: wait for it rather than start twice
+      const bootMs = await this.waitReady(service, existing);
+      return { name, action: 'running', pid: existing, port: service.port, installMs: 0, bootMs };
+    }
+    for (const port of service.ports) {
+      if (await isListening(this.settings.host, port)) {
+        throw new StackError(
+          `${name}: port ${this.settings.host}:${port} is already in use by a process this stack did not start; stop it or choose other ports (STACK_* variables, see README)`,
+        );
+      }
+    }
+    const installStart = Date.now();
+    await service.install();
+    const installMs = Date.now() - installStart;
+    service.prepare();
+    const { bin, args, cwd } = service.command();
+    const bootStart = Date.now();
+    fs.mkdirSync(service.home, { recursive: true });
+    fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
+    const pid = startDetached(proc, bin, args, { cwd, logFile: service.stdoutFile });
+    await this.waitReady(service, pid);
+    return {
+      name,
+      action: 'started',
+      pid,
+      port: service.port,
+      installMs,
+      bootMs: Date.now() - bootStart,
+    };
+  }
+
+  private async waitReady(service: StackService, pid: number): Promise<number> {
+    const start = Date.now();
+    const deadline = start + this.settings.readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (!isAlive(pid)) {
+        throw new StackError(
+          `${service.name} exited while starting; last log lines:\n${this.logTail(service, 25)}`,
+        );
+      }
+      if ((await isListening(this.settings.host, service.port)) && (await service.isReady())) {
+        return Date.now() - start;
+      }
+      await sleep(250);
+    }
+    await stopProcess({ pidFile: service.pidFile, marker: service.marker }, 10_000);
+    throw new StackError(
+      `${service.name} did not answer within ${this.settings.readyTimeoutMs / 1000}s (stopped it); last log lines:\n${this.logTail(service, 25)}`,
+    );
+  }
+
+  /** Stops only processes this stack started (by pid file); returns the names it stopped. */
+  async down(names: ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
+    const stopped = await Promise.all(
+      names.map(async (name) => {
+        const service = this.services[name];
+        const graceMs = name === 'cassandra' ? 60_000 : 15_000;
+        const wasRunning = await stopProcess(
+          { pidFile: service.pidFile, marker: service.marker },
+          graceMs,
+        );
+        return wasRunning ? name : undefined;
+      }),
+    );
+    return stopped.filter((n): n is ServiceName => n !== undefined);
+  }
+
+  async status(names: ServiceName[] = SERVICE_NAMES): Promise<StatusReport[]> {
+    return Promise.all(
+      names.map(async (name) => {
+        const service = this.services[name];
+        const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
+        const base = { name, port: service.port, home: service.home };
+        if (pid === undefined) return { ...base, state: 'stopped' as const };
+        const ready = await service.isReady();
+        return {
+          ...base,
+          pid,
+          state: ready ? ('ready' as const) : ('starting' as const),
+          rssBytes: residentBytes(pid),
+        };
+      }),
+    );
+  }
+
+  logTail(service: StackService, lines: number): string {
+    const parts = [tail(service.logFile, lines)];
+    if (service.stdoutFile !== service.logFile) parts.push(tail(service.stdoutFile, lines));
+    return parts.filter(Boolean).join('\n') || '(no log output)';
+  }
+}

@@ -1,0 +1,90 @@
+// `npm start`: a newcomer's one command. Validates the configuration, starts the local database
+// stack for each store the phase needs when no database URL is configured and nothing listens on
+// the stack's port, then runs the built app (which applies pending schema migrations in
+// development) in the foreground.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config/app-config';
+import { storesUsedBy } from '../src/config/migration-phase';
+import { ServiceName, Stack } from './stack/stack';
+import { isListening, runningPid } from './stack/process-control';
+import { loadStackSettings, StackSettingsError } from './stack/stack-settings';
+import { StackError } from './stack/toolchain';
+
+const log = (line: string) => console.log(`start: ${line}`);
+
+/** Which stack services to start, and the database URLs the app should then use. */
+async function planStack(stack: Stack, phaseStores: { mongo: boolean; cassandra: boolean }) {
+  const host = stack.settings.host;
+  const toStart: ServiceName[] = [];
+  const env: Record<string, string> = {};
+  const wanted: Array<[ServiceName, boolean, string, string]> = [
+    [
+      'ferretdb',
+      phaseStores.mongo,
+      'MONGO_URL',
+      `mongodb://${host}:${stack.settings.mongoPort}/blog`,
+    ],
+    [
+      'cassandra',
+      phaseStores.cassandra,
+      'CASSANDRA_CONTACT_POINTS',
+      `${host}:${stack.settings.cassandraPort}`,
+    ],
+  ];
+  for (const [name, used, variable, localUrl] of wanted) {
+    if (!used) continue;
+    if (process.env[variable]) {
+      log(`${variable} is set: using ${process.env[variable]}, not the local stack`);
+      continue;
+    }
+    env[variable] = localUrl;
+    const service = stack.services[name];
+    const ours = runningPid({ pidFile: service.pidFile, marker: service.marker }) !== undefined;
+    if (!ours && (await isListening(host, service.port))) {
+      log(`a server already listens on ${host}:${service.port}: using it for ${variable}`);
+      continue;
+    }
+    toStart.push(name);
+  }
+  return { toStart, env };
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig(process.env);
+  const stack = new Stack(loadStackSettings(process.env));
+  const { toStart, env } = await planStack(stack, storesUsedBy(config.migrationPhase));
+  if (toStart.length) {
+    log(`starting the local stack (${toStart.join(', ')}); the first run downloads and builds it`);
+    for (const r of await stack.up(toStart)) {
+      const boot =
+        r.action === 'started' ? `ready in ${(r.bootMs / 1000).toFixed(1)}s` : 'already running';
+      log(
+        `${r.name} ${boot} on ${stack.settings.host}:${r.port} (stop with: npm run stack -- down)`,
+      );
+    }
+  }
+  const app = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => app.kill(signal));
+  }
+  return new Promise((resolve) =>
+    app.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const oneLine = err instanceof ConfigError || err instanceof StackSettingsError;
+    if (oneLine || err instanceof StackError) {
+      console.error((err as Error).message);
+    } else {
+      console.error(err);
+    }
+    process.exit(1);
+  },
+);
