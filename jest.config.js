@@ -2,7 +2,8 @@
 // real Cassandra and FerretDB of the local stack: test/support/global-setup.ts starts a separate
 // test stack (own ports, own data folder) unless TEST_MONGO_URL / TEST_CASSANDRA_CONTACT_POINTS
 // point at servers that already run.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+// transpile only (tsconfig.jest.json): `npm run lint` type-checks everything once
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
