@@ -1,0 +1,150 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
+import { AppConfig } from '../../config/app-config';
+
+/** Per-query options later code may set; everything else is fixed by this wrapper. */
+export interface CassandraQueryOptions {
+  /** Safe to retry or speculatively execute (no counters, no list appends, no LWT). */
+  idempotent: boolean;
+  consistency?: types.consistencies;
+  /** Write timestamp in microseconds (the data rules derive it from a post's version). */
+  timestamp?: number | types.Long;
+  fetchSize?: number;
+  pageState?: string;
+}
+
+export interface CassandraStatement {
+  query: string;
+  params: unknown[];
+}
+
+export interface CassandraPage {
+  rows: types.Row[];
+  /** Pass back to get the next page; undefined once the last page has been read. */
+  pageState?: string;
+}
+
+/** Builds the driver options; exported for the unit test of what we promise about them. */
+export function cassandraClientOptions(config: AppConfig): ClientOptions {
+  const firstPort = /:(\d+)$/.exec(config.cassandraContactPoints[0] ?? '')?.[1];
+  return {
+    contactPoints: config.cassandraContactPoints,
+    localDataCenter: config.cassandraLocalDc,
+    // Peers discovered later are reached on the same port as the first contact point.
+    protocolOptions: { port: firstPort ? Number(firstPort) : 9042 },
+    // No keyspace: the first schema migration creates it, so queries name `${keyspace}.table`.
+    queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
+    // Back after a restart within seconds, without hammering a node that is still down.
+    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(1000, 5000) },
+    socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+  };
+}
+
+/**
+ * The app's one Cassandra session. Only created when the migration phase uses Cassandra.
+ * Connects on module init and shuts down cleanly with the app.
+ */
+@Injectable()
+export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CassandraClient.name);
+  private readonly client: Client;
+  /** The keyspace every table lives in; write CQL as `${client.keyspace}.table`. */
+  readonly keyspace: string;
+
+  constructor(config: AppConfig) {
+    this.keyspace = config.cassandraKeyspace;
+    this.client = new Client(cassandraClientOptions(config));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Opens the connection pool; safe to call more than once. */
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  /** Closes every connection; the process can exit afterwards without open handles. */
+  async shutdown(): Promise<void> {
+    await this.client.shutdown();
+  }
+
+  /** Qualifies a table name with the keyspace. */
+  table(name: string): string {
+    return `${this.keyspace}.${name}`;
+  }
+
+  /**
+   * Runs one prepared statement (LOCAL_QUORUM unless overridden). `idempotent` is required so
+   * every caller decides whether the driver may retry it.
+   */
+  async execute(
+    cql: string,
+    params: unknown[] = [],
+    options: CassandraQueryOptions,
+  ): Promise<types.ResultSet> {
+    return this.client.execute(cql, params, this.queryOptions(options));
+  }
+
+  /** Runs a batch of prepared statements; logged unless `logged: false` (same partition). */
+  async batch(
+    statements: CassandraStatement[],
+    options: CassandraQueryOptions & { logged?: boolean },
+  ): Promise<void> {
+    if (statements.length === 0) return;
+    await this.client.batch(
+      statements.map(({ query, params }) => ({ query, params })),
+      { ...this.queryOptions(options), logged: options.logged ?? true },
+    );
+  }
+
+  /** Reads one page; hand `pageState` back to continue where it stopped. */
+  async page(
+    cql: string,
+    params: unknown[],
+    options: CassandraQueryOptions & { fetchSize: number },
+  ): Promise<CassandraPage> {
+    const result = await this.execute(cql, params, options);
+    return { rows: result.rows, pageState: result.pageState ?? undefined };
+  }
+
+  /** Iterates over every row, fetching pages of `fetchSize` as it goes (for backfills). */
+  async *rows(
+    cql: string,
+    params: unknown[],
+    options: CassandraQueryOptions & { fetchSize: number },
+  ): AsyncGenerator<types.Row> {
+    let pageState: string | undefined;
+    do {
+      const page = await this.page(cql, params, { ...options, pageState });
+      yield* page.rows;
+      pageState = page.pageState;
+    } while (pageState);
+  }
+
+  /**
+   * Runs a schema statement (CREATE/ALTER/DROP) unprepared: DDL has no parameters and
+   * preparing it would only fill the prepared-statement cache. The driver waits for schema
+   * agreement before resolving.
+   */
+  async executeDdl(cql: string): Promise<void> {
+    this.logger.debug(`DDL: ${cql.replace(/\s+/g, ' ')}`);
+    await this.client.execute(cql, [], { prepare: false, isIdempotent: true });
+  }
+
+  private queryOptions(options: CassandraQueryOptions): QueryOptions {
+    return {
+      prepare: true,
+      isIdempotent: options.idempotent,
+      ...(options.consistency !== undefined && { consistency: options.consistency }),
+      ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
+      ...(options.fetchSize !== undefined && { fetchSize: options.fetchSize }),
+      ...(options.pageState !== undefined && { pageState: options.pageState }),
+    };
+  }
+}

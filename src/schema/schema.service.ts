@@ -1,0 +1,134 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { StoreName, storeNamesUsedBy } from '../config/migration-phase';
+import { CassandraMigrationRunner } from './cassandra-migration.runner';
+import { MigrationFile, discoverMigrations, migrationsRoot } from './migration-file';
+import { AppliedMigration, MigrationRunner } from './migration-runner';
+import { MongoMigrationRunner } from './mongo-migration.runner';
+
+export interface ChangedMigration {
+  version: string;
+  name: string;
+  recordedChecksum: string;
+  fileChecksum: string;
+}
+
+/** Where one store's schema stands compared with the migration files. */
+export interface StoreSchemaStatus {
+  store: StoreName;
+  applied: AppliedMigration[];
+  pending: MigrationFile[];
+  /** Applied, but the file was edited afterwards: migrate refuses to run. */
+  changed: ChangedMigration[];
+  /** Recorded as applied, but no file has that version any more. */
+  missing: AppliedMigration[];
+}
+
+export interface StoreMigrateResult {
+  store: StoreName;
+  /** Migrations applied by this run (or that would be, with dryRun). */
+  migrations: { migration: MigrationFile; statements: string[] }[];
+  alreadyApplied: number;
+}
+
+/** Migrate refused because applied migration files were edited. */
+export class ChangedMigrationsError extends Error {
+  override name = 'ChangedMigrationsError';
+  constructor(readonly changed: { store: StoreName; migration: ChangedMigration }[]) {
+    super(
+      `${changed
+        .map(({ store, migration }) => `${store} migration ${migration.version}-${migration.name}`)
+        .join(
+          ', ',
+        )} changed after being applied (checksum differs); restore the original file and put the change in a new migration`,
+    );
+  }
+}
+
+/**
+ * Status and migrate for the stores the current phase uses. The CLI commands and the boot-time
+ * check both go through here.
+ */
+@Injectable()
+export class SchemaService {
+  private readonly logger = new Logger(SchemaService.name);
+  private readonly runners: MigrationRunner[];
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() mongo?: MongoMigrationRunner,
+    @Optional() cassandra?: CassandraMigrationRunner,
+  ) {
+    const available: Partial<Record<StoreName, MigrationRunner>> = { mongo, cassandra };
+    this.runners = storeNamesUsedBy(config.migrationPhase).map((store) => {
+      const runner = available[store];
+      if (!runner) throw new Error(`no ${store} migration runner registered`);
+      return runner;
+    });
+  }
+
+  /** Applied, pending, changed and missing migrations per used store (Mongo first). */
+  async status(): Promise<StoreSchemaStatus[]> {
+    const root = migrationsRoot(this.config.migrationsDir);
+    return Promise.all(
+      this.runners.map(async (runner) => {
+        const files = discoverMigrations(root, runner.store);
+        const applied = await runner.applied();
+        const recorded = new Map(applied.map((record) => [record.version, record]));
+        const onDisk = new Set(files.map((file) => file.version));
+        return {
+          store: runner.store,
+          applied,
+          pending: files.filter((file) => !recorded.has(file.version)),
+          changed: files.flatMap((file) => {
+            const record = recorded.get(file.version);
+            return record && record.checksum !== file.checksum
+              ? [
+                  {
+                    version: file.version,
+                    name: file.name,
+                    recordedChecksum: record.checksum,
+                    fileChecksum: file.checksum,
+                  },
+                ]
+              : [];
+          }),
+          missing: applied.filter((record) => !onDisk.has(record.version)),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Applies pending migrations in version order, store by store. Refuses to start (changing
+   * nothing) if any applied migration file was edited. With dryRun, only reports the plan.
+   */
+  async migrate(options: { dryRun?: boolean } = {}): Promise<StoreMigrateResult[]> {
+    const statuses = await this.status();
+    const changed = statuses.flatMap((status) =>
+      status.changed.map((migration) => ({ store: status.store, migration })),
+    );
+    if (changed.length > 0) throw new ChangedMigrationsError(changed);
+
+    const results: StoreMigrateResult[] = [];
+    for (const status of statuses) {
+      const runner = this.runners.find((candidate) => candidate.store === status.store);
+      if (!runner) continue;
+      const result: StoreMigrateResult = {
+        store: status.store,
+        migrations: [],
+        alreadyApplied: status.applied.length,
+      };
+      for (const migration of status.pending) {
+        const statements = runner.describe(migration);
+        if (!options.dryRun) {
+          await runner.apply(migration);
+          this.logger.log(`${status.store}: applied ${migration.fileName}`);
+        }
+        result.migrations.push({ migration, statements });
+      }
+      results.push(result);
+    }
+    return results;
+  }
+}
