@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from './cli.module';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+
+interface CommanderFailure {
+  code: string;
+  exitCode: number;
+}
+
+// Commander has already printed its own one-line message (and help/version output is not a failure).
+function isCommanderFailure(error: unknown): error is CommanderFailure {
+  const candidate = error as Partial<CommanderFailure> | null;
+  return typeof candidate?.code === 'string' && candidate.code.startsWith('commander.');
+}
+
+function fail(error: unknown): void {
+  if (isCommanderFailure(error)) {
+    process.exitCode = error.exitCode;
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+  process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  await CommandFactory.run(CliModule.forRoot(config), {
+    cliName: 'npm run cli --',
+    logger: ['error', 'warn'],
+    // Throwing here hands parse errors to serviceErrorHandler instead of process.exit(),
+    // so the app context still closes its connections.
+    errorHandler: (error) => {
+      throw error;
+    },
+    serviceErrorHandler: fail,
+  });
+}
+
+main().catch(fail);

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { configureApp } from './configure-app';
+import { ChangedMigrationsError } from './schema/schema.service';
+import { PendingMigrationsError } from './schema/schema-startup.check';
+
+// Config comes first: a bad variable is one line on stderr, before Nest prints anything.
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = configOrExit();
+  const logger = new Logger('Bootstrap');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config));
+  configureApp(app);
+  try {
+    await app.listen(config.port);
+  } catch (error) {
+    if (error instanceof PendingMigrationsError || error instanceof ChangedMigrationsError) {
+      logger.error(error.message);
+      await app.close().catch(() => undefined);
+      process.exit(1);
+    }
+    throw error;
+  }
+  logger.log(`Blog listening on ${await app.getUrl()} (migration phase ${config.migrationPhase})`);
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('Bootstrap').error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
