@@ -47,8 +47,9 @@ go_version="${go_version%%[-+ ]*}"
 [ -n "$go_version" ] || say_error "could not read the Go version from 'go env GOVERSION'"
 
 if [ -n "${COMPOSE_MODULE:-}" ] || [ -n "${COMPOSE_VERSION:-}" ]; then
-  [ -n "${COMPOSE_MODULE:-}" ] && [ -n "${COMPOSE_VERSION:-}" ] ||
+  if [ -z "${COMPOSE_MODULE:-}" ] || [ -z "${COMPOSE_VERSION:-}" ]; then
     say_error "set both COMPOSE_MODULE and COMPOSE_VERSION, or neither"
+  fi
   module="$COMPOSE_MODULE"
   version="$COMPOSE_VERSION"
   min_go="${COMPOSE_MIN_GO:-1.0}"
@@ -84,7 +85,10 @@ build_plugin() (
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly"
   json="$(go mod download -json "$module@$version")" || { printf "%s\n" "$json" | grep "\"Error\"" ; exit 1; }
   src_dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-  [ -n "$src_dir" ] && [ -d "$src_dir/cmd" ] || { echo "no source folder for $module@$version"; exit 1; }
+  if [ -z "$src_dir" ] || [ ! -d "$src_dir/cmd" ]; then
+    echo "no source folder for $module@$version"
+    exit 1
+  fi
   cd "$src_dir" || exit 1
   go build -trimpath -ldflags "-s -w -X $module/internal.Version=$version" -o "$cached_bin.tmp" ./cmd ||
     exit 1
@@ -97,8 +101,9 @@ if [ ! -x "$cached_bin" ]; then
 fi
 
 # Install (copy, so a cleaned cache does not break the plugin); replace atomically.
-cp -f "$cached_bin" "$plugin.tmp.$$" && chmod +x "$plugin.tmp.$$" && mv -f "$plugin.tmp.$$" "$plugin" ||
+if ! { cp -f "$cached_bin" "$plugin.tmp.$$" && chmod +x "$plugin.tmp.$$" && mv -f "$plugin.tmp.$$" "$plugin"; }; then
   say_error "cannot install the plugin at $plugin"
+fi
 
 docker compose version >/dev/null 2>&1 ||
   say_error "installed $plugin but 'docker compose version' still fails: $(docker compose version 2>&1 | tail -n1)"
