@@ -1,0 +1,92 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'cassandra-driver';
+import { freePort, pollUntil } from '../support/http-poll';
+import { uniqueName } from '../support/test-env';
+import { testStackEnv } from '../support/test-stack';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** `npm start` exactly as the README says, with the test stack's ports and folder. */
+function npmStart(env: Record<string, string>, args: string[] = []) {
+  const clean = { ...process.env };
+  // the database URLs are what `npm start` decides on; don't inherit them
+  delete clean.MONGO_URL;
+  delete clean.CASSANDRA_CONTACT_POINTS;
+  return { cmd: 'npm', args: ['start', ...args], env: { ...clean, ...testStackEnv(), ...env } };
+}
+
+describe('npm start (README quick start)', () => {
+  it('refuses a bad MIGRATION_PHASE with one line listing the allowed values, starting nothing', () => {
+    const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-bogus-'));
+    const run = npmStart({ MIGRATION_PHASE: 'bogus', STACK_DIR: stackDir }, ['--silent']);
+    const result = spawnSync(run.cmd, run.args, {
+      cwd: ROOT,
+      env: run.env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    expect(result.status).not.toBe(0);
+    const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/MIGRATION_PHASE/);
+    for (const phase of ['mongo', 'dual-write', 'cassandra-primary', 'cassandra']) {
+      expect(lines[0]).toContain(phase);
+    }
+    expect(fs.readdirSync(stackDir)).toEqual([]);
+  });
+
+  describe('with the local stack', () => {
+    let app: ChildProcess | undefined;
+    let output = '';
+    const keyspace = uniqueName('start');
+
+    afterAll(async () => {
+      if (app?.pid && app.exitCode === null) {
+        process.kill(-app.pid, 'SIGTERM');
+        await new Promise((resolve) => app?.once('exit', resolve));
+      }
+      const client = new Client({
+        contactPoints: [`127.0.0.1:${testStackEnv().STACK_CASSANDRA_PORT}`],
+        localDataCenter: 'datacenter1',
+      });
+      await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).finally(() => client.shutdown());
+    });
+
+    it('serves / and /health reports both stores up, then stops cleanly on SIGTERM', async () => {
+      const port = await freePort();
+      const run = npmStart({
+        PORT: String(port),
+        CASSANDRA_KEYSPACE: keyspace,
+        NODE_ENV: 'development',
+      });
+      app = spawn(run.cmd, run.args, { cwd: ROOT, env: run.env, detached: true });
+      app.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      app.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+
+      const home = await pollUntil(`http://127.0.0.1:${port}/`, (s) => s === 200, 180_000).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\n--- npm start output ---\n${output}`);
+        },
+      );
+      expect(home.body).toMatch(/<html/i);
+      expect(home.body).toContain('dual-write');
+
+      const health = await pollUntil(`http://127.0.0.1:${port}/health`, (s) => s === 200, 10_000);
+      const report = JSON.parse(health.body);
+      expect(report.status).toBe('ok');
+      expect(report.info.mongo.status).toBe('up');
+      expect(report.info.cassandra.status).toBe('up');
+      // the stack was already running for the test tier: npm start adopts it rather than start a second one
+      expect(output).not.toMatch(/starting the local stack/);
+
+      const started = Date.now();
+      const exited = new Promise<void>((resolve) => app?.once('exit', () => resolve()));
+      process.kill(-(app.pid as number), 'SIGTERM');
+      await exited;
+      expect(Date.now() - started).toBeLessThan(15_000);
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import * as net from 'node:net';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Polled {
+  status: number;
+  body: string;
+  /** ms from the start of polling to this answer */
+  elapsedMs: number;
+}
+
+/**
+ * GETs url every intervalMs until accept(status, body) holds, returning that answer; throws with
+ * the last answer seen when timeoutMs passes first.
+ */
+export async function pollUntil(
+  url: string,
+  accept: (status: number, body: string) => boolean,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<Polled> {
+  const start = Date.now();
+  let last = 'no answer';
+  while (Date.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      last = `${res.status} ${body.slice(0, 300)}`;
+      if (accept(res.status, body))
+        return { status: res.status, body, elapsedMs: Date.now() - start };
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`${url} did not reach the expected state within ${timeoutMs} ms; last: ${last}`);
+}
