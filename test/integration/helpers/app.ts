@@ -1,0 +1,44 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { AppModule } from '../../../src/app.module';
+import { AppConfig } from '../../../src/config/app-config';
+import { configureApp } from '../../../src/configure-app';
+
+const ROOT = join(__dirname, '../../..');
+
+/** The real web app (same configureApp as main.ts), initialised but not listening. */
+export async function createTestApp(config: AppConfig): Promise<NestExpressApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: ['error', 'warn'],
+  });
+  configureApp(app);
+  await app.init();
+  return app;
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI exactly as documented: `ts-node --transpile-only src/cli.ts ...`. */
+export function runCli(env: Record<string, string>, ...args: string[]): CliRun {
+  const result = spawnSync(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'src/cli.ts', ...args],
+    {
+      cwd: ROOT,
+      // Only what the test chose: no stray MIGRATION_PHASE etc. from the developer's shell.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 120000,
+    },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
