@@ -35,8 +35,52 @@ export function runningPid(proc: ManagedProcess): number | undefined {
   if (pid === undefined) return undefined;
   const cmd = commandLine(pid);
   if (cmd !== undefined && cmd.includes(proc.marker)) return pid;
-  fs.rmSync(proc.pidFile, { force: true });
+  // an exiting process has an empty command line: it is still ours until it is gone
+  if (isAlive(pid) && !cmd) return pid;
+  removePidFileIf(proc, pid);
   return undefined;
+}
+
+/** Removes the pid file only while it still names `pid` (a newer start may have rewritten it). */
+function removePidFileIf(proc: ManagedProcess, pid: number): void {
+  if (readPid(proc) === pid) fs.rmSync(proc.pidFile, { force: true });
+}
+
+/**
+ * Runs fn while holding an exclusive lock file, so `up` and `down` of one server never interleave
+ * (e.g. a test's cleanup starting a server that another command is still stopping). A lock whose
+ * holder died is taken over.
+ */
+export async function withLock<T>(
+  lockFile: string,
+  timeoutMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8').trim() || 0);
+      if (!holder || !isAlive(holder)) {
+        fs.rmSync(lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${lockFile} is held by process ${holder}; is another stack command running?`,
+        );
+      }
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
 }
 
 /** Starts a long-running server detached from this process, output appended to logFile. */
@@ -82,7 +126,7 @@ export async function stopProcess(proc: ManagedProcess, graceMs: number): Promis
     process.kill(pid, 'SIGKILL');
     while (isAlive(pid)) await sleep(50);
   }
-  fs.rmSync(proc.pidFile, { force: true });
+  removePidFileIf(proc, pid);
   return true;
 }
 

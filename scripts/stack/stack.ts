@@ -10,6 +10,7 @@ import {
   startDetached,
   stopProcess,
   tail,
+  withLock,
 } from './process-control';
 import { StackService } from './stack-service';
 import { StackSettings } from './stack-settings';
@@ -53,7 +54,11 @@ export class Stack {
     fs.mkdirSync(this.settings.dir, { recursive: true });
     const services = names.map((name) => this.services[name]);
     for (const service of services) service.checkTools();
-    return Promise.all(services.map((service) => this.upOne(service)));
+    return Promise.all(
+      services.map((service) =>
+        this.locked(service, this.settings.readyTimeoutMs + 300_000, () => this.upOne(service)),
+      ),
+    );
   }
 
   private async upOne(service: StackService & { home: string }): Promise<UpReport> {
@@ -118,9 +123,8 @@ export class Stack {
       names.map(async (name) => {
         const service = this.services[name];
         const graceMs = name === 'cassandra' ? 60_000 : 15_000;
-        const wasRunning = await stopProcess(
-          { pidFile: service.pidFile, marker: service.marker },
-          graceMs,
+        const wasRunning = await this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
+          stopProcess({ pidFile: service.pidFile, marker: service.marker }, graceMs),
         );
         return wasRunning ? name : undefined;
       }),
@@ -144,6 +148,16 @@ export class Stack {
         };
       }),
     );
+  }
+
+  /** One `up` or `down` at a time per server and data folder (see withLock). */
+  private locked<T>(
+    service: StackService & { home: string },
+    timeoutMs: number,
+    fn: () => Promise<T>,
+  ) {
+    fs.mkdirSync(service.home, { recursive: true });
+    return withLock(`${service.pidFile}.lock`, timeoutMs, fn);
   }
 
   logTail(service: StackService, lines: number): string {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -112,6 +112,31 @@ describe('npm run stack (real servers of the test stack)', () => {
     expect(noGo.stderr).toBe(
       'stack: go not found on PATH (needed to build FerretDB from the Go module proxy): install Go 1.22 or newer',
     );
+  });
+
+  it('a down and an up issued together serialize: one server ends up running, owned by the stack', async () => {
+    const run = (args: string[]) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [path.join(ROOT, 'scripts', 'run-stack.js'), ...args],
+          {
+            cwd: ROOT,
+            env: { ...process.env, ...testStackEnv() },
+            stdio: 'ignore',
+          },
+        );
+        child.on('exit', resolve);
+      });
+    const [downCode, upCode] = await Promise.all([run(['down', 'mongo']), run(['up', 'mongo'])]);
+    expect([downCode, upCode]).toEqual([0, 0]);
+    // whichever ran last decides; make sure it is up again and the pid file names the listener
+    expect(stack(['up', 'mongo']).code).toBe(0);
+    const status = stack(['status', 'mongo']).stdout;
+    expect(status).toMatch(/^ferretdb\s+ready/);
+    const pid = Number(/pid (\d+)/.exec(status)?.[1]);
+    const pidFile = path.join(ROOT, testStackEnv().STACK_DIR, 'ferretdb', 'ferretdb.pid');
+    expect(Number(fs.readFileSync(pidFile, 'utf8'))).toBe(pid);
   });
 
   it('logs prints the tail of each server log', () => {
