@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { once } from 'node:events';
 import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
 import { AppConfig } from '../../config/app-config';
 
@@ -54,6 +55,16 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.keyspace = config.cassandraKeyspace;
     this.client = new Client(cassandraClientOptions(config));
+    // cassandra-driver 4.10 replaces a host object when its control connection reconnects
+    // through the contact points (after every node was unreachable) but never closes the old
+    // host's pool, which then keeps reconnecting for ever. Close it when it leaves the map.
+    this.client.on('hostRemove', (host: { shutdown?: (wait: boolean) => Promise<void> }) => {
+      host
+        .shutdown?.(false)
+        .catch((error: unknown) =>
+          this.logger.warn(`closing a replaced Cassandra host pool failed: ${String(error)}`),
+        );
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -71,6 +82,11 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
 
   /** Closes every connection; the process can exit afterwards without open handles. */
   async shutdown(): Promise<void> {
+    // cassandra-driver 4.10's shutdown() returns at once while a first connect is still running,
+    // and that attempt then keeps the process alive for good: let it finish first.
+    if ((this.client as unknown as { connecting?: boolean }).connecting) {
+      await once(this.client, 'connected');
+    }
     await this.client.shutdown();
   }
 

@@ -40,12 +40,14 @@ export async function withCassandra<T>(
   }
 }
 
-/** Drops the keyspace and database a test file created (afterAll). */
+/** Drops the keyspace and/or database a test file created (afterAll), for the stores it used. */
 export async function dropTestStores(config: AppConfig): Promise<void> {
-  await withMongo(config, (db) => db.dropDatabase());
-  await withCassandra(config, (client) =>
-    client.execute(`DROP KEYSPACE IF EXISTS ${config.cassandraKeyspace}`),
-  );
+  if (config.stores.mongo) await withMongo(config, (db) => db.dropDatabase());
+  if (config.stores.cassandra) {
+    await withCassandra(config, (client) =>
+      client.execute(`DROP KEYSPACE IF EXISTS ${config.cassandraKeyspace}`),
+    );
+  }
 }
 
 /** Tables and columns of the test keyspace (one JSON line per row, sorted) for comparisons. */

@@ -1,0 +1,99 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { getConnectionToken } from '@nestjs/mongoose';
+import request from 'supertest';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { CassandraClient } from '../../src/database/cassandra/cassandra-client';
+import { testEnv } from '../support/test-env';
+import { createTestApp } from './helpers/app';
+import { dropTestStores, withCassandra, withMongo } from './helpers/stores';
+
+// The unused store points at a port nothing listens on: if the app touched it, boot would fail.
+const NOWHERE_CASSANDRA = '127.0.0.1:1';
+const NOWHERE_MONGO = 'mongodb://127.0.0.1:1/nowhere';
+
+describe('a phase connects only the stores it uses', () => {
+  describe('phase mongo', () => {
+    let config: AppConfig;
+    let app: NestExpressApplication;
+
+    beforeAll(async () => {
+      config = loadConfig(
+        testEnv('phase-mongo', {
+          MIGRATION_PHASE: 'mongo',
+          CASSANDRA_CONTACT_POINTS: NOWHERE_CASSANDRA,
+        }),
+      );
+      app = await createTestApp(config);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await dropTestStores(config);
+    });
+
+    it('creates no Cassandra client', () => {
+      expect(() => app.get(CassandraClient, { strict: false })).toThrow();
+      expect(app.get(getConnectionToken(), { strict: false })).toBeDefined();
+    });
+
+    it('reports health without a cassandra entry', async () => {
+      const response = await request(app.getHttpServer()).get('/health').expect(200);
+      expect(Object.keys(response.body.details as object).sort()).toEqual(['mongo', 'phase']);
+      expect(response.body.details.phase).toEqual({ status: 'up', phase: 'mongo' });
+    });
+
+    it('migrated Mongo only', async () => {
+      const versions = await withMongo(config, (db) =>
+        db.collection('schema_migrations').distinct('_id'),
+      );
+      expect(versions).toEqual(['20261124120000']);
+    });
+  });
+
+  describe('phase cassandra', () => {
+    let config: AppConfig;
+    let app: NestExpressApplication;
+
+    beforeAll(async () => {
+      config = loadConfig(
+        testEnv('phase-cassandra', { MIGRATION_PHASE: 'cassandra', MONGO_URL: NOWHERE_MONGO }),
+      );
+      app = await createTestApp(config);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await dropTestStores({
+        ...config,
+        mongoUrl: loadConfig(testEnv('unused')).mongoUrl,
+      } as AppConfig);
+    });
+
+    it('has no Mongo connection', () => {
+      expect(() => app.get(getConnectionToken(), { strict: false })).toThrow();
+      expect(app.get(CassandraClient, { strict: false })).toBeInstanceOf(CassandraClient);
+    });
+
+    it('reports health without a mongo entry', async () => {
+      const response = await request(app.getHttpServer()).get('/health').expect(200);
+      expect(Object.keys(response.body.details as object).sort()).toEqual(['cassandra', 'phase']);
+      expect(response.body.details.cassandra.status).toBe('up');
+    });
+
+    it('migrated Cassandra only', async () => {
+      const rows = await withCassandra(
+        config,
+        async (client) =>
+          (
+            await client.execute(
+              `SELECT version FROM ${config.cassandraKeyspace}.schema_migrations`,
+            )
+          ).rows,
+      );
+      expect(rows.map((row) => row.get('version') as string).sort()).toEqual([
+        '20261124120000',
+        '20261124120100',
+      ]);
+    });
+  });
+});
