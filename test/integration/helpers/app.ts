@@ -17,7 +17,13 @@ export async function createTestApp(config: AppConfig): Promise<NestExpressAppli
     logger: ['error', 'warn'],
   });
   configureApp(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start still opened connections; close them or jest never exits.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 
