@@ -63,10 +63,7 @@ describe('a phase connects only the stores it uses', () => {
 
     afterAll(async () => {
       await app?.close();
-      await dropTestStores({
-        ...config,
-        mongoUrl: loadConfig(testEnv('unused')).mongoUrl,
-      } as AppConfig);
+      await dropTestStores(config);
     });
 
     it('has no Mongo connection', () => {
