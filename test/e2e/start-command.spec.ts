@@ -44,7 +44,8 @@ describe('npm start (README quick start)', () => {
     const keyspace = uniqueName('start');
 
     afterAll(async () => {
-      if (app?.pid && app.exitCode === null) {
+      // a child killed by a signal has exitCode null and signalCode set: both null = still running
+      if (app?.pid && app.exitCode === null && app.signalCode === null) {
         process.kill(-app.pid, 'SIGTERM');
         await new Promise((resolve) => app?.once('exit', resolve));
       }

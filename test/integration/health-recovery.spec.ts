@@ -50,7 +50,6 @@ describe('health while a store is unreachable, and after it comes back', () => {
     await cassandraProxy.cut();
     await mongoProxy.cut();
     await dropTestStores(direct);
-    setTimeout(() => console.log('ACTIVE', process.getActiveResourcesInfo()), 3000).unref();
   });
 
   async function health(): Promise<{ code: number; body: HealthBody; ms: number }> {

@@ -17,7 +17,8 @@ class SummaryReporter {
       failed: results.numFailedTests,
       skipped: results.numPendingTests + results.numTodoTests,
       // a suite that crashed before its tests ran counts as a failure even with no failed test
-      failedSuites: results.numFailedTestSuites + results.numRuntimeErrorTestSuites,
+      // includes suites that errored outside any test (numRuntimeErrorTestSuites is a subset)
+      failedSuites: results.numFailedTestSuites,
       failedSuitePaths: failedSuites.map((r) => path.relative(this.rootDir, r.testFilePath)),
       success: results.success,
       finishedAt: new Date().toISOString(),
