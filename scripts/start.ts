@@ -55,7 +55,15 @@ async function main(): Promise<number> {
   const stack = new Stack(loadStackSettings(process.env));
   const { toStart, env } = await planStack(stack, storesUsedBy(config.migrationPhase));
   if (toStart.length) {
-    log(`starting the local stack (${toStart.join(', ')}); the first run downloads and builds it`);
+    const stopped = toStart.filter((name) => {
+      const service = stack.services[name];
+      return runningPid({ pidFile: service.pidFile, marker: service.marker }) === undefined;
+    });
+    if (stopped.length) {
+      log(
+        `starting the local stack (${stopped.join(', ')}); the first run downloads and builds it`,
+      );
+    }
     for (const r of await stack.up(toStart)) {
       const boot =
         r.action === 'started' ? `ready in ${(r.bootMs / 1000).toFixed(1)}s` : 'already running';

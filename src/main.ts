@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -34,7 +35,11 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  logger.log(`Blog listening on ${await app.getUrl()} (migration phase ${config.migrationPhase})`);
+  // getUrl() names the IPv6 loopback ([::1]); a newcomer wants a link that opens in a browser
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  logger.log(
+    `Blog listening on http://localhost:${port} (migration phase ${config.migrationPhase})`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,11 +1,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { projectRoot } from '../../src/common/project-root';
 
 /** Versions the stack installs; bump here and the cache key changes with them. */
 export const CASSANDRA_VERSION = '5.0.9';
 export const FERRETDB_VERSION = 'v1.24.2';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The project folder, the same whether this runs from scripts/ (ts-node) or dist/scripts/. */
+export const REPO_ROOT = projectRoot(__dirname);
 
 /**
  * Everything the local stack needs to know, read from the environment so a test run can use its

@@ -80,8 +80,12 @@ describe('npm start (README quick start)', () => {
       expect(report.status).toBe('ok');
       expect(report.info.mongo.status).toBe('up');
       expect(report.info.cassandra.status).toBe('up');
-      // the stack was already running for the test tier: npm start adopts it rather than start a second one
-      expect(output).not.toMatch(/starting the local stack/);
+      // the test tier's stack is running: npm start must recognise it as the stack's own (same
+      // data folder, whether it runs from source or from dist/), not start another nor treat it
+      // as a foreign server
+      expect(output).toMatch(/start: ferretdb already running on 127\.0\.0\.1:/);
+      expect(output).toMatch(/start: cassandra already running on 127\.0\.0\.1:/);
+      expect(output).not.toMatch(/already listens/);
 
       const started = Date.now();
       const exited = new Promise<void>((resolve) => app?.once('exit', () => resolve()));
