@@ -49,6 +49,10 @@ export class Stack {
     };
   }
 
+  serviceNames(): ServiceName[] {
+    return [...SERVICE_NAMES];
+  }
+
   /** Starts the named services (all by default) and waits until each answers a real query. */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });

@@ -13,7 +13,14 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const stack = testStack();
-  const reports = await stack.up();
+  const runningBefore = (await stack.status())
+    .filter((s) => s.state !== 'stopped')
+    .map((s) => s.name);
+  const reports = await stack.up().catch(async (err: unknown) => {
+    // one server failed: don't leave the other one running behind a failed test run
+    await stack.down(stack.serviceNames().filter((name) => !runningBefore.includes(name)));
+    throw err;
+  });
   const host = stack.settings.host;
   process.env.TEST_MONGO_URL = `mongodb://${host}:${stack.settings.mongoPort}`;
   process.env.TEST_CASSANDRA_CONTACT_POINTS = `${host}:${stack.settings.cassandraPort}`;
