@@ -150,7 +150,8 @@ export function isListening(host: string, port: number, timeoutMs = 500): Promis
       resolve(result);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
+    // connecting to a free port of the ephemeral range can connect the socket to itself
+    socket.once('connect', () => done(!(socket.localPort === port && socket.remotePort === port)));
     socket.once('error', () => done(false));
   });
 }

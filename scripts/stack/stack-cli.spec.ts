@@ -63,6 +63,10 @@ describe('loadStackSettings', () => {
     [{ STACK_CASSANDRA_PORT: '70000' }, /STACK_CASSANDRA_PORT must be a TCP port/],
     [{ STACK_CASSANDRA_HEAP_MB: '4096' }, /STACK_CASSANDRA_HEAP_MB must be an integer 1-1024/],
     [{ STACK_MONGO_PORT: '9042' }, /must differ/],
+    [
+      { STACK_MONGO_PORT: '40000' },
+      /STACK_MONGO_PORT=40000 is in this machine's ephemeral port range/,
+    ],
   ])('rejects %j', (env, message) => {
     expect(() => loadStackSettings(env)).toThrow(StackSettingsError);
     expect(() => loadStackSettings(env)).toThrow(message);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../../src/common/project-root';
@@ -30,6 +31,23 @@ export interface StackSettings {
 }
 
 export class StackSettingsError extends Error {}
+
+/**
+ * The kernel's range for outgoing connections' local ports. A server port inside it can be taken
+ * at any moment by some client socket, and then the server fails to bind (seen in CI).
+ */
+export function ephemeralPortRange(): [number, number] | undefined {
+  try {
+    const [low, high] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return Number.isInteger(low) && Number.isInteger(high) ? [low, high] : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -68,6 +86,19 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     readyTimeoutMs: positiveInt(env, 'STACK_READY_TIMEOUT_S', 180, 3600) * 1000,
     java17: env.STACK_JAVA17 || '/usr/lib/jvm/java-17-openjdk-amd64/bin/java',
   };
+  const range = ephemeralPortRange();
+  const named: Array<[string, number]> = [
+    ['STACK_CASSANDRA_PORT', settings.cassandraPort],
+    ['STACK_CASSANDRA_STORAGE_PORT', settings.cassandraStoragePort],
+    ['STACK_MONGO_PORT', settings.mongoPort],
+  ];
+  for (const [name, value] of named) {
+    if (range && value >= range[0] && value <= range[1]) {
+      throw new StackSettingsError(
+        `${name}=${value} is in this machine's ephemeral port range ${range[0]}-${range[1]}, where outgoing connections can take it; choose a port below ${range[0]}`,
+      );
+    }
+  }
   const ports = [settings.cassandraPort, settings.cassandraStoragePort, settings.mongoPort];
   if (new Set(ports).size !== ports.length) {
     throw new StackSettingsError(
