@@ -1,0 +1,66 @@
+import { POST_SORTS, PostSort, PostSummary } from './post';
+import { titleKey } from './title-key';
+
+/**
+ * A position in one sort order of the post listing: the sort key of a post and its id (the tie
+ * breaker), and whether the page wanted comes after or before it. Opaque to clients (base64url
+ * JSON); a cursor that does not decode, or belongs to another sort, is a client error.
+ */
+export interface Cursor {
+  sort: PostSort;
+  /** milliseconds since the epoch for the date sorts, the title key for the alphabetical ones */
+  key: number | string;
+  id: string;
+  direction: 'after' | 'before';
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('invalid or expired page cursor');
+  }
+}
+
+export function sortKeyOf(
+  sort: PostSort,
+  post: Pick<PostSummary, 'createdAt' | 'title'>,
+): number | string {
+  return sort === 'newest' || sort === 'oldest' ? post.createdAt.getTime() : titleKey(post.title);
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  const payload = [cursor.sort, cursor.key, cursor.id, cursor.direction === 'after' ? 'a' : 'b'];
+  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor for `sort`; throws InvalidCursorError for anything else. */
+export function decodeCursor(raw: string, sort: PostSort): Cursor {
+  let payload: unknown;
+  try {
+    if (raw.length > 2000 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw new InvalidCursorError();
+    payload = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(payload) || payload.length !== 4) throw new InvalidCursorError();
+  const [cursorSort, key, id, direction] = payload as unknown[];
+  const dateSort = sort === 'newest' || sort === 'oldest';
+  const keyOk = dateSort
+    ? typeof key === 'number' && Number.isSafeInteger(key)
+    : typeof key === 'string' && key.length <= 1000;
+  if (
+    cursorSort !== sort ||
+    !POST_SORTS.includes(cursorSort) ||
+    !keyOk ||
+    typeof id !== 'string' ||
+    !/^[0-9a-f]{24}$/.test(id) ||
+    (direction !== 'a' && direction !== 'b')
+  ) {
+    throw new InvalidCursorError();
+  }
+  return {
+    sort,
+    key: key as number | string,
+    id,
+    direction: direction === 'a' ? 'after' : 'before',
+  };
+}

@@ -1,0 +1,110 @@
+import { Comment, Post, PostSort, PostSummary } from './post';
+
+export * from './post';
+
+/** One page of the post listing, with opaque cursors to the neighbouring pages. */
+export interface PostPage {
+  items: PostSummary[];
+  /** cursor of the next page in this sort order; undefined on the last page */
+  next?: string;
+  /** cursor of the previous page; undefined on the first page */
+  prev?: string;
+}
+
+export interface ListPostsQuery {
+  sort: PostSort;
+  /** from a previous PostPage; undefined = first page */
+  cursor?: string;
+  /** 1..100 */
+  limit: number;
+}
+
+export interface CommentPage {
+  items: Comment[];
+  next?: string;
+}
+
+export interface AuthorCount {
+  author: string;
+  posts: number;
+}
+
+export interface StoreTotals {
+  posts: number;
+  comments: number;
+}
+
+/**
+ * The port every feature (posts, comments, stats, migration) depends on. One implementation
+ * per store, plus DualWritePostStore over two of them; which one serves is decided in one place
+ * (the provider), by the migration phase.
+ *
+ * Two kinds of writes:
+ * - request writes (createPost, updatePost, deletePost, addComment) decide what happens:
+ *   updates and deletes are conditional on the version the caller read, so concurrent editors
+ *   never overwrite each other unknowingly and every change gets its own version;
+ * - replica writes (applyPost, applyDelete, applyComment) copy a decision already made by
+ *   another store (dual-write secondary, hint retry, backfill, reconcile). They are idempotent
+ *   and ordered by version: applying an older version, or a post that was deleted later, changes
+ *   nothing, whatever order they arrive in and however often.
+ *
+ * All methods reject when the store cannot answer; none of them swallows an error.
+ */
+export abstract class PostStore {
+  /** 'mongo', 'cassandra' or 'dual-write(primary→secondary)': for logs, stats and errors. */
+  abstract readonly name: string;
+
+  /** Stores a new post. Its id must not exist yet (ids are fresh from newId). */
+  abstract createPost(post: Post): Promise<void>;
+
+  /** The post, or null when it does not exist (or was deleted). */
+  abstract getPost(id: string): Promise<Post | null>;
+
+  /**
+   * Replaces the post with `next` (same id and createdAt, a higher version) if its stored
+   * version is still `expectedVersion`. Returns false, changing nothing, when the post was
+   * changed or deleted meanwhile: the caller re-reads and decides again.
+   */
+  abstract updatePost(next: Post, expectedVersion: number): Promise<boolean>;
+
+  /**
+   * Deletes the post and all its comments if its stored version is still `expectedVersion`;
+   * `deletedAt` (a version from deleteVersion) orders the deletion after every write of the post.
+   * Returns false, changing nothing, when the post changed meanwhile or is already gone.
+   */
+  abstract deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean>;
+
+  /** Writes this version of the post unless the store holds a newer one or a later deletion. */
+  abstract applyPost(post: Post): Promise<void>;
+
+  /** Deletes the post and its comments, unless the store holds a version written after deletedAt. */
+  abstract applyDelete(id: string, deletedAt: number): Promise<void>;
+
+  /**
+   * Adds a comment to an existing post (the caller checked it exists). Comments never change;
+   * adding the same comment twice leaves one.
+   */
+  abstract addComment(comment: Comment): Promise<void>;
+
+  /** Replica form of addComment: idempotent, and never attaches a comment to a deleted post's data. */
+  abstract applyComment(comment: Comment): Promise<void>;
+
+  /** The comment, or null. */
+  abstract getComment(id: string): Promise<Comment | null>;
+
+  /** A post's comments, oldest first (ties by id), `limit` at a time. */
+  abstract listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage>;
+
+  /**
+   * One page of posts in the given order: newest/oldest by createdAt, title/title-desc by the
+   * case- and accent-insensitive title key; ties always broken by id, so paging never skips or
+   * repeats a post. Rejects an invalid cursor with InvalidCursorError.
+   */
+  abstract listPosts(query: ListPostsQuery): Promise<PostPage>;
+
+  /** Posts per author, most posts first, then by author name. */
+  abstract authorStats(): Promise<AuthorCount[]>;
+
+  /** How many posts and comments the store holds. */
+  abstract totals(): Promise<StoreTotals>;
+}

@@ -1,0 +1,62 @@
+/**
+ * The blog's records as every store sees them. Ids are made by the app before the first write
+ * and are the same in every store.
+ */
+export interface Post {
+  id: string;
+  title: string;
+  content: string;
+  author: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /**
+   * Grows on every change. It is a per-post hybrid clock in microseconds since the epoch
+   * (see nextVersion), so Cassandra writes can use it directly as their write timestamp: any two
+   * copies of a post converge on the highest version whatever order they arrive in.
+   */
+  version: number;
+}
+
+export interface Comment {
+  id: string;
+  postId: string;
+  commenter: string;
+  comment: string;
+  createdAt: Date;
+}
+
+/** What the listing pages show of a post: no content, only its first characters. */
+export interface PostSummary {
+  id: string;
+  title: string;
+  author: string;
+  excerpt: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export const POST_SORTS = ['newest', 'oldest', 'title', 'title-desc'] as const;
+export type PostSort = (typeof POST_SORTS)[number];
+
+export const EXCERPT_LENGTH = 200;
+
+/** The listing excerpt: the first EXCERPT_LENGTH characters (not UTF-16 units) of the content. */
+export function excerptOf(content: string): string {
+  const chars = Array.from(content.replace(/\s+/g, ' ').trim());
+  return chars.length <= EXCERPT_LENGTH
+    ? chars.join('')
+    : `${chars.slice(0, EXCERPT_LENGTH).join('')}…`;
+}
+
+export function summaryOf(post: Post): PostSummary {
+  return {
+    id: post.id,
+    title: post.title,
+    author: post.author,
+    excerpt: excerptOf(post.content),
+    createdAt: post.createdAt,
+    updatedAt: post.updatedAt,
+    version: post.version,
+  };
+}
