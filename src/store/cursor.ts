@@ -49,7 +49,7 @@ export function decodeCursor(raw: string, sort: PostSort): Cursor {
     : typeof key === 'string' && key.length <= 1000;
   if (
     cursorSort !== sort ||
-    !POST_SORTS.includes(cursorSort) ||
+    !(POST_SORTS as readonly unknown[]).includes(cursorSort) ||
     !keyOk ||
     typeof id !== 'string' ||
     !/^[0-9a-f]{24}$/.test(id) ||
