@@ -64,3 +64,27 @@ export function decodeCursor(raw: string, sort: PostSort): Cursor {
     direction: direction === 'a' ? 'after' : 'before',
   };
 }
+
+/** Position after a comment in a post's oldest-first comment list. */
+export function encodeCommentCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.getTime(), id]), 'utf8').toString('base64url');
+}
+
+export function decodeCommentCursor(raw: string): { createdAt: Date; id: string } {
+  try {
+    if (raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw new InvalidCursorError();
+    const payload: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(payload) &&
+      payload.length === 2 &&
+      Number.isSafeInteger(payload[0]) &&
+      typeof payload[1] === 'string' &&
+      /^[0-9a-f]{24}$/.test(payload[1])
+    ) {
+      return { createdAt: new Date(payload[0] as number), id: payload[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}

@@ -60,3 +60,21 @@ export function summaryOf(post: Post): PostSummary {
     version: post.version,
   };
 }
+
+/** The order of the author statistics in every store: most posts first, then author name. */
+export function compareAuthorCounts(
+  a: { author: string; posts: number },
+  b: { author: string; posts: number },
+): number {
+  if (a.posts !== b.posts) return b.posts - a.posts;
+  return compareUtf8(a.author, b.author);
+}
+
+/**
+ * String order as MongoDB (without collation), FerretDB and Cassandra's `text` sort: by UTF-8
+ * bytes. JavaScript's `<` compares UTF-16 units, which disagrees for emoji and other astral
+ * characters, so anything the app orders itself uses this.
+ */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

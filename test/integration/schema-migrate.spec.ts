@@ -1,6 +1,7 @@
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { testEnv } from '../support/test-env';
 import { runCli } from './helpers/app';
+import { migrationVersions } from './helpers/migrations';
 import {
   cassandraSchema,
   dropTestStores,
@@ -8,6 +9,11 @@ import {
   recordedVersions,
   withCassandra,
 } from './helpers/stores';
+
+const MIGRATIONS = {
+  mongo: migrationVersions('mongo').length,
+  cassandra: migrationVersions('cassandra').length,
+};
 
 describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
   let env: Record<string, string>;
@@ -30,8 +36,8 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
     };
     expect(status.phase).toBe('dual-write');
     expect(status.stores.map((s) => [s.store, s.applied.length, s.pending.length])).toEqual([
-      ['mongo', 0, 1],
-      ['cassandra', 0, 2],
+      ['mongo', 0, MIGRATIONS.mongo],
+      ['cassandra', 0, MIGRATIONS.cassandra],
     ]);
   });
 
@@ -51,7 +57,7 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
     const second = runCli(env, 'schema', 'migrate');
     expect(second.status).toBe(0);
     expect(second.stdout).toBe(
-      'mongo: up to date (1 applied)\ncassandra: up to date (2 applied)\n',
+      `mongo: up to date (${MIGRATIONS.mongo} applied)\ncassandra: up to date (${MIGRATIONS.cassandra} applied)\n`,
     );
     const after = {
       cassandra: await cassandraSchema(config),
@@ -88,24 +94,29 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
       names: string[];
       indexes: Record<string, { name: string; key: unknown }[]>;
     };
-    expect(mongo.names).toEqual(['comments', 'posts', 'schema_migrations']);
+    expect(mongo.names).toEqual(['comments', 'deleted_posts', 'posts', 'schema_migrations']);
     expect(mongo.indexes.posts.map(({ name, key }) => [name, key])).toEqual([
       ['_id_', { _id: 1 }],
       ['posts_author', { author: 1 }],
       ['posts_created_at', { created_at: -1 }],
+      ['posts_created_at_id', { created_at: 1, _id: 1 }],
       ['posts_title', { title: 1 }],
+      ['posts_title_key_id', { title_key: 1, _id: 1 }],
     ]);
     expect(mongo.indexes.comments.map(({ name, key }) => [name, key])).toEqual([
       ['_id_', { _id: 1 }],
       ['comments_post_id_created_at', { post_id: 1, created_at: 1 }],
+      ['comments_post_id_created_at_id', { post_id: 1, created_at: 1, _id: 1 }],
     ]);
   });
 
   it('reports nothing pending or changed afterwards, in the table and in JSON', () => {
     const table = runCli(env, 'schema', 'status');
     expect(table.status).toBe(0);
-    expect(table.stdout).toContain('mongo: 1 applied, 0 pending, 0 changed');
-    expect(table.stdout).toContain('cassandra: 2 applied, 0 pending, 0 changed');
+    expect(table.stdout).toContain(`mongo: ${MIGRATIONS.mongo} applied, 0 pending, 0 changed`);
+    expect(table.stdout).toContain(
+      `cassandra: ${MIGRATIONS.cassandra} applied, 0 pending, 0 changed`,
+    );
     expect(table.stdout).not.toContain('pending  ');
 
     const json = JSON.parse(runCli(env, 'schema', 'status', '--json').stdout) as {

@@ -5,6 +5,7 @@ import { PendingMigrationsError } from '../../src/schema/schema-startup.check';
 import { testEnv } from '../support/test-env';
 import { createTestApp, runCli } from './helpers/app';
 import { dropTestStores, withMongo } from './helpers/stores';
+import { migrationVersions } from './helpers/migrations';
 
 function runMain(env: Record<string, string>) {
   return spawnSync(
@@ -42,7 +43,7 @@ describe('schema at startup', () => {
     const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /ERROR/.test(line));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(
-      'Schema migrations are pending (mongo: 1, cassandra: 2); run `npm run cli -- schema migrate` before starting the app',
+      `Schema migrations are pending (mongo: ${migrationVersions('mongo').length}, cassandra: ${migrationVersions('cassandra').length}); run \`npm run cli -- schema migrate\` before starting the app`,
     );
   });
 
@@ -60,7 +61,7 @@ describe('schema at startup', () => {
       const versions = await withMongo(devConfig, (db) =>
         db.collection('schema_migrations').distinct('_id'),
       );
-      expect(versions).toEqual(['20261124120000']);
+      expect(versions).toEqual(migrationVersions('mongo'));
     } finally {
       await dropTestStores(devConfig);
     }

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { Collection, Connection } from 'mongoose';
+import { decodeCommentCursor, encodeCommentCursor } from '../cursor';
+import { compareAuthorCounts, Comment, Post } from '../post';
+import {
+  AuthorCount,
+  CommentPage,
+  ListPostsQuery,
+  PostPage,
+  PostStore,
+  StoreTotals,
+} from '../post-store';
+import {
+  CommentDocument,
+  fromCommentDocument,
+  fromPostDocument,
+  isDuplicateKey,
+  PostDocument,
+  TombstoneDocument,
+  toCommentDocument,
+  toPostDocument,
+} from './mongo-documents';
+import { listPostsPage } from './mongo-post-listing';
+
+/**
+ * PostStore on MongoDB (and FerretDB): the design's `posts` and `comments` collections, plus
+ * `deleted_posts` tombstones. Only single-document operations, so it needs no transactions.
+ */
+@Injectable()
+export class MongoPostStore extends PostStore {
+  readonly name = 'mongo';
+
+  constructor(@InjectConnection() private readonly connection: Connection) {
+    super();
+  }
+
+  private get posts(): Collection<PostDocument> {
+    return this.connection.collection<PostDocument>('posts');
+  }
+  private get comments(): Collection<CommentDocument> {
+    return this.connection.collection<CommentDocument>('comments');
+  }
+  private get tombstones(): Collection<TombstoneDocument> {
+    return this.connection.collection<TombstoneDocument>('deleted_posts');
+  }
+
+  async createPost(post: Post): Promise<void> {
+    await this.posts.insertOne(toPostDocument(post));
+  }
+
+  async getPost(id: string): Promise<Post | null> {
+    const doc = await this.posts.findOne({ _id: id });
+    return doc ? fromPostDocument(doc) : null;
+  }
+
+  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+    const result = await this.posts.updateOne(
+      { _id: next.id, version: expectedVersion },
+      { $set: toPostDocument(next) },
+    );
+    return result.matchedCount === 1;
+  }
+
+  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+    const result = await this.posts.deleteOne({ _id: id, version: expectedVersion });
+    if (result.deletedCount !== 1) return false;
+    await this.recordDeletion(id, deletedAt);
+    // after the post: a crash in between leaves orphan comments (invisible, removed by
+    // reconciliation), never a visible post that lost its comments
+    await this.comments.deleteMany({ post_id: id });
+    return true;
+  }
+
+  async applyPost(post: Post): Promise<void> {
+    if (await this.deletedSince(post.id, post.version)) return;
+    try {
+      await this.posts.updateOne(
+        { _id: post.id, version: { $lt: post.version } },
+        { $set: toPostDocument(post) },
+        { upsert: true },
+      );
+    } catch (error) {
+      // the upsert found the post already at this version or newer: nothing to do
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // a deletion may have landed between the check and the write: it wins again
+    const tombstone = await this.tombstones.findOne({ _id: post.id });
+    if (tombstone && tombstone.deleted_at >= post.version) {
+      await this.posts.deleteOne({ _id: post.id, version: { $lte: tombstone.deleted_at } });
+    }
+  }
+
+  async applyDelete(id: string, deletedAt: number): Promise<void> {
+    await this.recordDeletion(id, deletedAt);
+    await this.posts.deleteOne({ _id: id, version: { $lt: deletedAt } });
+    // comments go only if no newer version of the post survived the deletion
+    if (!(await this.posts.findOne({ _id: id }, { projection: { _id: 1 } }))) {
+      await this.comments.deleteMany({ post_id: id });
+    }
+  }
+
+  async addComment(comment: Comment): Promise<void> {
+    try {
+      await this.comments.insertOne(toCommentDocument(comment));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async applyComment(comment: Comment): Promise<void> {
+    if (await this.tombstones.findOne({ _id: comment.postId })) return;
+    await this.addComment(comment);
+  }
+
+  async getComment(id: string): Promise<Comment | null> {
+    const doc = await this.comments.findOne({ _id: id });
+    return doc ? fromCommentDocument(doc) : null;
+  }
+
+  async listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
+    const after = cursor ? decodeCommentCursor(cursor) : undefined;
+    const filter = after
+      ? {
+          post_id: postId,
+          $or: [
+            { created_at: { $gt: after.createdAt } },
+            { created_at: after.createdAt, _id: { $gt: after.id } },
+          ],
+        }
+      : { post_id: postId };
+    const docs = await this.comments
+      .find(filter)
+      .sort({ created_at: 1, _id: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const items = docs.slice(0, limit).map(fromCommentDocument);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next: docs.length > limit && last ? encodeCommentCursor(last.createdAt, last.id) : undefined,
+    };
+  }
+
+  listPosts(query: ListPostsQuery): Promise<PostPage> {
+    return listPostsPage(this.posts, query);
+  }
+
+  async authorStats(): Promise<AuthorCount[]> {
+    const rows = await this.posts
+      .aggregate<{ _id: string; posts: number }>([
+        { $group: { _id: '$author', posts: { $sum: 1 } } },
+      ])
+      .toArray();
+    return rows.map((r) => ({ author: r._id, posts: Number(r.posts) })).sort(compareAuthorCounts);
+  }
+
+  async totals(): Promise<StoreTotals> {
+    const [posts, comments] = await Promise.all([
+      this.posts.countDocuments({}),
+      this.comments.countDocuments({}),
+    ]);
+    return { posts, comments };
+  }
+
+  private async recordDeletion(id: string, deletedAt: number): Promise<void> {
+    await this.tombstones.updateOne(
+      { _id: id },
+      { $max: { deleted_at: deletedAt } },
+      { upsert: true },
+    );
+  }
+
+  private async deletedSince(id: string, version: number): Promise<boolean> {
+    const tombstone = await this.tombstones.findOne({ _id: id });
+    return !!tombstone && tombstone.deleted_at >= version;
+  }
+}

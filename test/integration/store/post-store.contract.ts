@@ -1,0 +1,278 @@
+import { compareUtf8, Comment, Post, PostSort } from '../../../src/store/post';
+import { PostStore, PostSummary } from '../../../src/store/post-store';
+import { titleKey } from '../../../src/store/title-key';
+import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
+
+export interface ContractSubject {
+  store: PostStore;
+  /** wipes every post and comment (between tests) */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Titles that stress the alphabetical listing: case, accents, digits, emoji, punctuation, ties. */
+const TITLES = [
+  'apple',
+  'Apple',
+  'Émile',
+  'emile',
+  'Zebra',
+  'zulu',
+  '42 answers',
+  '7 wonders',
+  '🚀 launch',
+  '¿qué?',
+  'Ångström',
+  'angstrom',
+  'Same',
+  'Same',
+  'Same',
+  'b',
+  'B',
+  'middle',
+  'Mañana',
+  'manana',
+  'xylophone',
+  'Yak',
+  'quiet',
+  'Quartz',
+  'café',
+  'cafe',
+  '0 zero',
+  '9 nine',
+  '!bang',
+  'Ωmega',
+  'delta',
+  'Delta',
+  'echo',
+  'fox',
+  'golf',
+  'hotel',
+  'India',
+  'juliet',
+  'kilo',
+  'lima',
+  'Oscar',
+];
+const MONTHS = [
+  '2026-08-15T10:00:00Z',
+  '2026-09-03T08:30:00Z',
+  '2026-10-20T23:59:59Z',
+  '2026-11-01T00:00:00Z',
+];
+
+export function makePost(overrides: Partial<Post> = {}): Post {
+  const createdAt = overrides.createdAt ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    id: newId(createdAt),
+    title: 'A title',
+    content: 'Some content',
+    author: 'Ada',
+    createdAt,
+    updatedAt: createdAt,
+    version: nextVersion(),
+    ...overrides,
+  };
+}
+
+function makeComment(postId: string, createdAt: Date, text = 'Nice'): Comment {
+  return { id: newId(createdAt), postId, commenter: 'Bo', comment: text, createdAt };
+}
+
+/** The order the store must produce, computed independently of any store. */
+function expectedOrder(posts: Post[], sort: PostSort): string[] {
+  const byDate = (a: Post, b: Post) =>
+    a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id);
+  const byTitle = (a: Post, b: Post) =>
+    compareUtf8(titleKey(a.title), titleKey(b.title)) || compareUtf8(a.id, b.id);
+  const sorted = [...posts].sort(sort === 'newest' || sort === 'oldest' ? byDate : byTitle);
+  if (sort === 'newest' || sort === 'title-desc') sorted.reverse();
+  return sorted.map((p) => p.id);
+}
+
+export function describePostStoreContract(label: string, subject: () => Promise<ContractSubject>) {
+  describe(`PostStore contract: ${label}`, () => {
+    let s: ContractSubject;
+    let store: PostStore;
+
+    beforeAll(async () => {
+      s = await subject();
+      store = s.store;
+    });
+    afterAll(() => s?.close());
+    beforeEach(() => s.reset());
+
+    it('creates and reads a post with every field intact', async () => {
+      const post = makePost({ title: 'Émile 🚀', content: 'x'.repeat(50_000), author: 'Zoë' });
+      await store.createPost(post);
+      expect(await store.getPost(post.id)).toEqual(post);
+      expect(await store.getPost(newId())).toBeNull();
+    });
+
+    it('updates only from the version the caller read', async () => {
+      const post = makePost();
+      await store.createPost(post);
+      const next = {
+        ...post,
+        title: 'Changed',
+        updatedAt: new Date(),
+        version: nextVersion(post.version),
+      };
+      expect(await store.updatePost(next, post.version)).toBe(true);
+      const stale = { ...post, title: 'Stale', version: nextVersion(next.version) };
+      expect(await store.updatePost(stale, post.version)).toBe(false);
+      expect(await store.getPost(post.id)).toEqual(next);
+    });
+
+    it('deletes a post with its comments, only from the version read', async () => {
+      const post = makePost();
+      await store.createPost(post);
+      await store.addComment(makeComment(post.id, new Date()));
+      const other = makePost();
+      await store.createPost(other);
+      await store.addComment(makeComment(other.id, new Date()));
+      expect(await store.deletePost(post.id, post.version - 1, deleteVersion(post.version))).toBe(
+        false,
+      );
+      expect(await store.getPost(post.id)).not.toBeNull();
+      expect(await store.deletePost(post.id, post.version, deleteVersion(post.version))).toBe(true);
+      expect(await store.getPost(post.id)).toBeNull();
+      expect((await store.listComments(post.id, 10)).items).toEqual([]);
+      expect((await store.listComments(other.id, 10)).items).toHaveLength(1);
+      expect(await store.totals()).toEqual({ posts: 1, comments: 1 });
+      expect(await store.deletePost(post.id, post.version, deleteVersion(post.version))).toBe(
+        false,
+      );
+    });
+
+    it('replica writes converge by version in any order: v2 then v1 keeps v2', async () => {
+      const v1 = makePost({ title: 'First' });
+      const v2 = { ...v1, title: 'Second', version: nextVersion(v1.version) };
+      await store.applyPost(v2);
+      await store.applyPost(v1);
+      await store.applyPost(v2);
+      expect(await store.getPost(v1.id)).toEqual(v2);
+    });
+
+    it('a stale replica write after a deletion does not bring the post back', async () => {
+      const post = makePost();
+      await store.createPost(post);
+      await store.applyDelete(post.id, deleteVersion(post.version));
+      await store.applyPost(post);
+      await store.applyComment(makeComment(post.id, new Date()));
+      expect(await store.getPost(post.id)).toBeNull();
+      expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
+    });
+
+    it('a deletion older than the stored version leaves the post', async () => {
+      const post = makePost();
+      const deletedAt = deleteVersion(post.version);
+      const newer = { ...post, title: 'Edited later', version: nextVersion(deletedAt) };
+      await store.applyPost(newer);
+      await store.applyDelete(post.id, deletedAt);
+      expect(await store.getPost(post.id)).toEqual(newer);
+    });
+
+    it('lists comments oldest first, ties by id, paging without gaps or repeats', async () => {
+      const post = makePost();
+      await store.createPost(post);
+      const t0 = new Date('2026-10-01T00:00:00Z');
+      const comments = [0, 0, 0, 1, 2, 2, 3].map((s, i) =>
+        makeComment(post.id, new Date(t0.getTime() + s * 1000), `c${i}`),
+      );
+      for (const c of [...comments].reverse()) await store.addComment(c);
+      await store.addComment(comments[0]); // the same comment twice stays one
+      const seen: Comment[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listComments(post.id, 2, cursor);
+        seen.push(...page.items);
+        cursor = page.next;
+      } while (cursor);
+      const expected = [...comments].sort(
+        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id),
+      );
+      expect(seen).toEqual(expected);
+      expect(await store.getComment(comments[3].id)).toEqual(comments[3]);
+    });
+
+    describe('listing', () => {
+      let posts: Post[];
+
+      beforeEach(async () => {
+        posts = TITLES.map((title, i) => {
+          // several posts share a second, so ties are broken by id
+          const createdAt = new Date(
+            new Date(MONTHS[i % MONTHS.length]).getTime() + Math.floor(i / 8) * 1000,
+          );
+          return makePost({ title, createdAt, author: ['Ada', 'Bo', 'Cy'][i % 3] });
+        });
+        for (const post of posts) await store.createPost(post);
+      });
+
+      it.each(['newest', 'oldest', 'title', 'title-desc'] as PostSort[])(
+        'pages through %s forwards and back without gaps or repeats',
+        async (sort) => {
+          const limit = 7;
+          const pages: PostSummary[][] = [];
+          let page = await store.listPosts({ sort, limit });
+          expect(page.prev).toBeUndefined();
+          pages.push(page.items);
+          while (page.next) {
+            page = await store.listPosts({ sort, limit, cursor: page.next });
+            pages.push(page.items);
+          }
+          expect(pages.flat().map((p) => p.id)).toEqual(expectedOrder(posts, sort));
+          expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
+          // and back from the last page, page by page
+          const back: PostSummary[][] = [page.items];
+          while (page.prev) {
+            page = await store.listPosts({ sort, limit, cursor: page.prev });
+            back.unshift(page.items);
+          }
+          expect(back.map((p) => p.map((x) => x.id))).toEqual(pages.map((p) => p.map((x) => x.id)));
+        },
+      );
+
+      it('shows a summary, not the content', async () => {
+        const page = await store.listPosts({ sort: 'newest', limit: 1 });
+        const post = posts.find((p) => p.id === page.items[0].id) as Post;
+        expect(page.items[0]).toEqual({
+          id: post.id,
+          title: post.title,
+          author: post.author,
+          excerpt: post.content,
+          createdAt: post.createdAt,
+          updatedAt: post.updatedAt,
+          version: post.version,
+        });
+      });
+
+      it('keeps a retitled post exactly once in the alphabetical listing', async () => {
+        const post = posts[0];
+        const next = { ...post, title: 'Zzz renamed', version: nextVersion(post.version) };
+        expect(await store.updatePost(next, post.version)).toBe(true);
+        const ids = (await store.listPosts({ sort: 'title', limit: 100 })).items.map((p) => p.id);
+        expect(ids.filter((id) => id === post.id)).toHaveLength(1);
+        expect(ids).toEqual(
+          expectedOrder(
+            posts.map((p) => (p.id === post.id ? next : p)),
+            'title',
+          ),
+        );
+      });
+
+      it('counts posts per author, most first, and totals', async () => {
+        await store.createPost(makePost({ author: 'Cy' }));
+        expect(await store.authorStats()).toEqual(
+          [
+            { author: 'Cy', posts: 14 },
+            { author: 'Ada', posts: 14 },
+            { author: 'Bo', posts: 14 },
+          ].sort((a, b) => b.posts - a.posts || compareUtf8(a.author, b.author)),
+        );
+        expect(await store.totals()).toEqual({ posts: TITLES.length + 1, comments: 0 });
+      });
+    });
+  });
+}
