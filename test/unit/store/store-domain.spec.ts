@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../../../src/store/cursor';
-import { excerptOf, EXCERPT_LENGTH } from '../../../src/store/post';
-import { titleKey, titlePrefix, TITLE_PREFIXES } from '../../../src/store/title-key';
+import { compareUtf8, excerptOf, EXCERPT_LENGTH } from '../../../src/store/post';
+import { titleKey, titlePrefix } from '../../../src/store/title-key';
 import { deleteVersion, isValidId, newId, nextVersion } from '../../../src/store/versions';
 
 describe('versions', () => {
@@ -50,13 +50,34 @@ describe('title keys', () => {
     expect(titleKey('42 Rocket 🚀')).toBe('42 rocket 🚀');
   });
 
-  it('put letters and digits in their own partition and everything else in #', () => {
+  it('put each ASCII first character in its own partition and the rest of Unicode in one', () => {
     expect(titlePrefix(titleKey('Émile'))).toBe('e');
     expect(titlePrefix('7 wonders')).toBe('7');
-    expect(titlePrefix('🚀 launch')).toBe('#');
-    expect(titlePrefix('¿qué?')).toBe('#');
-    expect(TITLE_PREFIXES).toHaveLength(37);
-    expect([...TITLE_PREFIXES].sort()).toEqual(TITLE_PREFIXES);
+    expect(titlePrefix('!bang')).toBe('!');
+    expect(titlePrefix('🚀 launch')).toBe(titlePrefix('¿qué?'));
+    expect(titlePrefix(titleKey('\u0301'))).toBe(' ');
+  });
+
+  it('order partitions exactly as the keys inside them (by UTF-8 bytes)', () => {
+    const titles = [
+      ...'abcxyzABC0189!#~[_`{'.split(''),
+      '¿qué?',
+      'Ωmega',
+      '🚀 launch',
+      'ßtraße',
+      'øre',
+      '日本',
+      '\u0301',
+      'Émile',
+      'zz',
+      'a b',
+    ];
+    const keys = titles.map(titleKey);
+    const byKey = [...keys].sort(compareUtf8);
+    const byPartitionThenKey = [...keys].sort(
+      (a, b) => compareUtf8(titlePrefix(a), titlePrefix(b)) || compareUtf8(a, b),
+    );
+    expect(byPartitionThenKey).toEqual(byKey);
   });
 });
 
