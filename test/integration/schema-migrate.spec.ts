@@ -71,7 +71,28 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
     const cassandra = await cassandraSchema(config);
     expect(
       cassandra.tables.map((t) => (JSON.parse(t) as { table_name: string }).table_name),
-    ).toEqual(expect.arrayContaining(['posts_by_id', 'comments_by_post', 'schema_migrations']));
+    ).toEqual(
+      expect.arrayContaining([
+        'posts_by_id',
+        'posts_by_month',
+        'posts_by_title',
+        'posts_by_author',
+        'listing_partitions',
+        'comments_by_post',
+        'comments_by_id',
+        'post_deletions',
+        'post_heads',
+        'hints',
+        'schema_migrations',
+      ]),
+    );
+    // one table per query: no secondary index anywhere in the keyspace
+    const indexes = await withCassandra(config, (client) =>
+      client.execute('SELECT index_name FROM system_schema.indexes WHERE keyspace_name = ?', [
+        config.cassandraKeyspace,
+      ]),
+    );
+    expect(indexes.rowLength).toBe(0);
     const clustering = await withCassandra(config, async (client) =>
       (
         await client.execute(
@@ -94,7 +115,13 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
       names: string[];
       indexes: Record<string, { name: string; key: unknown }[]>;
     };
-    expect(mongo.names).toEqual(['comments', 'deleted_posts', 'posts', 'schema_migrations']);
+    expect(mongo.names).toEqual([
+      'comments',
+      'deleted_posts',
+      'hints',
+      'posts',
+      'schema_migrations',
+    ]);
     expect(mongo.indexes.posts.map(({ name, key }) => [name, key])).toEqual([
       ['_id_', { _id: 1 }],
       ['posts_author', { author: 1 }],

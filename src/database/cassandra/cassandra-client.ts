@@ -8,6 +8,8 @@ export interface CassandraQueryOptions {
   /** Safe to retry or speculatively execute (no counters, no list appends, no LWT). */
   idempotent: boolean;
   consistency?: types.consistencies;
+  /** For lightweight transactions (IF ...): the Paxos round's consistency. */
+  serialConsistency?: types.consistencies;
   /** Write timestamp in microseconds (the data rules derive it from a post's version). */
   timestamp?: number | types.Long;
   fetchSize?: number;
@@ -158,6 +160,9 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
       prepare: true,
       isIdempotent: options.idempotent,
       ...(options.consistency !== undefined && { consistency: options.consistency }),
+      ...(options.serialConsistency !== undefined && {
+        serialConsistency: options.serialConsistency,
+      }),
       ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
       ...(options.fetchSize !== undefined && { fetchSize: options.fetchSize }),
       ...(options.pageState !== undefined && { pageState: options.pageState }),

@@ -3,6 +3,20 @@ import { PostStore, PostSummary } from '../../../src/store/post-store';
 import { titleKey } from '../../../src/store/title-key';
 import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
 
+/** Every Cassandra table holding blog data or its bookkeeping (what a reset truncates). */
+export const CASSANDRA_DATA_TABLES = [
+  'posts_by_id',
+  'posts_by_month',
+  'posts_by_title',
+  'posts_by_author',
+  'listing_partitions',
+  'comments_by_post',
+  'comments_by_id',
+  'post_deletions',
+  'post_heads',
+  'hints',
+];
+
 export interface ContractSubject {
   store: PostStore;
   /** wipes every post and comment (between tests) */

@@ -1,0 +1,282 @@
+import { types } from 'cassandra-driver';
+import { CassandraStatement } from '../../database/cassandra/cassandra-client';
+import { Comment, excerptOf, Post, PostSummary } from '../post';
+import { titleKey, titlePrefix } from '../title-key';
+
+/** The month partition of the newest/oldest feed a post lives in (UTC, 'YYYY-MM'). */
+export function monthOf(createdAt: Date): string {
+  return createdAt.toISOString().slice(0, 7);
+}
+
+export const long = (n: number): types.Long => types.Long.fromNumber(n);
+
+/** What posts_by_id knows about a post's rows in the other tables. */
+export interface PostHistory {
+  version: number;
+  title: string;
+  author: string;
+  createdAt: Date;
+  /** every title key a version of the post wrote, with the version that wrote it last */
+  titleKeys: Map<string, number>;
+  /** every author a version of the post wrote */
+  authors: Map<string, number>;
+}
+
+/**
+ * The posts_by_id write of one version, at the version's timestamp (so a copy that arrives late
+ * or twice never overwrites a newer one). It goes first and on its own: it is the table the
+ * others are derived from, and with up to 50 000 characters of content it would push a batch
+ * over Cassandra's batch size limit (batch_size_fail_threshold, 50 KiB by default).
+ */
+export function baseRowWrite(ks: string, post: Post): CassandraStatement {
+  const key = titleKey(post.title);
+  const ts = long(post.version);
+  return {
+    query: `UPDATE ${ks}.posts_by_id USING TIMESTAMP ? SET title = ?, content = ?, author = ?, created_at = ?, updated_at = ?, version = ?, title_keys[?] = ?, authors[?] = ? WHERE id = ?`,
+    params: [
+      ts,
+      post.title,
+      post.content,
+      post.author,
+      post.createdAt,
+      post.updatedAt,
+      ts,
+      key,
+      ts,
+      post.author,
+      ts,
+      post.id,
+    ],
+  };
+}
+
+/**
+ * The listing rows of one version (no content: an excerpt), at the version's timestamp; written
+ * together in one logged batch after the base row.
+ */
+export function derivedRowWrites(ks: string, post: Post): CassandraStatement[] {
+  const key = titleKey(post.title);
+  const ts = long(post.version);
+  const excerpt = excerptOf(post.content);
+  const month = monthOf(post.createdAt);
+  const prefix = titlePrefix(key);
+  return [
+    {
+      query: `INSERT INTO ${ks}.posts_by_month (month, created_at, id, title, author, excerpt, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      params: [
+        month,
+        post.createdAt,
+        post.id,
+        post.title,
+        post.author,
+        excerpt,
+        post.updatedAt,
+        ts,
+        ts,
+      ],
+    },
+    {
+      query: `INSERT INTO ${ks}.posts_by_title (prefix, title_key, id, title, author, excerpt, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      params: [
+        prefix,
+        key,
+        post.id,
+        post.title,
+        post.author,
+        excerpt,
+        post.createdAt,
+        post.updatedAt,
+        ts,
+        ts,
+      ],
+    },
+    {
+      query: `INSERT INTO ${ks}.posts_by_author (author, id, version) VALUES (?, ?, ?) USING TIMESTAMP ?`,
+      params: [post.author, post.id, ts, ts],
+    },
+    // Partitions are never removed (an empty one costs a read, a missing one would hide posts);
+    // timestamp 0 because the row has no content to order.
+    {
+      query: `INSERT INTO ${ks}.listing_partitions (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
+      params: ['month', month],
+    },
+    {
+      query: `INSERT INTO ${ks}.listing_partitions (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
+      params: ['title', prefix],
+    },
+  ];
+}
+
+/**
+ * Removes what older versions left under title keys and authors the winning version no longer
+ * has, at the winner's timestamp: every such row was written by a lower version, and a later
+ * version that uses the key again writes above this timestamp, so it survives.
+ */
+export function staleKeyDeletes(
+  ks: string,
+  id: string,
+  history: PostHistory,
+): CassandraStatement[] {
+  const ts = long(history.version);
+  const out: CassandraStatement[] = [];
+  const winnerKey = titleKey(history.title);
+  for (const key of history.titleKeys.keys()) {
+    if (key === winnerKey) continue;
+    out.push(
+      {
+        query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
+        params: [ts, titlePrefix(key), key, id],
+      },
+      {
+        query: `DELETE title_keys[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
+        params: [key, ts, id],
+      },
+    );
+  }
+  for (const author of history.authors.keys()) {
+    if (author === history.author) continue;
+    out.push(
+      {
+        query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
+        params: [ts, author, id],
+      },
+      {
+        query: `DELETE authors[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
+        params: [author, ts, id],
+      },
+    );
+  }
+  return out;
+}
+
+/**
+ * Deletes every row of a post at `deletedAt`: what the history names, plus the rows of
+ * `also` (a version that may have been written without the history seeing it yet).
+ */
+export function postDeletes(
+  ks: string,
+  id: string,
+  deletedAt: number,
+  history: PostHistory | null,
+  also?: Post,
+): CassandraStatement[] {
+  const ts = long(deletedAt);
+  const created = new Map<string, Date>();
+  const keys = new Set(history?.titleKeys.keys() ?? []);
+  const authors = new Set(history?.authors.keys() ?? []);
+  for (const source of [history, also]) {
+    if (!source) continue;
+    created.set(monthOf(source.createdAt), source.createdAt);
+    keys.add(titleKey(source.title));
+    authors.add(source.author);
+  }
+  const out: CassandraStatement[] = [
+    { query: `DELETE FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`, params: [ts, id] },
+  ];
+  for (const [month, createdAt] of created) {
+    out.push({
+      query: `DELETE FROM ${ks}.posts_by_month USING TIMESTAMP ? WHERE month = ? AND created_at = ? AND id = ?`,
+      params: [ts, month, createdAt, id],
+    });
+  }
+  for (const key of keys) {
+    out.push({
+      query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
+      params: [ts, titlePrefix(key), key, id],
+    });
+  }
+  for (const author of authors) {
+    out.push({
+      query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
+      params: [ts, author, id],
+    });
+  }
+  return out;
+}
+
+const longMap = (value: unknown): Map<string, number> =>
+  new Map(
+    Object.entries((value ?? {}) as Record<string, types.Long>).map(([k, v]) => [k, Number(v)]),
+  );
+
+/** posts_by_id's row as a history, or null when the post is not there (never was, or deleted). */
+export function historyFromRow(row: types.Row | undefined): PostHistory | null {
+  if (!row || row.get('version') === null) return null;
+  return {
+    version: Number(row.get('version')),
+    title: row.get('title') as string,
+    author: row.get('author') as string,
+    createdAt: row.get('created_at') as Date,
+    titleKeys: longMap(row.get('title_keys')),
+    authors: longMap(row.get('authors')),
+  };
+}
+
+export function postFromRow(row: types.Row): Post {
+  return {
+    id: row.get('id') as string,
+    title: row.get('title') as string,
+    content: row.get('content') as string,
+    author: row.get('author') as string,
+    createdAt: row.get('created_at') as Date,
+    updatedAt: row.get('updated_at') as Date,
+    version: Number(row.get('version')),
+  };
+}
+
+export function summaryFromRow(row: types.Row): PostSummary {
+  return {
+    id: row.get('id') as string,
+    title: row.get('title') as string,
+    author: row.get('author') as string,
+    excerpt: row.get('excerpt') as string,
+    createdAt: row.get('created_at') as Date,
+    updatedAt: row.get('updated_at') as Date,
+    version: Number(row.get('version')),
+  };
+}
+
+export function commentFromRow(row: types.Row): Comment {
+  return {
+    id: row.get('id') as string,
+    postId: row.get('post_id') as string,
+    commenter: row.get('commenter') as string,
+    comment: row.get('comment') as string,
+    createdAt: row.get('created_at') as Date,
+  };
+}
+
+/** A comment never changes: written at its creation time, so its post's deletion shadows it. */
+export function commentWrites(ks: string, c: Comment): CassandraStatement[] {
+  const ts = long(c.createdAt.getTime() * 1000);
+  return [
+    {
+      query: `INSERT INTO ${ks}.comments_by_post (post_id, created_at, id, commenter, comment) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      params: [c.postId, c.createdAt, c.id, c.commenter, c.comment, ts],
+    },
+    {
+      query: `INSERT INTO ${ks}.comments_by_id (id, post_id, commenter, comment, created_at) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      params: [c.id, c.postId, c.commenter, c.comment, c.createdAt, ts],
+    },
+  ];
+}
+
+/** Removes one comment of a deleted post from comments_by_id, at the deletion's timestamp. */
+export function commentByIdDelete(ks: string, id: string, deletedAt: number): CassandraStatement {
+  return {
+    query: `DELETE FROM ${ks}.comments_by_id USING TIMESTAMP ? WHERE id = ?`,
+    params: [long(deletedAt), id],
+  };
+}
+
+/** Removes a deleted post's whole comment partition (one tombstone, however many comments). */
+export function commentPartitionDelete(
+  ks: string,
+  postId: string,
+  deletedAt: number,
+): CassandraStatement {
+  return {
+    query: `DELETE FROM ${ks}.comments_by_post USING TIMESTAMP ? WHERE post_id = ?`,
+    params: [long(deletedAt), postId],
+  };
+}

@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { types } from 'cassandra-driver';
+import { CassandraClient } from '../../database/cassandra/cassandra-client';
+import { decodeCommentCursor, encodeCommentCursor } from '../cursor';
+import { compareAuthorCounts, Comment, Post } from '../post';
+import {
+  AuthorCount,
+  CommentPage,
+  ListPostsQuery,
+  PostPage,
+  PostStore,
+  StoreTotals,
+} from '../post-store';
+import { PostClaims } from './cassandra-post-claims';
+import { listPostsPage } from './cassandra-post-listing';
+import {
+  baseRowWrite,
+  commentByIdDelete,
+  commentFromRow,
+  commentPartitionDelete,
+  commentWrites,
+  derivedRowWrites,
+  historyFromRow,
+  long,
+  PostHistory,
+  postDeletes,
+  postFromRow,
+  staleKeyDeletes,
+} from './cassandra-post-rows';
+import { countRows, mapConcurrent } from './cassandra-scan';
+
+const READ = { idempotent: true } as const;
+// Every statement here names its own timestamp, so repeating one is harmless.
+const WRITE = { idempotent: true } as const;
+
+/**
+ * PostStore on Cassandra: one table per query (posts_by_id, posts_by_month, posts_by_title,
+ * posts_by_author, comments_by_post, comments_by_id), no secondary indexes, no ALLOW FILTERING.
+ * Every write carries `USING TIMESTAMP` = the post's version (deletions: their own later
+ * timestamp), so copies converge whatever order they arrive in. Request writes decide through a
+ * compare-and-set on the post's head (PostClaims), then write like any replica.
+ */
+@Injectable()
+export class CassandraPostStore extends PostStore {
+  readonly name = 'cassandra';
+  private readonly claims: PostClaims;
+
+  constructor(private readonly client: CassandraClient) {
+    super();
+    this.claims = new PostClaims(client);
+  }
+
+  private get ks(): string {
+    return this.client.keyspace;
+  }
+
+  async createPost(post: Post): Promise<void> {
+    // a fresh id has no older rows to clean up and no deletion to respect
+    const base = baseRowWrite(this.ks, post);
+    await this.client.execute(base.query, base.params, WRITE);
+    await this.client.batch(derivedRowWrites(this.ks, post), WRITE);
+  }
+
+  async getPost(id: string): Promise<Post | null> {
+    const result = await this.client.execute(
+      `SELECT id, title, content, author, created_at, updated_at, version FROM ${this.client.table('posts_by_id')} WHERE id = ?`,
+      [id],
+      READ,
+    );
+    const row = result.first();
+    return row && row.get('version') !== null ? postFromRow(row) : null;
+  }
+
+  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+    if (!(await this.claims.claim(next.id, expectedVersion, next.version))) return false;
+    await this.applyPost(next);
+    return true;
+  }
+
+  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+    if (!(await this.claims.claim(id, expectedVersion, deletedAt))) return false;
+    await this.applyDelete(id, deletedAt);
+    return true;
+  }
+
+  /**
+   * Writes the version, then reads back what the post has become (posts_by_id merges every
+   * write, in any order) and removes what lost: listing rows under title keys or authors the
+   * winning version no longer has, or everything when a deletion is newer than the winner.
+   * Whichever of two racing writers reads last sees both writes, so the rows converge.
+   */
+  async applyPost(post: Post): Promise<void> {
+    const base = baseRowWrite(this.ks, post);
+    await this.client.execute(base.query, base.params, WRITE);
+    await this.client.batch(derivedRowWrites(this.ks, post), WRITE);
+    const [history, deletedAt] = await Promise.all([
+      this.history(post.id),
+      this.deletedAt(post.id),
+    ]);
+    if (deletedAt !== undefined && deletedAt >= (history?.version ?? post.version)) {
+      await this.deleteRows(post.id, deletedAt, history, post);
+      return;
+    }
+    if (history) await this.client.batch(staleKeyDeletes(this.ks, post.id, history), WRITE);
+  }
+
+  async applyDelete(id: string, deletedAt: number): Promise<void> {
+    // recorded first: a replica write racing with this deletion checks it after writing
+    await this.client.execute(
+      `INSERT INTO ${this.client.table('post_deletions')} (id, deleted_at) VALUES (?, ?) USING TIMESTAMP ?`,
+      [id, long(deletedAt), long(deletedAt)],
+      WRITE,
+    );
+    const history = await this.history(id);
+    if (history && history.version > deletedAt) return; // a newer version outlives the deletion
+    await this.deleteRows(id, deletedAt, history);
+  }
+
+  async addComment(comment: Comment): Promise<void> {
+    await this.client.batch(commentWrites(this.ks, comment), WRITE);
+  }
+
+  async applyComment(comment: Comment): Promise<void> {
+    if ((await this.deletedAt(comment.postId)) !== undefined) return;
+    await this.addComment(comment);
+    // the post's deletion may have landed meanwhile and missed this comment: remove it
+    const deletedAt = await this.deletedAt(comment.postId);
+    if (deletedAt !== undefined) await this.deleteComments(comment.postId, deletedAt, [comment.id]);
+  }
+
+  async getComment(id: string): Promise<Comment | null> {
+    const result = await this.client.execute(
+      `SELECT id, post_id, commenter, comment, created_at FROM ${this.client.table('comments_by_id')} WHERE id = ?`,
+      [id],
+      READ,
+    );
+    const row = result.first();
+    return row ? commentFromRow(row) : null;
+  }
+
+  async listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
+    const after = cursor ? decodeCommentCursor(cursor) : undefined;
+    const bound = after ? ' AND (created_at, id) > (?, ?)' : '';
+    const params: unknown[] = after
+      ? [postId, after.createdAt, after.id, limit + 1]
+      : [postId, limit + 1];
+    const result = await this.client.execute(
+      `SELECT post_id, created_at, id, commenter, comment FROM ${this.client.table('comments_by_post')} WHERE post_id = ?${bound} LIMIT ?`,
+      params,
+      { ...READ, fetchSize: limit + 1 },
+    );
+    const items = result.rows.slice(0, limit).map(commentFromRow);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next:
+        result.rows.length > limit && last
+          ? encodeCommentCursor(last.createdAt, last.id)
+          : undefined,
+    };
+  }
+
+  listPosts(query: ListPostsQuery): Promise<PostPage> {
+    return listPostsPage(this.client, query);
+  }
+
+  /**
+   * Counted from posts_by_author's rows (one per post), grouped by its partition key on the
+   * server. A full scan, like MongoDB's $group: cache it where it is called often.
+   */
+  async authorStats(): Promise<AuthorCount[]> {
+    const counts: AuthorCount[] = [];
+    for await (const row of this.client.rows(
+      `SELECT author, COUNT(*) AS posts FROM ${this.client.table('posts_by_author')} GROUP BY author`,
+      [],
+      { ...READ, fetchSize: 5000 },
+    )) {
+      counts.push({ author: row.get('author') as string, posts: Number(row.get('posts')) });
+    }
+    return counts.sort(compareAuthorCounts);
+  }
+
+  /** Exact counts from the by-id tables, by token range (see countRows). */
+  async totals(): Promise<StoreTotals> {
+    const [posts, comments] = await Promise.all([
+      countRows(this.client, 'posts_by_id', 'id'),
+      countRows(this.client, 'comments_by_id', 'id'),
+    ]);
+    return { posts, comments };
+  }
+
+  private async history(id: string): Promise<PostHistory | null> {
+    const result = await this.client.execute(
+      `SELECT version, title, author, created_at, title_keys, authors FROM ${this.client.table('posts_by_id')} WHERE id = ?`,
+      [id],
+      READ,
+    );
+    return historyFromRow(result.first());
+  }
+
+  private async deletedAt(id: string): Promise<number | undefined> {
+    const result = await this.client.execute(
+      `SELECT deleted_at FROM ${this.client.table('post_deletions')} WHERE id = ?`,
+      [id],
+      READ,
+    );
+    const value = result.first()?.get('deleted_at') as types.Long | undefined;
+    return value === undefined || value === null ? undefined : Number(value);
+  }
+
+  private async deleteRows(
+    id: string,
+    deletedAt: number,
+    history: PostHistory | null,
+    also?: Post,
+  ) {
+    await this.client.batch(postDeletes(this.ks, id, deletedAt, history, also), WRITE);
+    await this.deleteComments(id, deletedAt);
+  }
+
+  /**
+   * Removes a deleted post's comments: each from comments_by_id (read from the post's partition,
+   * plus `known` ids), then the partition with one tombstone. Not one batch: a post can have
+   * thousands of comments.
+   */
+  private async deleteComments(postId: string, deletedAt: number, known: string[] = []) {
+    const ids = new Set(known);
+    for await (const row of this.client.rows(
+      `SELECT id FROM ${this.client.table('comments_by_post')} WHERE post_id = ?`,
+      [postId],
+      { ...READ, fetchSize: 1000 },
+    )) {
+      ids.add(row.get('id') as string);
+    }
+    await mapConcurrent([...ids], 16, (id) => {
+      const statement = commentByIdDelete(this.ks, id, deletedAt);
+      return this.client.execute(statement.query, statement.params, WRITE);
+    });
+    const partition = commentPartitionDelete(this.ks, postId, deletedAt);
+    await this.client.execute(partition.query, partition.params, WRITE);
+  }
+}
