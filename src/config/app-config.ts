@@ -109,6 +109,15 @@ export class AppConfig {
   @Max(600000, says('HEALTH_CHECK_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
   healthCheckTimeoutMs!: number;
 
+  /**
+   * SECONDARY_WRITE_TIMEOUT_MS: in the dual-write phases, how long a request waits for the
+   * secondary store's copy before it counts the copy as missed (hinted) and answers anyway.
+   */
+  @IsInt(says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  secondaryWriteTimeoutMs!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -170,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cassandraReplication: read(env, 'CASSANDRA_REPLICATION', '1'),
     migrationPhase: read(env, 'MIGRATION_PHASE', 'dual-write') as MigrationPhase,
     healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
+    secondaryWriteTimeoutMs: integerOrRaw(read(env, 'SECONDARY_WRITE_TIMEOUT_MS', '2000')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

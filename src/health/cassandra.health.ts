@@ -3,7 +3,7 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import { types } from 'cassandra-driver';
 import { AppConfig } from '../config/app-config';
 import { CassandraClient } from '../database/cassandra/cassandra-client';
-import { reasonOf, withTimeout } from './with-timeout';
+import { reasonOf, withTimeout } from '../common/with-timeout';
 
 /** Cassandra is up when the coordinator answers a local system query in time. */
 @Injectable()

@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
-import { reasonOf, withTimeout } from './with-timeout';
+import { reasonOf, withTimeout } from '../common/with-timeout';
 
 /** MongoDB is up when an admin ping comes back in time. */
 @Injectable()

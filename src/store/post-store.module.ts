@@ -1,43 +1,38 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { MigrationPhase } from '../config/migration-phase';
+import { CassandraPostStore } from './cassandra/cassandra-post-store';
+import { CurrentPhase } from './current-phase';
+import { CassandraHintLog } from './hints/cassandra-hint-log';
+import { MongoHintLog } from './hints/mongo-hint-log';
 import { MongoPostStore } from './mongo/mongo-post-store';
+import { PhaseRoutedPostStore } from './phase-routed-post-store';
 import { PostStore } from './post-store';
-
-/** Thrown at start when a phase's store is not available in this build. */
-export class UnsupportedPhaseError extends Error {
-  constructor(phase: MigrationPhase) {
-    super(
-      `MIGRATION_PHASE=${phase}: the PostStore for this phase is not built yet (available: mongo)`,
-    );
-  }
-}
+import { PostStoreRouter } from './post-store.router';
 
 /**
- * The one place that knows which store serves the current phase; every feature just injects
- * PostStore. Phase → store:
- *   mongo → MongoPostStore
- *   dual-write → DualWritePostStore(Mongo → Cassandra)          (coming with CassandraPostStore)
- *   cassandra-primary → DualWritePostStore(Cassandra → Mongo)   (coming)
- *   cassandra → CassandraPostStore                              (coming)
+ * Provides PostStore (routed by phase, see PostStoreRouter) and the plain stores of the
+ * connected databases for the migration module. Needs DatabaseModule.
  */
 @Global()
 @Module({})
 export class PostStoreModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const stores: Provider[] = config.stores.mongo ? [MongoPostStore] : [];
+    const stores: Provider[] = [
+      ...(config.stores.mongo ? [MongoPostStore, MongoHintLog] : []),
+      ...(config.stores.cassandra ? [CassandraPostStore, CassandraHintLog] : []),
+    ];
     const port: Provider = {
       provide: PostStore,
-      inject: config.stores.mongo ? [MongoPostStore] : [],
-      useFactory: (mongo?: MongoPostStore): PostStore => {
-        if (config.migrationPhase === 'mongo' && mongo) return mongo;
-        throw new UnsupportedPhaseError(config.migrationPhase);
+      inject: [PostStoreRouter],
+      useFactory: (router: PostStoreRouter): PostStore => {
+        router.current(); // a phase whose stores are not connected fails at boot, not later
+        return new PhaseRoutedPostStore(router);
       },
     };
     return {
       module: PostStoreModule,
-      providers: [...stores, port],
-      exports: [PostStore, ...stores],
+      providers: [...stores, CurrentPhase, PostStoreRouter, port],
+      exports: [PostStore, PostStoreRouter, CurrentPhase, ...stores],
     };
   }
 }

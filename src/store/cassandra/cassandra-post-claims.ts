@@ -33,6 +33,11 @@ export class PostClaims {
 
   /** True when this caller moved the head from `expected` to `next` and may write `next`. */
   async claim(id: string, expected: number, next: number): Promise<boolean> {
+    // The data decides what the editor may start from: replica writes (while another store was
+    // the primary) move the data on without touching the head, so a head equal to `expected`
+    // alone would let a stale editor win.
+    const data = await this.dataVersion(id);
+    if (data !== expected || next <= expected) return false;
     const heads = this.client.table('post_heads');
     const first = await this.client.execute(
       `UPDATE ${heads} SET version = ?, claimed_at = ? WHERE id = ? IF version = ?`,
@@ -42,8 +47,6 @@ export class PostClaims {
     if (applied(first)) return true;
 
     const head = headOf(first);
-    const data = await this.dataVersion(id);
-    if (data !== expected || next <= expected) return false;
     if (head === undefined) {
       const inserted = await this.client.execute(
         `INSERT INTO ${heads} (id, version, claimed_at) VALUES (?, ?, ?) IF NOT EXISTS`,

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       cassandraReplication: '1',
       migrationPhase: 'dual-write',
       healthCheckTimeoutMs: 2000,
+      secondaryWriteTimeoutMs: 2000,
       migrationsDir: undefined,
     });
     expect(config.mongoDatabase).toBe('blog');
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       CASSANDRA_REPLICATION: 'eu-west:3,us_east:2',
       MIGRATION_PHASE: 'cassandra',
       HEALTH_CHECK_TIMEOUT_MS: '500',
+      SECONDARY_WRITE_TIMEOUT_MS: '750',
       MIGRATIONS_DIR: '/tmp/migrations',
     });
     expect(config).toMatchObject({
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       cassandraKeyspace: 'blog_prod',
       migrationPhase: 'cassandra',
       healthCheckTimeoutMs: 500,
+      secondaryWriteTimeoutMs: 750,
       migrationsDir: '/tmp/migrations',
     });
     expect(config.mongoDatabase).toBe('blog_prod');
@@ -96,6 +99,8 @@ describe('loadConfig', () => {
     ['MIGRATION_PHASE', 'phase-2', 'one of mongo, dual-write, cassandra-primary, cassandra'],
     ['HEALTH_CHECK_TIMEOUT_MS', '0', 'an integer from 1 to 600000'],
     ['HEALTH_CHECK_TIMEOUT_MS', '2s', 'an integer from 1 to 600000'],
+    ['SECONDARY_WRITE_TIMEOUT_MS', '0', 'an integer from 1 to 600000'],
+    ['SECONDARY_WRITE_TIMEOUT_MS', 'soon', 'an integer from 1 to 600000'],
   ])('%s=%s is rejected with a message naming it and what it accepts', (name, value, accepts) => {
     const message = problemFor({ [name]: value });
     expect(message).toBe(message.split('\n')[0]);

@@ -1,4 +1,4 @@
-import { TimeoutError, reasonOf, withTimeout } from '../../../src/health/with-timeout';
+import { TimeoutError, reasonOf, withTimeout } from '../../../src/common/with-timeout';
 
 describe('withTimeout', () => {
   it('returns the value when the work is quick', async () => {

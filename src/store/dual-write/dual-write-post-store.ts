@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { Comment, Post } from '../post';
+import {
+  AuthorCount,
+  CommentPage,
+  ListPostsQuery,
+  PostPage,
+  PostStore,
+  StoreTotals,
+} from '../post-store';
+import { errorLine, Hint, HintLog } from '../hints/hint-log';
+import { nowMicros } from '../versions';
+import { withTimeout } from '../../common/with-timeout';
+
+/** The primary store refused a write: the request fails and nothing was written anywhere. */
+export class DualWritePrimaryError extends Error {
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+    readonly recordId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${store} (primary) failed to ${operation} ${recordId}: ${errorLine(cause)}`);
+    this.name = 'DualWritePrimaryError';
+  }
+}
+
+export interface DualWriteOptions {
+  /** A secondary write slower than this counts as missed (hinted); the request goes on. */
+  secondaryTimeoutMs: number;
+}
+
+/** What the dual-write saw of its secondary since start, for stats and logs. */
+export interface SecondaryCounters {
+  writes: number;
+  missed: number;
+  /** misses whose hint could not be stored either: only a full reconcile finds these */
+  unhinted: number;
+}
+
+/**
+ * Writes go to the primary first; its answer decides the request. Only then is the same
+ * version copied to the secondary as a replica write (idempotent, ordered by version), and a
+ * secondary that fails or is too slow never fails the request: the miss is logged with the
+ * record's id and kept as a hint in the primary for the retry loop. Reads come from the primary.
+ */
+export class DualWritePostStore extends PostStore {
+  readonly name: string;
+  readonly counters: SecondaryCounters = { writes: 0, missed: 0, unhinted: 0 };
+  private readonly logger = new Logger(DualWritePostStore.name);
+
+  constructor(
+    readonly primary: PostStore,
+    readonly secondary: PostStore,
+    readonly hints: HintLog,
+    private readonly options: DualWriteOptions,
+  ) {
+    super();
+    this.name = `dual-write(${primary.name}→${secondary.name})`;
+  }
+
+  async createPost(post: Post): Promise<void> {
+    await this.onPrimary('create post', post.id, () => this.primary.createPost(post));
+    await this.mirror({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
+      this.secondary.applyPost(post),
+    );
+  }
+
+  getPost(id: string): Promise<Post | null> {
+    return this.primary.getPost(id);
+  }
+
+  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+    const updated = await this.onPrimary('update post', next.id, () =>
+      this.primary.updatePost(next, expectedVersion),
+    );
+    if (updated) {
+      await this.mirror({ entity: 'post', id: next.id, postId: next.id, op: 'upsert' }, () =>
+        this.secondary.applyPost(next),
+      );
+    }
+    return updated;
+  }
+
+  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+    const deleted = await this.onPrimary('delete post', id, () =>
+      this.primary.deletePost(id, expectedVersion, deletedAt),
+    );
+    if (deleted) {
+      await this.mirror({ entity: 'post', id, postId: id, op: 'delete' }, () =>
+        this.secondary.applyDelete(id, deletedAt),
+      );
+    }
+    return deleted;
+  }
+
+  async applyPost(post: Post): Promise<void> {
+    await this.onPrimary('apply post', post.id, () => this.primary.applyPost(post));
+    await this.mirror({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
+      this.secondary.applyPost(post),
+    );
+  }
+
+  async applyDelete(id: string, deletedAt: number): Promise<void> {
+    await this.onPrimary('apply delete of post', id, () => this.primary.applyDelete(id, deletedAt));
+    await this.mirror({ entity: 'post', id, postId: id, op: 'delete' }, () =>
+      this.secondary.applyDelete(id, deletedAt),
+    );
+  }
+
+  async addComment(comment: Comment): Promise<void> {
+    await this.onPrimary('add comment', comment.id, () => this.primary.addComment(comment));
+    await this.mirrorComment(comment);
+  }
+
+  async applyComment(comment: Comment): Promise<void> {
+    await this.onPrimary('apply comment', comment.id, () => this.primary.applyComment(comment));
+    await this.mirrorComment(comment);
+  }
+
+  getComment(id: string): Promise<Comment | null> {
+    return this.primary.getComment(id);
+  }
+
+  listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
+    return this.primary.listComments(postId, limit, cursor);
+  }
+
+  listPosts(query: ListPostsQuery): Promise<PostPage> {
+    return this.primary.listPosts(query);
+  }
+
+  authorStats(): Promise<AuthorCount[]> {
+    return this.primary.authorStats();
+  }
+
+  totals(): Promise<StoreTotals> {
+    return this.primary.totals();
+  }
+
+  private mirrorComment(comment: Comment): Promise<void> {
+    return this.mirror(
+      { entity: 'comment', id: comment.id, postId: comment.postId, op: 'upsert' },
+      () => this.secondary.applyComment(comment),
+    );
+  }
+
+  private async onPrimary<T>(operation: string, id: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      throw new DualWritePrimaryError(this.primary.name, operation, id, error);
+    }
+  }
+
+  /** Copies to the secondary; a failure or timeout becomes a log line and a hint, never an error. */
+  private async mirror(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>) {
+    this.counters.writes++;
+    try {
+      await withTimeout(
+        write(),
+        this.options.secondaryTimeoutMs,
+        `${this.secondary.name} (secondary)`,
+      );
+      return;
+    } catch (error) {
+      this.counters.missed++;
+      const hint: Hint = { ...target, at: nowMicros(), error: errorLine(error) };
+      const what = `${target.op} of ${target.entity} ${target.id}`;
+      try {
+        await this.hints.record(hint);
+        this.logger.warn(
+          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; hint kept in ${this.hints.store}`,
+        );
+      } catch (hintError) {
+        this.counters.unhinted++;
+        this.logger.error(
+          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${errorLine(hintError)}): the stores differ until the next reconcile`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/** What a secondary store missed: enough to find the record again in the primary. */
+export interface Hint {
+  entity: 'post' | 'comment';
+  /** the record's id (the post's id for a post, the comment's id for a comment) */
+  id: string;
+  /** the post the record belongs to (equal to `id` for a post) */
+  postId: string;
+  op: 'upsert' | 'delete';
+  /** when the miss happened, microseconds since the epoch; orders misses of one record */
+  at: number;
+  /** the secondary's error, first line only */
+  error: string;
+}
+
+/**
+ * Durable list of writes a dual-write's secondary store missed, kept in the primary store (the
+ * one that just accepted the write, so it is up). One entry per record: a newer miss of the
+ * same record replaces an older one, because the retry re-reads the record from the primary
+ * anyway and copies whatever it holds then.
+ */
+export abstract class HintLog {
+  /** The store the hints are kept in. */
+  abstract readonly store: string;
+
+  /** Keeps the hint unless the log already holds a newer miss of the same record. */
+  abstract record(hint: Hint): Promise<void>;
+
+  /** How many records have a pending hint. */
+  abstract pending(): Promise<number>;
+
+  /** Up to `limit` pending hints, oldest first where the store can tell cheaply. */
+  abstract list(limit: number): Promise<Hint[]>;
+
+  /** Removes this hint, but not a newer miss of the same record recorded since it was read. */
+  abstract remove(hint: Hint): Promise<void>;
+}
+
+/** The first line of an error's message, short enough to keep in a hint. */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 500);
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { Collection, Connection } from 'mongoose';
+import { isDuplicateKey } from '../mongo/mongo-documents';
+import { Hint, HintLog } from './hint-log';
+
+interface HintDocument {
+  /** `${entity}:${id}`: one document per record */
+  _id: string;
+  entity: Hint['entity'];
+  id: string;
+  post_id: string;
+  op: Hint['op'];
+  at: number;
+  error: string;
+}
+
+/** Hints in MongoDB's `hints` collection (phases where MongoDB is the primary). */
+@Injectable()
+export class MongoHintLog extends HintLog {
+  readonly store = 'mongo';
+
+  constructor(@InjectConnection() private readonly connection: Connection) {
+    super();
+  }
+
+  private get hints(): Collection<HintDocument> {
+    return this.connection.collection<HintDocument>('hints');
+  }
+
+  async record(hint: Hint): Promise<void> {
+    const doc: HintDocument = {
+      _id: `${hint.entity}:${hint.id}`,
+      entity: hint.entity,
+      id: hint.id,
+      post_id: hint.postId,
+      op: hint.op,
+      at: hint.at,
+      error: hint.error,
+    };
+    try {
+      await this.hints.updateOne(
+        { _id: doc._id, at: { $lt: hint.at } },
+        { $set: doc },
+        { upsert: true },
+      );
+    } catch (error) {
+      // the log already holds a newer (or the same) miss of this record
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  pending(): Promise<number> {
+    return this.hints.countDocuments({});
+  }
+
+  async list(limit: number): Promise<Hint[]> {
+    const docs = await this.hints.find({}).sort({ at: 1 }).limit(limit).toArray();
+    return docs.map((doc) => ({
+      entity: doc.entity,
+      id: doc.id,
+      postId: doc.post_id,
+      op: doc.op,
+      at: Number(doc.at),
+      error: doc.error,
+    }));
+  }
+
+  async remove(hint: Hint): Promise<void> {
+    await this.hints.deleteOne({ _id: `${hint.entity}:${hint.id}`, at: hint.at });
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { MigrationPhase } from '../config/migration-phase';
+import { CassandraPostStore } from './cassandra/cassandra-post-store';
+import { CurrentPhase } from './current-phase';
+import { DualWritePostStore } from './dual-write/dual-write-post-store';
+import { CassandraHintLog } from './hints/cassandra-hint-log';
+import { MongoHintLog } from './hints/mongo-hint-log';
+import { MongoPostStore } from './mongo/mongo-post-store';
+import { PostStore } from './post-store';
+
+/** A phase needs a store whose connection this instance does not have. */
+export class StoreNotConnectedError extends Error {
+  constructor(phase: MigrationPhase, store: string) {
+    super(`phase ${phase} needs ${store}, which this instance is not connected to`);
+  }
+}
+
+/**
+ * The one place that maps a migration phase to the store that serves it:
+ *   mongo             → MongoPostStore
+ *   dual-write        → DualWritePostStore(Mongo → Cassandra), hints kept in MongoDB
+ *   cassandra-primary → DualWritePostStore(Cassandra → Mongo), hints kept in Cassandra
+ *   cassandra         → CassandraPostStore
+ * Each phase's store is built once and kept, so a phase that comes back finds its counters.
+ */
+@Injectable()
+export class PostStoreRouter {
+  private readonly built = new Map<MigrationPhase, PostStore>();
+
+  constructor(
+    private readonly phase: CurrentPhase,
+    private readonly config: AppConfig,
+    @Optional() private readonly mongo?: MongoPostStore,
+    @Optional() private readonly cassandra?: CassandraPostStore,
+    @Optional() private readonly mongoHints?: MongoHintLog,
+    @Optional() private readonly cassandraHints?: CassandraHintLog,
+  ) {}
+
+  /** The store of the phase this instance serves now. */
+  current(): PostStore {
+    return this.storeFor(this.phase.get());
+  }
+
+  storeFor(phase: MigrationPhase): PostStore {
+    let store = this.built.get(phase);
+    if (!store) {
+      store = this.build(phase);
+      this.built.set(phase, store);
+    }
+    return store;
+  }
+
+  private build(phase: MigrationPhase): PostStore {
+    const need = <T>(store: T | undefined, name: string): T => {
+      if (!store) throw new StoreNotConnectedError(phase, name);
+      return store;
+    };
+    const options = { secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs };
+    switch (phase) {
+      case 'mongo':
+        return need(this.mongo, 'mongo');
+      case 'cassandra':
+        return need(this.cassandra, 'cassandra');
+      case 'dual-write':
+        return new DualWritePostStore(
+          need(this.mongo, 'mongo'),
+          need(this.cassandra, 'cassandra'),
+          need(this.mongoHints, 'mongo'),
+          options,
+        );
+      case 'cassandra-primary':
+        return new DualWritePostStore(
+          need(this.cassandra, 'cassandra'),
+          need(this.mongo, 'mongo'),
+          need(this.cassandraHints, 'cassandra'),
+          options,
+        );
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import { Connection } from 'mongoose';
+import { AppConfig, loadConfig } from '../../../src/config/app-config';
+import { AppConfigModule } from '../../../src/config/app-config.module';
+import { MigrationPhase } from '../../../src/config/migration-phase';
+import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
+import { DatabaseModule } from '../../../src/database/database.module';
+import { SchemaModule } from '../../../src/schema/schema.module';
+import { PostStoreModule } from '../../../src/store/post-store.module';
+import { testEnv } from '../../support/test-env';
+import { dropTestStores } from './stores';
+
+/** Every MongoDB collection holding blog data or its bookkeeping. */
+export const MONGO_DATA_COLLECTIONS = ['posts', 'comments', 'deleted_posts', 'hints'];
+
+/** Every Cassandra table holding blog data or its bookkeeping (what a reset truncates). */
+export const CASSANDRA_DATA_TABLES = [
+  'posts_by_id',
+  'posts_by_month',
+  'posts_by_title',
+  'posts_by_author',
+  'listing_partitions',
+  'comments_by_post',
+  'comments_by_id',
+  'post_deletions',
+  'post_heads',
+  'hints',
+];
+
+export interface StoreModule {
+  config: AppConfig;
+  module: TestingModule;
+  /** empties every data collection and table of the stores the phase uses */
+  reset(): Promise<void>;
+  /** closes the module and drops the test's database and keyspace */
+  close(): Promise<void>;
+}
+
+/**
+ * The real store providers (PostStoreModule) for `phase`, on the test servers, with the schema
+ * migrations applied, in a database and keyspace of the test's own.
+ */
+export async function storeModule(name: string, phase: MigrationPhase): Promise<StoreModule> {
+  const config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase }));
+  const module = await Test.createTestingModule({
+    imports: [
+      AppConfigModule.forRoot(config),
+      DatabaseModule.forRoot(config),
+      SchemaModule.forRoot(config, { checkOnStartup: true }),
+      PostStoreModule.forRoot(config),
+    ],
+  }).compile();
+  await module.init(); // applies the schema migrations (NODE_ENV=test)
+  return {
+    config,
+    module,
+    reset: async () => {
+      if (config.stores.mongo) {
+        const connection = module.get<Connection>(getConnectionToken());
+        await Promise.all(
+          MONGO_DATA_COLLECTIONS.map((c) => connection.collection(c).deleteMany({})),
+        );
+      }
+      if (config.stores.cassandra) {
+        const client = module.get(CassandraClient);
+        for (const table of CASSANDRA_DATA_TABLES) {
+          await client.executeDdl(`TRUNCATE ${client.table(table)}`);
+        }
+      }
+    },
+    close: async () => {
+      await module.close();
+      await dropTestStores(config);
+    },
+  };
+}
