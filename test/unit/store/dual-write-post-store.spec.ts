@@ -1,0 +1,164 @@
+import { Logger } from '@nestjs/common';
+import {
+  DualWritePostStore,
+  DualWritePrimaryError,
+} from '../../../src/store/dual-write/dual-write-post-store';
+import { Hint, HintLog } from '../../../src/store/hints/hint-log';
+import { Comment, Post, PostStore } from '../../../src/store/post-store';
+import { newId, nextVersion } from '../../../src/store/versions';
+
+/** Records the calls it gets; `fail` makes every write reject, `hang` never answer. */
+class FakeStore extends PostStore {
+  calls: string[] = [];
+  fail = false;
+  hang = false;
+  constructor(readonly name: string) {
+    super();
+  }
+  private write<T>(call: string, value: T): Promise<T> {
+    this.calls.push(call);
+    if (this.hang) return new Promise<T>(() => undefined);
+    return this.fail
+      ? Promise.reject(new Error(`${this.name} is down\nstack`))
+      : Promise.resolve(value);
+  }
+  createPost = (p: Post) => this.write(`createPost ${p.id}`, undefined);
+  updatePost = (p: Post) => this.write(`updatePost ${p.id}`, !p.title.startsWith('conflict'));
+  deletePost = (id: string) => this.write(`deletePost ${id}`, true);
+  applyPost = (p: Post) => this.write(`applyPost ${p.id}@${p.version}`, undefined);
+  applyDelete = (id: string, at: number) => this.write(`applyDelete ${id}@${at}`, undefined);
+  addComment = (c: Comment) => this.write(`addComment ${c.id}`, undefined);
+  applyComment = (c: Comment) => this.write(`applyComment ${c.id}`, undefined);
+  getPost = () => Promise.resolve(null);
+  getComment = () => Promise.resolve(null);
+  listComments = () => Promise.resolve({ items: [] });
+  listPosts = () => Promise.resolve({ items: [] });
+  authorStats = () => Promise.resolve([]);
+  totals = () => Promise.resolve({ posts: 0, comments: 0 });
+}
+
+class FakeHints extends HintLog {
+  readonly store = 'primary';
+  hints: Hint[] = [];
+  fail = false;
+  record(hint: Hint) {
+    if (this.fail) return Promise.reject(new Error('hint store down'));
+    this.hints.push(hint);
+    return Promise.resolve();
+  }
+  pending = () => Promise.resolve(this.hints.length);
+  list = () => Promise.resolve(this.hints);
+  remove = () => Promise.resolve();
+}
+
+const post = (title = 'T'): Post => {
+  const now = new Date();
+  return {
+    id: newId(),
+    title,
+    content: 'c',
+    author: 'a',
+    createdAt: now,
+    updatedAt: now,
+    version: nextVersion(),
+  };
+};
+
+describe('DualWritePostStore', () => {
+  let primary: FakeStore;
+  let secondary: FakeStore;
+  let hints: FakeHints;
+  let dual: DualWritePostStore;
+
+  beforeEach(() => {
+    primary = new FakeStore('mongo');
+    secondary = new FakeStore('cassandra');
+    hints = new FakeHints();
+    dual = new DualWritePostStore(primary, secondary, hints, { secondaryTimeoutMs: 50 });
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('writes the primary first, then copies the same version to the secondary as a replica write', async () => {
+    const p = post();
+    await dual.createPost(p);
+    const next = { ...p, version: nextVersion(p.version) };
+    expect(await dual.updatePost(next, p.version)).toBe(true);
+    await dual.deletePost(p.id, next.version, next.version + 1);
+    expect(primary.calls).toEqual([
+      `createPost ${p.id}`,
+      `updatePost ${p.id}`,
+      `deletePost ${p.id}`,
+    ]);
+    expect(secondary.calls).toEqual([
+      `applyPost ${p.id}@${p.version}`,
+      `applyPost ${p.id}@${next.version}`,
+      `applyDelete ${p.id}@${next.version + 1}`,
+    ]);
+    expect(dual.name).toBe('dual-write(mongo→cassandra)');
+  });
+
+  it('a failed primary fails the request and writes nothing to the secondary', async () => {
+    primary.fail = true;
+    const p = post();
+    const failure = dual.createPost(p);
+    await expect(failure).rejects.toBeInstanceOf(DualWritePrimaryError);
+    await expect(failure).rejects.toThrow(
+      `mongo (primary) failed to create post ${p.id}: mongo is down`,
+    );
+    await expect(dual.updatePost(p, 1)).rejects.toBeInstanceOf(DualWritePrimaryError);
+    expect(secondary.calls).toEqual([]);
+    expect(hints.hints).toEqual([]);
+  });
+
+  it('a conditional update the primary refuses is not copied', async () => {
+    expect(await dual.updatePost(post('conflict'), 1)).toBe(false);
+    expect(secondary.calls).toEqual([]);
+  });
+
+  it('a failed secondary does not fail the request: the miss is logged and hinted in the primary', async () => {
+    secondary.fail = true;
+    const p = post();
+    await dual.createPost(p);
+    const comment: Comment = {
+      id: newId(),
+      postId: p.id,
+      commenter: 'b',
+      comment: 'x',
+      createdAt: new Date(),
+    };
+    await dual.addComment(comment);
+    await dual.deletePost(p.id, p.version, p.version + 5);
+    expect(
+      hints.hints.map(({ entity, id, postId, op, error }) => ({ entity, id, postId, op, error })),
+    ).toEqual([
+      { entity: 'post', id: p.id, postId: p.id, op: 'upsert', error: 'cassandra is down' },
+      { entity: 'comment', id: comment.id, postId: p.id, op: 'upsert', error: 'cassandra is down' },
+      { entity: 'post', id: p.id, postId: p.id, op: 'delete', error: 'cassandra is down' },
+    ]);
+    expect(hints.hints[0].at).toBeLessThan(hints.hints[2].at);
+    expect(dual.counters).toEqual({ writes: 3, missed: 3, unhinted: 0 });
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`upsert of post ${p.id}`),
+    );
+  });
+
+  it('a secondary slower than the timeout counts as missed and the request goes on', async () => {
+    secondary.hang = true;
+    const started = Date.now();
+    await dual.createPost(post());
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(hints.hints).toHaveLength(1);
+    expect(hints.hints[0].error).toContain('did not answer within 50 ms');
+  });
+
+  it('a miss whose hint cannot be stored is logged as an error and counted, the request still succeeds', async () => {
+    secondary.fail = true;
+    hints.fail = true;
+    const p = post();
+    await expect(dual.createPost(p)).resolves.toBeUndefined();
+    expect(dual.counters.unhinted).toBe(1);
+    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining(p.id));
+  });
+});
