@@ -32,6 +32,9 @@ describe('PostInputDto', () => {
     [{ ...valid, author: ['a'] }, ['author']],
     [{ ...valid, content: 42 }, ['content']],
     [{ ...valid, admin: true }, ['admin']],
+    [{ ...valid, title: 'tab\there' }, ['title']],
+    [{ ...valid, author: 'bell\u0007' }, ['author']],
+    [{ ...valid, content: 'escape \u001b[31m red' }, ['content']],
     [{}, ['author', 'content', 'title']],
   ])('rejects %j on %j', async (body, expected) => {
     expect((await problems(PostInputDto, body)).fields).toEqual(expected);
@@ -51,6 +54,9 @@ describe('CommentInputDto', () => {
     [{ commenter: 'Bo', comment: 'x'.repeat(5001) }, ['comment']],
     [{ commenter: { $ne: null }, comment: 'x' }, ['commenter']],
     [{ commenter: 'Bo', comment: 'x', postId: 'other' }, ['postId']],
+    [{ commenter: 'Bo\nBo', comment: 'x' }, ['commenter']],
+    [{ commenter: 'Bo', comment: 'two\nlines\tand a tab' }, []],
+    [{ commenter: 'Bo', comment: 'nul \u0000' }, ['comment']],
   ])('%j → problems in %j', async (body, expected) => {
     expect((await problems(CommentInputDto, body)).fields).toEqual(expected);
   });

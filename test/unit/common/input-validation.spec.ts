@@ -1,0 +1,86 @@
+import { CommentInputDto } from '../../../src/comments/dto/comment-input.dto';
+import { validateInput } from '../../../src/common/validation/input-validation';
+import { PostEditDto } from '../../../src/posts/dto/post-edit.dto';
+import { PostInputDto } from '../../../src/posts/dto/post-input.dto';
+
+const valid = { title: 'Hello', author: 'Ada', content: 'Body' };
+
+describe('validateInput', () => {
+  it('returns the trimmed DTO for valid input', () => {
+    const result = validateInput(PostInputDto, { title: ' Hi ', author: 'Ada', content: 'x' });
+    expect(result).toEqual({ ok: true, value: expect.objectContaining({ title: 'Hi' }) });
+  });
+
+  it('gives one message per field and keeps the strings that were sent', () => {
+    const result = validateInput(PostInputDto, {
+      title: '  ',
+      author: { $gt: '' },
+      content: 'kept',
+      admin: 'yes',
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        title: 'Title must be 1 to 200 characters.',
+        author: 'Author must be text.',
+        admin: 'admin is not a field of this form.',
+      },
+      values: { title: '  ', content: 'kept', admin: 'yes' },
+    });
+  });
+
+  it('treats a missing body as no fields and rejects a body that is not an object', () => {
+    const missing = validateInput(CommentInputDto, undefined);
+    expect(missing.ok || Object.keys(missing.errors).sort()).toEqual(['comment', 'commenter']);
+    expect(validateInput(CommentInputDto, ['a'])).toMatchObject({
+      ok: false,
+      errors: { body: expect.any(String) },
+    });
+  });
+
+  it.each([
+    ['title', 'a\tb'],
+    ['title', 'a\nb'],
+    ['author', 'a\u0000b'],
+    ['content', 'a\u0007b'],
+    ['content', 'a\u001bb'],
+    ['content', 'a\u0085b'],
+  ])('rejects a control character in %s (%j)', (field, text) => {
+    const result = validateInput(PostInputDto, { ...valid, [field]: text });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[field]).toMatch(/control characters/);
+  });
+
+  it('allows line breaks and tabs in content and comments, storing CRLF as LF', () => {
+    const post = validateInput(PostInputDto, { ...valid, content: 'a\r\n\tb\rc' });
+    expect(post).toMatchObject({ ok: true, value: { content: 'a\n\tb\nc' } });
+    const comment = validateInput(CommentInputDto, { commenter: 'Bo', comment: 'x\r\ny' });
+    expect(comment).toMatchObject({ ok: true, value: { comment: 'x\ny' } });
+  });
+
+  describe('the edit version', () => {
+    it.each([
+      [{ version: '1764000000000000' }, '1764000000000000'],
+      [{ version: 1764000000000000 }, '1764000000000000'],
+      [{ version: '' }, undefined],
+      [{}, undefined],
+    ])('accepts %j', (extra, expected) => {
+      const result = validateInput(PostEditDto, { ...valid, ...extra });
+      expect(result).toMatchObject({ ok: true });
+      if (result.ok) expect(result.value.version).toBe(expected);
+    });
+
+    it.each([['12a'], ['-1'], ['99999999999999999'], ['9999999999999999'], [1.5], [{ $gt: 0 }]])(
+      'rejects %j',
+      (version) => {
+        const result = validateInput(PostEditDto, { ...valid, version });
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(Object.keys(result.errors)).toEqual(['version']);
+      },
+    );
+
+    it('is not accepted when creating', () => {
+      expect(validateInput(PostInputDto, { ...valid, version: '1' }).ok).toBe(false);
+    });
+  });
+});
