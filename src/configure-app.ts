@@ -4,6 +4,7 @@ import { NextFunction, Request, Response } from 'express';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
+import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
 
@@ -40,6 +41,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Available to every template, including the layout's footer.
   app.setLocal('migrationPhase', config.migrationPhase);
 
+  // A post may hold 50 000 characters; URL-encoded or \u-escaped that can be ~600 kB (the
+  // default limit is 100 kB). Registered before init, so Nest skips its own default parsers.
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
+
+  app.useGlobalFilters(new AppExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );

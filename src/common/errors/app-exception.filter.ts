@@ -1,0 +1,112 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { wantsJson } from '../http/wants-json';
+import { ErrorClass, classifyError } from './error-classification';
+
+export const UNAVAILABLE_MESSAGE =
+  'The database is not available right now; nothing was saved. Please try again.';
+const UNEXPECTED_MESSAGE = 'Something went wrong on our side. Please try again later.';
+const BAD_CURSOR_MESSAGE = 'This page link is invalid or has expired; start again from page one.';
+
+const HEADINGS: Record<number, string> = {
+  400: 'That request was not valid',
+  404: 'Not found',
+  409: 'Changed meanwhile',
+  413: 'Too large',
+  503: 'Database unavailable',
+};
+
+interface Answer {
+  body: Record<string, unknown>;
+  message: string;
+}
+
+function httpAnswer(exception: HttpException, status: number): Answer {
+  const response = exception.getResponse();
+  const body =
+    typeof response === 'object' && response !== null
+      ? (response as Record<string, unknown>)
+      : { statusCode: status, message: response };
+  const raw = body.message;
+  const message = Array.isArray(raw) ? raw.join(' ') : typeof raw === 'string' ? raw : '';
+  return { body, message: message || exception.message };
+}
+
+function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
+  switch (kind) {
+    case 'http':
+      return httpAnswer(exception as HttpException, status);
+    case 'bad-request':
+      return {
+        body: {
+          statusCode: status,
+          message: BAD_CURSOR_MESSAGE,
+          errors: { cursor: BAD_CURSOR_MESSAGE },
+        },
+        message: BAD_CURSOR_MESSAGE,
+      };
+    case 'unavailable':
+      return {
+        body: { statusCode: status, message: UNAVAILABLE_MESSAGE },
+        message: UNAVAILABLE_MESSAGE,
+      };
+    case 'unexpected':
+      return {
+        body: { statusCode: status, message: UNEXPECTED_MESSAGE },
+        message: UNEXPECTED_MESSAGE,
+      };
+  }
+}
+
+/**
+ * Every error of an HTTP request ends here: JSON for API clients, an error page (in the layout,
+ * with the phase footer) for people. Decisions the app made keep their status; a store that is
+ * down is a 503 that says nothing was saved; anything else is a 500, logged with its stack.
+ */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const classified = classifyError(exception);
+    this.log(exception, classified, req);
+    if (res.headersSent) return;
+
+    const { status } = classified;
+    const answer = answerFor(exception, classified);
+    if (status === 503) res.setHeader('Retry-After', '5');
+    if (wantsJson(req)) {
+      res.status(status).json(answer.body);
+      return;
+    }
+    const view = {
+      pageTitle: HEADINGS[status] ?? 'Error',
+      status,
+      heading: HEADINGS[status] ?? (status >= 500 ? 'Something went wrong' : 'Error'),
+      message: answer.message,
+    };
+    res.status(status).render('error', view, (renderError: Error | null, html?: string) => {
+      if (renderError) {
+        this.logger.error(`error page failed to render: ${renderError.message}`);
+        res.type('text/plain').send(`${status} ${answer.message}`);
+        return;
+      }
+      res.send(html);
+    });
+  }
+
+  /** Our failures are logged with where they happened; a client's mistakes are not. */
+  private log(exception: unknown, { kind }: ErrorClass, req: Request): void {
+    if (kind === 'http' || kind === 'bad-request') return;
+    const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
+    const id = typeof req.params?.id === 'string' ? ` id=${req.params.id}` : '';
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    if (kind === 'unavailable') {
+      this.logger.error(`${route}${id}: store unavailable: ${error.name}: ${error.message}`);
+    } else {
+      this.logger.error(`${route}${id}: ${error.name}: ${error.message}`, error.stack);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { Request } from 'express';
+
+/**
+ * True when the answer should be JSON: everything under /api, the /health probe (machines read
+ * it, and its 503 body names the failing store), and any client that prefers JSON to HTML in its
+ * Accept header. A browser (text/html) or a client that sends no Accept header gets HTML.
+ */
+export function wantsJson(req: Request): boolean {
+  const path = req.path ?? '';
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/health')) return true;
+  return req.accepts(['html', 'json']) === 'json';
+}
