@@ -3,7 +3,9 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { HomeController } from './home/home.controller';
+import { CommentsModule } from './comments/comments.module';
+import { HomeModule } from './home/home.module';
+import { PostsModule } from './posts/posts.module';
 import { SchemaModule } from './schema/schema.module';
 
 /** The web app. Built from an already-loaded config so tests can pass their own. */
@@ -17,8 +19,10 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         SchemaModule.forRoot(config, { checkOnStartup: true }),
         HealthModule.forRoot(config),
+        PostsModule,
+        CommentsModule,
+        HomeModule,
       ],
-      controllers: [HomeController],
     };
   }
 }

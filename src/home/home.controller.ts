@@ -1,11 +1,21 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Controller, Get, Query, Render, UseInterceptors } from '@nestjs/common';
+import { FlashInterceptor } from '../common/http/flash.interceptor';
+import { PAGE_SIZE, parseCursor, parseSort } from '../posts/list-query';
+import { PostsService } from '../posts/posts.service';
+import { homeView } from './home-view';
 
-/** The front page. Until the posts feature lands it only says there is nothing to read yet. */
+/** The front page: posts in the chosen order, 20 a page, `?sort=&cursor=`. */
 @Controller()
+@UseInterceptors(FlashInterceptor)
 export class HomeController {
+  constructor(private readonly posts: PostsService) {}
+
   @Get()
   @Render('home')
-  home(): { title: string } {
-    return { title: 'Latest posts' };
+  async home(@Query() query: Record<string, unknown>) {
+    const sort = parseSort(query);
+    const cursor = parseCursor(query);
+    const page = await this.posts.list({ sort, cursor, limit: PAGE_SIZE });
+    return homeView(sort, page, cursor === undefined);
   }
 }

@@ -1,0 +1,87 @@
+import { Controller, Get, Param, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { CommentsService } from '../comments/comments.service';
+import { FlashInterceptor } from '../common/http/flash.interceptor';
+import { answerInvalid, answerWrite } from '../common/http/respond';
+import { wantsJson } from '../common/http/wants-json';
+import { FormBody } from '../common/validation/form-body.decorator';
+import { FormInput } from '../common/validation/input-validation';
+import { PostEditDto } from './dto/post-edit.dto';
+import { EditConflictException } from './post-errors';
+import { deleteView, editFormFromPost, editFormView } from './post-views';
+import { PostsService } from './posts.service';
+
+/** Changing and deleting posts: `/edit/:id` and `/delete/:id` (with a confirmation page). */
+@Controller()
+@UseInterceptors(FlashInterceptor)
+export class PostEditController {
+  constructor(
+    private readonly posts: PostsService,
+    private readonly comments: CommentsService,
+  ) {}
+
+  @Get('edit/:id')
+  @Render('posts/form')
+  async editForm(@Param('id') id: string) {
+    return editFormFromPost(await this.posts.get(id));
+  }
+
+  @Post('edit/:id')
+  async edit(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @FormBody(PostEditDto) input: FormInput<PostEditDto>,
+  ): Promise<void> {
+    // an unknown post is a 404 even when the form is also invalid
+    const post = await this.posts.get(id);
+    if (!input.ok) {
+      const version = input.values.version ?? '';
+      const model = editFormView(post, { values: input.values, errors: input.errors, version });
+      return answerInvalid(req, res, input.errors, { view: 'posts/form', model });
+    }
+    const { version, title, author, content } = input.value;
+    try {
+      const updated = await this.posts.update(
+        id,
+        { title, author, content },
+        version === undefined ? undefined : Number(version),
+      );
+      answerWrite(req, res, {
+        status: 200,
+        json: { id, version: updated.version },
+        redirectTo: `/post/${id}`,
+        flash: 'updated',
+      });
+    } catch (error) {
+      if (!(error instanceof EditConflictException) || wantsJson(req)) throw error;
+      // Keep what this editor wrote and offer the current version, so saving again is a
+      // deliberate choice to replace the other change.
+      const current = error.current;
+      const model = editFormView(current, {
+        values: { title, author, content },
+        version: String(current.version),
+        conflictTitle: current.title,
+      });
+      res.status(409).render('posts/form', model);
+    }
+  }
+
+  @Get('delete/:id')
+  @Render('posts/delete')
+  async confirmDelete(@Param('id') id: string) {
+    const post = await this.posts.get(id);
+    return deleteView(post, await this.comments.count(id));
+  }
+
+  @Post('delete/:id')
+  async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.posts.delete(id);
+    answerWrite(req, res, {
+      status: 200,
+      json: { id, deleted: true },
+      redirectTo: '/',
+      flash: 'deleted',
+    });
+  }
+}

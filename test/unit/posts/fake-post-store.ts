@@ -1,0 +1,97 @@
+import { InvalidCursorError } from '../../../src/store/cursor';
+import {
+  AuthorCount,
+  Comment,
+  CommentPage,
+  ListPostsQuery,
+  Post,
+  PostPage,
+  PostStore,
+  StoreTotals,
+  summaryOf,
+} from '../../../src/store/post-store';
+
+/**
+ * An in-memory PostStore with the port's conditional-write semantics, and hooks that let a test
+ * play "another editor" at the worst moment (between the service's read and its write).
+ */
+export class FakePostStore extends PostStore {
+  readonly name = 'fake';
+  readonly posts = new Map<string, Post>();
+  readonly comments: Comment[] = [];
+  /** runs before each conditional update/delete is checked */
+  beforeWrite?: (id: string) => void;
+  calls = { getPost: 0, updatePost: 0, deletePost: 0 };
+
+  async createPost(post: Post): Promise<void> {
+    if (this.posts.has(post.id)) throw new Error(`duplicate id ${post.id}`);
+    this.posts.set(post.id, { ...post });
+  }
+
+  async getPost(id: string): Promise<Post | null> {
+    this.calls.getPost++;
+    const post = this.posts.get(id);
+    return post ? { ...post } : null;
+  }
+
+  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+    this.calls.updatePost++;
+    this.beforeWrite?.(next.id);
+    const stored = this.posts.get(next.id);
+    if (!stored || stored.version !== expectedVersion) return false;
+    this.posts.set(next.id, { ...next });
+    return true;
+  }
+
+  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+    this.calls.deletePost++;
+    this.beforeWrite?.(id);
+    const stored = this.posts.get(id);
+    if (!stored || stored.version !== expectedVersion || deletedAt <= stored.version) return false;
+    this.posts.delete(id);
+    this.comments.splice(0, this.comments.length, ...this.comments.filter((c) => c.postId !== id));
+    return true;
+  }
+
+  /** Another writer's change: a new version of the stored post. */
+  bump(id: string, title = 'changed by someone else'): void {
+    const stored = this.posts.get(id);
+    if (stored) this.posts.set(id, { ...stored, title, version: stored.version + 1 });
+  }
+
+  async addComment(comment: Comment): Promise<void> {
+    this.comments.push({ ...comment });
+  }
+
+  async listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
+    const start = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(start)) throw new InvalidCursorError();
+    const all = this.comments.filter((c) => c.postId === postId);
+    const items = all.slice(start, start + limit);
+    return { items, next: start + limit < all.length ? String(start + limit) : undefined };
+  }
+
+  async listPosts(query: ListPostsQuery): Promise<PostPage> {
+    if (query.cursor === 'bad') throw new InvalidCursorError();
+    return { items: [...this.posts.values()].slice(0, query.limit).map(summaryOf) };
+  }
+
+  applyPost(): Promise<void> {
+    throw new Error('not used by the web layer');
+  }
+  applyDelete(): Promise<void> {
+    throw new Error('not used by the web layer');
+  }
+  applyComment(): Promise<void> {
+    throw new Error('not used by the web layer');
+  }
+  getComment(): Promise<Comment | null> {
+    throw new Error('not used by the web layer');
+  }
+  authorStats(): Promise<AuthorCount[]> {
+    throw new Error('not used by the web layer');
+  }
+  totals(): Promise<StoreTotals> {
+    throw new Error('not used by the web layer');
+  }
+}
