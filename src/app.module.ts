@@ -7,6 +7,8 @@ import { CommentsModule } from './comments/comments.module';
 import { HomeModule } from './home/home.module';
 import { PostsModule } from './posts/posts.module';
 import { SchemaModule } from './schema/schema.module';
+import { StatsModule } from './stats/stats.module';
+import { PostStoreModule } from './store/post-store.module';
 
 /** The web app. Built from an already-loaded config so tests can pass their own. */
 @Module({})
@@ -19,9 +21,11 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         SchemaModule.forRoot(config, { checkOnStartup: true }),
         HealthModule.forRoot(config),
+        PostStoreModule.forRoot(config),
         PostsModule,
         CommentsModule,
         HomeModule,
+        StatsModule,
       ],
     };
   }

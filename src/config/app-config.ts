@@ -118,6 +118,15 @@ export class AppConfig {
   @Max(600000, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
   secondaryWriteTimeoutMs!: number;
 
+  /**
+   * STATS_MAX_AGE_MS: /api/stats serves store totals counted at most this long ago; an older
+   * count is redone in the background while the last one is still served (with its `as_of`).
+   */
+  @IsInt(says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
+  @Min(0, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
+  @Max(86400000, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
+  statsMaxAgeMs!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -180,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrationPhase: read(env, 'MIGRATION_PHASE', 'dual-write') as MigrationPhase,
     healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
     secondaryWriteTimeoutMs: integerOrRaw(read(env, 'SECONDARY_WRITE_TIMEOUT_MS', '2000')),
+    statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

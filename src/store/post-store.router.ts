@@ -5,6 +5,7 @@ import { CassandraPostStore } from './cassandra/cassandra-post-store';
 import { CurrentPhase } from './current-phase';
 import { DualWritePostStore } from './dual-write/dual-write-post-store';
 import { CassandraHintLog } from './hints/cassandra-hint-log';
+import { HintLog } from './hints/hint-log';
 import { MongoHintLog } from './hints/mongo-hint-log';
 import { MongoPostStore } from './mongo/mongo-post-store';
 import { PostStore } from './post-store';
@@ -40,6 +41,22 @@ export class PostStoreRouter {
   /** The store of the phase this instance serves now. */
   current(): PostStore {
     return this.storeFor(this.phase.get());
+  }
+
+  /**
+   * The plain stores behind a phase's PostStore (primary first) and, in the dual-write phases,
+   * where its hints are kept: for the stats and the migration module, which look at each store.
+   */
+  partsOf(phase: MigrationPhase): {
+    stores: PostStore[];
+    hints?: HintLog;
+    dual?: DualWritePostStore;
+  } {
+    const store = this.storeFor(phase);
+    if (store instanceof DualWritePostStore) {
+      return { stores: [store.primary, store.secondary], hints: store.hints, dual: store };
+    }
+    return { stores: [store] };
   }
 
   storeFor(phase: MigrationPhase): PostStore {

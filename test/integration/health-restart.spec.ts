@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'cassandra-driver';
@@ -9,26 +7,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { pollUntil, sleep } from '../support/http-poll';
 import { testEnv } from '../support/test-env';
-import { testStackEnv } from '../support/test-stack';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** `npm run stack -- <args>` against the test stack; resolves with the time it finished. */
-function stackCommand(args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-stack.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...testStackEnv() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(Date.now()) : reject(new Error(`stack ${args.join(' ')}: ${output}`)),
-    );
-  });
-}
+import { requireManagedStack, stackCommand } from './helpers/stack-command';
 
 describe('/health while Cassandra is stopped and started again with the stack script', () => {
   let app: NestExpressApplication;
@@ -36,11 +15,7 @@ describe('/health while Cassandra is stopped and started again with the stack sc
   const env = testEnv('health_restart');
 
   beforeAll(async () => {
-    if (process.env.TEST_STACK_MANAGED !== '1') {
-      throw new Error(
-        "this test stops the test stack's Cassandra; unset TEST_MONGO_URL/TEST_CASSANDRA_CONTACT_POINTS",
-      );
-    }
+    requireManagedStack("this test stops the test stack's Cassandra");
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(loadConfig(env)), {
       logger: false,
     });

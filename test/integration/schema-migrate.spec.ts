@@ -119,6 +119,7 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
       'comments',
       'deleted_posts',
       'hints',
+      'post_locks',
       'posts',
       'schema_migrations',
     ]);

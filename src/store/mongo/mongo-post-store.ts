@@ -22,17 +22,23 @@ import {
   toPostDocument,
 } from './mongo-documents';
 import { listPostsPage } from './mongo-post-listing';
+import { MongoPostLock } from './mongo-post-lock';
 
 /**
  * PostStore on MongoDB (and FerretDB): the design's `posts` and `comments` collections, plus
- * `deleted_posts` tombstones. Only single-document operations, so it needs no transactions.
+ * `deleted_posts` tombstones. Only single-document operations, so it needs no transactions;
+ * every check-then-write on one post runs under that post's lock (MongoPostLock), because
+ * FerretDB does not make a filtered update atomic.
  */
 @Injectable()
 export class MongoPostStore extends PostStore {
   readonly name = 'mongo';
 
+  private readonly lock: MongoPostLock;
+
   constructor(@InjectConnection() private readonly connection: Connection) {
     super();
+    this.lock = new MongoPostLock(() => this.connection.collection('post_locks'));
   }
 
   private get posts(): Collection<PostDocument> {
@@ -55,49 +61,52 @@ export class MongoPostStore extends PostStore {
   }
 
   async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
-    const result = await this.posts.updateOne(
-      { _id: next.id, version: expectedVersion },
-      { $set: toPostDocument(next) },
-    );
-    return result.matchedCount === 1;
+    return this.lock.withLock(next.id, async () => {
+      const result = await this.posts.updateOne(
+        { _id: next.id, version: expectedVersion },
+        { $set: toPostDocument(next) },
+      );
+      return result.matchedCount === 1;
+    });
   }
 
   async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
-    const result = await this.posts.deleteOne({ _id: id, version: expectedVersion });
-    if (result.deletedCount !== 1) return false;
-    await this.recordDeletion(id, deletedAt);
-    // after the post: a crash in between leaves orphan comments (invisible, removed by
-    // reconciliation), never a visible post that lost its comments
-    await this.comments.deleteMany({ post_id: id });
-    return true;
+    return this.lock.withLock(id, async () => {
+      const result = await this.posts.deleteOne({ _id: id, version: expectedVersion });
+      if (result.deletedCount !== 1) return false;
+      await this.recordDeletion(id, deletedAt);
+      // after the post: a crash in between leaves orphan comments (invisible, removed by
+      // reconciliation), never a visible post that lost its comments
+      await this.comments.deleteMany({ post_id: id });
+      return true;
+    });
   }
 
   async applyPost(post: Post): Promise<void> {
-    if (await this.deletedSince(post.id, post.version)) return;
-    try {
-      await this.posts.updateOne(
-        { _id: post.id, version: { $lt: post.version } },
-        { $set: toPostDocument(post) },
-        { upsert: true },
-      );
-    } catch (error) {
-      // the upsert found the post already at this version or newer: nothing to do
-      if (!isDuplicateKey(error)) throw error;
-    }
-    // a deletion may have landed between the check and the write: it wins again
-    const tombstone = await this.tombstones.findOne({ _id: post.id });
-    if (tombstone && tombstone.deleted_at >= post.version) {
-      await this.posts.deleteOne({ _id: post.id, version: { $lte: tombstone.deleted_at } });
-    }
+    await this.lock.withLock(post.id, async () => {
+      if (await this.deletedSince(post.id, post.version)) return;
+      try {
+        await this.posts.updateOne(
+          { _id: post.id, version: { $lt: post.version } },
+          { $set: toPostDocument(post) },
+          { upsert: true },
+        );
+      } catch (error) {
+        // the upsert found the post already at this version or newer: nothing to do
+        if (!isDuplicateKey(error)) throw error;
+      }
+    });
   }
 
   async applyDelete(id: string, deletedAt: number): Promise<void> {
-    await this.recordDeletion(id, deletedAt);
-    await this.posts.deleteOne({ _id: id, version: { $lt: deletedAt } });
-    // comments go only if no newer version of the post survived the deletion
-    if (!(await this.posts.findOne({ _id: id }, { projection: { _id: 1 } }))) {
-      await this.comments.deleteMany({ post_id: id });
-    }
+    await this.lock.withLock(id, async () => {
+      await this.recordDeletion(id, deletedAt);
+      await this.posts.deleteOne({ _id: id, version: { $lt: deletedAt } });
+      // comments go only if no newer version of the post survived the deletion
+      if (!(await this.posts.findOne({ _id: id }, { projection: { _id: 1 } }))) {
+        await this.comments.deleteMany({ post_id: id });
+      }
+    });
   }
 
   async addComment(comment: Comment): Promise<void> {
@@ -109,8 +118,11 @@ export class MongoPostStore extends PostStore {
   }
 
   async applyComment(comment: Comment): Promise<void> {
-    if (await this.tombstones.findOne({ _id: comment.postId })) return;
-    await this.addComment(comment);
+    // under the post's lock, so a deletion cannot slip between the check and the insert
+    await this.lock.withLock(comment.postId, async () => {
+      if (await this.tombstones.findOne({ _id: comment.postId })) return;
+      await this.addComment(comment);
+    });
   }
 
   async getComment(id: string): Promise<Comment | null> {

@@ -12,7 +12,7 @@ import { testEnv } from '../../support/test-env';
 import { dropTestStores } from './stores';
 
 /** Every MongoDB collection holding blog data or its bookkeeping. */
-export const MONGO_DATA_COLLECTIONS = ['posts', 'comments', 'deleted_posts', 'hints'];
+export const MONGO_DATA_COLLECTIONS = ['posts', 'comments', 'deleted_posts', 'hints', 'post_locks'];
 
 /** Every Cassandra table holding blog data or its bookkeeping (what a reset truncates). */
 export const CASSANDRA_DATA_TABLES = [

@@ -210,6 +210,43 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.getPost(post.id)).toEqual(newer);
     });
 
+    it('exactly one of twenty concurrent conditional updates from the same version wins', async () => {
+      const post = makePost();
+      await store.createPost(post);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.updatePost(
+            { ...post, title: `Editor ${i}`, version: nextVersion(post.version) },
+            post.version,
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await store.getPost(post.id))?.title).toBe(`Editor ${results.indexOf(true)}`);
+    });
+
+    it('concurrent replica writes of twenty versions, in random order and twice, converge on the highest', async () => {
+      const versions: Post[] = [makePost({ title: 'v0' })];
+      for (let i = 1; i < 20; i++) {
+        const prev = versions[i - 1];
+        versions.push({
+          ...prev,
+          title: `v${i}`,
+          author: `A${i % 3}`,
+          version: nextVersion(prev.version),
+        });
+      }
+      const shuffled = [...versions, ...versions]
+        .map((v) => ({ v, k: Math.random() }))
+        .sort((a, b) => a.k - b.k)
+        .map(({ v }) => v);
+      await Promise.all(shuffled.map((v) => store.applyPost(v)));
+      expect(await store.getPost(versions[0].id)).toEqual(versions[19]);
+      expect(
+        (await store.listPosts({ sort: 'title', limit: 10 })).items.map((p) => p.title),
+      ).toEqual(['v19']);
+    });
+
     it('lists comments oldest first, ties by id, paging without gaps or repeats', async () => {
       const post = makePost();
       await store.createPost(post);

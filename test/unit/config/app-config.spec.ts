@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       migrationPhase: 'dual-write',
       healthCheckTimeoutMs: 2000,
       secondaryWriteTimeoutMs: 2000,
+      statsMaxAgeMs: 15000,
       migrationsDir: undefined,
     });
     expect(config.mongoDatabase).toBe('blog');
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       MIGRATION_PHASE: 'cassandra',
       HEALTH_CHECK_TIMEOUT_MS: '500',
       SECONDARY_WRITE_TIMEOUT_MS: '750',
+      STATS_MAX_AGE_MS: '0',
       MIGRATIONS_DIR: '/tmp/migrations',
     });
     expect(config).toMatchObject({
@@ -61,6 +63,7 @@ describe('loadConfig', () => {
       migrationPhase: 'cassandra',
       healthCheckTimeoutMs: 500,
       secondaryWriteTimeoutMs: 750,
+      statsMaxAgeMs: 0,
       migrationsDir: '/tmp/migrations',
     });
     expect(config.mongoDatabase).toBe('blog_prod');
@@ -101,6 +104,7 @@ describe('loadConfig', () => {
     ['HEALTH_CHECK_TIMEOUT_MS', '2s', 'an integer from 1 to 600000'],
     ['SECONDARY_WRITE_TIMEOUT_MS', '0', 'an integer from 1 to 600000'],
     ['SECONDARY_WRITE_TIMEOUT_MS', 'soon', 'an integer from 1 to 600000'],
+    ['STATS_MAX_AGE_MS', '-5', 'an integer from 0 to 86400000'],
   ])('%s=%s is rejected with a message naming it and what it accepts', (name, value, accepts) => {
     const message = problemFor({ [name]: value });
     expect(message).toBe(message.split('\n')[0]);

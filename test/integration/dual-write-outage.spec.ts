@@ -1,0 +1,120 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { testEnv } from '../support/test-env';
+import { createTestApp } from './helpers/app';
+import { BlogClient } from './helpers/blog-client';
+import { requireManagedStack, stackCommand } from './helpers/stack-command';
+import { dropTestStores, withCassandra, withMongo } from './helpers/stores';
+
+/** Every row of posts_by_id and comments_by_id, as id → version / id, read straight from Cassandra. */
+async function cassandraContents(config: AppConfig) {
+  return withCassandra(config, async (client) => {
+    const ks = config.cassandraKeyspace;
+    const posts = await client.execute(`SELECT id, version, title FROM ${ks}.posts_by_id`);
+    const comments = await client.execute(`SELECT id FROM ${ks}.comments_by_id`);
+    return {
+      posts: posts.rows.map((r) => `${r.get('id')}:${r.get('title')}@${r.get('version')}`).sort(),
+      comments: comments.rows.map((r) => r.get('id') as string).sort(),
+    };
+  });
+}
+
+describe('dual-write while one store is stopped (real servers, stopped with the stack script)', () => {
+  let config: AppConfig;
+  let app: NestExpressApplication;
+  let blog: BlogClient;
+
+  beforeAll(async () => {
+    requireManagedStack('this test stops the test stack’s servers');
+    config = loadConfig(
+      testEnv('outage', { MIGRATION_PHASE: 'dual-write', SECONDARY_WRITE_TIMEOUT_MS: '3000' }),
+    );
+    app = await createTestApp(config);
+    blog = new BlogClient(app);
+  });
+
+  afterAll(async () => {
+    // leave the test stack as we found it, whatever happened above
+    await stackCommand(['up']);
+    await app?.close();
+    await dropTestStores(config);
+  });
+
+  it('Cassandra (secondary) stopped: create, edit, comment and delete all succeed and are hinted; /api/stats shows them', async () => {
+    const kept = await blog.createdId('Kept through the outage');
+    const doomed = await blog.createdId('Deleted during the outage');
+    await stackCommand(['down', 'cassandra']);
+
+    const created = await blog.createdId('Written during the outage');
+    const edited = await blog
+      .edit(kept, { title: 'Edited during the outage', author: 'Ada', content: 'new' })
+      .expect(200);
+    const comment = await blog
+      .comment(kept, { commenter: 'Bo', comment: 'still here' })
+      .expect(201);
+    await blog.delete(doomed).expect(200);
+    // reads come from MongoDB, which has everything
+    const page = await blog.get(`/post/${kept}`).expect(200);
+    expect(page.text).toContain('Edited during the outage');
+    expect(page.text).toContain('still here');
+
+    const hints = await withMongo(config, (db) =>
+      db
+        .collection('hints')
+        .find({}, { projection: { _id: 0, entity: 1, id: 1, op: 1 } })
+        .toArray(),
+    );
+    expect(hints).toEqual(
+      expect.arrayContaining([
+        { entity: 'post', id: created, op: 'upsert' },
+        { entity: 'post', id: kept, op: 'upsert' },
+        { entity: 'comment', id: (comment.body as { id: string }).id, op: 'upsert' },
+        { entity: 'post', id: doomed, op: 'delete' },
+      ]),
+    );
+    expect(hints).toHaveLength(4);
+    expect((edited.body as { version: number }).version).toBeGreaterThan(0);
+
+    const stats = await blog.get('/api/stats').expect(200);
+    expect(stats.body).toMatchObject({
+      phase: 'dual-write',
+      source_of_truth: 'mongo',
+      pending_hints: 4,
+      in_sync: false,
+      secondary_writes: { missed: 4, unhinted: 0 },
+    });
+    expect(stats.body.stores.mongo).toMatchObject({ posts: 2, comments: 1 });
+  });
+
+  it('MongoDB (primary) stopped: every write fails with a clear error and Cassandra gets nothing new', async () => {
+    await stackCommand(['up', 'cassandra']);
+    const id = await blog.createdId('Written before MongoDB stops');
+    const before = await cassandraContents(config);
+    expect(before.posts.some((p) => p.startsWith(`${id}:`))).toBe(true);
+    await stackCommand(['down', 'mongo']);
+
+    // a reader's form post gets the error page
+    const page = await request(app.getHttpServer())
+      .post('/create')
+      .type('form')
+      .send({ title: 'Never stored', author: 'Ada', content: 'x' });
+    expect(page.status).toBe(503);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toMatch(/nothing was saved/i);
+
+    const json = await blog.create({ title: 'Never stored either', author: 'Ada', content: 'x' });
+    expect(json.status).toBe(503);
+    expect(JSON.stringify(json.body)).toMatch(/nothing was saved/i);
+    expect((await blog.edit(id, { title: 'Never', author: 'Ada', content: 'x' })).status).toBe(503);
+    expect((await blog.comment(id, { commenter: 'Bo', comment: 'never' })).status).toBe(503);
+    expect((await blog.delete(id)).status).toBe(503);
+
+    // reads come from the primary too: a clear error page, not a crash or an empty list
+    const home = await blog.get('/');
+    expect(home.status).toBe(503);
+    expect(home.text).toMatch(/database is not available/i);
+
+    expect(await cassandraContents(config)).toEqual(before);
+  });
+});
