@@ -63,10 +63,9 @@ export class StatsService implements OnApplicationBootstrap {
   async report(): Promise<StatsReport> {
     const phase = this.phase.get();
     const { stores, hints, dual } = this.router.partsOf(phase);
-    const counts: Record<string, StoreCount> = {};
-    await Promise.all(
-      stores.map(async (store) => (counts[store.name] = await this.countOf(store))),
-    );
+    // primary first, whatever order the counts come back in
+    const counted = await Promise.all(stores.map((store) => this.countOf(store)));
+    const counts = Object.fromEntries(stores.map((store, i) => [store.name, counted[i]]));
     let pending: number | null = null;
     if (hints) {
       pending = await withTimeout(
