@@ -24,9 +24,9 @@ export interface PostHistory {
 
 /**
  * The posts_by_id write of one version, at the version's timestamp (so a copy that arrives late
- * or twice never overwrites a newer one). It goes first and on its own: it is the table the
- * others are derived from, and with up to 50 000 characters of content it would push a batch
- * over Cassandra's batch size limit (batch_size_fail_threshold, 50 KiB by default).
+ * or twice never overwrites a newer one). Not part of the listing rows' batch: with up to
+ * 50 000 characters of content it would push the batch over Cassandra's batch size limit
+ * (batch_size_fail_threshold, 50 KiB by default).
  */
 export function baseRowWrite(ks: string, post: Post): CassandraStatement {
   const key = titleKey(post.title);

@@ -56,9 +56,7 @@ export class CassandraPostStore extends PostStore {
 
   async createPost(post: Post): Promise<void> {
     // a fresh id has no older rows to clean up and no deletion to respect
-    const base = baseRowWrite(this.ks, post);
-    await this.client.execute(base.query, base.params, WRITE);
-    await this.client.batch(derivedRowWrites(this.ks, post), WRITE);
+    await this.writeVersion(post);
   }
 
   async getPost(id: string): Promise<Post | null> {
@@ -90,9 +88,7 @@ export class CassandraPostStore extends PostStore {
    * Whichever of two racing writers reads last sees both writes, so the rows converge.
    */
   async applyPost(post: Post): Promise<void> {
-    const base = baseRowWrite(this.ks, post);
-    await this.client.execute(base.query, base.params, WRITE);
-    await this.client.batch(derivedRowWrites(this.ks, post), WRITE);
+    await this.writeVersion(post);
     const [history, deletedAt] = await Promise.all([
       this.history(post.id),
       this.deletedAt(post.id),
@@ -187,6 +183,18 @@ export class CassandraPostStore extends PostStore {
       countRows(this.client, 'comments_by_id', 'id'),
     ]);
     return { posts, comments };
+  }
+
+  /**
+   * The base row and the listing rows side by side: each carries the version's timestamp, so
+   * their order does not matter, and a failure of either fails the write (a retry repeats both).
+   */
+  private async writeVersion(post: Post): Promise<void> {
+    const base = baseRowWrite(this.ks, post);
+    await Promise.all([
+      this.client.execute(base.query, base.params, WRITE),
+      this.client.batch(derivedRowWrites(this.ks, post), WRITE),
+    ]);
   }
 
   private async history(id: string): Promise<PostHistory | null> {

@@ -60,21 +60,23 @@ export class MongoPostStore extends PostStore {
     return doc ? fromPostDocument(doc) : null;
   }
 
+  // Under the post's lock every check reads by _id and every write names only the _id: the
+  // lock makes check-then-write safe, and FerretDB (SQLite) uses an index only for a filter
+  // that is exactly {_id}; any other filter scans the whole collection.
+
   async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
     return this.lock.withLock(next.id, async () => {
-      const result = await this.posts.updateOne(
-        { _id: next.id, version: expectedVersion },
-        { $set: toPostDocument(next) },
-      );
-      return result.matchedCount === 1;
+      if ((await this.storedVersion(next.id)) !== expectedVersion) return false;
+      await this.posts.updateOne({ _id: next.id }, { $set: toPostDocument(next) });
+      return true;
     });
   }
 
   async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
     return this.lock.withLock(id, async () => {
-      const result = await this.posts.deleteOne({ _id: id, version: expectedVersion });
-      if (result.deletedCount !== 1) return false;
+      if ((await this.storedVersion(id)) !== expectedVersion) return false;
       await this.recordDeletion(id, deletedAt);
+      await this.posts.deleteOne({ _id: id });
       // after the post: a crash in between leaves orphan comments (invisible, removed by
       // reconciliation), never a visible post that lost its comments
       await this.comments.deleteMany({ post_id: id });
@@ -85,27 +87,20 @@ export class MongoPostStore extends PostStore {
   async applyPost(post: Post): Promise<void> {
     await this.lock.withLock(post.id, async () => {
       if (await this.deletedSince(post.id, post.version)) return;
-      try {
-        await this.posts.updateOne(
-          { _id: post.id, version: { $lt: post.version } },
-          { $set: toPostDocument(post) },
-          { upsert: true },
-        );
-      } catch (error) {
-        // the upsert found the post already at this version or newer: nothing to do
-        if (!isDuplicateKey(error)) throw error;
-      }
+      const stored = await this.storedVersion(post.id);
+      if (stored !== undefined && stored >= post.version) return;
+      await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
     });
   }
 
   async applyDelete(id: string, deletedAt: number): Promise<void> {
     await this.lock.withLock(id, async () => {
       await this.recordDeletion(id, deletedAt);
-      await this.posts.deleteOne({ _id: id, version: { $lt: deletedAt } });
-      // comments go only if no newer version of the post survived the deletion
-      if (!(await this.posts.findOne({ _id: id }, { projection: { _id: 1 } }))) {
-        await this.comments.deleteMany({ post_id: id });
-      }
+      const stored = await this.storedVersion(id);
+      // a version written after the deletion outlives it, with its comments
+      if (stored !== undefined && stored > deletedAt) return;
+      if (stored !== undefined) await this.posts.deleteOne({ _id: id });
+      await this.comments.deleteMany({ post_id: id });
     });
   }
 
@@ -181,6 +176,11 @@ export class MongoPostStore extends PostStore {
       { $max: { deleted_at: deletedAt } },
       { upsert: true },
     );
+  }
+
+  private async storedVersion(id: string): Promise<number | undefined> {
+    const doc = await this.posts.findOne({ _id: id }, { projection: { version: 1 } });
+    return doc ? Number(doc.version) : undefined;
   }
 
   private async deletedSince(id: string, version: number): Promise<boolean> {

@@ -1,0 +1,35 @@
+import { ServiceName } from '../../scripts/stack/stack';
+import { testStack } from '../../test/support/test-stack';
+
+export interface BenchServers {
+  mongoUrl: string;
+  cassandraContactPoints: string;
+  /** stops what this bench started (nothing when the servers were already running) */
+  release(): Promise<void>;
+}
+
+/**
+ * Real servers for a benchmark: BENCH_MONGO_URL + BENCH_CASSANDRA_CONTACT_POINTS when set, else
+ * the test stack (.stack-test, ports 19042/27018), started if needed and stopped again after.
+ */
+export async function benchServers(): Promise<BenchServers> {
+  const { BENCH_MONGO_URL, BENCH_CASSANDRA_CONTACT_POINTS } = process.env;
+  if (BENCH_MONGO_URL && BENCH_CASSANDRA_CONTACT_POINTS) {
+    return {
+      mongoUrl: BENCH_MONGO_URL,
+      cassandraContactPoints: BENCH_CASSANDRA_CONTACT_POINTS,
+      release: async () => undefined,
+    };
+  }
+  const stack = testStack();
+  const reports = await stack.up();
+  const started = reports.filter((r) => r.action === 'started').map((r) => r.name as ServiceName);
+  const { host, mongoPort, cassandraPort } = stack.settings;
+  return {
+    mongoUrl: `mongodb://${host}:${mongoPort}`,
+    cassandraContactPoints: `${host}:${cassandraPort}`,
+    release: async () => {
+      if (started.length && process.env.BENCH_KEEP_STACK !== '1') await stack.down(started);
+    },
+  };
+}
