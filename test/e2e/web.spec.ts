@@ -1,56 +1,52 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { testEnv } from '../support/test-env';
-import { createTestApp } from '../integration/helpers/app';
-import { dropTestStores } from '../integration/helpers/stores';
+import { storesUsedBy } from '../../src/config/migration-phase';
+import { E2E_PHASES } from './helpers/phases';
+import { useWebApp } from './helpers/web-app';
 
-describe('web app over HTTP (phase cassandra-primary, both stores real)', () => {
-  let config: AppConfig;
-  let app: NestExpressApplication;
-
-  beforeAll(async () => {
-    config = loadConfig(testEnv('web', { MIGRATION_PHASE: 'cassandra-primary' }));
-    app = await createTestApp(config);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await dropTestStores(config);
-  });
+describe.each(E2E_PHASES)('web app over HTTP (phase %s, real stores)', (phase) => {
+  const web = useWebApp(`web_${phase}`, phase);
 
   it('renders the front page server-side with layout, partials and the phase', async () => {
-    const response = await request(app.getHttpServer()).get('/').expect(200);
+    const response = await web.http().get('/').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     const html = response.text;
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('<meta name="viewport"');
     expect(html).toContain('<header class="site">');
     expect(html).toContain('There are no posts yet.');
-    expect(html).toMatch(/<footer class="site">[\s\S]*cassandra-primary[\s\S]*<\/footer>/);
+    expect(html).toContain('href="/create"');
+    expect(html).toMatch(
+      new RegExp(`<footer class="site">[\\s\\S]*data-phase="${phase}"[\\s\\S]*</footer>`),
+    );
   });
 
   it('sends the basic security headers and hides the framework', async () => {
-    const response = await request(app.getHttpServer()).get('/').expect(200);
+    const response = await web.http().get('/').expect(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
-  it('reports both stores and the phase up on /health', async () => {
-    const response = await request(app.getHttpServer()).get('/health').expect(200);
+  it('reports the phase and every store it uses up on /health', async () => {
+    const response = await web.http().get('/health').expect(200);
+    const used = storesUsedBy(phase);
     expect(response.body).toMatchObject({
       status: 'ok',
       error: {},
       details: {
-        phase: { status: 'up', phase: 'cassandra-primary' },
-        mongo: { status: 'up' },
-        cassandra: { status: 'up', releaseVersion: expect.any(String) },
+        phase: { status: 'up', phase },
+        ...(used.mongo ? { mongo: { status: 'up' } } : {}),
+        ...(used.cassandra ? { cassandra: { status: 'up' } } : {}),
       },
     });
   });
 
-  it('answers unknown pages with 404', async () => {
-    await request(app.getHttpServer()).get('/no-such-page').expect(404);
+  it('answers unknown pages with a 404 page, and unknown API paths with 404 JSON', async () => {
+    const page = await web.http().get('/no-such-page').expect(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('data-status="404"');
+    expect(page.text).toContain(`data-phase="${phase}"`);
+    const api = await request(web.app.getHttpServer()).get('/api/no-such-thing').expect(404);
+    expect(api.body).toMatchObject({ statusCode: 404 });
   });
 });

@@ -1,0 +1,146 @@
+import { Logger } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { errors } from 'cassandra-driver';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { configureApp } from '../../src/configure-app';
+import { PostStore } from '../../src/store/post-store';
+import { dropTestStores } from '../integration/helpers/stores';
+import { testEnv } from '../support/test-env';
+import { E2E_PHASES } from './helpers/phases';
+import { JSON_HEADERS, postFields } from './helpers/web-app';
+
+const ID = '0123456789abcdef01234567';
+const UNAVAILABLE = 'The database is not available right now; nothing was saved. Please try again.';
+
+const STORE_METHODS = [
+  'createPost',
+  'getPost',
+  'updatePost',
+  'deletePost',
+  'applyPost',
+  'applyDelete',
+  'addComment',
+  'applyComment',
+  'getComment',
+  'listComments',
+  'listPosts',
+  'authorStats',
+  'totals',
+];
+
+/**
+ * A PostStore whose every method fails with whatever the test sets. Only the port's methods:
+ * anything else (Nest probes for `then`, `onModuleInit`...) must stay undefined.
+ */
+function failingStore(failure: { error: unknown }): PostStore {
+  const fail = () => Promise.reject(failure.error);
+  return Object.assign(
+    Object.create(PostStore.prototype) as PostStore,
+    { name: 'failing' },
+    Object.fromEntries(STORE_METHODS.map((method) => [method, fail])),
+  );
+}
+
+describe.each(E2E_PHASES)(
+  'errors a store causes (phase %s, real app, failing PostStore)',
+  (phase) => {
+    const failure: { error: unknown } = { error: undefined };
+    let config: AppConfig;
+    let app: NestExpressApplication;
+    let logged: jest.SpyInstance;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      config = loadConfig(testEnv(`errors_${phase}`, { MIGRATION_PHASE: phase }));
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+        .overrideProvider(PostStore)
+        .useValue(failingStore(failure))
+        .compile();
+      app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+      configureApp(app);
+      await app.init();
+    });
+
+    beforeEach(() => {
+      logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => logged.mockRestore());
+
+    afterAll(async () => {
+      await app?.close();
+      if (config) await dropTestStores(config);
+    });
+
+    describe.each([
+      [
+        'MongoDB unreachable',
+        () => new mongoose.mongo.MongoServerSelectionError('no server', {} as never),
+      ],
+      ['Cassandra without hosts', () => new errors.NoHostAvailableError({})],
+      [
+        'a dual-write primary failure',
+        () => Object.assign(new Error('primary down'), { name: 'DualWritePrimaryError' }),
+      ],
+    ])('%s', (_what, makeError) => {
+      beforeEach(() => {
+        failure.error = makeError();
+      });
+
+      it('is a 503 page saying nothing was saved, logged with the route and id', async () => {
+        const response = await http()
+          .post(`/edit/${ID}`)
+          .type('form')
+          .send(postFields())
+          .expect(503);
+        expect(response.headers['content-type']).toMatch(/^text\/html/);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.text).toContain('data-status="503"');
+        expect(response.text).toContain(UNAVAILABLE);
+        expect(response.text).toContain(`data-phase="${phase}"`);
+        expect(logged).toHaveBeenCalledWith(
+          expect.stringContaining(`POST /edit/:id id=${ID}: store unavailable`),
+        );
+      });
+
+      it('is a 503 JSON for API clients', async () => {
+        const list = await http().get('/api/posts').expect(503);
+        expect(list.body).toEqual({ statusCode: 503, message: UNAVAILABLE });
+        const create = await http()
+          .post('/create')
+          .set(JSON_HEADERS)
+          .send(postFields())
+          .expect(503);
+        expect(create.body.message).toBe(UNAVAILABLE);
+      });
+
+      it.each(['/', `/post/${ID}`, `/delete/${ID}`])('is a 503 page on GET %s', async (url) => {
+        const response = await http().get(url).expect(503);
+        expect(response.text).toContain(UNAVAILABLE);
+      });
+    });
+
+    it('makes an unexpected error a 500 page that shows no internals, logged with its stack', async () => {
+      failure.error = new TypeError('secret internals');
+      const response = await http().get(`/post/${ID}`).expect(500);
+      expect(response.text).toContain('data-status="500"');
+      expect(response.text).not.toContain('secret internals');
+      expect(logged).toHaveBeenCalledWith(
+        expect.stringContaining(`GET /post/:id id=${ID}: TypeError: secret internals`),
+        expect.stringContaining('TypeError'),
+      );
+      const json = await http().get(`/api/posts/${ID}`).expect(500);
+      expect(json.body).toEqual({ statusCode: 500, message: expect.any(String) });
+    });
+
+    it('still answers validation errors and malformed ids without touching the store', async () => {
+      failure.error = new TypeError('the store must not be called');
+      await http().get('/post/not-an-id').expect(404);
+      await http().post('/create').set(JSON_HEADERS).send({ title: '' }).expect(400);
+      await http().get('/?sort=bogus').expect(400);
+    });
+  },
+);
