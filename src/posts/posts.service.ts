@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { MAX_WRITE_ATTEMPTS, backoff } from '../common/backoff';
-import { badParameter } from '../common/http/query-params';
+import { BAD_CURSOR_MESSAGE, badParameter } from '../common/http/query-params';
 import { InvalidCursorError } from '../store/cursor';
 import { ListPostsQuery, Post, PostPage, PostStore } from '../store/post-store';
 import { deleteVersion, newId, nextVersion } from '../store/versions';
 import { PostInputDto } from './dto/post-input.dto';
 import { DeleteConflictException, EditConflictException } from './post-errors';
 import { requirePost } from './post-lookup';
-
-export const BAD_CURSOR_MESSAGE =
-  'This page link is invalid or has expired; start again from page one.';
 
 /**
  * Posts: listing, reading and the conditional writes. Knows only the PostStore port; which store

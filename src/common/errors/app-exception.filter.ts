@@ -1,12 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { BAD_CURSOR_MESSAGE } from '../http/query-params';
 import { wantsJson } from '../http/wants-json';
 import { ErrorClass, classifyError } from './error-classification';
 
 export const UNAVAILABLE_MESSAGE =
   'The database is not available right now; nothing was saved. Please try again.';
 const UNEXPECTED_MESSAGE = 'Something went wrong on our side. Please try again later.';
-const BAD_CURSOR_MESSAGE = 'This page link is invalid or has expired; start again from page one.';
 
 const HEADINGS: Record<number, string> = {
   400: 'That request was not valid',

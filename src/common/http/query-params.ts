@@ -1,5 +1,9 @@
 import { InputValidationException } from '../validation/input-validation';
 
+/** What a tampered, outdated or foreign page cursor gets (as `cursor`'s message). */
+export const BAD_CURSOR_MESSAGE =
+  'This page link is invalid or has expired; start again from page one.';
+
 /** A 400 naming the query parameter, as JSON `{ message, errors: { name: message } }` or a page. */
 export function badParameter(name: string, message: string): InputValidationException {
   return new InputValidationException({ [name]: message }, message);
