@@ -31,7 +31,13 @@ const POSTS = Number(process.env.BENCH_POSTS ?? 10_000);
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? POSTS * 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ROUTES = ['trivial GET /create', 'GET /', 'GET /post/:id', 'POST /create'] as const;
+const ROUTES = [
+  'trivial GET /create',
+  'GET /',
+  'GET /post/:id',
+  'POST /create',
+  'POST /create, 1 conn',
+] as const;
 type Route = (typeof ROUTES)[number];
 
 const log = (line: string) => console.log(`bench:pages: ${line}`);
@@ -114,8 +120,11 @@ function loadFor(route: Route, url: string, ids: string[]) {
         expectStatus: 200,
       };
     case 'POST /create':
+    case 'POST /create, 1 conn':
       return {
         ...base,
+        // one connection: the latency of a write alone, without queueing behind other requests
+        connections: route === 'POST /create' ? CONNECTIONS : 1,
         method: 'POST' as const,
         path: () => '/create',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -147,8 +156,11 @@ function report(results: Map<string, LoadResult>): void {
   const home =
     get('cassandra', 'GET /').requestsPerSecond /
     get('cassandra', 'trivial GET /create').requestsPerSecond;
-  const single = Math.max(get('mongo', 'POST /create').p50, get('cassandra', 'POST /create').p50);
-  const dual = get('dual-write', 'POST /create').p50 / single;
+  const p50 = (phase: MigrationPhase, route: Route) => get(phase, route).p50;
+  const ratio = (route: Route) =>
+    p50('dual-write', route) / Math.max(p50('mongo', route), p50('cassandra', route));
+  const dual = ratio('POST /create, 1 conn');
+  const loaded = ratio('POST /create');
   const bad = [...results.values()].reduce((sum, r) => sum + r.unexpected, 0);
   console.log('');
   console.log(

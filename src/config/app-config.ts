@@ -110,8 +110,8 @@ export class AppConfig {
   healthCheckTimeoutMs!: number;
 
   /**
-   * SECONDARY_WRITE_TIMEOUT_MS: in the dual-write phases, how long a request waits for the
-   * secondary store's copy before it counts the copy as missed (hinted) and answers anyway.
+   * SECONDARY_WRITE_TIMEOUT_MS: in the dual-write phases, how long the secondary store's copy of
+   * a write may take before it counts as missed and is hinted for the retry.
    */
   @IsInt(says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
   @Min(1, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))

@@ -28,8 +28,8 @@ export interface StatsReport {
   in_sync: boolean | null;
   /** writes the secondary missed, waiting for the retry (null: single store, or unknown) */
   pending_hints: number | null;
-  /** secondary copies since this instance started (dual-write phases) */
-  secondary_writes?: { writes: number; missed: number; unhinted: number };
+  /** copies to the secondary since this instance started (dual-write phases) */
+  secondary_writes?: { writes: number; in_flight: number; missed: number; unhinted: number };
   /** the oldest of the store totals' times: the report is at least this fresh */
   as_of: string | null;
 }
@@ -84,7 +84,14 @@ export class StatsService implements OnApplicationBootstrap {
       stores: counts,
       in_sync: dual ? inSync(Object.values(counts), pending) : null,
       pending_hints: pending,
-      ...(dual && { secondary_writes: { ...dual.counters } }),
+      ...(dual && {
+        secondary_writes: {
+          writes: dual.counters.writes,
+          in_flight: dual.counters.inFlight,
+          missed: dual.counters.missed,
+          unhinted: dual.counters.unhinted,
+        },
+      }),
       as_of: times.includes(null) ? null : ([...times].sort()[0] ?? null),
     };
   }

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase } from '../config/migration-phase';
 import { CassandraPostStore } from './cassandra/cassandra-post-store';
@@ -25,9 +25,13 @@ export class StoreNotConnectedError extends Error {
  *   cassandra         → CassandraPostStore
  * Each phase's store is built once and kept, so a phase that comes back finds its counters.
  */
+/** Secondary copies in flight per dual-write store before writers wait for their own. */
+const MAX_COPIES_IN_FLIGHT = 256;
+
 @Injectable()
-export class PostStoreRouter {
+export class PostStoreRouter implements BeforeApplicationShutdown {
   private readonly built = new Map<MigrationPhase, PostStore>();
+  private readonly logger = new Logger(PostStoreRouter.name);
 
   constructor(
     private readonly phase: CurrentPhase,
@@ -37,6 +41,15 @@ export class PostStoreRouter {
     @Optional() private readonly mongoHints?: MongoHintLog,
     @Optional() private readonly cassandraHints?: CassandraHintLog,
   ) {}
+
+  /** Before the connections close: let every secondary copy finish or be hinted. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const store of this.built.values()) {
+      if (!(store instanceof DualWritePostStore) || store.counters.inFlight === 0) continue;
+      this.logger.log(`waiting for ${store.counters.inFlight} copies to ${store.secondary.name}`);
+      await store.drain();
+    }
+  }
 
   /** The store of the phase this instance serves now. */
   current(): PostStore {
@@ -73,7 +86,10 @@ export class PostStoreRouter {
       if (!store) throw new StoreNotConnectedError(phase, name);
       return store;
     };
-    const options = { secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs };
+    const options = {
+      secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
+      maxInFlight: MAX_COPIES_IN_FLIGHT,
+    };
     switch (phase) {
       case 'mongo':
         return need(this.mongo, 'mongo');

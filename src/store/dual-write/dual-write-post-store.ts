@@ -26,13 +26,20 @@ export class DualWritePrimaryError extends Error {
 }
 
 export interface DualWriteOptions {
-  /** A secondary write slower than this counts as missed (hinted); the request goes on. */
+  /** A secondary copy slower than this counts as missed (hinted). */
   secondaryTimeoutMs: number;
+  /**
+   * Copies in flight before a request waits for its own copy instead of answering at once
+   * (backpressure: a slow secondary slows writers down rather than piling up memory).
+   */
+  maxInFlight: number;
 }
 
 /** What the dual-write saw of its secondary since start, for stats and logs. */
 export interface SecondaryCounters {
   writes: number;
+  /** copies started and not finished (written or hinted) yet */
+  inFlight: number;
   missed: number;
   /** misses whose hint could not be stored either: only a full reconcile finds these */
   unhinted: number;
@@ -40,13 +47,20 @@ export interface SecondaryCounters {
 
 /**
  * Writes go to the primary first; its answer decides the request. Only then is the same
- * version copied to the secondary as a replica write (idempotent, ordered by version), and a
- * secondary that fails or is too slow never fails the request: the miss is logged with the
- * record's id and kept as a hint in the primary for the retry loop. Reads come from the primary.
+ * version copied to the secondary as a replica write (idempotent, ordered by version, so copies
+ * may land in any order), and a secondary that fails or is too slow never fails the request:
+ * the miss is logged with the record's id and kept as a hint in the primary for the retry loop.
+ * Reads come from the primary.
+ *
+ * The request does not wait for the copy (unless maxInFlight copies are already running): it
+ * answers once the primary, the source of truth, has the write. drain() waits for every copy;
+ * shutdown drains, so only a crash can drop a copy before it is written or hinted, and the
+ * reconciliation finds such a record by comparing the stores.
  */
 export class DualWritePostStore extends PostStore {
   readonly name: string;
-  readonly counters: SecondaryCounters = { writes: 0, missed: 0, unhinted: 0 };
+  readonly counters: SecondaryCounters = { writes: 0, inFlight: 0, missed: 0, unhinted: 0 };
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly logger = new Logger(DualWritePostStore.name);
 
   constructor(
@@ -61,7 +75,7 @@ export class DualWritePostStore extends PostStore {
 
   async createPost(post: Post): Promise<void> {
     await this.onPrimary('create post', post.id, () => this.primary.createPost(post));
-    await this.mirror({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
+    await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
       this.secondary.applyPost(post),
     );
   }
@@ -75,7 +89,7 @@ export class DualWritePostStore extends PostStore {
       this.primary.updatePost(next, expectedVersion),
     );
     if (updated) {
-      await this.mirror({ entity: 'post', id: next.id, postId: next.id, op: 'upsert' }, () =>
+      await this.copy({ entity: 'post', id: next.id, postId: next.id, op: 'upsert' }, () =>
         this.secondary.applyPost(next),
       );
     }
@@ -87,7 +101,7 @@ export class DualWritePostStore extends PostStore {
       this.primary.deletePost(id, expectedVersion, deletedAt),
     );
     if (deleted) {
-      await this.mirror({ entity: 'post', id, postId: id, op: 'delete' }, () =>
+      await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
         this.secondary.applyDelete(id, deletedAt),
       );
     }
@@ -96,26 +110,26 @@ export class DualWritePostStore extends PostStore {
 
   async applyPost(post: Post): Promise<void> {
     await this.onPrimary('apply post', post.id, () => this.primary.applyPost(post));
-    await this.mirror({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
+    await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
       this.secondary.applyPost(post),
     );
   }
 
   async applyDelete(id: string, deletedAt: number): Promise<void> {
     await this.onPrimary('apply delete of post', id, () => this.primary.applyDelete(id, deletedAt));
-    await this.mirror({ entity: 'post', id, postId: id, op: 'delete' }, () =>
+    await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
       this.secondary.applyDelete(id, deletedAt),
     );
   }
 
   async addComment(comment: Comment): Promise<void> {
     await this.onPrimary('add comment', comment.id, () => this.primary.addComment(comment));
-    await this.mirrorComment(comment);
+    await this.copyComment(comment);
   }
 
   async applyComment(comment: Comment): Promise<void> {
     await this.onPrimary('apply comment', comment.id, () => this.primary.applyComment(comment));
-    await this.mirrorComment(comment);
+    await this.copyComment(comment);
   }
 
   getComment(id: string): Promise<Comment | null> {
@@ -138,8 +152,13 @@ export class DualWritePostStore extends PostStore {
     return this.primary.totals();
   }
 
-  private mirrorComment(comment: Comment): Promise<void> {
-    return this.mirror(
+  /** Resolves once every copy started so far is written or hinted. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private copyComment(comment: Comment): Promise<void> {
+    return this.copy(
       { entity: 'comment', id: comment.id, postId: comment.postId, op: 'upsert' },
       () => this.secondary.applyComment(comment),
     );
@@ -151,6 +170,17 @@ export class DualWritePostStore extends PostStore {
     } catch (error) {
       throw new DualWritePrimaryError(this.primary.name, operation, id, error);
     }
+  }
+
+  /** Starts the copy; resolves at once, or when it is done if too many copies are running. */
+  private copy(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>): Promise<void> {
+    const done = this.mirror(target, write).finally(() => {
+      this.inFlight.delete(done);
+      this.counters.inFlight = this.inFlight.size;
+    });
+    this.inFlight.add(done);
+    this.counters.inFlight = this.inFlight.size;
+    return this.inFlight.size > this.options.maxInFlight ? done : Promise.resolve();
   }
 
   /** Copies to the secondary; a failure or timeout becomes a log line and a hint, never an error. */

@@ -89,6 +89,8 @@ export class MongoPostStore extends PostStore {
       if (await this.deletedSince(post.id, post.version)) return;
       const stored = await this.storedVersion(post.id);
       if (stored !== undefined && stored >= post.version) return;
+      // a post the store has never seen is an insert: FerretDB's updates cost a collection scan
+      if (stored === undefined && (await this.inserted(post))) return;
       await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
     });
   }
@@ -176,6 +178,18 @@ export class MongoPostStore extends PostStore {
       { $max: { deleted_at: deletedAt } },
       { upsert: true },
     );
+  }
+
+  /** Inserts the post; false when it exists after all (a createPost does not take the lock). */
+  private async inserted(post: Post): Promise<boolean> {
+    try {
+      await this.posts.insertOne(toPostDocument(post));
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const stored = await this.storedVersion(post.id);
+      return stored !== undefined && stored >= post.version;
+    }
   }
 
   private async storedVersion(id: string): Promise<number | undefined> {

@@ -1,4 +1,4 @@
-import { MigrationPhase } from '../../../src/config/migration-phase';
+import { MIGRATION_PHASES, MigrationPhase } from '../../../src/config/migration-phase';
 
-/** The phases every HTTP e2e suite runs in (extended as each phase's PostStore lands). */
-export const E2E_PHASES: MigrationPhase[] = ['mongo'];
+/** The phases every HTTP e2e suite runs in: all of them. */
+export const E2E_PHASES: MigrationPhase[] = [...MIGRATION_PHASES];

@@ -74,7 +74,10 @@ describe('DualWritePostStore', () => {
     primary = new FakeStore('mongo');
     secondary = new FakeStore('cassandra');
     hints = new FakeHints();
-    dual = new DualWritePostStore(primary, secondary, hints, { secondaryTimeoutMs: 50 });
+    dual = new DualWritePostStore(primary, secondary, hints, {
+      secondaryTimeoutMs: 50,
+      maxInFlight: 3,
+    });
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
@@ -86,6 +89,7 @@ describe('DualWritePostStore', () => {
     const next = { ...p, version: nextVersion(p.version) };
     expect(await dual.updatePost(next, p.version)).toBe(true);
     await dual.deletePost(p.id, next.version, next.version + 1);
+    await dual.drain();
     expect(primary.calls).toEqual([
       `createPost ${p.id}`,
       `updatePost ${p.id}`,
@@ -130,6 +134,7 @@ describe('DualWritePostStore', () => {
     };
     await dual.addComment(comment);
     await dual.deletePost(p.id, p.version, p.version + 5);
+    await dual.drain();
     expect(
       hints.hints.map(({ entity, id, postId, op, error }) => ({ entity, id, postId, op, error })),
     ).toEqual([
@@ -138,19 +143,34 @@ describe('DualWritePostStore', () => {
       { entity: 'post', id: p.id, postId: p.id, op: 'delete', error: 'cassandra is down' },
     ]);
     expect(hints.hints[0].at).toBeLessThan(hints.hints[2].at);
-    expect(dual.counters).toEqual({ writes: 3, missed: 3, unhinted: 0 });
+    expect(dual.counters).toEqual({ writes: 3, inFlight: 0, missed: 3, unhinted: 0 });
     expect(Logger.prototype.warn).toHaveBeenCalledWith(
       expect.stringContaining(`upsert of post ${p.id}`),
     );
   });
 
-  it('a secondary slower than the timeout counts as missed and the request goes on', async () => {
+  it('answers once the primary has the write; a copy slower than the timeout is hinted', async () => {
     secondary.hang = true;
-    const started = Date.now();
     await dual.createPost(post());
+    expect(dual.counters.inFlight).toBe(1);
+    expect(hints.hints).toHaveLength(0);
+    const started = Date.now();
+    await dual.drain();
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(dual.counters.inFlight).toBe(0);
     expect(hints.hints).toHaveLength(1);
     expect(hints.hints[0].error).toContain('did not answer within 50 ms');
+  });
+
+  it('makes writers wait for their own copy once maxInFlight copies are running', async () => {
+    secondary.hang = true;
+    for (let i = 0; i < 3; i++) await dual.createPost(post());
+    expect(dual.counters.inFlight).toBe(3);
+    const started = Date.now();
+    await dual.createPost(post()); // the fourth waits until its copy times out
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    await dual.drain();
+    expect(hints.hints).toHaveLength(4);
   });
 
   it('a miss whose hint cannot be stored is logged as an error and counted, the request still succeeds', async () => {
@@ -158,6 +178,7 @@ describe('DualWritePostStore', () => {
     hints.fail = true;
     const p = post();
     await expect(dual.createPost(p)).resolves.toBeUndefined();
+    await dual.drain();
     expect(dual.counters.unhinted).toBe(1);
     expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining(p.id));
   });
