@@ -1,8 +1,10 @@
+import { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { DualWritePostStore } from '../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../src/store/post-store.router';
+import { pollUntil, sleep } from '../support/http-poll';
 import { testEnv } from '../support/test-env';
 import { createTestApp } from './helpers/app';
 import { BlogClient } from './helpers/blog-client';
@@ -26,13 +28,21 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
   let config: AppConfig;
   let app: NestExpressApplication;
   let blog: BlogClient;
+  let url: string;
+  const dual = () => app.get(PostStoreRouter).storeFor('dual-write') as DualWritePostStore;
 
   beforeAll(async () => {
     requireManagedStack('this test stops the test stack’s servers');
     config = loadConfig(
-      testEnv('outage', { MIGRATION_PHASE: 'dual-write', SECONDARY_WRITE_TIMEOUT_MS: '3000' }),
+      testEnv('outage', {
+        MIGRATION_PHASE: 'dual-write',
+        SECONDARY_WRITE_TIMEOUT_MS: '3000',
+        STATS_MAX_AGE_MS: '0',
+      }),
     );
     app = await createTestApp(config);
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     blog = new BlogClient(app);
   });
 
@@ -62,7 +72,7 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
     expect(page.text).toContain('still here');
 
     // copies run after the answers: wait until each was written or hinted
-    await (app.get(PostStoreRouter).storeFor('dual-write') as DualWritePostStore).drain();
+    await dual().drain();
     const hints = await withMongo(config, (db) =>
       db
         .collection('hints')
@@ -80,7 +90,13 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
     expect(hints).toHaveLength(4);
     expect((edited.body as { version: number }).version).toBeGreaterThan(0);
 
-    const stats = await blog.get('/api/stats').expect(200);
+    // totals are counted in the background: poll until MongoDB's count shows the writes
+    const deadline = Date.now() + 20_000;
+    let stats = await blog.get('/api/stats').expect(200);
+    while (stats.body.stores.mongo.posts !== 2 && Date.now() < deadline) {
+      await sleep(200);
+      stats = await blog.get('/api/stats').expect(200);
+    }
     expect(stats.body).toMatchObject({
       phase: 'dual-write',
       source_of_truth: 'mongo',
@@ -93,7 +109,10 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
 
   it('MongoDB (primary) stopped: every write fails with a clear error and Cassandra gets nothing new', async () => {
     await stackCommand(['up', 'cassandra']);
+    // the app's driver reconnects within seconds; then a write reaches both stores again
+    await pollUntil(`${url}/health`, (status) => status === 200, 60_000, 250);
     const id = await blog.createdId('Written before MongoDB stops');
+    await dual().drain();
     const before = await cassandraContents(config);
     expect(before.posts.some((p) => p.startsWith(`${id}:`))).toBe(true);
     await stackCommand(['down', 'mongo']);
