@@ -23,7 +23,7 @@ import { PostStoreRouter } from '../src/store/post-store.router';
 import { uniqueName, mongoUrlWithDb } from '../test/support/test-env';
 import { startApp } from './support/app-process';
 import { benchServers } from './support/bench-stack';
-import { LoadResult, measure } from './support/load';
+import { LoadResult, measure, measureAlone } from './support/load';
 import { seed } from './support/seed';
 import { dropTestStores } from '../test/integration/helpers/stores';
 
@@ -61,7 +61,9 @@ async function main(): Promise<void> {
       const app = await startApp({ ...env, MIGRATION_PHASE: phase });
       try {
         for (const route of ROUTES) {
-          const result = await measure(loadFor(route, app.url, ids));
+          await app.settle();
+          const spec = loadFor(route, app.url, ids);
+          const result = await (spec.connections === 1 ? measureAlone(spec) : measure(spec));
           results.set(`${phase} ${route}`, result);
           log(
             `${phase.padEnd(17)} ${route.padEnd(20)} ${result.requestsPerSecond.toFixed(0)} req/s`,
@@ -144,13 +146,13 @@ function report(results: Map<string, LoadResult>): void {
     results.get(`${phase} ${route}`) as LoadResult;
   const rows = [...results.entries()].map(([key, r]) => {
     const [phase, ...route] = key.split(' ');
-    return `| ${phase.padEnd(17)} | ${route.join(' ').padEnd(19)} | ${r.requestsPerSecond.toFixed(0).padStart(6)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.unexpected).padStart(4)} |`;
+    return `| ${phase.padEnd(17)} | ${route.join(' ').padEnd(20)} | ${r.requestsPerSecond.toFixed(0).padStart(6)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${String(r.unexpected).padStart(4)} |`;
   });
   console.log(
     `\n${POSTS} posts, ${COMMENTS} comments; ${CONNECTIONS} connections, ${SECONDS} s per route\n`,
   );
-  console.log('| phase             | route               |  req/s | p50 ms | p99 ms | bad  |');
-  console.log('| ----------------- | ------------------- | -----: | -----: | -----: | ---: |');
+  console.log('| phase             | route                |  req/s | p50 ms | p99 ms | bad  |');
+  console.log('| ----------------- | -------------------- | -----: | -----: | -----: | ---: |');
   for (const row of rows) console.log(row);
 
   const home =
@@ -159,16 +161,21 @@ function report(results: Map<string, LoadResult>): void {
   const p50 = (phase: MigrationPhase, route: Route) => get(phase, route).p50;
   const ratio = (route: Route) =>
     p50('dual-write', route) / Math.max(p50('mongo', route), p50('cassandra', route));
-  const dual = ratio('POST /create, 1 conn');
+  const alone = ratio('POST /create, 1 conn');
   const loaded = ratio('POST /create');
   const bad = [...results.values()].reduce((sum, r) => sum + r.unexpected, 0);
   console.log('');
   console.log(
     `home page in cassandra / trivial route, req/s: ${home.toFixed(2)} (target >= 0.30) ${home >= 0.3 ? 'MET' : 'MISSED'}`,
   );
-  console.log(
-    `POST /create p50, dual-write / slower single store: ${dual.toFixed(2)} (target <= 1.50) ${dual <= 1.5 ? 'MET' : 'MISSED'}`,
-  );
+  for (const [label, value] of [
+    [`${CONNECTIONS} connections`, loaded],
+    ['1 connection', alone],
+  ] as const) {
+    console.log(
+      `POST /create p50, dual-write / slower single store, ${label}: ${value.toFixed(2)} (target <= 1.50) ${value <= 1.5 ? 'MET' : 'MISSED'}`,
+    );
+  }
   console.log(`unexpected statuses or errors: ${bad}`);
   if (bad > 0) process.exitCode = 1;
 }

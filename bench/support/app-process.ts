@@ -6,6 +6,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface AppProcess {
   url: string;
+  /** waits until /health (which pings every store) answers within 50 ms three times running */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,17 @@ export async function startApp(env: Record<string, string>): Promise<AppProcess>
   }
   return {
     url,
+    // a load run leaves work behind it (queued queries in the databases): wait it out
+    settle: async () => {
+      let fast = 0;
+      const deadline = Date.now() + 300_000;
+      while (fast < 3 && Date.now() < deadline) {
+        const started = Date.now();
+        const res = await fetch(`${url}/health`).catch(() => undefined);
+        fast = res?.ok && Date.now() - started < 50 ? fast + 1 : 0;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -52,5 +53,57 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
     p99: result.latency.p99,
     requests: total,
     unexpected: total - expected + result.errors + result.timeouts,
+  };
+}
+
+/**
+ * One request at a time for `seconds` over a keep-alive connection, timed with hrtime: the
+ * latency of a request alone, at a finer grain than autocannon's whole milliseconds.
+ */
+export async function measureAlone(spec: LoadSpec): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const body = spec.body?.();
+      const started = process.hrtime.bigint();
+      const request = http.request(
+        `${spec.url}${spec.path()}`,
+        { method: spec.method ?? 'GET', headers: spec.headers, agent },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve(
+              response.statusCode === spec.expectStatus
+                ? Number(process.hrtime.bigint() - started) / 1e6
+                : -1,
+            ),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  const run = async (seconds: number) => {
+    const times: number[] = [];
+    let unexpected = 0;
+    const until = Date.now() + seconds * 1000;
+    while (Date.now() < until) {
+      const ms = await once().catch(() => -1);
+      if (ms < 0) unexpected++;
+      else times.push(ms);
+    }
+    return { times, unexpected };
+  };
+  await run(2);
+  const { times, unexpected } = await run(spec.seconds);
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+  return {
+    requestsPerSecond: times.length / spec.seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    requests: times.length + unexpected,
+    unexpected,
   };
 }

@@ -87,10 +87,11 @@ export class MongoPostStore extends PostStore {
   async applyPost(post: Post): Promise<void> {
     await this.lock.withLock(post.id, async () => {
       if (await this.deletedSince(post.id, post.version)) return;
+      // a post this store has never seen is an insert, the one write FerretDB does without
+      // scanning the collection (its _id index does not serve lookups, only uniqueness)
+      if (await this.inserted(post)) return;
       const stored = await this.storedVersion(post.id);
       if (stored !== undefined && stored >= post.version) return;
-      // a post the store has never seen is an insert: FerretDB's updates cost a collection scan
-      if (stored === undefined && (await this.inserted(post))) return;
       await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
     });
   }
@@ -180,15 +181,14 @@ export class MongoPostStore extends PostStore {
     );
   }
 
-  /** Inserts the post; false when it exists after all (a createPost does not take the lock). */
+  /** Inserts the post; false when the store already has it (at some version). */
   private async inserted(post: Post): Promise<boolean> {
     try {
       await this.posts.insertOne(toPostDocument(post));
       return true;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const stored = await this.storedVersion(post.id);
-      return stored !== undefined && stored >= post.version;
+      return false;
     }
   }
 
