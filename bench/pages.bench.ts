@@ -11,20 +11,15 @@
  */
 import { execSync } from 'node:child_process';
 import * as path from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
 import { loadConfig } from '../src/config/app-config';
-import { AppConfigModule } from '../src/config/app-config.module';
 import { MIGRATION_PHASES, MigrationPhase } from '../src/config/migration-phase';
-import { DatabaseModule } from '../src/database/database.module';
-import { SchemaModule } from '../src/schema/schema.module';
-import { PostStoreModule } from '../src/store/post-store.module';
 import { PostStoreRouter } from '../src/store/post-store.router';
 import { uniqueName, mongoUrlWithDb } from '../test/support/test-env';
 import { startApp } from './support/app-process';
 import { benchServers } from './support/bench-stack';
 import { LoadResult, measure, measureAlone } from './support/load';
 import { seed } from './support/seed';
+import { storeContext } from './support/seed-module';
 import { dropTestStores } from '../test/integration/helpers/stores';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 10_000);
@@ -81,16 +76,7 @@ async function main(): Promise<void> {
 }
 
 async function seedBoth(config: ReturnType<typeof loadConfig>): Promise<string[]> {
-  @Module({
-    imports: [
-      AppConfigModule.forRoot(config),
-      DatabaseModule.forRoot(config),
-      SchemaModule.forRoot(config, { checkOnStartup: true }),
-      PostStoreModule.forRoot(config),
-    ],
-  })
-  class SeedModule {}
-  const context = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+  const context = await storeContext(config);
   try {
     const stores = context.get(PostStoreRouter).partsOf('dual-write').stores;
     const started = Date.now();

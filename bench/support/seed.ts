@@ -10,14 +10,14 @@ const WORDS =
 const AUTHORS = Array.from({ length: 50 }, (_, i) => `Author ${i}`);
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)];
 
-/** A post created at a random moment of the last year, with ~1 KB of content. */
-export function fakePost(): Post {
+/** A post created at a random moment of the last year, with `words` words (~7 bytes each). */
+export function fakePost(words = 150): Post {
   const createdAt = new Date(Date.now() - Math.floor(Math.random() * 365 * 86_400_000));
   const title = Array.from({ length: 3 }, () => pick(WORDS)).join(' ');
   return {
     id: newId(createdAt),
     title,
-    content: Array.from({ length: 150 }, () => pick(WORDS)).join(' '),
+    content: Array.from({ length: words }, () => pick(WORDS)).join(' '),
     author: pick(AUTHORS),
     createdAt,
     updatedAt: createdAt,
@@ -46,8 +46,9 @@ export async function seed(
   comments: number,
   concurrency = 32,
   progress?: (done: number, total: number) => void,
+  contentWords = 150,
 ): Promise<string[]> {
-  const made = Array.from({ length: posts }, fakePost);
+  const made = Array.from({ length: posts }, () => fakePost(contentWords));
   let done = 0;
   const total = (posts + comments) * stores.length;
   const tick = () => {

@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:stats`: how cheap /api/stats stays on a large blog. Seeds BENCH_POSTS posts
+ * (default 100 000) and 5 × as many comments into both stores, times one full count of each
+ * store (what the background refresh does), then starts the built app in phase
+ * cassandra-primary (both stores reported) and measures GET /api/stats: alone (one request at a
+ * time) and under BENCH_CONNECTIONS connections. Target: p50 under 200 ms.
+ */
+import { execSync } from 'node:child_process';
+import * as path from 'node:path';
+import { loadConfig } from '../src/config/app-config';
+import { PostStoreRouter } from '../src/store/post-store.router';
+import { dropTestStores } from '../test/integration/helpers/stores';
+import { sleep } from '../test/support/http-poll';
+import { mongoUrlWithDb, uniqueName } from '../test/support/test-env';
+import { startApp } from './support/app-process';
+import { benchServers } from './support/bench-stack';
+import { LoadResult, measure, measureAlone } from './support/load';
+import { seed } from './support/seed';
+import { storeContext } from './support/seed-module';
+
+const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
+const COMMENTS = Number(process.env.BENCH_COMMENTS ?? POSTS * 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+
+const log = (line: string) => console.log(`bench:stats: ${line}`);
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
+
+async function main(): Promise<void> {
+  log('building the app (nest build)');
+  execSync('npx nest build', { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
+  const servers = await benchServers();
+  const name = uniqueName('bench_stats');
+  const env = {
+    NODE_ENV: 'production',
+    MONGO_URL: mongoUrlWithDb(servers.mongoUrl, name),
+    CASSANDRA_CONTACT_POINTS: servers.cassandraContactPoints,
+    CASSANDRA_KEYSPACE: name,
+  };
+  const config = loadConfig({ ...env, NODE_ENV: 'development', MIGRATION_PHASE: 'dual-write' });
+  try {
+    const countTimes: string[] = [];
+    const context = await storeContext(config);
+    try {
+      const stores = context.get(PostStoreRouter).partsOf('dual-write').stores;
+      const started = Date.now();
+      log(`seeding ${POSTS} posts and ${COMMENTS} comments into mongo and cassandra`);
+      await seed(stores, POSTS, COMMENTS, 32, (done, total) => log(`  ${done}/${total}`), 30);
+      log(`seeded in ${seconds(started)} s`);
+      for (const store of stores) {
+        const at = Date.now();
+        const totals = await store.totals();
+        countTimes.push(`${store.name}: ${JSON.stringify(totals)} counted in ${seconds(at)} s`);
+        log(countTimes[countTimes.length - 1]);
+      }
+    } finally {
+      await context.close();
+    }
+
+    const app = await startApp({ ...env, MIGRATION_PHASE: 'cassandra-primary' });
+    try {
+      const ready = Date.now();
+      // the first counts run in the background from start-up; wait for them
+      for (;;) {
+        const body = (await (await fetch(`${app.url}/api/stats`)).json()) as {
+          stores: Record<string, { posts: number | null }>;
+        };
+        if (Object.values(body.stores).every((s) => s.posts === POSTS)) break;
+        if (Date.now() - ready > 600_000) throw new Error('the counts never arrived');
+        await sleep(1000);
+      }
+      log(`first background counts served ${seconds(ready)} s after start-up`);
+      await app.settle();
+      const spec = {
+        url: app.url,
+        path: () => '/api/stats',
+        expectStatus: 200,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      };
+      const alone = await measureAlone({ ...spec, connections: 1 });
+      await app.settle();
+      const loaded = await measure(spec);
+      report(alone, loaded, countTimes);
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    await dropTestStores(config).catch(() => undefined);
+    await servers.release();
+  }
+}
+
+function report(alone: LoadResult, loaded: LoadResult, countTimes: string[]): void {
+  console.log(`\n${POSTS} posts, ${COMMENTS} comments in each store (phase cassandra-primary)\n`);
+  console.log('| GET /api/stats          |  req/s | p50 ms | p99 ms | bad |');
+  console.log('| ----------------------- | -----: | -----: | -----: | --: |');
+  for (const [label, r] of [
+    ['one request at a time', alone],
+    [`${CONNECTIONS} connections`, loaded],
+  ] as const) {
+    console.log(
+      `| ${label.padEnd(23)} | ${r.requestsPerSecond.toFixed(0).padStart(6)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${String(r.unexpected).padStart(3)} |`,
+    );
+  }
+  console.log(`\nfull counts (the background refresh): ${countTimes.join('; ')}`);
+  const met = alone.p50 < 200 && loaded.p50 < 200;
+  console.log(`p50 under 200 ms: ${met ? 'MET' : 'MISSED'}`);
+  if (alone.unexpected + loaded.unexpected > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
