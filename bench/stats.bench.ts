@@ -11,9 +11,8 @@ import { loadConfig } from '../src/config/app-config';
 import { PostStoreRouter } from '../src/store/post-store.router';
 import { dropTestStores } from '../test/integration/helpers/stores';
 import { sleep } from '../test/support/http-poll';
-import { mongoUrlWithDb, uniqueName } from '../test/support/test-env';
 import { startApp } from './support/app-process';
-import { benchServers } from './support/bench-stack';
+import { benchAppEnv, benchServers } from './support/bench-stack';
 import { LoadResult, measure, measureAlone } from './support/load';
 import { seed } from './support/seed';
 import { storeContext } from './support/seed-module';
@@ -30,13 +29,7 @@ async function main(): Promise<void> {
   log('building the app (nest build)');
   execSync('npx nest build', { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
   const servers = await benchServers();
-  const name = uniqueName('bench_stats');
-  const env = {
-    NODE_ENV: 'production',
-    MONGO_URL: mongoUrlWithDb(servers.mongoUrl, name),
-    CASSANDRA_CONTACT_POINTS: servers.cassandraContactPoints,
-    CASSANDRA_KEYSPACE: name,
-  };
+  const env = benchAppEnv(servers, 'bench_stats');
   const config = loadConfig({ ...env, NODE_ENV: 'development', MIGRATION_PHASE: 'dual-write' });
   try {
     const countTimes: string[] = [];

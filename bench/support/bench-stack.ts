@@ -1,4 +1,5 @@
 import { ServiceName } from '../../scripts/stack/stack';
+import { mongoUrlWithDb, uniqueName } from '../../test/support/test-env';
 import { testStack } from '../../test/support/test-stack';
 
 export interface BenchServers {
@@ -31,5 +32,19 @@ export async function benchServers(): Promise<BenchServers> {
     release: async () => {
       if (started.length && process.env.BENCH_KEEP_STACK !== '1') await stack.down(started);
     },
+  };
+}
+
+/**
+ * The environment of a benchmark's app processes: production mode, on a database and keyspace
+ * of the benchmark's own (MIGRATION_PHASE is added per run).
+ */
+export function benchAppEnv(servers: BenchServers, name: string): Record<string, string> {
+  const unique = uniqueName(name);
+  return {
+    NODE_ENV: 'production',
+    MONGO_URL: mongoUrlWithDb(servers.mongoUrl, unique),
+    CASSANDRA_CONTACT_POINTS: servers.cassandraContactPoints,
+    CASSANDRA_KEYSPACE: unique,
   };
 }

@@ -1,4 +1,5 @@
 import { POST_SORTS, PostSort, PostSummary } from './post';
+import type { PostPage } from './post-store';
 import { titleKey } from './title-key';
 
 /**
@@ -87,4 +88,32 @@ export function decodeCommentCursor(raw: string): { createdAt: Date; id: string 
     // fall through
   }
   throw new InvalidCursorError();
+}
+
+/**
+ * Turns the rows a keyset read returned (up to limit + 1, in the direction read) into a page
+ * with cursors to its neighbours: the extra row says another page exists that way, and a page
+ * read backwards ('before' a cursor) is flipped back into the sort order.
+ */
+export function pageFromRows(
+  rows: PostSummary[],
+  sort: PostSort,
+  limit: number,
+  cursor: Cursor | undefined,
+): PostPage {
+  const backwards = cursor?.direction === 'before';
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  if (backwards) items.reverse();
+  const first = items[0];
+  const last = items[items.length - 1];
+  const at = (post: PostSummary, direction: Cursor['direction']) =>
+    encodeCursor({ sort, key: sortKeyOf(sort, post), id: post.id, direction });
+  const hasNext = backwards ? !!cursor : more;
+  const hasPrev = backwards ? more : !!cursor;
+  return {
+    items,
+    next: hasNext && last ? at(last, 'after') : undefined,
+    prev: hasPrev && first ? at(first, 'before') : undefined,
+  };
 }

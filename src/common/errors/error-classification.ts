@@ -32,6 +32,8 @@ const UNAVAILABLE_CLASS_NAMES = new Set([
   'NoHostAvailableError',
   'OperationTimedOutError',
   'BusyConnectionError',
+  // another writer held the post's lock for longer than a request waits
+  'PostLockTimeoutError',
 ]);
 
 // Cassandra answered, but could not reach enough replicas in time: retrying later can succeed.

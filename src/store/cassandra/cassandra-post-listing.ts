@@ -1,6 +1,6 @@
 import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
-import { Cursor, decodeCursor, encodeCursor, sortKeyOf } from '../cursor';
+import { Cursor, decodeCursor, pageFromRows } from '../cursor';
 import { PostSort, PostSummary } from '../post';
 import { ListPostsQuery, PostPage } from '../post-store';
 import { titlePrefix } from '../title-key';
@@ -113,18 +113,5 @@ export async function listPostsPage(
     rows.push(...result.rows.map((row: types.Row) => summaryFromRow(row)));
   }
 
-  const more = rows.length > query.limit;
-  const page = rows.slice(0, query.limit);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page[page.length - 1];
-  const at = (post: PostSummary, direction: Cursor['direction']) =>
-    encodeCursor({ sort: query.sort, key: sortKeyOf(query.sort, post), id: post.id, direction });
-  const hasNext = backwards ? !!cursor : more;
-  const hasPrev = backwards ? more : !!cursor;
-  return {
-    items: page,
-    next: hasNext && last ? at(last, 'after') : undefined,
-    prev: hasPrev && first ? at(first, 'before') : undefined,
-  };
+  return pageFromRows(rows, query.sort, query.limit, cursor);
 }

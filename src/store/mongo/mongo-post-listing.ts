@@ -1,5 +1,5 @@
 import { Collection, mongo } from 'mongoose';
-import { Cursor, decodeCursor, encodeCursor, sortKeyOf } from '../cursor';
+import { decodeCursor, pageFromRows } from '../cursor';
 import { PostSort } from '../post';
 import { ListPostsQuery, PostPage } from '../post-store';
 import { PostDocument, summaryFromDocument } from './mongo-documents';
@@ -42,19 +42,5 @@ export async function listPostsPage(
     .sort({ [field]: readDir, _id: readDir })
     .limit(query.limit + 1)
     .toArray();
-  const more = docs.length > query.limit;
-  const page = docs.slice(0, query.limit).map(summaryFromDocument);
-  if (backwards) page.reverse();
-
-  const first = page[0];
-  const last = page[page.length - 1];
-  const at = (post: typeof first, direction: Cursor['direction']) =>
-    encodeCursor({ sort: query.sort, key: sortKeyOf(query.sort, post), id: post.id, direction });
-  const hasNext = backwards ? !!cursor : more;
-  const hasPrev = backwards ? more : !!cursor;
-  return {
-    items: page,
-    next: hasNext && last ? at(last, 'after') : undefined,
-    prev: hasPrev && first ? at(first, 'before') : undefined,
-  };
+  return pageFromRows(docs.map(summaryFromDocument), query.sort, query.limit, cursor);
 }

@@ -3,14 +3,13 @@ import { errors, types } from 'cassandra-driver';
 import mongoose from 'mongoose';
 import { classifyError } from '../../../src/common/errors/error-classification';
 import { InvalidCursorError } from '../../../src/store/cursor';
+import { DualWritePrimaryError } from '../../../src/store/dual-write/dual-write-post-store';
+import { PostLockTimeoutError } from '../../../src/store/mongo/mongo-post-lock';
 
 /** Builds an error of a driver class without running its constructor's side conditions. */
 function instanceOf<T extends object>(cls: { prototype: T }, fields: Partial<T> = {}): T {
   return Object.assign(Object.create(cls.prototype) as T, fields);
 }
-
-// The dual-write store's error is the other engineer's class; only its name matters here.
-class DualWritePrimaryError extends Error {}
 
 describe('classifyError', () => {
   it('keeps the status of HttpExceptions', () => {
@@ -44,7 +43,11 @@ describe('classifyError', () => {
       'ResponseError read timeout',
       new errors.ResponseError(types.responseErrorCodes.readTimeout, 'read timeout'),
     ],
-    ['DualWritePrimaryError', new DualWritePrimaryError('primary failed')],
+    [
+      'DualWritePrimaryError',
+      new DualWritePrimaryError('mongo', 'create post', 'x', new Error('primary failed')),
+    ],
+    ['PostLockTimeoutError', new PostLockTimeoutError('x')],
     [
       'an error whose cause is a network error',
       new Error('wrapped', { cause: new mongo.MongoNetworkError('reset') }),
