@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const ids = await seedBoth(config);
     const results = new Map<string, LoadResult>();
     for (const phase of MIGRATION_PHASES) {
-      const app = await startApp({ ...env, MIGRATION_PHASE: phase });
+      const app = await startApp({ ...env, MIGRATION_PHASE: phase }, servers.pids);
       try {
         for (const route of ROUTES) {
           await app.settle();

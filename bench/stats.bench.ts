@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       await context.close();
     }
 
-    const app = await startApp({ ...env, MIGRATION_PHASE: 'cassandra-primary' });
+    const app = await startApp({ ...env, MIGRATION_PHASE: 'cassandra-primary' }, servers.pids);
     try {
       const ready = Date.now();
       // the first counts run in the background from start-up; wait for them

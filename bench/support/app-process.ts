@@ -1,12 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort, pollUntil } from '../../test/support/http-poll';
+import { waitUntilIdle } from './idle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface AppProcess {
   url: string;
-  /** waits until /health (which pings every store) answers within 50 ms three times running */
+  /** waits until the app and the given database processes are idle (see waitUntilIdle) */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -15,7 +16,10 @@ export interface AppProcess {
  * The built app (`node dist/src/main.js`, as in production) in a process of its own, so the
  * load generator does not share its event loop. Resolves once /health answers 200.
  */
-export async function startApp(env: Record<string, string>): Promise<AppProcess> {
+export async function startApp(
+  env: Record<string, string>,
+  databasePids: number[] = [],
+): Promise<AppProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
@@ -33,17 +37,7 @@ export async function startApp(env: Record<string, string>): Promise<AppProcess>
   }
   return {
     url,
-    // a load run leaves work behind it (queued queries in the databases): wait it out
-    settle: async () => {
-      let fast = 0;
-      const deadline = Date.now() + 300_000;
-      while (fast < 3 && Date.now() < deadline) {
-        const started = Date.now();
-        const res = await fetch(`${url}/health`).catch(() => undefined);
-        fast = res?.ok && Date.now() - started < 50 ? fast + 1 : 0;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
+    settle: () => waitUntilIdle([child.pid as number, ...databasePids]),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,3 +1,4 @@
+import { runningPid } from '../../scripts/stack/process-control';
 import { ServiceName } from '../../scripts/stack/stack';
 import { mongoUrlWithDb, uniqueName } from '../../test/support/test-env';
 import { testStack } from '../../test/support/test-stack';
@@ -5,6 +6,8 @@ import { testStack } from '../../test/support/test-stack';
 export interface BenchServers {
   mongoUrl: string;
   cassandraContactPoints: string;
+  /** the database server processes, when this machine runs them (for waitUntilIdle) */
+  pids: number[];
   /** stops what this bench started (nothing when the servers were already running) */
   release(): Promise<void>;
 }
@@ -19,6 +22,7 @@ export async function benchServers(): Promise<BenchServers> {
     return {
       mongoUrl: BENCH_MONGO_URL,
       cassandraContactPoints: BENCH_CASSANDRA_CONTACT_POINTS,
+      pids: [],
       release: async () => undefined,
     };
   }
@@ -26,7 +30,11 @@ export async function benchServers(): Promise<BenchServers> {
   const reports = await stack.up();
   const started = reports.filter((r) => r.action === 'started').map((r) => r.name as ServiceName);
   const { host, mongoPort, cassandraPort } = stack.settings;
+  const pids = Object.values(stack.services)
+    .map((service) => runningPid({ pidFile: service.pidFile, marker: service.marker }))
+    .filter((pid): pid is number => pid !== undefined);
   return {
+    pids,
     mongoUrl: `mongodb://${host}:${mongoPort}`,
     cassandraContactPoints: `${host}:${cassandraPort}`,
     release: async () => {
