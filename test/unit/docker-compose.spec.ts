@@ -27,7 +27,15 @@ const APP_ENV_VARS = [
   'CASSANDRA_REPLICATION',
   'MIGRATION_PHASE',
   'HEALTH_CHECK_TIMEOUT_MS',
+  'SECONDARY_WRITE_TIMEOUT_MS',
+  'STATS_MAX_AGE_MS',
 ];
+
+/** The variables loadConfig() reads, straight from its source: APP_ENV_VARS must keep up. */
+function variablesReadByConfig(): string[] {
+  const source = readFileSync(join(repoRoot, 'src', 'config', 'app-config.ts'), 'utf8');
+  return [...source.matchAll(/read\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
+}
 
 /** Variables docker-compose.yml interpolates: cleared so a developer's shell can't change results. */
 const INTERPOLATED_VARS = [
@@ -35,6 +43,8 @@ const INTERPOLATED_VARS = [
   'CASSANDRA_KEYSPACE',
   'CASSANDRA_REPLICATION',
   'HEALTH_CHECK_TIMEOUT_MS',
+  'SECONDARY_WRITE_TIMEOUT_MS',
+  'STATS_MAX_AGE_MS',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',
@@ -190,6 +200,11 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
   });
 
   it('gives the app and the migrate job every variable the app reads', () => {
+    expect([...APP_ENV_VARS].sort()).toEqual(
+      variablesReadByConfig()
+        .filter((name) => name !== 'MIGRATIONS_DIR') // the image's own folder, never overridden
+        .sort(),
+    );
     for (const service of ['app', 'migrate']) {
       const env = project.services[service].environment ?? {};
       for (const name of APP_ENV_VARS) {
