@@ -28,6 +28,8 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
       url: spec.url,
       connections: spec.connections,
       duration: seconds,
+      // a slow database (FerretDB scanning a collection) is measured, not cut off at 10 s
+      timeout: 120,
       requests: [
         {
           method: spec.method ?? 'GET',
@@ -56,11 +58,18 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/** Latencies (ms) of requests sent one at a time; a failed or unexpected answer is -1. */
+export interface AloneSamples {
+  times: number[];
+  unexpected: number;
+  seconds: number;
+}
+
 /**
  * One request at a time for `seconds` over a keep-alive connection, timed with hrtime: the
  * latency of a request alone, at a finer grain than autocannon's whole milliseconds.
  */
-export async function measureAlone(spec: LoadSpec): Promise<LoadResult> {
+export async function timeAlone(spec: LoadSpec, seconds: number): Promise<AloneSamples> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const once = () =>
     new Promise<number>((resolve, reject) => {
@@ -83,27 +92,35 @@ export async function measureAlone(spec: LoadSpec): Promise<LoadResult> {
       request.on('error', reject);
       request.end(body);
     });
-  const run = async (seconds: number) => {
-    const times: number[] = [];
-    let unexpected = 0;
-    const until = Date.now() + seconds * 1000;
-    while (Date.now() < until) {
-      const ms = await once().catch(() => -1);
-      if (ms < 0) unexpected++;
-      else times.push(ms);
-    }
-    return { times, unexpected };
-  };
-  await run(2);
-  const { times, unexpected } = await run(spec.seconds);
+  const times: number[] = [];
+  let unexpected = 0;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const ms = await once().catch(() => -1);
+    if (ms < 0) unexpected++;
+    else times.push(ms);
+  }
   agent.destroy();
-  times.sort((a, b) => a - b);
+  return { times, unexpected, seconds };
+}
+
+/** Percentiles and rate of pooled one-at-a-time samples. */
+export function summarizeAlone(samples: AloneSamples[]): LoadResult {
+  const times = samples.flatMap((s) => s.times).sort((a, b) => a - b);
+  const unexpected = samples.reduce((sum, s) => sum + s.unexpected, 0);
+  const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
   return {
-    requestsPerSecond: times.length / spec.seconds,
+    requestsPerSecond: times.length / seconds,
     p50: at(0.5),
     p99: at(0.99),
     requests: times.length + unexpected,
     unexpected,
   };
+}
+
+/** timeAlone after a 2 s warm-up, summarized. */
+export async function measureAlone(spec: LoadSpec): Promise<LoadResult> {
+  await timeAlone(spec, 2);
+  return summarizeAlone([await timeAlone(spec, spec.seconds)]);
 }
