@@ -63,7 +63,7 @@ export class PostsService {
         updatedAt: new Date(),
         version: nextVersion(post.version),
       };
-      if (await this.store.updatePost(next, post.version)) return next;
+      if (await this.store.updatePost(next, post)) return next;
       // The next read shows who won: a conditional edit then fails on its version check.
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new EditConflictException(post);
       await backoff(attempt);
@@ -74,7 +74,7 @@ export class PostsService {
   async delete(id: string): Promise<Post> {
     for (let attempt = 1; ; attempt++) {
       const post = await requirePost(this.store, id);
-      if (await this.store.deletePost(id, post.version, deleteVersion(post.version))) return post;
+      if (await this.store.deletePost(post, deleteVersion(post.version))) return post;
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new DeleteConflictException();
       await backoff(attempt);
     }

@@ -29,17 +29,17 @@ export class PhaseRoutedPostStore extends PostStore {
   getPost(id: string): Promise<Post | null> {
     return this.router.current().getPost(id);
   }
-  updatePost(next: Post, expectedVersion: number): Promise<boolean> {
-    return this.router.current().updatePost(next, expectedVersion);
+  updatePost(next: Post, previous: Post): Promise<boolean> {
+    return this.router.current().updatePost(next, previous);
   }
-  deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
-    return this.router.current().deletePost(id, expectedVersion, deletedAt);
+  deletePost(previous: Post, deletedAt: number): Promise<boolean> {
+    return this.router.current().deletePost(previous, deletedAt);
   }
-  applyPost(post: Post): Promise<void> {
-    return this.router.current().applyPost(post);
+  applyPost(post: Post, predecessor?: Post | null): Promise<void> {
+    return this.router.current().applyPost(post, predecessor);
   }
-  applyDelete(id: string, deletedAt: number): Promise<void> {
-    return this.router.current().applyDelete(id, deletedAt);
+  applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
+    return this.router.current().applyDelete(id, deletedAt, last);
   }
   addComment(comment: Comment): Promise<void> {
     return this.router.current().addComment(comment);

@@ -61,24 +61,36 @@ export abstract class PostStore {
   abstract getPost(id: string): Promise<Post | null>;
 
   /**
-   * Replaces the post with `next` (same id and createdAt, a higher version) if its stored
-   * version is still `expectedVersion`. Returns false, changing nothing, when the post was
-   * changed or deleted meanwhile: the caller re-reads and decides again.
+   * Replaces `previous` (the post as the caller read it) with `next` (same id and createdAt, a
+   * higher version) if the stored version is still `previous.version`. Returns false, changing
+   * nothing, when the post was changed or deleted meanwhile: the caller re-reads and decides again.
    */
-  abstract updatePost(next: Post, expectedVersion: number): Promise<boolean>;
+  abstract updatePost(next: Post, previous: Post): Promise<boolean>;
 
   /**
-   * Deletes the post and all its comments if its stored version is still `expectedVersion`;
-   * `deletedAt` (a version from deleteVersion) orders the deletion after every write of the post.
-   * Returns false, changing nothing, when the post changed meanwhile or is already gone.
+   * Deletes `previous` (the post as the caller read it) and all its comments if the stored
+   * version is still `previous.version`; `deletedAt` (a version from deleteVersion) orders the
+   * deletion after every write of the post. Returns false, changing nothing, when the post changed
+   * meanwhile or is already gone.
    */
-  abstract deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean>;
+  abstract deletePost(previous: Post, deletedAt: number): Promise<boolean>;
 
-  /** Writes this version of the post unless the store holds a newer one or a later deletion. */
-  abstract applyPost(post: Post): Promise<void>;
+  /**
+   * Writes this version of the post unless the store holds a newer one or a later deletion.
+   * `predecessor` tells what came right before it in the store that decided: `null` for a new
+   * post, the previous version for an edit. A store may then skip looking for older copies to
+   * clean up (Cassandra removes the predecessor's rows at this version's timestamp, which also
+   * shadows them if they arrive later). Leave it out (retries, backfill, repair) when unknown:
+   * the store then finds out itself.
+   */
+  abstract applyPost(post: Post, predecessor?: Post | null): Promise<void>;
 
-  /** Deletes the post and its comments, unless the store holds a version written after deletedAt. */
-  abstract applyDelete(id: string, deletedAt: number): Promise<void>;
+  /**
+   * Deletes the post and its comments, unless the store holds a version written after deletedAt.
+   * `last`, when known, is the version the deletion removed (its rows are removed even if its
+   * copy has not arrived yet).
+   */
+  abstract applyDelete(id: string, deletedAt: number, last?: Post): Promise<void>;
 
   /**
    * Adds a comment to an existing post (the caller checked it exists). Comments never change;

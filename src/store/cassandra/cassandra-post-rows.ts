@@ -108,6 +108,43 @@ export function derivedRowWrites(ks: string, post: Post): CassandraStatement[] {
 }
 
 /**
+ * Removes the rows `previous` (the version right before `post`) has under a title key or author
+ * that `post` no longer has, at `post`'s timestamp: a tombstone also shadows those rows if the
+ * predecessor's own copy lands later, so no read is needed to clean up after it.
+ */
+export function predecessorDeletes(ks: string, post: Post, previous: Post): CassandraStatement[] {
+  const ts = long(post.version);
+  const out: CassandraStatement[] = [];
+  const key = titleKey(post.title);
+  const previousKey = titleKey(previous.title);
+  if (previousKey !== key) {
+    out.push(
+      {
+        query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
+        params: [ts, titlePrefix(previousKey), previousKey, post.id],
+      },
+      {
+        query: `DELETE title_keys[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
+        params: [previousKey, ts, post.id],
+      },
+    );
+  }
+  if (previous.author !== post.author) {
+    out.push(
+      {
+        query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
+        params: [ts, previous.author, post.id],
+      },
+      {
+        query: `DELETE authors[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
+        params: [previous.author, ts, post.id],
+      },
+    );
+  }
+  return out;
+}
+
+/**
  * Removes what older versions left under title keys and authors the winning version no longer
  * has, at the winner's timestamp: every such row was written by a lower version, and a later
  * version that uses the key again writes above this timestamp, so it survives.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
-import { CassandraClient } from '../../database/cassandra/cassandra-client';
+import { CassandraClient, CassandraStatement } from '../../database/cassandra/cassandra-client';
 import { decodeCommentCursor, encodeCommentCursor } from '../cursor';
 import { compareAuthorCounts, Comment, Post } from '../post';
 import {
@@ -25,6 +25,7 @@ import {
   PostHistory,
   postDeletes,
   postFromRow,
+  predecessorDeletes,
   staleKeyDeletes,
 } from './cassandra-post-rows';
 import { countRows, mapConcurrent } from './cassandra-scan';
@@ -69,25 +70,33 @@ export class CassandraPostStore extends PostStore {
     return row && row.get('version') !== null ? postFromRow(row) : null;
   }
 
-  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
-    if (!(await this.claims.claim(next.id, expectedVersion, next.version))) return false;
-    await this.applyPost(next);
+  async updatePost(next: Post, previous: Post): Promise<boolean> {
+    if (!(await this.claims.claim(next.id, previous.version, next.version))) return false;
+    await this.applyPost(next, previous);
     return true;
   }
 
-  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
-    if (!(await this.claims.claim(id, expectedVersion, deletedAt))) return false;
-    await this.applyDelete(id, deletedAt);
+  async deletePost(previous: Post, deletedAt: number): Promise<boolean> {
+    if (!(await this.claims.claim(previous.id, previous.version, deletedAt))) return false;
+    await this.applyDelete(previous.id, deletedAt, previous);
     return true;
   }
 
   /**
-   * Writes the version, then reads back what the post has become (posts_by_id merges every
-   * write, in any order) and removes what lost: listing rows under title keys or authors the
-   * winning version no longer has, or everything when a deletion is newer than the winner.
+   * Writes the version. With its predecessor known (null for a new post), that is all: the
+   * predecessor's rows under other keys are removed at this version's timestamp in the same
+   * batch, and whatever came before the predecessor was removed the same way by the
+   * predecessor's own copy. Without it, reads back what the post has become (posts_by_id merges
+   * every write, in any order) and removes what lost: listing rows under title keys or authors
+   * the winning version no longer has, or everything when a deletion is newer than the winner.
    * Whichever of two racing writers reads last sees both writes, so the rows converge.
    */
-  async applyPost(post: Post): Promise<void> {
+  async applyPost(post: Post, predecessor?: Post | null): Promise<void> {
+    if (predecessor !== undefined) {
+      const cleanup = predecessor ? predecessorDeletes(this.ks, post, predecessor) : [];
+      await this.writeVersion(post, cleanup);
+      return;
+    }
     await this.writeVersion(post);
     const [history, deletedAt] = await Promise.all([
       this.history(post.id),
@@ -100,7 +109,7 @@ export class CassandraPostStore extends PostStore {
     if (history) await this.client.batch(staleKeyDeletes(this.ks, post.id, history), WRITE);
   }
 
-  async applyDelete(id: string, deletedAt: number): Promise<void> {
+  async applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
     // recorded first: a replica write racing with this deletion checks it after writing
     await this.client.execute(
       `INSERT INTO ${this.client.table('post_deletions')} (id, deleted_at) VALUES (?, ?) USING TIMESTAMP ?`,
@@ -109,7 +118,8 @@ export class CassandraPostStore extends PostStore {
     );
     const history = await this.history(id);
     if (history && history.version > deletedAt) return; // a newer version outlives the deletion
-    await this.deleteRows(id, deletedAt, history);
+    // `last`'s rows too: its copy may not have arrived yet, and these tombstones will shadow it
+    await this.deleteRows(id, deletedAt, history, last);
   }
 
   async addComment(comment: Comment): Promise<void> {
@@ -189,11 +199,11 @@ export class CassandraPostStore extends PostStore {
    * The base row and the listing rows side by side: each carries the version's timestamp, so
    * their order does not matter, and a failure of either fails the write (a retry repeats both).
    */
-  private async writeVersion(post: Post): Promise<void> {
+  private async writeVersion(post: Post, cleanup: CassandraStatement[] = []): Promise<void> {
     const base = baseRowWrite(this.ks, post);
     await Promise.all([
       this.client.execute(base.query, base.params, WRITE),
-      this.client.batch(derivedRowWrites(this.ks, post), WRITE),
+      this.client.batch([...derivedRowWrites(this.ks, post), ...cleanup], WRITE),
     ]);
   }
 

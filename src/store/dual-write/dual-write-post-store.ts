@@ -75,8 +75,9 @@ export class DualWritePostStore extends PostStore {
 
   async createPost(post: Post): Promise<void> {
     await this.onPrimary('create post', post.id, () => this.primary.createPost(post));
+    // null: a new post has no earlier version for the secondary to clean up after
     await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
-      this.secondary.applyPost(post),
+      this.secondary.applyPost(post, null),
     );
   }
 
@@ -84,41 +85,45 @@ export class DualWritePostStore extends PostStore {
     return this.primary.getPost(id);
   }
 
-  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+  async updatePost(next: Post, previous: Post): Promise<boolean> {
     const updated = await this.onPrimary('update post', next.id, () =>
-      this.primary.updatePost(next, expectedVersion),
+      this.primary.updatePost(next, previous),
     );
     if (updated) {
+      // the primary went from exactly `previous` to `next`: the copy can say so
       await this.copy({ entity: 'post', id: next.id, postId: next.id, op: 'upsert' }, () =>
-        this.secondary.applyPost(next),
+        this.secondary.applyPost(next, previous),
       );
     }
     return updated;
   }
 
-  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+  async deletePost(previous: Post, deletedAt: number): Promise<boolean> {
+    const id = previous.id;
     const deleted = await this.onPrimary('delete post', id, () =>
-      this.primary.deletePost(id, expectedVersion, deletedAt),
+      this.primary.deletePost(previous, deletedAt),
     );
     if (deleted) {
       await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
-        this.secondary.applyDelete(id, deletedAt),
+        this.secondary.applyDelete(id, deletedAt, previous),
       );
     }
     return deleted;
   }
 
-  async applyPost(post: Post): Promise<void> {
-    await this.onPrimary('apply post', post.id, () => this.primary.applyPost(post));
+  async applyPost(post: Post, predecessor?: Post | null): Promise<void> {
+    await this.onPrimary('apply post', post.id, () => this.primary.applyPost(post, predecessor));
     await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
-      this.secondary.applyPost(post),
+      this.secondary.applyPost(post, predecessor),
     );
   }
 
-  async applyDelete(id: string, deletedAt: number): Promise<void> {
-    await this.onPrimary('apply delete of post', id, () => this.primary.applyDelete(id, deletedAt));
+  async applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
+    await this.onPrimary('apply delete of post', id, () =>
+      this.primary.applyDelete(id, deletedAt, last),
+    );
     await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
-      this.secondary.applyDelete(id, deletedAt),
+      this.secondary.applyDelete(id, deletedAt, last),
     );
   }
 

@@ -64,17 +64,18 @@ export class MongoPostStore extends PostStore {
   // lock makes check-then-write safe, and FerretDB (SQLite) uses an index only for a filter
   // that is exactly {_id}; any other filter scans the whole collection.
 
-  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+  async updatePost(next: Post, previous: Post): Promise<boolean> {
     return this.lock.withLock(next.id, async () => {
-      if ((await this.storedVersion(next.id)) !== expectedVersion) return false;
+      if ((await this.storedVersion(next.id)) !== previous.version) return false;
       await this.posts.updateOne({ _id: next.id }, { $set: toPostDocument(next) });
       return true;
     });
   }
 
-  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+  async deletePost(previous: Post, deletedAt: number): Promise<boolean> {
+    const id = previous.id;
     return this.lock.withLock(id, async () => {
-      if ((await this.storedVersion(id)) !== expectedVersion) return false;
+      if ((await this.storedVersion(id)) !== previous.version) return false;
       await this.recordDeletion(id, deletedAt);
       await this.posts.deleteOne({ _id: id });
       // after the post: a crash in between leaves orphan comments (invisible, removed by
@@ -84,6 +85,8 @@ export class MongoPostStore extends PostStore {
     });
   }
 
+  // one document per post: the version check under the lock is all the ordering it needs, so
+  // the predecessor / last-version hints are not used
   async applyPost(post: Post): Promise<void> {
     await this.lock.withLock(post.id, async () => {
       if (await this.deletedSince(post.id, post.version)) return;

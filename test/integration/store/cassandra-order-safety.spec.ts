@@ -5,7 +5,7 @@ import { Post } from '../../../src/store/post';
 import { titleKey } from '../../../src/store/title-key';
 import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
 import { StoreModule, storeModule } from '../helpers/store-module';
-import { makePost } from './post-store.contract';
+import { makePost, shuffled } from './post-store.contract';
 
 /** Where a post appears in every Cassandra table, read straight from the tables. */
 async function rowsOf(client: CassandraClient, post: Pick<Post, 'id'>) {
@@ -37,12 +37,6 @@ async function rowsOf(client: CassandraClient, post: Pick<Post, 'id'>) {
     byAuthor: mine(await all('posts_by_author', 'id, author'), (r) => r.get('author')),
   };
 }
-
-const shuffle = <T>(items: T[]): T[] =>
-  items
-    .map((item) => ({ item, key: Math.random() }))
-    .sort((a, b) => a.key - b.key)
-    .map(({ item }) => item);
 
 describe('Cassandra order safety (rows in every query table)', () => {
   let stores: StoreModule;
@@ -98,9 +92,9 @@ describe('Cassandra order safety (rows in every query table)', () => {
     const post = makePost({ title: 'Apple' });
     await store.createPost(post);
     const renamed = { ...post, title: 'Banana', version: nextVersion(post.version) };
-    expect(await store.updatePost(renamed, post.version)).toBe(true);
+    expect(await store.updatePost(renamed, post)).toBe(true);
     const back = { ...renamed, title: 'APPLE', version: nextVersion(renamed.version) };
-    expect(await store.updatePost(back, renamed.version)).toBe(true);
+    expect(await store.updatePost(back, renamed)).toBe(true);
     expect((await rowsOf(client, post)).byTitle).toEqual([`apple@${back.version}`]);
   });
 
@@ -116,7 +110,7 @@ describe('Cassandra order safety (rows in every query table)', () => {
         version: nextVersion(prev.version),
       });
     }
-    await Promise.all(shuffle([...versions, ...versions]).map((v) => store.applyPost(v)));
+    await Promise.all(shuffled([...versions, ...versions]).map((v) => store.applyPost(v)));
     const last = versions[versions.length - 1];
     expect(await store.getPost(first.id)).toEqual(last);
     expect(await rowsOf(client, first)).toEqual({
@@ -137,7 +131,7 @@ describe('Cassandra order safety (rows in every query table)', () => {
     }));
     const deletedAt = deleteVersion(post.version + 100);
     await Promise.all(
-      shuffle([
+      shuffled([
         ...stale.map((v) => () => store.applyPost(v)),
         () => store.applyDelete(post.id, deletedAt),
       ]).map((f) => f()),
@@ -155,12 +149,12 @@ describe('Cassandra order safety (rows in every query table)', () => {
       const post = makePost();
       await store.createPost(post);
       const v2 = { ...post, title: 'Claimed', version: nextVersion(post.version) };
-      expect(await store.updatePost(v2, post.version)).toBe(true); // head = v2
+      expect(await store.updatePost(v2, post)).toBe(true); // head = v2
       const v3 = { ...v2, title: 'Replicated', version: nextVersion(v2.version) };
       await store.applyPost(v3); // data = v3, head still v2 (another store was primary)
       const v4 = { ...v3, title: 'Edited', version: nextVersion(v3.version) };
-      expect(await store.updatePost({ ...v4 }, v2.version)).toBe(false); // stale editor
-      expect(await store.updatePost(v4, v3.version)).toBe(true);
+      expect(await store.updatePost({ ...v4 }, v2)).toBe(false); // stale editor
+      expect(await store.updatePost(v4, v3)).toBe(true);
       expect(await store.getPost(post.id)).toEqual(v4);
     });
 
@@ -174,13 +168,13 @@ describe('Cassandra order safety (rows in every query table)', () => {
         { idempotent: true },
       );
       const next = { ...post, title: 'After the ghost', version: nextVersion(ghost) };
-      expect(await store.updatePost(next, post.version)).toBe(false);
+      expect(await store.updatePost(next, post)).toBe(false);
       await client.execute(
         `UPDATE ${client.table('post_heads')} SET claimed_at = ? WHERE id = ?`,
         [new Date(Date.now() - ABANDONED_CLAIM_MS - 1000), post.id],
         { idempotent: true },
       );
-      expect(await store.updatePost(next, post.version)).toBe(true);
+      expect(await store.updatePost(next, post)).toBe(true);
       expect(await store.getPost(post.id)).toEqual(next);
     });
   });

@@ -63,6 +63,14 @@ const MONTHS = [
   '2026-11-01T00:00:00Z',
 ];
 
+/** The items in a random order. */
+export function shuffled<T>(items: T[]): T[] {
+  return items
+    .map((item) => ({ item, key: Math.random() }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
+}
+
 export function makePost(overrides: Partial<Post> = {}): Post {
   const createdAt = overrides.createdAt ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   return {
@@ -155,9 +163,9 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         updatedAt: new Date(),
         version: nextVersion(post.version),
       };
-      expect(await store.updatePost(next, post.version)).toBe(true);
+      expect(await store.updatePost(next, post)).toBe(true);
       const stale = { ...post, title: 'Stale', version: nextVersion(next.version) };
-      expect(await store.updatePost(stale, post.version)).toBe(false);
+      expect(await store.updatePost(stale, post)).toBe(false);
       expect(await store.getPost(post.id)).toEqual(next);
     });
 
@@ -168,18 +176,15 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       const other = makePost();
       await store.createPost(other);
       await store.addComment(makeComment(other.id, new Date()));
-      expect(await store.deletePost(post.id, post.version - 1, deleteVersion(post.version))).toBe(
-        false,
-      );
+      const staleRead = { ...post, version: post.version - 1 };
+      expect(await store.deletePost(staleRead, deleteVersion(post.version))).toBe(false);
       expect(await store.getPost(post.id)).not.toBeNull();
-      expect(await store.deletePost(post.id, post.version, deleteVersion(post.version))).toBe(true);
+      expect(await store.deletePost(post, deleteVersion(post.version))).toBe(true);
       expect(await store.getPost(post.id)).toBeNull();
       expect((await store.listComments(post.id, 10)).items).toEqual([]);
       expect((await store.listComments(other.id, 10)).items).toHaveLength(1);
       expect(await store.totals()).toEqual({ posts: 1, comments: 1 });
-      expect(await store.deletePost(post.id, post.version, deleteVersion(post.version))).toBe(
-        false,
-      );
+      expect(await store.deletePost(post, deleteVersion(post.version))).toBe(false);
     });
 
     it('replica writes converge by version in any order: v2 then v1 keeps v2', async () => {
@@ -217,7 +222,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         Array.from({ length: 20 }, (_, i) =>
           store.updatePost(
             { ...post, title: `Editor ${i}`, version: nextVersion(post.version) },
-            post.version,
+            post,
           ),
         ),
       );
@@ -236,15 +241,48 @@ export function describePostStoreContract(label: string, subject: () => Promise<
           version: nextVersion(prev.version),
         });
       }
-      const shuffled = [...versions, ...versions]
-        .map((v) => ({ v, k: Math.random() }))
-        .sort((a, b) => a.k - b.k)
-        .map(({ v }) => v);
-      await Promise.all(shuffled.map((v) => store.applyPost(v)));
+      await Promise.all(shuffled([...versions, ...versions]).map((v) => store.applyPost(v)));
       expect(await store.getPost(versions[0].id)).toEqual(versions[19]);
       expect(
         (await store.listPosts({ sort: 'title', limit: 10 })).items.map((p) => p.title),
       ).toEqual(['v19']);
+    });
+
+    it('live copies naming their predecessor converge in any order, twice over', async () => {
+      // what a dual-write's secondary receives: a create (null), edits (their predecessor)
+      const chain: Post[] = [makePost({ title: 'Chain v0', author: 'A0' })];
+      for (let i = 1; i < 8; i++) {
+        const prev = chain[i - 1];
+        chain.push({
+          ...prev,
+          title: `Chain ${'zyxwvuts'[i]} v${i}`,
+          author: `A${i % 3}`,
+          version: nextVersion(prev.version),
+        });
+      }
+      const copies = chain.map((v, i) => () => store.applyPost(v, i === 0 ? null : chain[i - 1]));
+      await Promise.all(shuffled([...copies, ...copies]).map((copy) => copy()));
+      const last = chain[chain.length - 1];
+      expect(await store.getPost(last.id)).toEqual(last);
+      for (const sort of ['newest', 'title', 'title-desc'] as PostSort[]) {
+        const ids = (await store.listPosts({ sort, limit: 100 })).items.map((p) => p.id);
+        expect(ids).toEqual([last.id]);
+      }
+      expect(await store.authorStats()).toEqual([{ author: last.author, posts: 1 }]);
+    });
+
+    it('a deletion naming the last version wins over that version arriving after it', async () => {
+      const v1 = makePost({ title: 'Early' });
+      const v2 = { ...v1, title: 'Late', author: 'Other', version: nextVersion(v1.version) };
+      const deletedAt = deleteVersion(v2.version);
+      await store.applyPost(v1, null);
+      await store.applyDelete(v1.id, deletedAt, v2);
+      await store.applyPost(v2, v1); // the edit's copy arrives after the deletion's
+      await store.applyPost(v1, null);
+      expect(await store.getPost(v1.id)).toBeNull();
+      expect((await store.listPosts({ sort: 'title', limit: 10 })).items).toEqual([]);
+      expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
+      expect(await store.authorStats()).toEqual([]);
     });
 
     it('lists comments oldest first, ties by id, paging without gaps or repeats', async () => {
@@ -325,7 +363,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       it('keeps a retitled post exactly once in the alphabetical listing', async () => {
         const post = posts[0];
         const next = { ...post, title: 'Zzz renamed', version: nextVersion(post.version) };
-        expect(await store.updatePost(next, post.version)).toBe(true);
+        expect(await store.updatePost(next, post)).toBe(true);
         const ids = (await store.listPosts({ sort: 'title', limit: 100 })).items.map((p) => p.id);
         expect(ids.filter((id) => id === post.id)).toHaveLength(1);
         expect(ids).toEqual(

@@ -34,20 +34,21 @@ export class FakePostStore extends PostStore {
     return post ? { ...post } : null;
   }
 
-  async updatePost(next: Post, expectedVersion: number): Promise<boolean> {
+  async updatePost(next: Post, previous: Post): Promise<boolean> {
     this.calls.updatePost++;
     this.beforeWrite?.(next.id);
     const stored = this.posts.get(next.id);
-    if (!stored || stored.version !== expectedVersion) return false;
+    if (!stored || stored.version !== previous.version) return false;
     this.posts.set(next.id, { ...next });
     return true;
   }
 
-  async deletePost(id: string, expectedVersion: number, deletedAt: number): Promise<boolean> {
+  async deletePost(previous: Post, deletedAt: number): Promise<boolean> {
+    const id = previous.id;
     this.calls.deletePost++;
     this.beforeWrite?.(id);
     const stored = this.posts.get(id);
-    if (!stored || stored.version !== expectedVersion || deletedAt <= stored.version) return false;
+    if (!stored || stored.version !== previous.version || deletedAt <= stored.version) return false;
     this.posts.delete(id);
     this.comments.splice(0, this.comments.length, ...this.comments.filter((c) => c.postId !== id));
     return true;

@@ -24,9 +24,14 @@ class FakeStore extends PostStore {
   }
   createPost = (p: Post) => this.write(`createPost ${p.id}`, undefined);
   updatePost = (p: Post) => this.write(`updatePost ${p.id}`, !p.title.startsWith('conflict'));
-  deletePost = (id: string) => this.write(`deletePost ${id}`, true);
-  applyPost = (p: Post) => this.write(`applyPost ${p.id}@${p.version}`, undefined);
-  applyDelete = (id: string, at: number) => this.write(`applyDelete ${id}@${at}`, undefined);
+  deletePost = (p: Post) => this.write(`deletePost ${p.id}`, true);
+  applyPost = (p: Post, before?: Post | null) =>
+    this.write(
+      `applyPost ${p.id}@${p.version} after ${before === null ? 'none' : (before?.version ?? '?')}`,
+      undefined,
+    );
+  applyDelete = (id: string, at: number, last?: Post) =>
+    this.write(`applyDelete ${id}@${at} last ${last?.version ?? '?'}`, undefined);
   addComment = (c: Comment) => this.write(`addComment ${c.id}`, undefined);
   applyComment = (c: Comment) => this.write(`applyComment ${c.id}`, undefined);
   getPost = () => Promise.resolve(null);
@@ -83,12 +88,12 @@ describe('DualWritePostStore', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('writes the primary first, then copies the same version to the secondary as a replica write', async () => {
+  it('writes the primary first, then copies the same version to the secondary, naming its predecessor', async () => {
     const p = post();
     await dual.createPost(p);
     const next = { ...p, version: nextVersion(p.version) };
-    expect(await dual.updatePost(next, p.version)).toBe(true);
-    await dual.deletePost(p.id, next.version, next.version + 1);
+    expect(await dual.updatePost(next, p)).toBe(true);
+    await dual.deletePost(next, next.version + 1);
     await dual.drain();
     expect(primary.calls).toEqual([
       `createPost ${p.id}`,
@@ -96,9 +101,9 @@ describe('DualWritePostStore', () => {
       `deletePost ${p.id}`,
     ]);
     expect(secondary.calls).toEqual([
-      `applyPost ${p.id}@${p.version}`,
-      `applyPost ${p.id}@${next.version}`,
-      `applyDelete ${p.id}@${next.version + 1}`,
+      `applyPost ${p.id}@${p.version} after none`,
+      `applyPost ${p.id}@${next.version} after ${p.version}`,
+      `applyDelete ${p.id}@${next.version + 1} last ${next.version}`,
     ]);
     expect(dual.name).toBe('dual-write(mongo→cassandra)');
   });
@@ -111,13 +116,14 @@ describe('DualWritePostStore', () => {
     await expect(failure).rejects.toThrow(
       `mongo (primary) failed to create post ${p.id}: mongo is down`,
     );
-    await expect(dual.updatePost(p, 1)).rejects.toBeInstanceOf(DualWritePrimaryError);
+    await expect(dual.updatePost(p, p)).rejects.toBeInstanceOf(DualWritePrimaryError);
     expect(secondary.calls).toEqual([]);
     expect(hints.hints).toEqual([]);
   });
 
   it('a conditional update the primary refuses is not copied', async () => {
-    expect(await dual.updatePost(post('conflict'), 1)).toBe(false);
+    const conflict = post('conflict');
+    expect(await dual.updatePost(conflict, conflict)).toBe(false);
     expect(secondary.calls).toEqual([]);
   });
 
@@ -133,7 +139,7 @@ describe('DualWritePostStore', () => {
       createdAt: new Date(),
     };
     await dual.addComment(comment);
-    await dual.deletePost(p.id, p.version, p.version + 5);
+    await dual.deletePost(p, p.version + 5);
     await dual.drain();
     expect(
       hints.hints.map(({ entity, id, postId, op, error }) => ({ entity, id, postId, op, error })),
