@@ -15,19 +15,21 @@ import { PostClaims } from './cassandra-post-claims';
 import { listPostsPage } from './cassandra-post-listing';
 import {
   baseRowWrite,
-  commentByIdDelete,
   commentFromRow,
-  commentPartitionDelete,
   commentWrites,
   derivedRowWrites,
   historyFromRow,
   long,
   PostHistory,
-  postDeletes,
   postFromRow,
+} from './cassandra-post-rows';
+import {
+  commentByIdDelete,
+  commentPartitionDelete,
+  postDeletes,
   predecessorDeletes,
   staleKeyDeletes,
-} from './cassandra-post-rows';
+} from './cassandra-post-cleanup';
 import { countRows, mapConcurrent } from './cassandra-scan';
 
 const READ = { idempotent: true } as const;
