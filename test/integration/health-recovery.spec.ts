@@ -88,8 +88,13 @@ describe('health while a store is unreachable, and after it comes back', () => {
     expect(down.body.status).toBe('error');
     expect(Object.keys(down.body.error)).toEqual([store]);
     expect(down.body.details[other].status).toBe('up');
-    // The rest of the app keeps serving.
-    await request(app.getHttpServer()).get('/').expect(200);
+    // The rest of the app keeps serving: a page that needs no database, and the posts while
+    // only the secondary (Cassandra in dual-write) is cut; without the source of truth
+    // (MongoDB) the posts page says so with a 503 instead of hanging or crashing.
+    await request(app.getHttpServer()).get('/create').expect(200);
+    await request(app.getHttpServer())
+      .get('/')
+      .expect(store === 'mongo' ? 503 : 200);
 
     await proxy.start();
     const up = await waitFor((r) => r.code === 200, 20000);
