@@ -100,11 +100,15 @@ export class StatsService implements OnApplicationBootstrap {
     return this.posts.authorStats();
   }
 
-  /** The last count, recounting in the background when stale; waits only if there is none. */
+  /**
+   * The last count, recounting in the background when stale or failed. Waits only while the
+   * very first count is still running; a store that could not be counted is reported with its
+   * error at once rather than holding every request up.
+   */
   private async countOf(store: PostStore): Promise<StoreCount> {
     const last = this.counts.get(store.name);
     const age = last?.as_of ? Date.now() - Date.parse(last.as_of) : Infinity;
-    if (!last || last.as_of === null) {
+    if (!last) {
       await this.refresh(store);
     } else if (age > this.config.statsMaxAgeMs || last.error) {
       void this.refresh(store);
