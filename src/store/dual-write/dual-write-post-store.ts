@@ -8,9 +8,9 @@ import {
   PostStore,
   StoreTotals,
 } from '../post-store';
-import { errorLine, Hint, HintLog } from '../hints/hint-log';
+import { Hint, HintLog } from '../hints/hint-log';
 import { nowMicros } from '../versions';
-import { withTimeout } from '../../common/with-timeout';
+import { reasonOf, withTimeout } from '../../common/with-timeout';
 
 /** The primary store refused a write: the request fails and nothing was written anywhere. */
 export class DualWritePrimaryError extends Error {
@@ -20,7 +20,7 @@ export class DualWritePrimaryError extends Error {
     readonly recordId: string,
     override readonly cause: unknown,
   ) {
-    super(`${store} (primary) failed to ${operation} ${recordId}: ${errorLine(cause)}`);
+    super(`${store} (primary) failed to ${operation} ${recordId}: ${reasonOf(cause)}`);
     this.name = 'DualWritePrimaryError';
   }
 }
@@ -200,7 +200,7 @@ export class DualWritePostStore extends PostStore {
       return;
     } catch (error) {
       this.counters.missed++;
-      const hint: Hint = { ...target, at: nowMicros(), error: errorLine(error) };
+      const hint: Hint = { ...target, at: nowMicros(), error: reasonOf(error) };
       const what = `${target.op} of ${target.entity} ${target.id}`;
       try {
         await this.hints.record(hint);
@@ -210,7 +210,7 @@ export class DualWritePostStore extends PostStore {
       } catch (hintError) {
         this.counters.unhinted++;
         this.logger.error(
-          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${errorLine(hintError)}): the stores differ until the next reconcile`,
+          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${reasonOf(hintError)}): the stores differ until the next reconcile`,
         );
       }
     }

@@ -34,9 +34,3 @@ export abstract class HintLog {
   /** Removes this hint, but not a newer miss of the same record recorded since it was read. */
   abstract remove(hint: Hint): Promise<void>;
 }
-
-/** The first line of an error's message, short enough to keep in a hint. */
-export function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').slice(0, 500);
-}

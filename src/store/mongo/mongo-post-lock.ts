@@ -1,4 +1,5 @@
 import { Collection } from 'mongoose';
+import { backoff } from '../../common/backoff';
 import { isDuplicateKey } from './mongo-documents';
 
 interface LockDocument {
@@ -19,8 +20,6 @@ export class PostLockTimeoutError extends Error {
     super(`post ${id} stayed locked by another writer for ${WAIT_MS} ms`);
   }
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One writer per post at a time, built on the only writes both MongoDB and FerretDB make atomic:
@@ -61,7 +60,7 @@ export class MongoPostLock {
         continue;
       }
       if (this.now() - started > WAIT_MS) throw new PostLockTimeoutError(postId);
-      await pause(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
+      await backoff(attempt + 1);
     }
   }
 }
