@@ -128,12 +128,17 @@ export class CassandraPostStore extends PostStore {
     await this.client.batch(commentWrites(this.ks, comment), WRITE);
   }
 
+  /**
+   * Writes the comment, then checks once whether its post was deleted (before this copy or
+   * racing with it) and if so removes it again, at a timestamp that covers both the deletion and
+   * the comment (a comment written after the deletion's timestamp would otherwise outlive it).
+   */
   async applyComment(comment: Comment): Promise<void> {
-    if ((await this.deletedAt(comment.postId)) !== undefined) return;
     await this.addComment(comment);
-    // the post's deletion may have landed meanwhile and missed this comment: remove it
     const deletedAt = await this.deletedAt(comment.postId);
-    if (deletedAt !== undefined) await this.deleteComments(comment.postId, deletedAt, [comment.id]);
+    if (deletedAt === undefined) return;
+    const removeAt = Math.max(deletedAt, comment.createdAt.getTime() * 1000);
+    await this.deleteComments(comment.postId, removeAt, [comment.id]);
   }
 
   async getComment(id: string): Promise<Comment | null> {
