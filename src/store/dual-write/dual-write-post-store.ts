@@ -59,8 +59,12 @@ export interface SecondaryCounters {
  */
 export class DualWritePostStore extends PostStore {
   readonly name: string;
-  readonly counters: SecondaryCounters = { writes: 0, inFlight: 0, missed: 0, unhinted: 0 };
+  private readonly tally = { writes: 0, missed: 0, unhinted: 0 };
   private readonly inFlight = new Set<Promise<void>>();
+
+  get counters(): SecondaryCounters {
+    return { ...this.tally, inFlight: this.inFlight.size };
+  }
   private readonly logger = new Logger(DualWritePostStore.name);
 
   constructor(
@@ -181,16 +185,14 @@ export class DualWritePostStore extends PostStore {
   private copy(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>): Promise<void> {
     const done = this.mirror(target, write).finally(() => {
       this.inFlight.delete(done);
-      this.counters.inFlight = this.inFlight.size;
     });
     this.inFlight.add(done);
-    this.counters.inFlight = this.inFlight.size;
     return this.inFlight.size > this.options.maxInFlight ? done : Promise.resolve();
   }
 
   /** Copies to the secondary; a failure or timeout becomes a log line and a hint, never an error. */
   private async mirror(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>) {
-    this.counters.writes++;
+    this.tally.writes++;
     try {
       await withTimeout(
         write(),
@@ -199,7 +201,7 @@ export class DualWritePostStore extends PostStore {
       );
       return;
     } catch (error) {
-      this.counters.missed++;
+      this.tally.missed++;
       const hint: Hint = { ...target, at: nowMicros(), error: reasonOf(error) };
       const what = `${target.op} of ${target.entity} ${target.id}`;
       try {
@@ -208,7 +210,7 @@ export class DualWritePostStore extends PostStore {
           `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; hint kept in ${this.hints.store}`,
         );
       } catch (hintError) {
-        this.counters.unhinted++;
+        this.tally.unhinted++;
         this.logger.error(
           `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${reasonOf(hintError)}): the stores differ until the next reconcile`,
         );

@@ -23,9 +23,10 @@ describe('StatsService', () => {
   const cassandra = countedStore('cassandra');
   let pending = 0;
   const hints = { store: 'mongo', pending: () => Promise.resolve(pending) } as unknown as HintLog;
-  const dual = Object.assign(Object.create(DualWritePostStore.prototype) as DualWritePostStore, {
-    counters: { writes: 3, inFlight: 0, missed: 1, unhinted: 0 },
-  });
+  // a dual-write store only for its counters (a getter on the real class)
+  const dual = Object.create(DualWritePostStore.prototype, {
+    counters: { value: { writes: 3, inFlight: 0, missed: 1, unhinted: 0 } },
+  }) as DualWritePostStore;
   const router = {
     partsOf: () => ({ stores: [mongo.store, cassandra.store], hints, dual }),
   } as unknown as PostStoreRouter;
