@@ -41,8 +41,12 @@ export interface StoreModule {
  * The real store providers (PostStoreModule) for `phase`, on the test servers, with the schema
  * migrations applied, in a database and keyspace of the test's own.
  */
-export async function storeModule(name: string, phase: MigrationPhase): Promise<StoreModule> {
-  const config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase }));
+export async function storeModule(
+  name: string,
+  phase: MigrationPhase,
+  env: Record<string, string> = {},
+): Promise<StoreModule> {
+  const config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase, ...env }));
   const module = await Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot(config),
