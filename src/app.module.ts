@@ -5,6 +5,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { CommentsModule } from './comments/comments.module';
 import { HomeModule } from './home/home.module';
+import { MigrationModule } from './migration/migration.module';
 import { PostsModule } from './posts/posts.module';
 import { SchemaModule } from './schema/schema.module';
 import { StatsModule } from './stats/stats.module';
@@ -22,6 +23,7 @@ export class AppModule {
         SchemaModule.forRoot(config, { checkOnStartup: true }),
         HealthModule.forRoot(config),
         PostStoreModule.forRoot(config),
+        MigrationModule.forRoot(config.stores, { jobs: true }),
         PostsModule,
         CommentsModule,
         HomeModule,

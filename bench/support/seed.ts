@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../../src/store/cassandra/cassandra-scan';
+import { mapConcurrent } from '../../src/common/map-concurrent';
 import { Comment, Post } from '../../src/store/post';
 import { PostStore } from '../../src/store/post-store';
 import { newId, nextVersion } from '../../src/store/versions';

@@ -55,6 +55,22 @@ function isReplicationSpec(value: unknown): boolean {
   }
 }
 
+const INTERVAL_FORMAT = 'must be 0 (off) or a duration like 500ms, 30s, 5m or 1h, at most 24h';
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration with its unit ("30s") in milliseconds; raw text back when it is not one. */
+export function parseInterval(raw: string): number {
+  if (raw === '0') return 0;
+  const match = /^(\d{1,9})(ms|s|m|h)$/.exec(raw);
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
+  // out of range stays text too, so the error shows what was written
+  return (ms <= 86_400_000 ? ms : raw) as number;
+}
+
+function isInterval(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
+}
+
 /**
  * The app's whole configuration, read from the environment once at boot by loadConfig() and
  * provided to Nest as a value (the class is the DI token). Field comments name the variable.
@@ -127,6 +143,26 @@ export class AppConfig {
   @Max(86400000, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
   statsMaxAgeMs!: number;
 
+  /**
+   * HINT_RETRY_INTERVAL: in the dual-write phases, how often one app instance (holding the
+   * `hint-retry` lease) copies the writes the secondary missed. 0 turns the job off.
+   */
+  @ValidateBy(
+    { name: 'isInterval', validator: { validate: isInterval } },
+    says('HINT_RETRY_INTERVAL', INTERVAL_FORMAT),
+  )
+  hintRetryIntervalMs!: number;
+
+  /**
+   * RECONCILE_INTERVAL: in the dual-write phases, how often one app instance (holding the
+   * `reconcile` lease) verifies both stores and repairs the secondary. 0 turns the job off.
+   */
+  @ValidateBy(
+    { name: 'isInterval', validator: { validate: isInterval } },
+    says('RECONCILE_INTERVAL', INTERVAL_FORMAT),
+  )
+  reconcileIntervalMs!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -190,6 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
     secondaryWriteTimeoutMs: integerOrRaw(read(env, 'SECONDARY_WRITE_TIMEOUT_MS', '2000')),
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
+    hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
+    reconcileIntervalMs: parseInterval(read(env, 'RECONCILE_INTERVAL', '1h')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

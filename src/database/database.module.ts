@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
+import { StoresUsed } from '../config/migration-phase';
 import { CassandraClient } from './cassandra/cassandra-client';
 
 /** Mongoose options shared by the app and the CLI. */
@@ -18,13 +19,14 @@ export const MONGOOSE_OPTIONS = {
 
 /**
  * Connects to the stores the migration phase uses, and only those: in phase `mongo` there is no
- * CassandraClient provider at all, in phase `cassandra` no Mongoose connection.
+ * CassandraClient provider at all, in phase `cassandra` no Mongoose connection. The migration
+ * commands pass `stores` to connect both, whatever the phase.
  */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const { mongo, cassandra } = config.stores;
+  static forRoot(config: AppConfig, stores: StoresUsed = config.stores): DynamicModule {
+    const { mongo, cassandra } = stores;
     const providers: Provider[] = cassandra ? [CassandraClient] : [];
     const imports = mongo ? [MongooseModule.forRoot(config.mongoUrl, MONGOOSE_OPTIONS)] : [];
     return {

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { StoresUsed } from '../config/migration-phase';
 import { CassandraPostStore } from './cassandra/cassandra-post-store';
 import { CurrentPhase } from './current-phase';
 import { CassandraHintLog } from './hints/cassandra-hint-log';
@@ -16,10 +17,10 @@ import { PostStoreRouter } from './post-store.router';
 @Global()
 @Module({})
 export class PostStoreModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, connected: StoresUsed = config.stores): DynamicModule {
     const stores: Provider[] = [
-      ...(config.stores.mongo ? [MongoPostStore, MongoHintLog] : []),
-      ...(config.stores.cassandra ? [CassandraPostStore, CassandraHintLog] : []),
+      ...(connected.mongo ? [MongoPostStore, MongoHintLog] : []),
+      ...(connected.cassandra ? [CassandraPostStore, CassandraHintLog] : []),
     ];
     const port: Provider = {
       provide: PostStore,

@@ -1,3 +1,4 @@
+import { mapConcurrent } from '../common/map-concurrent';
 import { Comment, Post, PostSort, PostSummary } from './post';
 
 export * from './post';
@@ -91,6 +92,19 @@ export abstract class PostStore {
    * copy has not arrived yet).
    */
   abstract applyDelete(id: string, deletedAt: number, last?: Post): Promise<void>;
+
+  /**
+   * applyPost for many posts (backfill): the same guarantees for each, `concurrency` at a time.
+   * A store may do the same work in fewer round trips.
+   */
+  async applyPosts(posts: readonly Post[], concurrency: number): Promise<void> {
+    await mapConcurrent(posts, concurrency, (post) => this.applyPost(post));
+  }
+
+  /** applyComment for many comments, like applyPosts. */
+  async applyComments(comments: readonly Comment[], concurrency: number): Promise<void> {
+    await mapConcurrent(comments, concurrency, (comment) => this.applyComment(comment));
+  }
 
   /**
    * Adds a comment to an existing post (the caller checked it exists). Comments never change;

@@ -28,9 +28,13 @@ export interface PostHistory {
  * 50 000 characters of content it would push the batch over Cassandra's batch size limit
  * (batch_size_fail_threshold, 50 KiB by default).
  */
-export function baseRowWrite(ks: string, post: Post): CassandraStatement {
+export function baseRowWrite(
+  ks: string,
+  post: Post,
+  timestamp: number = post.version,
+): CassandraStatement {
   const key = titleKey(post.title);
-  const ts = long(post.version);
+  const ts = long(timestamp);
   return {
     query: `UPDATE ${ks}.posts_by_id USING TIMESTAMP ? SET title = ?, content = ?, author = ?, created_at = ?, updated_at = ?, version = ?, title_keys[?] = ?, authors[?] = ? WHERE id = ?`,
     params: [
@@ -40,11 +44,11 @@ export function baseRowWrite(ks: string, post: Post): CassandraStatement {
       post.author,
       post.createdAt,
       post.updatedAt,
-      ts,
+      long(post.version),
       key,
-      ts,
+      long(post.version),
       post.author,
-      ts,
+      long(post.version),
       post.id,
     ],
   };
@@ -55,56 +59,89 @@ export function baseRowWrite(ks: string, post: Post): CassandraStatement {
  * together in one logged batch after the base row.
  */
 export function derivedRowWrites(ks: string, post: Post): CassandraStatement[] {
-  const key = titleKey(post.title);
-  const ts = long(post.version);
-  const excerpt = excerptOf(post.content);
-  const month = monthOf(post.createdAt);
-  const prefix = titlePrefix(key);
   return [
-    {
-      query: `INSERT INTO ${ks}.posts_by_month (month, created_at, id, title, author, excerpt, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      params: [
-        month,
-        post.createdAt,
-        post.id,
-        post.title,
-        post.author,
-        excerpt,
-        post.updatedAt,
-        ts,
-        ts,
-      ],
-    },
-    {
-      query: `INSERT INTO ${ks}.posts_by_title (prefix, title_key, id, title, author, excerpt, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      params: [
-        prefix,
-        key,
-        post.id,
-        post.title,
-        post.author,
-        excerpt,
-        post.createdAt,
-        post.updatedAt,
-        ts,
-        ts,
-      ],
-    },
-    {
-      query: `INSERT INTO ${ks}.posts_by_author (author, id, version) VALUES (?, ?, ?) USING TIMESTAMP ?`,
-      params: [post.author, post.id, ts, ts],
-    },
-    // Partitions are never removed (an empty one costs a read, a missing one would hide posts);
-    // timestamp 0 because the row has no content to order.
-    {
-      query: `INSERT INTO ${ks}.listing_partitions (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
-      params: ['month', month],
-    },
-    {
-      query: `INSERT INTO ${ks}.listing_partitions (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
-      params: ['title', prefix],
-    },
+    monthRowWrite(ks, post),
+    titleRowWrite(ks, post),
+    authorRowWrite(ks, post),
+    ...partitionWrites(ks, post),
   ];
+}
+
+// The row builders take the write timestamp separately: a repair may have to write a version
+// above a drifted row's own timestamp. Everything else writes at the version.
+
+export function monthRowWrite(
+  ks: string,
+  post: Post,
+  timestamp: number = post.version,
+): CassandraStatement {
+  return {
+    query: `INSERT INTO ${ks}.posts_by_month (month, created_at, id, title, author, excerpt, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    params: [
+      monthOf(post.createdAt),
+      post.createdAt,
+      post.id,
+      post.title,
+      post.author,
+      excerptOf(post.content),
+      post.updatedAt,
+      long(post.version),
+      long(timestamp),
+    ],
+  };
+}
+
+export function titleRowWrite(
+  ks: string,
+  post: Post,
+  timestamp: number = post.version,
+): CassandraStatement {
+  const key = titleKey(post.title);
+  return {
+    query: `INSERT INTO ${ks}.posts_by_title (prefix, title_key, id, title, author, excerpt, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    params: [
+      titlePrefix(key),
+      key,
+      post.id,
+      post.title,
+      post.author,
+      excerptOf(post.content),
+      post.createdAt,
+      post.updatedAt,
+      long(post.version),
+      long(timestamp),
+    ],
+  };
+}
+
+export function authorRowWrite(
+  ks: string,
+  post: Post,
+  timestamp: number = post.version,
+): CassandraStatement {
+  return {
+    query: `INSERT INTO ${ks}.posts_by_author (author, id, version) VALUES (?, ?, ?) USING TIMESTAMP ?`,
+    params: [post.author, post.id, long(post.version), long(timestamp)],
+  };
+}
+
+/**
+ * The listing partitions a post's rows live in. Partitions are never removed (an empty one
+ * costs a read, a missing one would hide posts); timestamp 0 because the row has no content to
+ * order.
+ */
+export function partitionWrites(ks: string, post: Post): CassandraStatement[] {
+  return [
+    partitionWrite(ks, 'month', monthOf(post.createdAt)),
+    partitionWrite(ks, 'title', titlePrefix(titleKey(post.title))),
+  ];
+}
+
+export function partitionWrite(ks: string, listing: string, partition: string): CassandraStatement {
+  return {
+    query: `INSERT INTO ${ks}.listing_partitions (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
+    params: [listing, partition],
+  };
 }
 
 const longMap = (value: unknown): Map<string, number> =>

@@ -30,7 +30,8 @@ import {
   predecessorDeletes,
   staleKeyDeletes,
 } from './cassandra-post-cleanup';
-import { countRows, mapConcurrent } from './cassandra-scan';
+import { mapConcurrent } from '../../common/map-concurrent';
+import { countRows } from './cassandra-scan';
 
 const READ = { idempotent: true } as const;
 // Every statement here names its own timestamp, so repeating one is harmless.
@@ -221,6 +222,11 @@ export class CassandraPostStore extends PostStore {
       READ,
     );
     return historyFromRow(result.first());
+  }
+
+  /** When the post was deleted in this store, if it was (for repairs and hint retries). */
+  deletionOf(id: string): Promise<number | undefined> {
+    return this.deletedAt(id);
   }
 
   private async deletedAt(id: string): Promise<number | undefined> {

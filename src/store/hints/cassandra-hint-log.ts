@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
-import { mapConcurrent } from '../cassandra/cassandra-scan';
+import { mapConcurrent } from '../../common/map-concurrent';
 import { long } from '../cassandra/cassandra-post-rows';
 import { Hint, HintLog } from './hint-log';
 

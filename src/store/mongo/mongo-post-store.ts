@@ -110,6 +110,42 @@ export class MongoPostStore extends PostStore {
     });
   }
 
+  // Repairs (reconcile): make this store match the source of truth even where its content
+  // drifted without a version change, which the replica writes above rightly ignore.
+
+  /** Makes the stored post exactly `post`, unless a newer version has arrived meanwhile. */
+  async repairPost(post: Post): Promise<void> {
+    await this.lock.withLock(post.id, async () => {
+      const stored = await this.storedVersion(post.id);
+      if (stored !== undefined && stored > post.version) return;
+      await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
+    });
+  }
+
+  /** Writes the comment as given, replacing whatever is stored under its id. */
+  async repairComment(comment: Comment): Promise<void> {
+    await this.lock.withLock(comment.postId, async () => {
+      await this.comments.replaceOne({ _id: comment.id }, toCommentDocument(comment), {
+        upsert: true,
+      });
+    });
+  }
+
+  async removeComment(id: string): Promise<void> {
+    await this.comments.deleteOne({ _id: id });
+  }
+
+  /** The stored version of a post (undefined: not stored), for repairs that remove it. */
+  async versionOf(id: string): Promise<number | undefined> {
+    return this.storedVersion(id);
+  }
+
+  /** When the post was deleted here, if it was. */
+  async deletionOf(id: string): Promise<number | undefined> {
+    const tombstone = await this.tombstones.findOne({ _id: id });
+    return tombstone ? Number(tombstone.deleted_at) : undefined;
+  }
+
   async addComment(comment: Comment): Promise<void> {
     try {
       await this.comments.insertOne(toCommentDocument(comment));

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       healthCheckTimeoutMs: 2000,
       secondaryWriteTimeoutMs: 2000,
       statsMaxAgeMs: 15000,
+      hintRetryIntervalMs: 10_000,
+      reconcileIntervalMs: 3_600_000,
       migrationsDir: undefined,
     });
     expect(config.mongoDatabase).toBe('blog');
@@ -52,6 +54,8 @@ describe('loadConfig', () => {
       HEALTH_CHECK_TIMEOUT_MS: '500',
       SECONDARY_WRITE_TIMEOUT_MS: '750',
       STATS_MAX_AGE_MS: '0',
+      HINT_RETRY_INTERVAL: '500ms',
+      RECONCILE_INTERVAL: '0',
       MIGRATIONS_DIR: '/tmp/migrations',
     });
     expect(config).toMatchObject({
@@ -64,6 +68,8 @@ describe('loadConfig', () => {
       healthCheckTimeoutMs: 500,
       secondaryWriteTimeoutMs: 750,
       statsMaxAgeMs: 0,
+      hintRetryIntervalMs: 500,
+      reconcileIntervalMs: 0,
       migrationsDir: '/tmp/migrations',
     });
     expect(config.mongoDatabase).toBe('blog_prod');
@@ -105,6 +111,9 @@ describe('loadConfig', () => {
     ['SECONDARY_WRITE_TIMEOUT_MS', '0', 'an integer from 1 to 600000'],
     ['SECONDARY_WRITE_TIMEOUT_MS', 'soon', 'an integer from 1 to 600000'],
     ['STATS_MAX_AGE_MS', '-5', 'an integer from 0 to 86400000'],
+    ['HINT_RETRY_INTERVAL', '30', 'a duration like 500ms, 30s, 5m or 1h'],
+    ['RECONCILE_INTERVAL', '25h', 'at most 24h'],
+    ['RECONCILE_INTERVAL', '5 minutes', 'a duration like 500ms'],
   ])('%s=%s is rejected with a message naming it and what it accepts', (name, value, accepts) => {
     const message = problemFor({ [name]: value });
     expect(message).toBe(message.split('\n')[0]);

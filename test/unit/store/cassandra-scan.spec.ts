@@ -1,4 +1,5 @@
-import { mapConcurrent, tokenRanges } from '../../../src/store/cassandra/cassandra-scan';
+import { mapConcurrent } from '../../../src/common/map-concurrent';
+import { tokenRanges } from '../../../src/store/cassandra/cassandra-scan';
 
 describe('tokenRanges', () => {
   it.each([1, 4, 16, 7])('splits the whole Murmur3 ring into %i contiguous ranges', (count) => {

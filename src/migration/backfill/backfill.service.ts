@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { StoreName } from '../../config/migration-phase';
+import { MigrationState } from '../control/migration-state';
+import { MigrationSide, ScanPage } from '../sides/migration-side';
+import { Progress, quietProgress } from './progress';
+
+export interface BackfillOptions {
+  /** records written at the same time */
+  concurrency: number;
+  /** at most this many records per second (undefined: as fast as the stores go) */
+  rate?: number;
+  /** forget the checkpoint and copy everything again */
+  restart: boolean;
+  /** only count what would be copied */
+  dryRun: boolean;
+  /** records read from the source per page (the checkpoint moves page by page) */
+  pageSize?: number;
+  progress?: Progress;
+}
+
+/** The durable state of one direction's backfill, saved in the migration state as it goes. */
+export interface BackfillCheckpoint {
+  source: StoreName;
+  target: StoreName;
+  stage: 'posts' | 'comments' | 'done';
+  /** where the current stage's scan stands (an _id in MongoDB, a token in Cassandra) */
+  position?: string;
+  /** records copied by every run together */
+  posts: number;
+  comments: number;
+  started_at: string;
+  updated_at: string;
+  finished_at?: string;
+  /** time spent copying, over every run */
+  seconds: number;
+  runs: number;
+}
+
+export interface BackfillSummary {
+  source: StoreName;
+  target: StoreName;
+  dry_run: boolean;
+  /** the checkpoint said it was complete already: nothing was copied */
+  already_complete: boolean;
+  /** where this run started: undefined for a fresh start */
+  resumed_at?: { stage: BackfillCheckpoint['stage']; position?: string };
+  /** records copied by this run (dry run: records that would be copied) */
+  posts: number;
+  comments: number;
+  seconds: number;
+  /** records per second of this run */
+  rate: number;
+  checkpoint?: BackfillCheckpoint;
+}
+
+const SAVE_EVERY_MS = 1000;
+
+export const backfillName = (source: StoreName, target: StoreName) =>
+  `backfill:${source}->${target}`;
+
+/**
+ * Copies every post, then every comment, from one store to the other with the target's replica
+ * writes (each record at its own version, so a newer or deleted record in the target wins, and
+ * copying twice changes nothing). Streams the source in its scan order, page by page, and keeps
+ * a checkpoint in the migration state so a killed run continues where it stopped.
+ */
+@Injectable()
+export class BackfillService {
+  constructor(private readonly state: MigrationState) {}
+
+  checkpoint(source: StoreName, target: StoreName): Promise<BackfillCheckpoint | undefined> {
+    return this.state.get<BackfillCheckpoint>(backfillName(source, target));
+  }
+
+  async run(
+    source: MigrationSide,
+    target: MigrationSide,
+    options: BackfillOptions,
+  ): Promise<BackfillSummary> {
+    const started = Date.now();
+    const name = backfillName(source.name, target.name);
+    const saved = options.restart ? undefined : await this.state.get<BackfillCheckpoint>(name);
+    const now = new Date().toISOString();
+    const checkpoint: BackfillCheckpoint = saved ?? {
+      source: source.name,
+      target: target.name,
+      stage: 'posts',
+      posts: 0,
+      comments: 0,
+      started_at: now,
+      updated_at: now,
+      seconds: 0,
+      runs: 0,
+    };
+    const summary: BackfillSummary = {
+      source: source.name,
+      target: target.name,
+      dry_run: options.dryRun,
+      already_complete: checkpoint.stage === 'done',
+      resumed_at: saved ? { stage: saved.stage, position: saved.position } : undefined,
+      posts: 0,
+      comments: 0,
+      seconds: 0,
+      rate: 0,
+      checkpoint,
+    };
+    if (checkpoint.stage === 'done') return summary;
+
+    if (options.dryRun) {
+      const inPosts = checkpoint.stage === 'posts';
+      const left = await source.countAfter(
+        inPosts ? checkpoint.position : undefined,
+        inPosts ? undefined : checkpoint.position,
+      );
+      return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
+    }
+
+    checkpoint.runs++;
+    const progress = options.progress ?? quietProgress;
+    const estimate = await source.estimate();
+    const limit = new RateLimit(options.rate);
+    const pageSize = options.pageSize ?? Math.max(100, options.concurrency * 8);
+    let lastSave = 0;
+    const save = async (force = false) => {
+      if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
+      checkpoint.updated_at = new Date().toISOString();
+      checkpoint.seconds = (saved?.seconds ?? 0) + (Date.now() - started) / 1000;
+      await this.state.put(name, checkpoint);
+      lastSave = Date.now();
+    };
+    await save(true); // a restart forgets the old checkpoint at once, not after the first page
+
+    const stage = async <T>(
+      kind: 'posts' | 'comments',
+      scan: (after: string | undefined) => AsyncIterable<ScanPage<T>>,
+      apply: (items: T[]) => Promise<void>,
+    ) => {
+      progress.start(`copying ${kind}`, estimate[kind], checkpoint[kind]);
+      try {
+        for await (const page of prefetched(scan(checkpoint.position))) {
+          await limit.take(page.items.length);
+          await apply(page.items);
+          checkpoint.position = page.position;
+          checkpoint[kind] += page.items.length;
+          summary[kind] += page.items.length;
+          progress.update(checkpoint[kind]);
+          await save();
+        }
+      } finally {
+        progress.stop();
+      }
+    };
+
+    if (checkpoint.stage === 'posts') {
+      await stage(
+        'posts',
+        (after) => source.scanPosts(after, pageSize),
+        (posts) => target.store.applyPosts(posts, options.concurrency),
+      );
+      Object.assign(checkpoint, { stage: 'comments', position: undefined });
+      await save(true);
+    }
+    await stage(
+      'comments',
+      (after) => source.scanComments(after, pageSize),
+      (comments) => target.store.applyComments(comments, options.concurrency),
+    );
+    Object.assign(checkpoint, {
+      stage: 'done',
+      position: undefined,
+      finished_at: new Date().toISOString(),
+    });
+    await save(true);
+
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      ...summary,
+      seconds,
+      rate: (summary.posts + summary.comments) / Math.max(seconds, 0.001),
+    };
+  }
+}
+
+/** Reads the next page while the current one is being written. */
+async function* prefetched<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = iterator.next();
+      next.catch(() => undefined); // surfaces on the next await, not as an unhandled rejection
+      yield result.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** At most `rate` records per second on average since the start (no limit without a rate). */
+class RateLimit {
+  private readonly started = Date.now();
+  private taken = 0;
+
+  constructor(private readonly rate?: number) {}
+
+  async take(records: number): Promise<void> {
+    if (!this.rate) return;
+    this.taken += records;
+    const due = this.started + (this.taken / this.rate) * 1000;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}

@@ -1,0 +1,23 @@
+import { CliUsageError } from '../../schema/commands/schema.command';
+import { StoreName } from '../../config/migration-phase';
+
+/** A whole number within bounds, or a one-line usage error naming the option. */
+export function integerOption(flag: string, raw: string, min: number, max: number): number {
+  if (!/^\d{1,9}$/.test(raw) || +raw < min || +raw > max) {
+    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max} (got '${raw}')`);
+  }
+  return Number(raw);
+}
+
+export function storeOption(flag: string, raw: string): StoreName {
+  if (raw !== 'mongo' && raw !== 'cassandra') {
+    throw new CliUsageError(`${flag} must be mongo or cassandra (got '${raw}')`);
+  }
+  return raw;
+}
+
+export function rejectArguments(command: string, params: string[]): void {
+  if (params.length > 0) {
+    throw new CliUsageError(`${command} takes no arguments (got '${params.join(' ')}')`);
+  }
+}

@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { AppConfig } from '../../config/app-config';
+import { MigrationPhase, StoreName } from '../../config/migration-phase';
+import { CliUsageError } from '../../schema/commands/schema.command';
+import { BackfillService } from '../backfill/backfill.service';
+import { BarProgress, LogProgress } from '../backfill/progress';
+import { ReconcileService } from '../reconcile/reconcile.service';
+import { MigrationSides } from '../sides/migration-sides';
+import { VerifyService } from '../verify/verify.service';
+import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
+import { integerOption, rejectArguments, storeOption } from './migrate-options';
+
+const DEFAULT_RECHECK_MS = 2000;
+
+/** Phases whose writes reach the store: a backfill into it is complete once it finishes. */
+const WRITES_REACH: Record<StoreName, MigrationPhase[]> = {
+  cassandra: ['dual-write', 'cassandra-primary', 'cassandra'],
+  mongo: ['mongo', 'dual-write', 'cassandra-primary'],
+};
+
+interface BackfillFlags {
+  from?: StoreName;
+  concurrency?: number;
+  rate?: number;
+  restart?: boolean;
+  dryRun?: boolean;
+}
+
+/** `migrate backfill`: copies every record from one store to the other, resumably. */
+@SubCommand({ name: 'backfill', description: 'Copy every post and comment to the other store' })
+export class MigrateBackfillCommand extends CommandRunner {
+  private readonly logger = new Logger('Backfill');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sides: MigrationSides,
+    private readonly backfill: BackfillService,
+  ) {
+    super();
+  }
+
+  async run(params: string[], flags: BackfillFlags): Promise<void> {
+    rejectArguments('migrate backfill', params);
+    const { source, target } = this.sides.from(flags.from ?? 'mongo');
+    const phase = this.config.migrationPhase;
+    if (!WRITES_REACH[target.name].includes(phase) && !flags.dryRun) {
+      this.logger.warn(
+        `phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase`,
+      );
+    }
+    const summary = await this.backfill.run(source, target, {
+      concurrency: flags.concurrency ?? 64,
+      rate: flags.rate,
+      restart: flags.restart === true,
+      dryRun: flags.dryRun === true,
+      progress: process.stderr.isTTY ? new BarProgress() : new LogProgress(),
+    });
+    process.stdout.write(`${formatBackfill(summary)}\n`);
+  }
+
+  @Option({ flags: '--from <store>', description: 'mongo (default) or cassandra (rollback)' })
+  parseFrom(raw: string): StoreName {
+    return storeOption('--from', raw);
+  }
+
+  @Option({ flags: '--concurrency <n>', description: 'records written at once (default 64)' })
+  parseConcurrency(raw: string): number {
+    return integerOption('--concurrency', raw, 1, 1024);
+  }
+
+  @Option({ flags: '--rate <n>', description: 'at most n records per second' })
+  parseRate(raw: string): number {
+    return integerOption('--rate', raw, 1, 1_000_000);
+  }
+
+  @Option({ flags: '--restart', description: 'forget the checkpoint and copy everything again' })
+  parseRestart(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--dry-run', description: 'only count what would be copied' })
+  parseDryRun(): boolean {
+    return true;
+  }
+}
+
+/** `migrate verify`: compares both stores record by record; exit code 0 only when clean. */
+@SubCommand({ name: 'verify', description: 'Compare every post and comment in both stores' })
+export class MigrateVerifyCommand extends CommandRunner {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sides: MigrationSides,
+    private readonly verifier: VerifyService,
+  ) {
+    super();
+  }
+
+  async run(params: string[], flags: { json?: boolean; recheckDelay?: number }): Promise<void> {
+    rejectArguments('migrate verify', params);
+    const { source, target } = this.sides.direction(this.config.migrationPhase);
+    const { report } = await this.verifier.verify(source, target, {
+      recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
+    });
+    process.stdout.write(
+      `${flags.json ? JSON.stringify(report, null, 2) : formatVerify(report)}\n`,
+    );
+    if (!report.clean) process.exitCode = 1;
+  }
+
+  @Option({ flags: '--json', description: 'print the report as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--recheck-delay <ms>',
+    description: `wait before looking at differences again (default ${DEFAULT_RECHECK_MS})`,
+  })
+  parseRecheckDelay(raw: string): number {
+    return integerOption('--recheck-delay', raw, 0, 600_000);
+  }
+}
+
+/** `migrate reconcile`: hints, verify, repair; exit code 0 only when the stores agree at the end. */
+@SubCommand({ name: 'reconcile', description: 'Retry hints, verify, and repair the secondary' })
+export class MigrateReconcileCommand extends CommandRunner {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly reconcile: ReconcileService,
+  ) {
+    super();
+  }
+
+  async run(
+    params: string[],
+    flags: { dryRun?: boolean; json?: boolean; recheckDelay?: number },
+  ): Promise<void> {
+    rejectArguments('migrate reconcile', params);
+    const report = await this.reconcile.run(this.config.migrationPhase, {
+      dryRun: flags.dryRun === true,
+      recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
+    });
+    process.stdout.write(
+      `${flags.json ? JSON.stringify(report, null, 2) : formatReconcile(report)}\n`,
+    );
+    const inSync = report.dry_run ? report.found === 0 : report.remaining.length === 0;
+    if (!inSync) process.exitCode = 1;
+  }
+
+  @Option({ flags: '--dry-run', description: 'report what differs, repair nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--json', description: 'print the report as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--recheck-delay <ms>',
+    description: `wait before looking at differences again (default ${DEFAULT_RECHECK_MS})`,
+  })
+  parseRecheckDelay(raw: string): number {
+    return integerOption('--recheck-delay', raw, 0, 600_000);
+  }
+}
+
+@Command({
+  name: 'migrate',
+  description: 'Copy, compare and repair data between MongoDB and Cassandra',
+  subCommands: [MigrateBackfillCommand, MigrateVerifyCommand, MigrateReconcileCommand],
+})
+export class MigrateCommand extends CommandRunner {
+  async run(params: string[]): Promise<void> {
+    throw new CliUsageError(
+      params.length > 0
+        ? `unknown migrate command '${params[0]}' (expected: backfill, verify, reconcile)`
+        : 'missing migrate command (expected: backfill, verify, reconcile)',
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { types } from 'cassandra-driver';
+import { CassandraClient } from '../../database/cassandra/cassandra-client';
+
+const LWT = {
+  // a timed-out Paxos round may or may not have been applied: never retried blindly
+  idempotent: false,
+  consistency: types.consistencies.localQuorum,
+  serialConsistency: types.consistencies.localSerial,
+} as const;
+
+/**
+ * A lease in Cassandra, so that one app instance at a time runs a job (reconcile, hint retry).
+ * Taken and renewed with lightweight transactions; written with a TTL, so the lease of a holder
+ * that died expires by itself. The holder renews it while it works and releases it when done.
+ */
+@Injectable()
+export class Leases {
+  constructor(private readonly client: CassandraClient) {}
+
+  /** True when `holder` now holds `name` for `ttlSeconds` (taken anew or renewed). */
+  async acquire(name: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    const taken = await this.client.execute(
+      `INSERT INTO ${this.client.table('leases')} (name, holder, taken_at) VALUES (?, ?, ?) IF NOT EXISTS USING TTL ?`,
+      [name, holder, new Date(), ttlSeconds],
+      LWT,
+    );
+    if (applied(taken)) return true;
+    if (taken.first()?.get('holder') !== holder) return false;
+    return this.renew(name, holder, ttlSeconds);
+  }
+
+  /** Extends the lease; false when it expired or someone else holds it now. */
+  async renew(name: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    const renewed = await this.client.execute(
+      `UPDATE ${this.client.table('leases')} USING TTL ? SET holder = ?, taken_at = ? WHERE name = ? IF holder = ?`,
+      [ttlSeconds, holder, new Date(), name, holder],
+      LWT,
+    );
+    return applied(renewed);
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.client.execute(
+      `DELETE FROM ${this.client.table('leases')} WHERE name = ? IF holder = ?`,
+      [name, holder],
+      LWT,
+    );
+  }
+
+  /** Who holds the lease now, if anyone. */
+  async holder(name: string): Promise<string | undefined> {
+    const result = await this.client.execute(
+      `SELECT holder FROM ${this.client.table('leases')} WHERE name = ?`,
+      [name],
+      { idempotent: true, consistency: types.consistencies.localSerial },
+    );
+    return (result.first()?.get('holder') as string | null | undefined) ?? undefined;
+  }
+}
+
+function applied(result: types.ResultSet): boolean {
+  return result.first()?.get('[applied]') === true;
+}

@@ -1,0 +1,128 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AppConfig } from '../config/app-config';
+import { reasonOf } from '../common/with-timeout';
+import { CurrentPhase } from '../store/current-phase';
+import { PostStoreRouter } from '../store/post-store.router';
+import { Leases } from './control/lease';
+import { HintRetryService } from './reconcile/hint-retry.service';
+import { ReconcileService } from './reconcile/reconcile.service';
+import { MigrationSides } from './sides/migration-sides';
+
+export type JobName = 'hint-retry' | 'reconcile';
+
+/** One run of a job by this instance (kept for the logs and tests). */
+export interface JobRun {
+  job: JobName;
+  started: number;
+  finished: number;
+  ok: boolean;
+}
+
+/** A lease lives this long unless renewed; its holder renews it every third of that. */
+export const LEASE_TTL_SECONDS = 30;
+/** Scheduled reconciles look at suspects again after this long (live writes settle). */
+export const RECHECK_DELAY_MS = 2000;
+
+/**
+ * The scheduled side of the migration: every HINT_RETRY_INTERVAL the hint retry, every
+ * RECONCILE_INTERVAL a reconcile, each under a lease in Cassandra so one app instance at a time
+ * runs it. Registered through SchedulerRegistry because the intervals come from config. A tick
+ * in a single-store phase, or while the previous run of the same job is still going, does nothing.
+ */
+@Injectable()
+export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(MigrationJobs.name);
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly runs: JobRun[] = [];
+  private readonly running = new Map<JobName, Promise<void>>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly phase: CurrentPhase,
+    private readonly router: PostStoreRouter,
+    private readonly sides: MigrationSides,
+    private readonly hintRetry: HintRetryService,
+    private readonly reconcile: ReconcileService,
+    private readonly leases: Leases,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule('hint-retry', this.config.hintRetryIntervalMs);
+    this.schedule('reconcile', this.config.reconcileIntervalMs);
+  }
+
+  /** Stops the timers and lets a running job finish before the connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const name of this.registry.getIntervals()) {
+      if (name === 'hint-retry' || name === 'reconcile') this.registry.deleteInterval(name);
+    }
+    await Promise.all(this.running.values());
+  }
+
+  /** Runs the job once now (what a tick does); resolves when it is done or skipped. */
+  tick(job: JobName): Promise<void> {
+    const busy = this.running.get(job);
+    if (busy) return busy;
+    const run = this.runUnderLease(job).finally(() => this.running.delete(job));
+    this.running.set(job, run);
+    return run;
+  }
+
+  private schedule(job: JobName, intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.registry.addInterval(
+      job,
+      setInterval(() => void this.tick(job), intervalMs),
+    );
+    this.logger.log(`${job} every ${intervalMs} ms`);
+  }
+
+  private async runUnderLease(job: JobName): Promise<void> {
+    const phase = this.phase.get();
+    const { hints } = this.router.partsOf(phase);
+    if (!hints) return; // one store: nothing to copy or compare
+    let held: boolean;
+    try {
+      held = await this.leases.acquire(job, this.holder, LEASE_TTL_SECONDS);
+    } catch (error) {
+      this.logger.warn(`${job} skipped: the lease could not be taken (${reasonOf(error)})`);
+      return;
+    }
+    if (!held) return; // another instance is on it
+    const renew = setInterval(
+      () => {
+        this.leases.renew(job, this.holder, LEASE_TTL_SECONDS).catch((error: unknown) => {
+          this.logger.warn(`${job}: renewing the lease failed (${reasonOf(error)})`);
+        });
+      },
+      (LEASE_TTL_SECONDS * 1000) / 3,
+    );
+    const started = Date.now();
+    let ok = false;
+    try {
+      if (job === 'hint-retry') {
+        const { source, target } = this.sides.direction(phase);
+        await this.hintRetry.retry(source, target, hints);
+      } else {
+        await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS });
+      }
+      ok = true;
+    } catch (error) {
+      this.logger.warn(`${job} failed: ${reasonOf(error)}`);
+    } finally {
+      clearInterval(renew);
+      this.runs.push({ job, started, finished: Date.now(), ok });
+      if (this.runs.length > 100) this.runs.shift();
+      await this.leases.release(job, this.holder).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { StoresUsed } from '../config/migration-phase';
+import { BackfillService } from './backfill/backfill.service';
+import { Leases } from './control/lease';
+import { MigrationState } from './control/migration-state';
+import { MigrationJobs } from './migration.jobs';
+import { HintRetryService } from './reconcile/hint-retry.service';
+import { ReconcileService } from './reconcile/reconcile.service';
+import { CassandraSide } from './sides/cassandra-side';
+import { MigrationSides } from './sides/migration-sides';
+import { MongoSide } from './sides/mongo-side';
+import { VerifyService } from './verify/verify.service';
+
+/**
+ * Backfill, verify, hint retry and reconcile, for the CLI and (with `jobs`) on a schedule in the
+ * app. Their durable state lives in Cassandra, so without it only verify's parts exist. Needs
+ * DatabaseModule and PostStoreModule for the same stores.
+ */
+@Module({})
+export class MigrationModule {
+  static forRoot(stores: StoresUsed, options: { jobs: boolean }): DynamicModule {
+    const providers: Provider[] = [MigrationSides, VerifyService, HintRetryService];
+    if (stores.mongo) providers.push(MongoSide);
+    if (stores.cassandra) {
+      providers.push(CassandraSide, MigrationState, Leases, BackfillService, ReconcileService);
+      if (options.jobs) providers.push(MigrationJobs);
+    }
+    return {
+      module: MigrationModule,
+      global: true,
+      imports: options.jobs && stores.cassandra ? [ScheduleModule.forRoot()] : [],
+      providers,
+      exports: providers,
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { reasonOf } from '../../common/with-timeout';
+import { mapConcurrent } from '../../common/map-concurrent';
+import { Hint, HintLog } from '../../store/hints/hint-log';
+import { MigrationSide } from '../sides/migration-side';
+
+export interface HintRetryResult {
+  /** hints whose record is now in the secondary as in the primary (removed from the log) */
+  retried: number;
+  /** hints that failed every attempt this run (kept for the next run) */
+  failed: number;
+  /** the last failure, first line */
+  error?: string;
+}
+
+const BATCH = 100;
+const ATTEMPTS = 3;
+
+/**
+ * Drains a dual-write's hints: for each, re-reads the record from the primary and copies what it
+ * holds now to the secondary (or the deletion), with the secondary's replica writes. A hint is
+ * removed only after its copy succeeded, and only if no newer miss of the record replaced it.
+ */
+@Injectable()
+export class HintRetryService {
+  private readonly logger = new Logger(HintRetryService.name);
+
+  async retry(
+    primary: MigrationSide,
+    secondary: MigrationSide,
+    hints: HintLog,
+  ): Promise<HintRetryResult> {
+    const result: HintRetryResult = { retried: 0, failed: 0 };
+    const failedNow = new Set<string>();
+    for (;;) {
+      const batch = (await hints.list(BATCH + failedNow.size)).filter(
+        (hint) => !failedNow.has(`${hint.entity}:${hint.id}:${hint.at}`),
+      );
+      if (batch.length === 0) break;
+      let progressed = false;
+      await mapConcurrent(batch.slice(0, BATCH), 8, async (hint) => {
+        try {
+          await this.withBackoff(() => this.copy(primary, secondary, hint));
+          await hints.remove(hint);
+          result.retried++;
+          progressed = true;
+        } catch (error) {
+          failedNow.add(`${hint.entity}:${hint.id}:${hint.at}`);
+          result.failed++;
+          result.error = reasonOf(error);
+        }
+      });
+      // the secondary is still down: leave the rest for the next run
+      if (!progressed) break;
+    }
+    if (result.retried > 0 || result.failed > 0) {
+      this.logger.log(
+        `hints: ${result.retried} copied to ${secondary.name}, ${result.failed} still failing${result.error ? ` (${result.error})` : ''}`,
+      );
+    }
+    return result;
+  }
+
+  /** Copies what the primary holds now for the hinted record. */
+  private async copy(primary: MigrationSide, secondary: MigrationSide, hint: Hint): Promise<void> {
+    if (hint.entity === 'comment') {
+      const comment = await primary.getComment(hint.id);
+      if (comment) {
+        await secondary.store.applyComment(comment);
+        return;
+      }
+    }
+    // a post, or a comment the primary no longer has: its post was deleted (comments are only
+    // ever removed with their post)
+    const state = await primary.postState(hint.postId);
+    if (state.kind === 'live' && hint.entity === 'post')
+      await secondary.store.applyPost(state.post);
+    if (state.kind === 'deleted') await secondary.store.applyDelete(hint.postId, state.deletedAt);
+  }
+
+  private async withBackoff(work: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+}

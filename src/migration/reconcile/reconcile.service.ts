@@ -1,0 +1,165 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MigrationPhase, StoreName } from '../../config/migration-phase';
+import { mapConcurrent } from '../../common/map-concurrent';
+import { reasonOf } from '../../common/with-timeout';
+import { PostStoreRouter } from '../../store/post-store.router';
+import { MigrationState } from '../control/migration-state';
+import { CassandraSide } from '../sides/cassandra-side';
+import { Entity, MigrationSide } from '../sides/migration-side';
+import { MigrationSides } from '../sides/migration-sides';
+import { bucketOf } from '../verify/record-hash';
+import { BUCKETS } from '../verify/verify-sinks';
+import {
+  Difference,
+  SeenIndex,
+  seenKey,
+  VerifyReport,
+  VerifyService,
+} from '../verify/verify.service';
+import { HintRetryResult, HintRetryService } from './hint-retry.service';
+
+/** What the last reconcile did: kept in the migration state for /api/stats and the logs. */
+export interface ReconcileReport {
+  phase: MigrationPhase;
+  source: StoreName;
+  target: StoreName;
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string;
+  seconds: number;
+  hints: HintRetryResult;
+  /** differences verify reported (after its recheck) */
+  found: number;
+  /** of those, how many a second look after the repair no longer finds */
+  fixed: number;
+  /** still different after the repair (the next run tries again) */
+  remaining: Difference[];
+  verify: VerifyReport;
+  error?: string;
+}
+
+export const LAST_RECONCILE = 'reconcile:last';
+
+/** This phase has one store: there is nothing to reconcile. */
+export class NotDualPhaseError extends Error {
+  constructor(phase: MigrationPhase) {
+    super(
+      `reconcile needs a phase that writes both stores (dual-write or cassandra-primary); the phase is ${phase}`,
+    );
+  }
+}
+
+/**
+ * Brings the phase's secondary store in line with its primary: drains the hints, verifies both
+ * stores, and repairs every difference from the primary (deletions included, at timestamps that
+ * cannot hide a newer write), then looks at the repaired records once more to count what is fixed.
+ */
+@Injectable()
+export class ReconcileService {
+  private readonly logger = new Logger(ReconcileService.name);
+
+  constructor(
+    private readonly router: PostStoreRouter,
+    private readonly sides: MigrationSides,
+    private readonly verifier: VerifyService,
+    private readonly hintRetry: HintRetryService,
+    private readonly state: MigrationState,
+  ) {}
+
+  last(): Promise<ReconcileReport | undefined> {
+    return this.state.get<ReconcileReport>(LAST_RECONCILE);
+  }
+
+  async run(
+    phase: MigrationPhase,
+    options: { dryRun: boolean; recheckDelayMs: number },
+  ): Promise<ReconcileReport> {
+    const { hints } = this.router.partsOf(phase);
+    if (!hints) throw new NotDualPhaseError(phase);
+    const { source, target } = this.sides.direction(phase);
+    const started = Date.now();
+    const hintResult = options.dryRun
+      ? { retried: 0, failed: 0 }
+      : await this.hintRetry.retry(source, target, hints);
+    const { report: verify, seen } = await this.verifier.verify(source, target, {
+      recheckDelayMs: options.recheckDelayMs,
+    });
+    let remaining = verify.differences;
+    if (!options.dryRun && verify.differences.length > 0) {
+      await this.repair(source, target, verify.differences, seen);
+      const again = await this.verifier.drill(
+        source,
+        target,
+        new Set(verify.differences.map((d) => bucketOf(d.id, BUCKETS))),
+      );
+      const repaired = new Set(verify.differences.map((d) => `${d.entity}:${d.id}:${d.where}`));
+      remaining = again.differences
+        .filter((d) => repaired.has(`${d.entity}:${d.id}:${d.where}`))
+        .map(({ entity, id, kind, where }) => ({ entity, id, kind, where }));
+    }
+    const report: ReconcileReport = {
+      phase,
+      source: source.name,
+      target: target.name,
+      dry_run: options.dryRun,
+      started_at: new Date(started).toISOString(),
+      finished_at: new Date().toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      hints: hintResult,
+      found: verify.differences.length,
+      fixed: options.dryRun ? 0 : verify.differences.length - remaining.length,
+      remaining,
+      verify,
+    };
+    this.logger.log(
+      `reconcile ${source.name}→${target.name}${options.dryRun ? ' (dry run)' : ''}: ${hintResult.retried} hints copied, ${report.found} differences found, ${report.fixed} fixed, ${remaining.length} remaining, in ${report.seconds.toFixed(1)} s`,
+    );
+    if (!options.dryRun) {
+      await this.state.put(LAST_RECONCILE, { ...report, verify: { ...verify, differences: [] } });
+    }
+    return report;
+  }
+
+  /** Repairs each differing record in the store(s) where it differs, from the primary. */
+  private async repair(
+    source: MigrationSide,
+    target: MigrationSide,
+    differences: Difference[],
+    seen: SeenIndex,
+  ): Promise<void> {
+    const records = new Map<string, { entity: Entity; id: string; sides: Set<MigrationSide> }>();
+    for (const d of differences) {
+      const key = seenKey(d.entity, d.id);
+      let record = records.get(key);
+      if (!record) records.set(key, (record = { entity: d.entity, id: d.id, sides: new Set() }));
+      // a difference between the stores is the target's to fix; a store's own derived rows
+      // that disagree with its base record are that store's
+      record.sides.add(d.where.startsWith(`${source.name}.`) ? source : target);
+    }
+    await mapConcurrent([...records.values()], 8, async ({ entity, id, sides }) => {
+      try {
+        for (const side of sides) await this.repairOne(source, side, entity, id, seen);
+      } catch (error) {
+        this.logger.warn(`could not repair ${entity} ${id}: ${reasonOf(error)}`);
+      }
+    });
+  }
+
+  private async repairOne(
+    primary: MigrationSide,
+    side: MigrationSide,
+    entity: Entity,
+    id: string,
+    seen: SeenIndex,
+  ): Promise<void> {
+    const rows = seen.get(seenKey(entity, id))?.[side.name] ?? [];
+    switch (entity) {
+      case 'post':
+        return side.repairPost(id, await primary.postState(id), rows);
+      case 'comment':
+        return side.repairComment(id, await primary.getComment(id), rows);
+      case 'partition':
+        if (side instanceof CassandraSide) await side.repairPartition(id);
+    }
+  }
+}

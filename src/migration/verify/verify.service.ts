@@ -1,0 +1,245 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { StoreName } from '../../config/migration-phase';
+import { Channel, CHANNELS, Entity, MigrationSide, SeenEntry } from '../sides/migration-side';
+import { bucketOf } from './record-hash';
+import { BUCKETS, DigestSink, DrillEntry, DrillSink } from './verify-sinks';
+
+/** One record (or derived row set) that differs, named by id. */
+export interface Difference {
+  entity: Entity;
+  id: string;
+  /**
+   * missing: the source has it and `where` lacks it; extra: `where` has it and must not;
+   * different: both have it with different content (or a different number of rows).
+   */
+  kind: 'missing' | 'extra' | 'different';
+  /** the target store for the stores' comparison, or the table of a store's own derived rows */
+  where: string;
+}
+
+export interface VerifyReport {
+  source: StoreName;
+  target: StoreName;
+  clean: boolean;
+  /** records read in each store */
+  records: Record<string, { posts: number; comments: number }>;
+  /** rows of Cassandra's query tables checked against its base rows */
+  derived_rows: number;
+  /** buckets whose digests differed (of 4096) */
+  differing_buckets: number;
+  /** differences seen on the first look; only those still there after the recheck are reported */
+  suspects: number;
+  differences: Difference[];
+  seconds: number;
+  finished_at: string;
+}
+
+/** What a repair needs besides the report: every row the scans found of each differing record. */
+export type SeenIndex = Map<string, Partial<Record<StoreName, SeenEntry[]>>>;
+
+export const seenKey = (entity: Entity, id: string) => `${entity}:${id}`;
+
+export interface VerifyOptions {
+  /** how long to wait before looking at suspects again (live writes in flight settle) */
+  recheckDelayMs: number;
+  /** drill into at most this many records per pass (bounds memory when much differs) */
+  maxDrillEntries?: number;
+}
+
+interface DrillResult {
+  differences: (Difference & { channel: Channel })[];
+  seen: SeenIndex;
+}
+
+const CHANNELS_OF: Record<StoreName, Channel[]> = {
+  mongo: ['post', 'comment', 'mongo.posts'],
+  cassandra: [
+    'post',
+    'comment',
+    'cassandra.posts_by_month',
+    'cassandra.posts_by_title',
+    'cassandra.posts_by_author',
+    'cassandra.comments_by_post',
+    'cassandra.listing_partitions',
+  ],
+};
+
+const CROSS: ReadonlySet<Channel> = new Set(['post', 'comment']);
+
+/**
+ * Compares two stores record by record, by content hash: first one digest per bucket of ids
+ * (both stores scanned side by side, memory fixed), then, only for buckets that differ, the
+ * records themselves; every difference found is looked at again after a short delay, so writes
+ * in flight during the scan are not reported.
+ */
+@Injectable()
+export class VerifyService {
+  private readonly logger = new Logger(VerifyService.name);
+
+  async verify(
+    source: MigrationSide,
+    target: MigrationSide,
+    options: VerifyOptions,
+  ): Promise<{ report: VerifyReport; seen: SeenIndex }> {
+    const started = Date.now();
+    const digests = new DigestSink();
+    await Promise.all(
+      [source, target].map((side) => side.verifyScan(digests, new Set(CHANNELS_OF[side.name]))),
+    );
+    const buckets = new Set<number>();
+    for (const channel of this.channels(source, target)) {
+      const [a, b] = this.roles(channel, source, target);
+      for (const bucket of digests.differing(channel, a, b)) buckets.add(bucket);
+    }
+
+    let suspects: DrillResult = { differences: [], seen: new Map() };
+    let confirmed = suspects;
+    if (buckets.size > 0) {
+      suspects = await this.drill(source, target, buckets, digests, options.maxDrillEntries);
+      if (suspects.differences.length > 0) {
+        this.logger.log(
+          `${suspects.differences.length} records differ; looking again in ${options.recheckDelayMs} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, options.recheckDelayMs));
+        const again = await this.drill(
+          source,
+          target,
+          new Set(suspects.differences.map((d) => bucketOf(d.id, BUCKETS))),
+        );
+        const first = new Set(suspects.differences.map((d) => `${d.channel}|${d.id}`));
+        confirmed = {
+          differences: again.differences.filter((d) => first.has(`${d.channel}|${d.id}`)),
+          seen: again.seen,
+        };
+      }
+    }
+
+    const differences = confirmed.differences
+      .map(({ entity, id, kind, where }) => ({ entity, id, kind, where }))
+      .sort((x, y) => (x.entity + x.id + x.where).localeCompare(y.entity + y.id + y.where));
+    const records = Object.fromEntries(
+      [source, target].map((side) => [
+        side.name,
+        { posts: digests.total('post', side.name), comments: digests.total('comment', side.name) },
+      ]),
+    );
+    const derived = CHANNELS_OF.cassandra
+      .filter((c) => !CROSS.has(c) && c !== 'cassandra.listing_partitions')
+      .reduce((n, c) => n + digests.total(c, 'actual'), 0);
+    return {
+      report: {
+        source: source.name,
+        target: target.name,
+        clean: differences.length === 0,
+        records,
+        derived_rows: derived,
+        differing_buckets: buckets.size,
+        suspects: suspects.differences.length,
+        differences,
+        seconds: (Date.now() - started) / 1000,
+        finished_at: new Date().toISOString(),
+      },
+      seen: confirmed.seen,
+    };
+  }
+
+  /**
+   * Reads every record of the given buckets from both stores (in passes of at most
+   * `maxEntries` records when a digest pass says how many there are) and lists the differences.
+   */
+  async drill(
+    source: MigrationSide,
+    target: MigrationSide,
+    buckets: ReadonlySet<number>,
+    digests?: DigestSink,
+    maxEntries = 200_000,
+  ): Promise<DrillResult> {
+    const result: DrillResult = { differences: [], seen: new Map() };
+    for (const group of this.groups([...buckets], digests, maxEntries)) {
+      const sink = new DrillSink(new Set(group));
+      await Promise.all(
+        [source, target].map((side) => side.verifyScan(sink, new Set(CHANNELS_OF[side.name]))),
+      );
+      this.compare(sink, source, target, result);
+    }
+    return result;
+  }
+
+  private compare(
+    sink: DrillSink,
+    source: MigrationSide,
+    target: MigrationSide,
+    result: DrillResult,
+  ): void {
+    const differing = new Set<string>();
+    for (const [channel, byId] of sink.byChannel) {
+      const [a, b] = this.roles(channel, source, target);
+      for (const [id, entries] of byId) {
+        const left = hashes(entries, a);
+        const right = hashes(entries, b);
+        if (left.join() === right.join()) continue;
+        const kind = left.length === 0 ? 'extra' : right.length === 0 ? 'missing' : 'different';
+        const where = CROSS.has(channel) ? target.name : channel;
+        result.differences.push({ entity: CHANNELS[channel], id, kind, where, channel });
+        differing.add(seenKey(CHANNELS[channel], id));
+      }
+    }
+    // keep the rows of differing records only, from every channel of their entity
+    for (const [channel, byId] of sink.byChannel) {
+      const entity = CHANNELS[channel];
+      for (const [id, entries] of byId) {
+        const key = seenKey(entity, id);
+        if (!differing.has(key)) continue;
+        let bySide = result.seen.get(key);
+        if (!bySide) result.seen.set(key, (bySide = {}));
+        for (const entry of entries) {
+          const side = this.sideOf(channel, entry);
+          if (!side || !entry.seen) continue;
+          (bySide[side] ??= []).push({ hash: entry.hash, row: entry.seen });
+        }
+      }
+    }
+  }
+
+  /** Which store a drilled entry is a row of (expected rows are computed, not stored). */
+  private sideOf(channel: Channel, entry: DrillEntry): StoreName | undefined {
+    if (entry.role === 'mongo' || entry.role === 'cassandra') return entry.role;
+    if (entry.role === 'actual') return channel.split('.')[0] as StoreName;
+    return undefined;
+  }
+
+  private channels(source: MigrationSide, target: MigrationSide): Channel[] {
+    return [...new Set([...CHANNELS_OF[source.name], ...CHANNELS_OF[target.name]])];
+  }
+
+  private roles(channel: Channel, source: MigrationSide, target: MigrationSide): [string, string] {
+    return CROSS.has(channel) ? [source.name, target.name] : ['expected', 'actual'];
+  }
+
+  /** Splits buckets into passes of at most `max` records (one pass without a size estimate). */
+  private groups(buckets: number[], digests: DigestSink | undefined, max: number): number[][] {
+    if (!digests) return [buckets];
+    const groups: number[][] = [];
+    let current: number[] = [];
+    let size = 0;
+    for (const bucket of buckets) {
+      const n = digests.entriesIn(bucket);
+      if (current.length > 0 && size + n > max) {
+        groups.push(current);
+        current = [];
+        size = 0;
+      }
+      current.push(bucket);
+      size += n;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  }
+}
+
+function hashes(entries: DrillEntry[], role: string): string[] {
+  return entries
+    .filter((e) => e.role === role)
+    .map((e) => e.hash)
+    .sort();
+}
