@@ -105,6 +105,29 @@ export class CassandraPostStore extends PostStore {
       this.history(post.id),
       this.deletedAt(post.id),
     ]);
+    await this.settle(post, history, deletedAt);
+  }
+
+  /**
+   * applyPost without predecessors for a whole page (backfill): every version is written, then
+   * what the posts have become is read back with one query per 100 posts instead of two per
+   * post, and each is settled exactly like applyPost does.
+   */
+  override async applyPosts(posts: readonly Post[], concurrency: number): Promise<void> {
+    await mapConcurrent(posts, concurrency, (post) => this.writeVersion(post));
+    const ids = posts.map((p) => p.id);
+    const [histories, deletions] = await Promise.all([this.histories(ids), this.deletions(ids)]);
+    await mapConcurrent(posts, concurrency, (post) =>
+      this.settle(post, histories.get(post.id) ?? null, deletions.get(post.id)),
+    );
+  }
+
+  /** After writing `post` blind: removes what lost (see applyPost). */
+  private async settle(
+    post: Post,
+    history: PostHistory | null,
+    deletedAt: number | undefined,
+  ): Promise<void> {
     if (deletedAt !== undefined && deletedAt >= (history?.version ?? post.version)) {
       await this.deleteRows(post.id, deletedAt, history, post);
       return;
@@ -136,7 +159,25 @@ export class CassandraPostStore extends PostStore {
    */
   async applyComment(comment: Comment): Promise<void> {
     await this.addComment(comment);
-    const deletedAt = await this.deletedAt(comment.postId);
+    await this.unlessDeleted(comment, await this.deletedAt(comment.postId));
+  }
+
+  /** applyComment for a page: the deletions of their posts read with one query per 100 posts. */
+  override async applyComments(comments: readonly Comment[], concurrency: number): Promise<void> {
+    await mapConcurrent(comments, concurrency, (comment) => this.addComment(comment));
+    const deletions = await this.deletions([...new Set(comments.map((c) => c.postId))]);
+    if (deletions.size === 0) return;
+    await mapConcurrent(comments, concurrency, (comment) =>
+      this.unlessDeleted(comment, deletions.get(comment.postId)),
+    );
+  }
+
+  /**
+   * A comment just written to a post deleted before it or racing with it is removed again, at
+   * a timestamp that covers both the deletion and the comment (a comment written after the
+   * deletion's timestamp would otherwise outlive it).
+   */
+  private async unlessDeleted(comment: Comment, deletedAt: number | undefined): Promise<void> {
     if (deletedAt === undefined) return;
     const removeAt = Math.max(deletedAt, comment.createdAt.getTime() * 1000);
     await this.deleteComments(comment.postId, removeAt, [comment.id]);
@@ -237,6 +278,45 @@ export class CassandraPostStore extends PostStore {
     );
     const value = result.first()?.get('deleted_at') as types.Long | undefined;
     return value === undefined || value === null ? undefined : Number(value);
+  }
+
+  /** posts_by_id's histories of many posts, 100 ids per query. */
+  private async histories(ids: string[]): Promise<Map<string, PostHistory>> {
+    const out = new Map<string, PostHistory>();
+    for (const rows of await this.inChunks(
+      `SELECT id, version, title, author, created_at, title_keys, authors FROM ${this.client.table('posts_by_id')} WHERE id IN ?`,
+      ids,
+    )) {
+      for (const row of rows) {
+        const history = historyFromRow(row);
+        if (history) out.set(row.get('id') as string, history);
+      }
+    }
+    return out;
+  }
+
+  /** The recorded deletions among many posts, 100 ids per query. */
+  private async deletions(ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const rows of await this.inChunks(
+      `SELECT id, deleted_at FROM ${this.client.table('post_deletions')} WHERE id IN ?`,
+      ids,
+    )) {
+      for (const row of rows) {
+        const at = row.get('deleted_at') as types.Long | null;
+        if (at !== null) out.set(row.get('id') as string, Number(at));
+      }
+    }
+    return out;
+  }
+
+  private async inChunks(cql: string, ids: string[]): Promise<types.Row[][]> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
+    return mapConcurrent(chunks, 4, async (chunk) => {
+      const result = await this.client.execute(cql, [chunk], { ...READ, fetchSize: 1000 });
+      return result.rows;
+    });
   }
 
   private async deleteRows(
