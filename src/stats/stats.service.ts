@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
+import { ReconcileService } from '../migration/reconcile/reconcile.service';
 import { CurrentPhase } from '../store/current-phase';
 import { AuthorCount, PostStore, StoreTotals } from '../store/post-store';
 import { PostStoreRouter } from '../store/post-store.router';
@@ -32,6 +33,20 @@ export interface StatsReport {
   secondary_writes?: { writes: number; in_flight: number; missed: number; unhinted: number };
   /** the oldest of the store totals' times: the report is at least this fresh */
   as_of: string | null;
+  /** the last reconcile any instance (or the CLI) finished; null: none yet, or no Cassandra */
+  last_reconcile: LastReconcile | null;
+}
+
+export interface LastReconcile {
+  finished_at: string;
+  seconds: number;
+  source: string;
+  target: string;
+  /** differences found (after the recheck) */
+  found: number;
+  fixed: number;
+  remaining: number;
+  hints_copied: number;
 }
 
 const COUNT_TIMEOUT_MS = 60_000;
@@ -53,6 +68,7 @@ export class StatsService implements OnApplicationBootstrap {
     private readonly router: PostStoreRouter,
     private readonly posts: PostStore,
     private readonly config: AppConfig,
+    @Optional() private readonly reconcile?: ReconcileService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -78,6 +94,7 @@ export class StatsService implements OnApplicationBootstrap {
       });
     }
     const times = Object.values(counts).map((c) => c.as_of);
+    const lastReconcile = await this.lastReconcile();
     return {
       phase,
       source_of_truth: stores[0].name,
@@ -93,7 +110,33 @@ export class StatsService implements OnApplicationBootstrap {
         },
       }),
       as_of: times.includes(null) ? null : ([...times].sort()[0] ?? null),
+      last_reconcile: lastReconcile,
     };
+  }
+
+  private async lastReconcile(): Promise<LastReconcile | null> {
+    if (!this.reconcile) return null;
+    try {
+      const last = await withTimeout(
+        this.reconcile.last(),
+        this.config.healthCheckTimeoutMs,
+        'cassandra',
+      );
+      if (!last) return null;
+      return {
+        finished_at: last.finished_at,
+        seconds: last.seconds,
+        source: last.source,
+        target: last.target,
+        found: last.found,
+        fixed: last.fixed,
+        remaining: last.remaining.length,
+        hints_copied: last.hints.retried,
+      };
+    } catch (error) {
+      this.logger.warn(`last reconcile unknown: ${reasonOf(error)}`);
+      return null;
+    }
   }
 
   authorStats(): Promise<AuthorCount[]> {

@@ -15,6 +15,7 @@ import {
   PostState,
   ScanPage,
   SeenEntry,
+  SeenRow,
   VerifySink,
 } from './migration-side';
 import {
@@ -78,56 +79,61 @@ export class CassandraSide extends MigrationSide {
     const wants = (...names: Channel[]) => names.some((n) => channels.has(n));
     const partitions = new Set<string>();
     const scans: Promise<void>[] = [];
-    const scan = (table: RowTable, visit: (row: types.Row, seen: SeenEntry) => void) =>
+    const scan = (table: RowTable, visit: (row: types.Row, seen: SeenRow) => void) =>
       scanTable(
         this.client,
         table,
         TABLES[table].partitionKey,
         selectColumns(table),
-        (row) => {
-          const seen = {
-            hash: '',
-            row: { table, key: rowKey(table, row), writetime: rowWritetime(table, row) },
-          };
-          visit(row, seen);
-        },
+        (row) =>
+          visit(row, { table, key: rowKey(table, row), writetime: rowWritetime(table, row) }),
         2,
       );
 
     const listingChannels = LISTINGS.map((t) => `cassandra.${t}` as Channel);
-    if (wants('post', 'cassandra.listing_partitions', ...listingChannels)) {
+    if (wants('post', ...listingChannels)) {
       scans.push(
         scan('posts_by_id', (row, seen) => {
           if (row.get('version') === null) return; // no post: cells left of a deleted one
           const post = postFromRow(row);
-          sink.add('post', 'cassandra', post.id, rowHash('posts_by_id', row), seen.row);
+          sink.add('post', 'cassandra', post.id, rowHash('posts_by_id', row), seen);
           for (const required of requiredPostRows(post)) {
             if (required.table === 'posts_by_id') continue;
             sink.add(`cassandra.${required.table}` as Channel, 'expected', post.id, required.hash);
-            // the listing partitions these rows live in must be listed
-            if (required.table === 'posts_by_month')
-              partitions.add(`month:${String(required.key[0])}`);
-            if (required.table === 'posts_by_title')
-              partitions.add(`title:${String(required.key[0])}`);
           }
-        }).then(() => this.checkPartitions(sink, partitions)),
-      );
-    }
-    for (const table of LISTINGS) {
-      if (!channels.has(`cassandra.${table}`)) continue;
-      scans.push(
-        scan(table, (row, seen) => {
-          const id = row.get('id') as string;
-          sink.add(`cassandra.${table}`, 'actual', id, rowHash(table, row), seen.row);
         }),
       );
     }
+    // a listing row in a partition listing_partitions does not name is never shown
+    const partitionOf: Partial<Record<RowTable, (row: types.Row) => string>> = {
+      posts_by_month: (row) => `month:${row.get('month') as string}`,
+      posts_by_title: (row) => `title:${row.get('prefix') as string}`,
+    };
+    const listingScans: Promise<void>[] = [];
+    for (const table of LISTINGS) {
+      if (!channels.has(`cassandra.${table}`)) continue;
+      const partition = partitionOf[table];
+      listingScans.push(
+        scan(table, (row, seen) => {
+          const id = row.get('id') as string;
+          sink.add(`cassandra.${table}`, 'actual', id, rowHash(table, row), seen);
+          if (partition) partitions.add(partition(row));
+        }),
+      );
+    }
+    scans.push(
+      Promise.all(listingScans).then(() =>
+        channels.has('cassandra.listing_partitions')
+          ? this.checkPartitions(sink, partitions)
+          : undefined,
+      ),
+    );
     if (wants('comment', 'cassandra.comments_by_post')) {
       scans.push(
         scan('comments_by_id', (row, seen) => {
           const id = row.get('id') as string;
           const hash = rowHash('comments_by_id', row);
-          sink.add('comment', 'cassandra', id, hash, seen.row);
+          sink.add('comment', 'cassandra', id, hash, seen);
           sink.add('cassandra.comments_by_post', 'expected', id, hash);
         }),
       );
@@ -141,7 +147,7 @@ export class CassandraSide extends MigrationSide {
             'actual',
             id,
             rowHash('comments_by_post', row),
-            seen.row,
+            seen,
           );
         }),
       );
@@ -239,7 +245,7 @@ export class CassandraSide extends MigrationSide {
     await mapConcurrent(statements, 8, (s) => this.client.execute(s.query, s.params, WRITE));
   }
 
-  /** Partitions the posts need, against those listing_partitions has (extra ones are fine). */
+  /** Partitions listing rows live in, against those listing_partitions names (extra ones are fine). */
   private async checkPartitions(sink: VerifySink, needed: Set<string>): Promise<void> {
     const present = new Set<string>();
     for (const listing of ['month', 'title']) {

@@ -6,6 +6,7 @@ import { AppConfigModule } from '../../../src/config/app-config.module';
 import { MigrationPhase } from '../../../src/config/migration-phase';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { DatabaseModule } from '../../../src/database/database.module';
+import { MigrationModule } from '../../../src/migration/migration.module';
 import { SchemaModule } from '../../../src/schema/schema.module';
 import { PostStoreModule } from '../../../src/store/post-store.module';
 import { testEnv } from '../../support/test-env';
@@ -26,6 +27,8 @@ export const CASSANDRA_DATA_TABLES = [
   'post_deletions',
   'post_heads',
   'hints',
+  'migration_state',
+  'leases',
 ];
 
 export interface StoreModule {
@@ -38,7 +41,8 @@ export interface StoreModule {
 }
 
 /**
- * The real store providers (PostStoreModule) for `phase`, on the test servers, with the schema
+ * The real store providers (PostStoreModule, and the migration's services without their
+ * schedule) for `phase`, on the test servers, with the schema
  * migrations applied, in a database and keyspace of the test's own.
  */
 export async function storeModule(
@@ -53,6 +57,7 @@ export async function storeModule(
       DatabaseModule.forRoot(config),
       SchemaModule.forRoot(config, { checkOnStartup: true }),
       PostStoreModule.forRoot(config),
+      MigrationModule.forRoot(config.stores, { jobs: false }),
     ],
   }).compile();
   await module.init(); // applies the schema migrations (NODE_ENV=test)
