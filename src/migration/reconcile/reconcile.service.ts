@@ -40,6 +40,17 @@ export interface ReconcileReport {
 
 export const LAST_RECONCILE = 'reconcile:last';
 
+/** Repairs are for drift; a store that lacks most records is filled by a backfill. */
+export const MAX_REPAIRS = 50_000;
+
+export class TooManyDifferencesError extends Error {
+  constructor(found: number, source: string, target: string) {
+    super(
+      `${found} records differ (more than ${MAX_REPAIRS}): run \`migrate backfill --from ${source}\` to fill ${target} first; nothing was repaired`,
+    );
+  }
+}
+
 /** This phase has one store: there is nothing to reconcile. */
 export class NotDualPhaseError extends Error {
   constructor(phase: MigrationPhase) {
@@ -81,16 +92,22 @@ export class ReconcileService {
     const hintResult = options.dryRun
       ? { retried: 0, failed: 0 }
       : await this.hintRetry.retry(source, target, hints);
-    const { report: verify, seen } = await this.verifier.verify(source, target, {
-      recheckDelayMs: options.recheckDelayMs,
-    });
+    const {
+      report: verify,
+      seen,
+      digests,
+    } = await this.verifier.verify(source, target, { recheckDelayMs: options.recheckDelayMs });
     let remaining = verify.differences;
+    if (verify.differences.length > MAX_REPAIRS && !options.dryRun) {
+      throw new TooManyDifferencesError(verify.differences.length, source.name, target.name);
+    }
     if (!options.dryRun && verify.differences.length > 0) {
       await this.repair(source, target, verify.differences, seen);
       const again = await this.verifier.drill(
         source,
         target,
         new Set(verify.differences.map((d) => bucketOf(d.id, BUCKETS))),
+        digests,
       );
       const repaired = new Set(verify.differences.map((d) => `${d.entity}:${d.id}:${d.where}`));
       remaining = again.differences

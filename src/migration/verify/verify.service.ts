@@ -80,7 +80,7 @@ export class VerifyService {
     source: MigrationSide,
     target: MigrationSide,
     options: VerifyOptions,
-  ): Promise<{ report: VerifyReport; seen: SeenIndex }> {
+  ): Promise<{ report: VerifyReport; seen: SeenIndex; digests: DigestSink }> {
     const started = Date.now();
     const digests = new DigestSink();
     await Promise.all(
@@ -105,6 +105,8 @@ export class VerifyService {
           source,
           target,
           new Set(suspects.differences.map((d) => bucketOf(d.id, BUCKETS))),
+          digests,
+          options.maxDrillEntries,
         );
         const first = new Set(suspects.differences.map((d) => `${d.channel}|${d.id}`));
         confirmed = {
@@ -140,6 +142,7 @@ export class VerifyService {
         finished_at: new Date().toISOString(),
       },
       seen: confirmed.seen,
+      digests,
     };
   }
 

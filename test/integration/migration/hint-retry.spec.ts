@@ -3,7 +3,7 @@ import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { sleep } from '../../support/http-poll';
-import { mongoUrlWithDb, testEnv, testStores } from '../../support/test-env';
+import { testEnv, testStores } from '../../support/test-env';
 import { createTestApp, runCli } from '../helpers/app';
 import { BlogClient } from '../helpers/blog-client';
 import { dropTestStores } from '../helpers/stores';
