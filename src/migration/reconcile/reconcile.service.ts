@@ -173,8 +173,17 @@ export class ReconcileService {
     switch (entity) {
       case 'post':
         return side.repairPost(id, await primary.postState(id), rows);
-      case 'comment':
-        return side.repairComment(id, await primary.getComment(id), rows);
+      case 'comment': {
+        const comment = await primary.getComment(id);
+        if (comment && (await primary.postState(comment.postId)).kind !== 'live') {
+          // an orphan (a comment that raced its post's deletion): it must exist nowhere
+          const own = seen.get(seenKey(entity, id))?.[primary.name] ?? [];
+          await primary.repairComment(id, null, own);
+          if (side !== primary) await side.repairComment(id, null, rows);
+          return;
+        }
+        return side.repairComment(id, comment, rows);
+      }
       case 'partition':
         if (side instanceof CassandraSide) await side.repairPartition(id);
     }

@@ -18,6 +18,10 @@ export class FakeSide extends MigrationSide {
   /** extra rows a verify scan reports on the `post` channel (duplicates, strays) */
   readonly extraPostRows: Post[] = [];
   scans = 0;
+  /** replica writes throw while true */
+  failing = false;
+  /** deletions this store recorded: post id → deletedAt */
+  readonly deletions = new Map<string, number>();
   readonly applied: string[] = [];
   store: PostStore;
 
@@ -26,7 +30,24 @@ export class FakeSide extends MigrationSide {
     const applied = this.applied;
     const posts = this.posts;
     const comments = this.comments;
+    const side = this;
     this.store = {
+      async applyPost(post: Post) {
+        if (side.failing) throw new Error(`${side.name} is down`);
+        applied.push(post.id);
+        posts.set(post.id, post);
+      },
+      async applyDelete(id: string) {
+        if (side.failing) throw new Error(`${side.name} is down`);
+        applied.push(`-${id}`);
+        posts.delete(id);
+        for (const [cid, c] of comments) if (c.postId === id) comments.delete(cid);
+      },
+      async applyComment(comment: Comment) {
+        if (side.failing) throw new Error(`${side.name} is down`);
+        applied.push(comment.id);
+        comments.set(comment.id, comment);
+      },
       async applyPosts(items: Post[]) {
         for (const p of items) {
           applied.push(p.id);
@@ -87,7 +108,9 @@ export class FakeSide extends MigrationSide {
   }
   async postState(id: string): Promise<PostState> {
     const post = this.posts.get(id);
-    return post ? { kind: 'live', post } : { kind: 'absent' };
+    if (post) return { kind: 'live', post };
+    const deletedAt = this.deletions.get(id);
+    return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
   }
   async getComment(id: string) {
     return this.comments.get(id) ?? null;

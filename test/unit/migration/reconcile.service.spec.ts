@@ -1,0 +1,133 @@
+import { MigrationState } from '../../../src/migration/control/migration-state';
+import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
+import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
+import { MigrationSides } from '../../../src/migration/sides/migration-sides';
+import { VerifyService } from '../../../src/migration/verify/verify.service';
+import { Hint, HintLog } from '../../../src/store/hints/hint-log';
+import { PostStoreRouter } from '../../../src/store/post-store.router';
+import { fakeComment, fakePost, twoSides } from './fake-side';
+
+class MemoryHints extends HintLog {
+  readonly store = 'mongo';
+  readonly hints = new Map<string, Hint>();
+  async record(hint: Hint) {
+    this.hints.set(`${hint.entity}:${hint.id}`, hint);
+  }
+  async pending() {
+    return this.hints.size;
+  }
+  async list(limit: number) {
+    return [...this.hints.values()].sort((a, b) => a.at - b.at).slice(0, limit);
+  }
+  async remove(hint: Hint) {
+    const key = `${hint.entity}:${hint.id}`;
+    if (this.hints.get(key)?.at === hint.at) this.hints.delete(key);
+  }
+}
+
+function setup(posts = 30) {
+  const { mongo, cassandra } = twoSides(posts);
+  const hints = new MemoryHints();
+  const router = { partsOf: () => ({ hints }) } as unknown as PostStoreRouter;
+  const sides = new MigrationSides(mongo as never, cassandra as never);
+  sides.direction = () => ({ source: mongo, target: cassandra });
+  const bodies = new Map<string, unknown>();
+  const state = {
+    get: async (name: string) => bodies.get(name),
+    put: async (name: string, body: unknown) => void bodies.set(name, body),
+  } as unknown as MigrationState;
+  const service = new ReconcileService(
+    router,
+    sides,
+    new VerifyService(),
+    new HintRetryService(),
+    state,
+  );
+  return { mongo, cassandra, hints, service, bodies };
+}
+
+const hint = (entity: Hint['entity'], id: string, postId: string, at: number): Hint => ({
+  entity,
+  id,
+  postId,
+  op: 'upsert',
+  at,
+  error: 'timeout',
+});
+
+describe('ReconcileService and the hint retry (logic, in-memory stores)', () => {
+  const run = (service: ReconcileService, dryRun = false) =>
+    service.run('dual-write', { dryRun, recheckDelayMs: 0 });
+
+  it('copies each hinted record as the primary holds it now, then removes the hint', async () => {
+    const { mongo, cassandra, hints, service } = setup();
+    const edited = [...mongo.posts.values()][0];
+    const newer = { ...edited, title: 'edited again', version: edited.version + 10 };
+    mongo.posts.set(edited.id, newer);
+    const deleted = [...mongo.posts.values()][1];
+    mongo.posts.delete(deleted.id);
+    mongo.deletions.set(deleted.id, deleted.version + 5);
+    const comment = fakeComment(edited.id);
+    mongo.comments.set(comment.id, comment);
+    await hints.record(hint('post', edited.id, edited.id, 1));
+    await hints.record(hint('post', deleted.id, deleted.id, 2));
+    await hints.record(hint('comment', comment.id, edited.id, 3));
+
+    const report = await run(service);
+    expect(report.hints).toEqual({ retried: 3, failed: 0 });
+    expect(hints.hints.size).toBe(0);
+    expect(cassandra.posts.get(edited.id)).toEqual(newer);
+    expect(cassandra.posts.has(deleted.id)).toBe(false);
+    expect(cassandra.comments.get(comment.id)).toEqual(comment);
+    // deleted's comments went with it in both; nothing else differs
+    for (const [id, c] of [...mongo.comments])
+      if (c.postId === deleted.id) mongo.comments.delete(id);
+    expect((await run(service)).found).toBe(0);
+  });
+
+  it('keeps every hint while the secondary fails, and says so', async () => {
+    const { mongo, cassandra, hints, service } = setup(5);
+    const post = fakePost();
+    mongo.posts.set(post.id, post);
+    await hints.record(hint('post', post.id, post.id, 1));
+    cassandra.failing = true;
+    const report = await run(service, true); // dry run: no hint is touched either
+    expect(report.hints.retried).toBe(0);
+    expect(hints.hints.size).toBe(1);
+    const retry = await new HintRetryService().retry(mongo, cassandra, hints);
+    expect(retry).toMatchObject({ retried: 0, failed: 1, error: 'cassandra is down' });
+    expect(hints.hints.size).toBe(1);
+  }, 10_000);
+
+  it('repairs the secondary from the primary and reports what it fixed', async () => {
+    const { mongo, cassandra, service, bodies } = setup();
+    const [a, b] = [...mongo.posts.values()];
+    cassandra.posts.set(a.id, { ...a, content: 'drifted' });
+    cassandra.posts.delete(b.id);
+    const extra = fakePost();
+    cassandra.posts.set(extra.id, extra);
+    const report = await run(service);
+    expect(report).toMatchObject({ found: 3, fixed: 3, remaining: [] });
+    expect(cassandra.posts.get(a.id)).toEqual(a);
+    expect(cassandra.posts.get(b.id)).toEqual(b);
+    expect(cassandra.posts.has(extra.id)).toBe(false);
+    expect(bodies.get('reconcile:last')).toMatchObject({ found: 3, fixed: 3 });
+  });
+
+  it('a comment that outlived its post in the primary (raced the deletion) is removed everywhere', async () => {
+    const { mongo, cassandra, service } = setup();
+    const post = [...mongo.posts.values()][2];
+    const orphan = fakeComment(post.id);
+    mongo.posts.delete(post.id);
+    cassandra.posts.delete(post.id);
+    for (const side of [mongo, cassandra]) {
+      for (const [id, c] of [...side.comments]) if (c.postId === post.id) side.comments.delete(id);
+      side.deletions.set(post.id, post.version + 1);
+    }
+    mongo.comments.set(orphan.id, orphan); // landed after the deletion's cascade
+    const report = await run(service);
+    expect(report.found).toBe(1);
+    expect(mongo.comments.has(orphan.id)).toBe(false);
+    expect(cassandra.comments.has(orphan.id)).toBe(false);
+  });
+});
