@@ -30,21 +30,23 @@ export class FakeSide extends MigrationSide {
     const applied = this.applied;
     const posts = this.posts;
     const comments = this.comments;
-    const side = this;
+    const down = () => {
+      if (this.failing) throw new Error(`${this.name} is down`);
+    };
     this.store = {
       async applyPost(post: Post) {
-        if (side.failing) throw new Error(`${side.name} is down`);
+        down();
         applied.push(post.id);
         posts.set(post.id, post);
       },
       async applyDelete(id: string) {
-        if (side.failing) throw new Error(`${side.name} is down`);
+        down();
         applied.push(`-${id}`);
         posts.delete(id);
         for (const [cid, c] of comments) if (c.postId === id) comments.delete(cid);
       },
       async applyComment(comment: Comment) {
-        if (side.failing) throw new Error(`${side.name} is down`);
+        down();
         applied.push(comment.id);
         comments.set(comment.id, comment);
       },
