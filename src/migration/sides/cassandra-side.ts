@@ -155,17 +155,6 @@ export class CassandraSide extends MigrationSide {
     await Promise.all(scans);
   }
 
-  async postState(id: string): Promise<PostState> {
-    const post = await this.store.getPost(id);
-    if (post) return { kind: 'live', post };
-    const deletedAt = await this.store.deletionOf(id);
-    return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
-  }
-
-  getComment(id: string): Promise<Comment | null> {
-    return this.store.getComment(id);
-  }
-
   async repairPost(id: string, state: PostState, seen: SeenEntry[]): Promise<void> {
     const required = state.kind === 'live' ? requiredPostRows(state.post) : [];
     await this.rewrite(required, seen);

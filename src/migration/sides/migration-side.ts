@@ -48,11 +48,16 @@ export const CHANNELS = {
 export type Channel = keyof typeof CHANNELS;
 export type Entity = (typeof CHANNELS)[Channel];
 
+/** A plain store that also tells when it recorded a post's deletion. */
+export type StoreWithDeletions = PostStore & {
+  deletionOf(id: string): Promise<number | undefined>;
+};
+
 /** A store seen by the migration: scans in a resumable order, verify scans, point reads, repairs. */
 export abstract class MigrationSide {
   abstract readonly name: StoreName;
   /** the plain store: backfill and hint retry copy through its replica writes */
-  abstract readonly store: PostStore;
+  abstract readonly store: StoreWithDeletions;
 
   /** Posts in the store's scan order, from right behind `after` (undefined: from the start). */
   abstract scanPosts(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Post>>;
@@ -70,8 +75,16 @@ export abstract class MigrationSide {
   /** Reads every record and derived row once and reports each to the sink. */
   abstract verifyScan(sink: VerifySink, channels: ReadonlySet<Channel>): Promise<void>;
 
-  abstract postState(id: string): Promise<PostState>;
-  abstract getComment(id: string): Promise<Comment | null>;
+  async postState(id: string): Promise<PostState> {
+    const post = await this.store.getPost(id);
+    if (post) return { kind: 'live', post };
+    const deletedAt = await this.store.deletionOf(id);
+    return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
+  }
+
+  getComment(id: string): Promise<Comment | null> {
+    return this.store.getComment(id);
+  }
 
   /**
    * Makes this store's rows of the post exactly what `state` requires, given every row of it a

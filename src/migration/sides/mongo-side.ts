@@ -134,17 +134,6 @@ export class MongoSide extends MigrationSide {
     await Promise.all(scans);
   }
 
-  async postState(id: string): Promise<PostState> {
-    const post = await this.store.getPost(id);
-    if (post) return { kind: 'live', post };
-    const deletedAt = await this.store.deletionOf(id);
-    return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
-  }
-
-  getComment(id: string): Promise<Comment | null> {
-    return this.store.getComment(id);
-  }
-
   async repairPost(id: string, state: PostState): Promise<void> {
     if (state.kind === 'live') {
       await this.store.repairPost(state.post);

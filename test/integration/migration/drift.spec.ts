@@ -14,6 +14,9 @@ import { newId, nowMicros } from '../../../src/store/versions';
 import { runCli } from '../helpers/app';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
+// the seeded copies must land, not be hinted, however loaded the machine: this test is about drift
+const COPY_TIMEOUT = { SECONDARY_WRITE_TIMEOUT_MS: '60000' };
+
 function post(title: string): Post {
   const createdAt = new Date();
   return {
@@ -61,7 +64,7 @@ describe('drift behind the app’s back: verify names exactly the records, recon
   describe('dual-write (MongoDB primary): drift in both stores', () => {
     let m: StoreModule;
     beforeAll(async () => {
-      m = await storeModule('drift_dual', 'dual-write');
+      m = await storeModule('drift_dual', 'dual-write', COPY_TIMEOUT);
     });
     afterAll(() => m?.close());
 
@@ -198,7 +201,7 @@ describe('drift behind the app’s back: verify names exactly the records, recon
   describe('cassandra-primary: MongoDB (the live backup) drifted', () => {
     let m: StoreModule;
     beforeAll(async () => {
-      m = await storeModule('drift_cprim', 'cassandra-primary');
+      m = await storeModule('drift_cprim', 'cassandra-primary', COPY_TIMEOUT);
     });
     afterAll(() => m?.close());
 

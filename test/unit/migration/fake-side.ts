@@ -5,11 +5,11 @@ import {
   PostState,
   ScanPage,
   SeenEntry,
+  StoreWithDeletions,
   VerifySink,
 } from '../../../src/migration/sides/migration-side';
 import { commentHash, postHash } from '../../../src/migration/verify/record-hash';
 import { Comment, Post } from '../../../src/store/post';
-import { PostStore } from '../../../src/store/post-store';
 
 /** An in-memory store as the migration sees it: posts and comments in id order. */
 export class FakeSide extends MigrationSide {
@@ -23,7 +23,7 @@ export class FakeSide extends MigrationSide {
   /** deletions this store recorded: post id → deletedAt */
   readonly deletions = new Map<string, number>();
   readonly applied: string[] = [];
-  store: PostStore;
+  store: StoreWithDeletions;
 
   constructor(readonly name: StoreName) {
     super();
@@ -62,7 +62,7 @@ export class FakeSide extends MigrationSide {
           comments.set(c.id, c);
         }
       },
-    } as unknown as PostStore;
+    } as unknown as StoreWithDeletions;
   }
 
   private async *pages<T>(
@@ -108,13 +108,13 @@ export class FakeSide extends MigrationSide {
       }
     }
   }
-  async postState(id: string): Promise<PostState> {
+  override async postState(id: string): Promise<PostState> {
     const post = this.posts.get(id);
     if (post) return { kind: 'live', post };
     const deletedAt = this.deletions.get(id);
     return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
   }
-  async getComment(id: string) {
+  override async getComment(id: string) {
     return this.comments.get(id) ?? null;
   }
   async repairPost(id: string, state: PostState, _seen: SeenEntry[]) {
