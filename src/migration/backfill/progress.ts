@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { SingleBar } from 'cli-progress';
 
 /** How a long job shows how far it is. */
@@ -49,9 +48,8 @@ export class BarProgress implements Progress {
   }
 }
 
-/** Off a terminal (logs, CI): one line every `everyMs`. */
+/** Off a terminal (logs, CI): one line on stderr every `everyMs`. */
 export class LogProgress implements Progress {
-  private readonly logger = new Logger('Backfill');
   private label = '';
   private total = 0;
   private startDone = 0;
@@ -61,7 +59,8 @@ export class LogProgress implements Progress {
   constructor(private readonly everyMs = 5000) {}
 
   start(label: string, total: number, done: number): void {
-    Object.assign(this, { label, total, startDone: done, startedAt: Date.now(), lastLog: 0 });
+    const now = Date.now();
+    Object.assign(this, { label, total, startDone: done, startedAt: now, lastLog: now });
   }
 
   update(done: number): void {
@@ -70,8 +69,8 @@ export class LogProgress implements Progress {
     this.lastLog = now;
     const { rate, eta } = rateAndEta(done, this.startDone, this.total, this.startedAt, now);
     const total = Math.max(this.total, done);
-    this.logger.log(
-      `${this.label}: ${done}/${total} (${Math.floor((100 * done) / Math.max(total, 1))}%), ${Math.round(rate)} records/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : 'unknown'}`,
+    process.stderr.write(
+      `${new Date().toISOString()} ${this.label}: ${done}/${total} (${Math.floor((100 * done) / Math.max(total, 1))}%), ${Math.round(rate)} records/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : 'unknown'}\n`,
     );
   }
 

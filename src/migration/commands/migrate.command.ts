@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { AppConfig } from '../../config/app-config';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
@@ -30,8 +29,6 @@ interface BackfillFlags {
 /** `migrate backfill`: copies every record from one store to the other, resumably. */
 @SubCommand({ name: 'backfill', description: 'Copy every post and comment to the other store' })
 export class MigrateBackfillCommand extends CommandRunner {
-  private readonly logger = new Logger('Backfill');
-
   constructor(
     private readonly config: AppConfig,
     private readonly sides: MigrationSides,
@@ -45,8 +42,8 @@ export class MigrateBackfillCommand extends CommandRunner {
     const { source, target } = this.sides.from(flags.from ?? 'mongo');
     const phase = this.config.migrationPhase;
     if (!WRITES_REACH[target.name].includes(phase) && !flags.dryRun) {
-      this.logger.warn(
-        `phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase`,
+      process.stderr.write(
+        `warning: phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase\n`,
       );
     }
     const summary = await this.backfill.run(source, target, {
