@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badParameter } from '../common/http/query-params';
+import { PostNotFoundException } from '../posts/post-errors';
 import { requirePost } from '../posts/post-lookup';
 import { InvalidCursorError } from '../store/cursor';
 import { Comment, CommentPage, Post, PostStore } from '../store/post-store';
@@ -35,7 +36,8 @@ export class CommentsService {
       comment: input.comment,
       createdAt: new Date(),
     };
-    await this.store.addComment(comment);
+    // the post was deleted while the comment was written: nothing is kept, as for a missing post
+    if (!(await this.store.addComment(comment))) throw new PostNotFoundException();
     return comment;
   }
 

@@ -41,7 +41,7 @@ export class PhaseRoutedPostStore extends PostStore {
   applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
     return this.router.current().applyDelete(id, deletedAt, last);
   }
-  addComment(comment: Comment): Promise<void> {
+  addComment(comment: Comment): Promise<boolean> {
     return this.router.current().addComment(comment);
   }
   applyComment(comment: Comment): Promise<void> {

@@ -107,10 +107,12 @@ export abstract class PostStore {
   }
 
   /**
-   * Adds a comment to an existing post (the caller checked it exists). Comments never change;
-   * adding the same comment twice leaves one.
+   * Adds a comment to a post the caller found. Returns false, keeping nothing, when the post was
+   * deleted before or while the comment was written (the caller answers 404): a comment is never
+   * acknowledged and then lost with a post deleted at the same moment, nor left behind it.
+   * Comments never change; adding the same comment twice leaves one.
    */
-  abstract addComment(comment: Comment): Promise<void>;
+  abstract addComment(comment: Comment): Promise<boolean>;
 
   /** Replica form of addComment: idempotent, and never attaches a comment to a deleted post's data. */
   abstract applyComment(comment: Comment): Promise<void>;

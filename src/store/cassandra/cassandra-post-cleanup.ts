@@ -138,6 +138,20 @@ export function commentByIdDelete(ks: string, id: string, deletedAt: number): Ca
   };
 }
 
+/** Removes one comment's row from its post's partition, at the given time. */
+export function commentRowDelete(
+  ks: string,
+  postId: string,
+  createdAt: Date,
+  id: string,
+  at: number,
+): CassandraStatement {
+  return {
+    query: `DELETE FROM ${ks}.comments_by_post USING TIMESTAMP ? WHERE post_id = ? AND created_at = ? AND id = ?`,
+    params: [long(at), postId, createdAt, id],
+  };
+}
+
 /** Removes a deleted post's whole comment partition (one tombstone, however many comments). */
 export function commentPartitionDelete(
   ks: string,

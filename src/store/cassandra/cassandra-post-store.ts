@@ -25,6 +25,7 @@ import {
 } from './cassandra-post-rows';
 import {
   commentByIdDelete,
+  commentRowDelete,
   commentPartitionDelete,
   postDeletes,
   predecessorDeletes,
@@ -148,7 +149,15 @@ export class CassandraPostStore extends PostStore {
     await this.deleteRows(id, deletedAt, history, last);
   }
 
-  async addComment(comment: Comment): Promise<void> {
+  /** Writes, then checks for the post's deletion, exactly like the replica write. */
+  async addComment(comment: Comment): Promise<boolean> {
+    await this.writeComment(comment);
+    const deletedAt = await this.deletedAt(comment.postId);
+    await this.unlessDeleted(comment, deletedAt);
+    return deletedAt === undefined;
+  }
+
+  private async writeComment(comment: Comment): Promise<void> {
     await this.client.batch(commentWrites(this.ks, comment), WRITE);
   }
 
@@ -159,12 +168,11 @@ export class CassandraPostStore extends PostStore {
    */
   async applyComment(comment: Comment): Promise<void> {
     await this.addComment(comment);
-    await this.unlessDeleted(comment, await this.deletedAt(comment.postId));
   }
 
   /** applyComment for a page: the deletions of their posts read with one query per 100 posts. */
   override async applyComments(comments: readonly Comment[], concurrency: number): Promise<void> {
-    await mapConcurrent(comments, concurrency, (comment) => this.addComment(comment));
+    await mapConcurrent(comments, concurrency, (comment) => this.writeComment(comment));
     const deletions = await this.deletions([...new Set(comments.map((c) => c.postId))]);
     if (deletions.size === 0) return;
     await mapConcurrent(comments, concurrency, (comment) =>
@@ -180,7 +188,7 @@ export class CassandraPostStore extends PostStore {
   private async unlessDeleted(comment: Comment, deletedAt: number | undefined): Promise<void> {
     if (deletedAt === undefined) return;
     const removeAt = Math.max(deletedAt, comment.createdAt.getTime() * 1000);
-    await this.deleteComments(comment.postId, removeAt, [comment.id]);
+    await this.deleteComments(comment.postId, removeAt, [comment]);
   }
 
   async getComment(id: string): Promise<Comment | null> {
@@ -334,18 +342,22 @@ export class CassandraPostStore extends PostStore {
    * plus `known` ids), then the partition with one tombstone. Not one batch: a post can have
    * thousands of comments.
    */
-  private async deleteComments(postId: string, deletedAt: number, known: string[] = []) {
-    const ids = new Set(known);
+  private async deleteComments(postId: string, deletedAt: number, known: Comment[] = []) {
+    const created = new Map(known.map((c) => [c.id, c.createdAt]));
     for await (const row of this.client.rows(
-      `SELECT id FROM ${this.client.table('comments_by_post')} WHERE post_id = ?`,
+      `SELECT id, created_at FROM ${this.client.table('comments_by_post')} WHERE post_id = ?`,
       [postId],
       { ...READ, fetchSize: 1000 },
     )) {
-      ids.add(row.get('id') as string);
+      created.set(row.get('id') as string, row.get('created_at') as Date);
     }
-    await mapConcurrent([...ids], 16, (id) => {
-      const statement = commentByIdDelete(this.ks, id, deletedAt);
-      return this.client.execute(statement.query, statement.params, WRITE);
+    // a comment stamped after the deletion (its writer's clock, or a request that raced it) is
+    // removed at its own time: the deletion's timestamp alone would not cover it
+    await mapConcurrent([...created], 16, async ([id, createdAt]) => {
+      const at = Math.max(deletedAt, createdAt.getTime() * 1000);
+      const statements = [commentByIdDelete(this.ks, id, at)];
+      if (at > deletedAt) statements.push(commentRowDelete(this.ks, postId, createdAt, id, at));
+      for (const s of statements) await this.client.execute(s.query, s.params, WRITE);
     });
     const partition = commentPartitionDelete(this.ks, postId, deletedAt);
     await this.client.execute(partition.query, partition.params, WRITE);

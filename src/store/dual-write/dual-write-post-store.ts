@@ -131,9 +131,12 @@ export class DualWritePostStore extends PostStore {
     );
   }
 
-  async addComment(comment: Comment): Promise<void> {
-    await this.onPrimary('add comment', comment.id, () => this.primary.addComment(comment));
-    await this.copyComment(comment);
+  async addComment(comment: Comment): Promise<boolean> {
+    const added = await this.onPrimary('add comment', comment.id, () =>
+      this.primary.addComment(comment),
+    );
+    if (added) await this.copyComment(comment);
+    return added;
   }
 
   async applyComment(comment: Comment): Promise<void> {

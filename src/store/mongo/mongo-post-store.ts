@@ -146,20 +146,20 @@ export class MongoPostStore extends PostStore {
     return tombstone ? Number(tombstone.deleted_at) : undefined;
   }
 
-  async addComment(comment: Comment): Promise<void> {
-    try {
-      await this.comments.insertOne(toCommentDocument(comment));
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+  /**
+   * Inserts, then looks for the post's deletion: a deletion records its tombstone before it
+   * removes the post's comments, so either that removal sees this comment or this check sees the
+   * tombstone (and takes the comment out again). No lock needed on the hot path.
+   */
+  async addComment(comment: Comment): Promise<boolean> {
+    await this.insertComment(comment);
+    if (!(await this.tombstones.findOne({ _id: comment.postId }))) return true;
+    await this.comments.deleteOne({ _id: comment.id });
+    return false;
   }
 
   async applyComment(comment: Comment): Promise<void> {
-    // under the post's lock, so a deletion cannot slip between the check and the insert
-    await this.lock.withLock(comment.postId, async () => {
-      if (await this.tombstones.findOne({ _id: comment.postId })) return;
-      await this.addComment(comment);
-    });
+    await this.addComment(comment);
   }
 
   async getComment(id: string): Promise<Comment | null> {
@@ -210,6 +210,14 @@ export class MongoPostStore extends PostStore {
       this.comments.countDocuments({}),
     ]);
     return { posts, comments };
+  }
+
+  private async insertComment(comment: Comment): Promise<void> {
+    try {
+      await this.comments.insertOne(toCommentDocument(comment));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
   }
 
   private async recordDeletion(id: string, deletedAt: number): Promise<void> {

@@ -169,6 +169,26 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.getPost(post.id)).toEqual(next);
     });
 
+    it('a comment racing its post’s deletion is either refused or removed with the post, never left behind', async () => {
+      for (let round = 0; round < 6; round++) {
+        const post = makePost();
+        await store.createPost(post);
+        // stamped a little after the deletion, as a request whose clock runs ahead would be
+        const late = () => new Date(Date.now() + 5);
+        const comments = Array.from({ length: 8 }, (_, i) => makeComment(post.id, late(), `r${i}`));
+        const outcomes = await Promise.all([
+          ...comments.map((c) => store.addComment(c)),
+          store.deletePost(post, deleteVersion(post.version)).then(() => true),
+        ]);
+        expect(outcomes.every((o) => typeof o === 'boolean')).toBe(true);
+        expect(await store.getPost(post.id)).toBeNull();
+        expect((await store.listComments(post.id, 20)).items).toEqual([]);
+        for (const c of comments) expect(await store.getComment(c.id)).toBeNull();
+        // and a comment on a post already deleted is refused outright
+        expect(await store.addComment(makeComment(post.id, new Date(), 'too late'))).toBe(false);
+      }
+    });
+
     it('deletes a post with its comments, only from the version read', async () => {
       const post = makePost();
       await store.createPost(post);

@@ -60,8 +60,10 @@ export class FakePostStore extends PostStore {
     if (stored) this.posts.set(id, { ...stored, title, version: stored.version + 1 });
   }
 
-  async addComment(comment: Comment): Promise<void> {
+  async addComment(comment: Comment): Promise<boolean> {
+    if (!this.posts.has(comment.postId)) return false;
     this.comments.push({ ...comment });
+    return true;
   }
 
   async listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {

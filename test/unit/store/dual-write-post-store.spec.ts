@@ -32,7 +32,7 @@ class FakeStore extends PostStore {
     );
   applyDelete = (id: string, at: number, last?: Post) =>
     this.write(`applyDelete ${id}@${at} last ${last?.version ?? '?'}`, undefined);
-  addComment = (c: Comment) => this.write(`addComment ${c.id}`, undefined);
+  addComment = (c: Comment) => this.write(`addComment ${c.id}`, !c.comment.startsWith('gone'));
   applyComment = (c: Comment) => this.write(`applyComment ${c.id}`, undefined);
   getPost = () => Promise.resolve(null);
   getComment = () => Promise.resolve(null);
@@ -125,6 +125,22 @@ describe('DualWritePostStore', () => {
     const conflict = post('conflict');
     expect(await dual.updatePost(conflict, conflict)).toBe(false);
     expect(secondary.calls).toEqual([]);
+  });
+
+  it('a comment the primary refuses (its post was deleted meanwhile) is not copied', async () => {
+    const p = post();
+    const comment = (text: string): Comment => ({
+      id: newId(),
+      postId: p.id,
+      commenter: 'b',
+      comment: text,
+      createdAt: new Date(),
+    });
+    const kept = comment('kept');
+    expect(await dual.addComment(kept)).toBe(true);
+    expect(await dual.addComment(comment('gone with its post'))).toBe(false);
+    await dual.drain();
+    expect(secondary.calls).toEqual([`applyComment ${kept.id}`]);
   });
 
   it('a failed secondary does not fail the request: the miss is logged and hinted in the primary', async () => {
