@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { StoreName } from '../../config/migration-phase';
+import { Leases } from '../control/lease';
 import { MigrationState } from '../control/migration-state';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { MigrationSide, ScanPage } from '../sides/migration-side';
 import { Progress, quietProgress } from './progress';
 
@@ -16,6 +19,8 @@ export interface BackfillOptions {
   /** records read from the source per page (the checkpoint moves page by page) */
   pageSize?: number;
   progress?: Progress;
+  /** how long to wait for another run's lease to end (default: one lease lifetime and a bit) */
+  leaseWaitMs?: number;
 }
 
 /** The durable state of one direction's backfill, saved in the migration state as it goes. */
@@ -54,6 +59,17 @@ export interface BackfillSummary {
 }
 
 const SAVE_EVERY_MS = 1000;
+/** A backfill holds its direction's lease while it copies; a killed run's lease ends after this. */
+const LEASE_SECONDS = 10;
+
+/** Another backfill of the same direction is running: two would fight over one checkpoint. */
+export class BackfillRunningError extends Error {
+  constructor(name: string, holder?: string) {
+    super(
+      `another ${name.replace(':', ' ')} is running (${holder ?? 'holder unknown'}); nothing was copied`,
+    );
+  }
+}
 
 export const backfillName = (source: StoreName, target: StoreName) =>
   `backfill:${source}->${target}`;
@@ -66,7 +82,10 @@ export const backfillName = (source: StoreName, target: StoreName) =>
  */
 @Injectable()
 export class BackfillService {
-  constructor(private readonly state: MigrationState) {}
+  constructor(
+    private readonly state: MigrationState,
+    private readonly leases: Leases,
+  ) {}
 
   checkpoint(source: StoreName, target: StoreName): Promise<BackfillCheckpoint | undefined> {
     return this.state.get<BackfillCheckpoint>(backfillName(source, target));
@@ -115,6 +134,47 @@ export class BackfillService {
       return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
     }
 
+    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    // a run killed a moment ago still holds the lease until it expires: wait that long for it
+    const waitMs = options.leaseWaitMs ?? (LEASE_SECONDS + 2) * 1000;
+    const waitUntil = Date.now() + waitMs;
+    while (!(await this.leases.acquire(name, holder, LEASE_SECONDS))) {
+      if (Date.now() > waitUntil) {
+        throw new BackfillRunningError(name, await this.leases.holder(name));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
+    }
+    const renew = setInterval(
+      () => void this.leases.renew(name, holder, LEASE_SECONDS).catch(() => undefined),
+      (LEASE_SECONDS * 1000) / 3,
+    );
+    try {
+      return await this.copy(source, target, options, {
+        name,
+        saved,
+        checkpoint,
+        summary,
+        started,
+      });
+    } finally {
+      clearInterval(renew);
+      await this.leases.release(name, holder).catch(() => undefined);
+    }
+  }
+
+  private async copy(
+    source: MigrationSide,
+    target: MigrationSide,
+    options: BackfillOptions,
+    run: {
+      name: string;
+      saved?: BackfillCheckpoint;
+      checkpoint: BackfillCheckpoint;
+      summary: BackfillSummary;
+      started: number;
+    },
+  ): Promise<BackfillSummary> {
+    const { name, saved, checkpoint, summary, started } = run;
     checkpoint.runs++;
     const progress = options.progress ?? quietProgress;
     const estimate = await source.estimate();

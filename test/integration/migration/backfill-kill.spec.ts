@@ -199,5 +199,5 @@ describe('kill test: migrate backfill (20 000 posts, 100 000 comments) killed wi
         unknown: [...distinct].filter((id) => !ids.has(id)).length,
       }).toEqual({ table: t, counted: ids.size, rows: ids.size, distinct: ids.size, unknown: 0 });
     }
-  }, 240_000);
+  }, 360_000);
 });

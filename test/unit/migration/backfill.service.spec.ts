@@ -2,6 +2,7 @@ import {
   BackfillCheckpoint,
   BackfillService,
 } from '../../../src/migration/backfill/backfill.service';
+import { Leases } from '../../../src/migration/control/lease';
 import { MigrationState } from '../../../src/migration/control/migration-state';
 import { FakeSide, fakeComment, fakePost } from './fake-side';
 
@@ -19,6 +20,29 @@ class MemoryState {
     this.saved.push(copy as BackfillCheckpoint);
   }
 }
+
+/** Leases as a map (no expiry: a test releases or holds them explicitly). */
+class MemoryLeases {
+  readonly held = new Map<string, string>();
+  async acquire(name: string, holder: string) {
+    const current = this.held.get(name);
+    if (current && current !== holder) return false;
+    this.held.set(name, holder);
+    return true;
+  }
+  async renew(name: string, holder: string) {
+    return this.held.get(name) === holder;
+  }
+  async release(name: string, holder: string) {
+    if (this.held.get(name) === holder) this.held.delete(name);
+  }
+  async holder(name: string) {
+    return this.held.get(name);
+  }
+}
+
+const backfill = (state: MemoryState, leases = new MemoryLeases()) =>
+  new BackfillService(state as unknown as MigrationState, leases as unknown as Leases);
 
 function sides(posts: number) {
   const source = new FakeSide('mongo');
@@ -39,7 +63,7 @@ const options = { concurrency: 4, restart: false, dryRun: false, pageSize: 10 };
 describe('BackfillService (logic, in-memory stores)', () => {
   it('copies every post, then every comment, page by page, and records where it stands', async () => {
     const state = new MemoryState();
-    const service = new BackfillService(state as unknown as MigrationState);
+    const service = backfill(state);
     const { source, target } = sides(25);
     const summary = await service.run(source, target, options);
     expect(summary).toMatchObject({ posts: 25, comments: 75, already_complete: false });
@@ -58,7 +82,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
 
   it('a run that dies continues from the last saved position, and a finished one changes nothing', async () => {
     const state = new MemoryState();
-    const service = new BackfillService(state as unknown as MigrationState);
+    const service = backfill(state);
     const { source, target } = sides(40);
     let pages = 0;
     const applyComments = target.store.applyComments.bind(target.store);
@@ -96,9 +120,25 @@ describe('BackfillService (logic, in-memory stores)', () => {
     expect(restarted).toMatchObject({ posts: 40, comments: 120, resumed_at: undefined });
   });
 
+  it('refuses to run beside another backfill of the same direction, and frees its lease when done', async () => {
+    const leases = new MemoryLeases();
+    const { source, target } = sides(5);
+    leases.held.set('backfill:mongo->cassandra', 'other-host:42');
+    const state = new MemoryState();
+    const waiting = backfill(state, leases).run(source, target, { ...options, leaseWaitMs: 20 });
+    await expect(waiting).rejects.toThrow(
+      'another backfill mongo->cassandra is running (other-host:42); nothing was copied',
+    );
+    expect(target.applied).toEqual([]);
+    expect(state.saved).toEqual([]);
+    leases.held.clear();
+    await backfill(state, leases).run(source, target, options);
+    expect(leases.held.size).toBe(0);
+  });
+
   it('a dry run counts what is left and writes nothing', async () => {
     const state = new MemoryState();
-    const service = new BackfillService(state as unknown as MigrationState);
+    const service = backfill(state);
     const { source, target } = sides(12);
     const summary = await service.run(source, target, { ...options, dryRun: true });
     expect(summary).toMatchObject({ dry_run: true, posts: 12, comments: 36 });
@@ -107,7 +147,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
   });
 
   it('keeps to the rate limit on average', async () => {
-    const service = new BackfillService(new MemoryState() as unknown as MigrationState);
+    const service = backfill(new MemoryState());
     const { source, target } = sides(10); // 40 records
     const started = Date.now();
     await service.run(source, target, { ...options, rate: 100 });
