@@ -1,0 +1,58 @@
+/**
+ * The floor under `migrate verify`: reads everything verify reads, the same way, and nothing
+ * else. MongoDB posts and comments with find({}).batchSize(1000), and at the same time every row
+ * of the Cassandra tables verify scans, with scanTable (16 token ranges, 2 at a time per table,
+ * pages of 1000) and selectColumns' column lists (WRITETIME included). No hashing, no digests.
+ * Run as a process of its own (like the verify it is compared with), configured by the app's
+ * environment variables; prints {seconds, counts} as JSON on stdout.
+ */
+import mongoose from 'mongoose';
+import { loadConfig } from '../../src/config/app-config';
+import { CassandraClient } from '../../src/database/cassandra/cassandra-client';
+import { MONGOOSE_OPTIONS } from '../../src/database/database.module';
+import { RowTable, selectColumns, TABLES } from '../../src/migration/sides/cassandra-rows';
+import { scanTable } from '../../src/store/cassandra/cassandra-scan';
+
+const CASSANDRA_TABLES: RowTable[] = [
+  'posts_by_id',
+  'posts_by_month',
+  'posts_by_title',
+  'posts_by_author',
+  'comments_by_id',
+  'comments_by_post',
+];
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const cassandra = new CassandraClient(config);
+  await cassandra.connect();
+  const { retryAttempts: _a, retryDelay: _d, ...options } = MONGOOSE_OPTIONS;
+  const connection = await mongoose.createConnection(config.mongoUrl, options).asPromise();
+  try {
+    const counts: Record<string, number> = {};
+    const started = Date.now();
+    await Promise.all([
+      ...['posts', 'comments'].map(async (name) => {
+        let n = 0;
+        for await (const _doc of connection.collection(name).find({}).batchSize(1000)) n++;
+        counts[`mongo.${name}`] = n;
+      }),
+      ...CASSANDRA_TABLES.map(async (table) => {
+        let n = 0;
+        const { partitionKey } = TABLES[table];
+        await scanTable(cassandra, table, partitionKey, selectColumns(table), () => n++, 2);
+        counts[`cassandra.${table}`] = n;
+      }),
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${JSON.stringify({ seconds, counts })}\n`);
+  } finally {
+    await connection.close();
+    await cassandra.shutdown();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
