@@ -41,13 +41,34 @@ export type PostSort = (typeof POST_SORTS)[number];
 
 export const EXCERPT_LENGTH = 200;
 
-/** The listing excerpt: the first EXCERPT_LENGTH characters (not UTF-16 units) of the content. */
+/**
+ * The listing excerpt: the content with runs of white space collapsed and trimmed, cut to its
+ * first EXCERPT_LENGTH characters (not UTF-16 units), with "…" when there was more. Reads only
+ * as far as it needs: content can be 50 000 characters, and every post write makes an excerpt.
+ */
 export function excerptOf(content: string): string {
-  const chars = Array.from(content.replace(/\s+/g, ' ').trim());
-  return chars.length <= EXCERPT_LENGTH
-    ? chars.join('')
-    : `${chars.slice(0, EXCERPT_LENGTH).join('')}…`;
+  let out = '';
+  let length = 0;
+  let space = false;
+  for (const char of content) {
+    if (WHITE_SPACE.test(char)) {
+      space = length > 0; // leading white space is dropped, inner runs become one space
+      continue;
+    }
+    if (space) {
+      if (length === EXCERPT_LENGTH) return `${out}…`;
+      out += ' ';
+      length++;
+      space = false;
+    }
+    if (length === EXCERPT_LENGTH) return `${out}…`;
+    out += char;
+    length++;
+  }
+  return out; // trailing white space is dropped
 }
+
+const WHITE_SPACE = /^\s$/;
 
 export function summaryOf(post: Post): PostSummary {
   return {

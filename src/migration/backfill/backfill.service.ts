@@ -4,6 +4,7 @@ import { Leases } from '../control/lease';
 import { MigrationState } from '../control/migration-state';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { StoreTotals } from '../../store/post-store';
 import { MigrationSide, ScanPage } from '../sides/migration-side';
 import { Progress, quietProgress } from './progress';
 
@@ -177,7 +178,17 @@ export class BackfillService {
     const { name, saved, checkpoint, summary, started } = run;
     checkpoint.runs++;
     const progress = options.progress ?? quietProgress;
-    const estimate = await source.estimate();
+    // the estimate is for the progress bar only: it must not hold the copy up (on FerretDB it
+    // is a full scan), so the bar gets its total when the estimate arrives
+    let current: 'posts' | 'comments' = checkpoint.stage === 'comments' ? 'comments' : 'posts';
+    let estimate: StoreTotals | undefined;
+    void source
+      .estimate()
+      .then((totals) => {
+        estimate = totals;
+        progress.total(totals[current]);
+      })
+      .catch(() => undefined);
     const limit = new RateLimit(options.rate);
     const pageSize = options.pageSize ?? Math.max(100, options.concurrency * 8);
     let lastSave = 0;
@@ -192,12 +203,13 @@ export class BackfillService {
 
     const stage = async <T>(
       kind: 'posts' | 'comments',
-      scan: (after: string | undefined) => AsyncIterable<ScanPage<T>>,
+      pages: AsyncIterable<ScanPage<T>>,
       apply: (items: T[]) => Promise<void>,
     ) => {
-      progress.start(`copying ${kind}`, estimate[kind], checkpoint[kind]);
+      current = kind;
+      progress.start(`copying ${kind}`, estimate?.[kind] ?? 0, checkpoint[kind]);
       try {
-        for await (const page of prefetched(scan(checkpoint.position))) {
+        for await (const page of pages) {
           await limit.take(page.items.length);
           await apply(page.items);
           checkpoint.position = page.position;
@@ -211,20 +223,26 @@ export class BackfillService {
       }
     };
 
-    if (checkpoint.stage === 'posts') {
-      await stage(
-        'posts',
-        (after) => source.scanPosts(after, pageSize),
-        (posts) => target.store.applyPosts(posts, options.concurrency),
-      );
-      Object.assign(checkpoint, { stage: 'comments', position: undefined });
-      await save(true);
-    }
-    await stage(
-      'comments',
-      (after) => source.scanComments(after, pageSize),
-      (comments) => target.store.applyComments(comments, options.concurrency),
+    // The comments' first page is asked for while the posts are being copied: a source that
+    // must sort a whole collection before its first page (FerretDB) does it meanwhile.
+    const fromStart = checkpoint.stage === 'posts';
+    const comments = primed(
+      prefetched(source.scanComments(fromStart ? undefined : checkpoint.position, pageSize)),
     );
+    try {
+      if (fromStart) {
+        await stage('posts', prefetched(source.scanPosts(checkpoint.position, pageSize)), (posts) =>
+          target.store.applyPosts(posts, options.concurrency),
+        );
+        Object.assign(checkpoint, { stage: 'comments', position: undefined });
+        await save(true);
+      }
+      await stage('comments', comments, (items) =>
+        target.store.applyComments(items, options.concurrency),
+      );
+    } finally {
+      await comments.close();
+    }
     Object.assign(checkpoint, {
       stage: 'done',
       position: undefined,
@@ -256,6 +274,24 @@ async function* prefetched<T>(source: AsyncIterable<T>): AsyncIterable<T> {
   } finally {
     await iterator.return?.();
   }
+}
+
+/** An iterable whose first item is already being fetched; close() releases it unread. */
+function primed<T>(source: AsyncIterable<T>): AsyncIterable<T> & { close(): Promise<void> } {
+  const iterator = source[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<T>> | undefined = iterator.next();
+  first.catch(() => undefined); // surfaces when it is read, not as an unhandled rejection
+  const next = () => {
+    const pending = first;
+    first = undefined;
+    return pending ?? iterator.next();
+  };
+  return {
+    [Symbol.asyncIterator]: () => ({ next }),
+    close: async () => {
+      await iterator.return?.();
+    },
+  };
 }
 
 /** At most `rate` records per second on average since the start (no limit without a rate). */

@@ -2,7 +2,10 @@ import { SingleBar } from 'cli-progress';
 
 /** How a long job shows how far it is. */
 export interface Progress {
+  /** `total` 0: not known yet (see total()) */
   start(label: string, total: number, done: number): void;
+  /** the total, once known */
+  total(total: number): void;
   update(done: number): void;
   stop(): void;
 }
@@ -37,6 +40,10 @@ export class BarProgress implements Progress {
     this.bar.start(Math.max(total, done), done, { label, rate: 0 });
   }
 
+  total(total: number): void {
+    this.bar.setTotal(Math.max(total, this.bar.getTotal()));
+  }
+
   update(done: number): void {
     const { rate } = rateAndEta(done, this.startDone, 0, this.startedAt);
     if (done > this.bar.getTotal()) this.bar.setTotal(done);
@@ -51,7 +58,7 @@ export class BarProgress implements Progress {
 /** Off a terminal (logs, CI): one line on stderr every `everyMs`. */
 export class LogProgress implements Progress {
   private label = '';
-  private total = 0;
+  private totalRecords = 0;
   private startDone = 0;
   private startedAt = 0;
   private lastLog = 0;
@@ -60,17 +67,30 @@ export class LogProgress implements Progress {
 
   start(label: string, total: number, done: number): void {
     const now = Date.now();
-    Object.assign(this, { label, total, startDone: done, startedAt: now, lastLog: now });
+    Object.assign(this, {
+      label,
+      totalRecords: total,
+      startDone: done,
+      startedAt: now,
+      lastLog: now,
+    });
+  }
+
+  total(total: number): void {
+    this.totalRecords = total;
   }
 
   update(done: number): void {
     const now = Date.now();
     if (now - this.lastLog < this.everyMs) return;
     this.lastLog = now;
-    const { rate, eta } = rateAndEta(done, this.startDone, this.total, this.startedAt, now);
-    const total = Math.max(this.total, done);
+    const { rate, eta } = rateAndEta(done, this.startDone, this.totalRecords, this.startedAt, now);
+    const known = this.totalRecords > 0;
+    const total = Math.max(this.totalRecords, done);
+    const share = known ? `${done}/${total} (${Math.floor((100 * done) / total)}%)` : `${done}`;
+    const left = known && Number.isFinite(eta) ? `${Math.ceil(eta)} s` : 'unknown';
     process.stderr.write(
-      `${new Date().toISOString()} ${this.label}: ${done}/${total} (${Math.floor((100 * done) / Math.max(total, 1))}%), ${Math.round(rate)} records/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : 'unknown'}\n`,
+      `${new Date().toISOString()} ${this.label}: ${share}, ${Math.round(rate)} records/s, ETA ${left}\n`,
     );
   }
 
@@ -79,4 +99,4 @@ export class LogProgress implements Progress {
   }
 }
 
-export const quietProgress: Progress = { start() {}, update() {}, stop() {} };
+export const quietProgress: Progress = { start() {}, total() {}, update() {}, stop() {} };

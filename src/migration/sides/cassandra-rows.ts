@@ -52,10 +52,14 @@ export const TABLES = {
 } as const;
 export type RowTable = keyof typeof TABLES;
 
-/** Every column of the table, and the write time of each non-key cell as `wt_<column>`. */
-export function selectColumns(table: RowTable): string {
+/**
+ * Every column of the table and, with `writetimes`, the write time of each non-key cell as
+ * `wt_<column>` (what a repair needs to remove exactly that row; a digest pass does not).
+ */
+export function selectColumns(table: RowTable, writetimes = true): string {
   const { keys, cells } = TABLES[table];
   const unique = [...new Set<string>([...keys, ...cells])];
+  if (!writetimes) return unique.join(', ');
   return [...unique, ...cells.map((c) => `WRITETIME(${c}) AS wt_${c}`)].join(', ');
 }
 
@@ -65,7 +69,7 @@ export function rowWritetime(table: RowTable, row: types.Row): number | null {
   for (const cell of TABLES[table].cells) {
     const value = row.get(`wt_${cell}`) as types.Long | null | undefined;
     if (value === null || value === undefined) continue;
-    const micros = Number(value);
+    const micros = value.toNumber();
     if (newest === null || micros > newest) newest = micros;
   }
   return newest;
@@ -179,7 +183,22 @@ export interface RequiredRow {
   write(ks: string, timestamp: number): CassandraStatement[];
 }
 
+/** Every row a post must have: its base row, then its listing rows. */
 export function requiredPostRows(post: Post): RequiredRow[] {
+  return [
+    {
+      table: 'posts_by_id',
+      key: [post.id],
+      hash: postHash(post),
+      timestamp: post.version,
+      write: (ks, ts) => [baseRowWrite(ks, post, ts)],
+    },
+    ...requiredListingRows(post),
+  ];
+}
+
+/** The listing rows a post must have (what a verify scan expects from each base row). */
+export function requiredListingRows(post: Post): RequiredRow[] {
   const key = titleKey(post.title);
   const values = valuesOfPost(post);
   const listing = (
@@ -194,13 +213,6 @@ export function requiredPostRows(post: Post): RequiredRow[] {
     write,
   });
   return [
-    {
-      table: 'posts_by_id',
-      key: [post.id],
-      hash: postHash(post),
-      timestamp: post.version,
-      write: (ks, ts) => [baseRowWrite(ks, post, ts)],
-    },
     listing('posts_by_month', [monthOf(post.createdAt), post.createdAt, post.id], (ks, ts) => [
       monthRowWrite(ks, post, ts),
       partitionWrite(ks, 'month', monthOf(post.createdAt)),

@@ -8,7 +8,7 @@ import { commentFromRow, postFromRow } from '../../store/cassandra/cassandra-pos
 import { countRows, MIN_TOKEN, scanTable } from '../../store/cassandra/cassandra-scan';
 import { mapConcurrent } from '../../common/map-concurrent';
 import { nowMicros } from '../../store/versions';
-import { hashHex, hashOf } from '../verify/record-hash';
+import { hashHex, hashOf, postHash } from '../verify/record-hash';
 import {
   Channel,
   MigrationSide,
@@ -22,6 +22,7 @@ import {
   keyText,
   RequiredRow,
   requiredCommentRows,
+  requiredListingRows,
   requiredPostRows,
   rowDelete,
   rowHash,
@@ -79,14 +80,21 @@ export class CassandraSide extends MigrationSide {
     const wants = (...names: Channel[]) => names.some((n) => channels.has(n));
     const partitions = new Set<string>();
     const scans: Promise<void>[] = [];
-    const scan = (table: RowTable, visit: (row: types.Row, seen: SeenRow) => void) =>
+    // rows are only kept (with their keys and write times) when drilling into differences
+    const keep = sink.keepsRows;
+    const scan = (table: RowTable, visit: (row: types.Row, seen?: SeenRow) => void) =>
       scanTable(
         this.client,
         table,
         TABLES[table].partitionKey,
-        selectColumns(table),
+        selectColumns(table, keep),
         (row) =>
-          visit(row, { table, key: rowKey(table, row), writetime: rowWritetime(table, row) }),
+          visit(
+            row,
+            keep
+              ? { table, key: rowKey(table, row), writetime: rowWritetime(table, row) }
+              : undefined,
+          ),
         2,
       );
 
@@ -96,9 +104,8 @@ export class CassandraSide extends MigrationSide {
         scan('posts_by_id', (row, seen) => {
           if (row.get('version') === null) return; // no post: cells left of a deleted one
           const post = postFromRow(row);
-          sink.add('post', 'cassandra', post.id, rowHash('posts_by_id', row), seen);
-          for (const required of requiredPostRows(post)) {
-            if (required.table === 'posts_by_id') continue;
+          sink.add('post', 'cassandra', post.id, postHash(post), seen);
+          for (const required of requiredListingRows(post)) {
             sink.add(`cassandra.${required.table}` as Channel, 'expected', post.id, required.hash);
           }
         }),

@@ -31,6 +31,8 @@ export interface SeenRow {
  * own derived rows with what its base records say they must be (roles `expected` / `actual`).
  */
 export interface VerifySink {
+  /** false: the sink ignores `seen`, so a scan need not build it (nor read write times) */
+  readonly keepsRows: boolean;
   add(channel: string, role: string, id: string, hash: Hash64, seen?: SeenRow): void;
 }
 

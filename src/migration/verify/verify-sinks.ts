@@ -33,6 +33,7 @@ const EMPTY = new Digest();
  * of the data.
  */
 export class DigestSink implements VerifySink {
+  readonly keepsRows = false;
   private readonly digests = new Map<string, Digest>();
 
   add(channel: string, role: string, id: string, hash: Hash64): void {
@@ -74,6 +75,7 @@ export interface DrillEntry {
 
 /** Pass 2 of verify: every entry of the chosen buckets, by channel and id. */
 export class DrillSink implements VerifySink {
+  readonly keepsRows = true;
   readonly byChannel = new Map<Channel, Map<string, DrillEntry[]>>();
 
   constructor(private readonly buckets: ReadonlySet<number>) {}
