@@ -24,6 +24,8 @@ async function cassandraContents(config: AppConfig) {
   });
 }
 
+const HINT_RETRY_MS = 2000;
+
 describe('dual-write while one store is stopped (real servers, stopped with the stack script)', () => {
   let config: AppConfig;
   let app: NestExpressApplication;
@@ -38,6 +40,7 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
         MIGRATION_PHASE: 'dual-write',
         SECONDARY_WRITE_TIMEOUT_MS: '3000',
         STATS_MAX_AGE_MS: '0',
+        HINT_RETRY_INTERVAL: `${HINT_RETRY_MS}ms`,
       }),
     );
     app = await createTestApp(config);
@@ -105,6 +108,25 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
       secondary_writes: { in_flight: 0, missed: 4, unhinted: 0 },
     });
     expect(stats.body.stores.mongo).toMatchObject({ posts: 2, comments: 1 });
+  });
+
+  it('Cassandra started again: the hint retry job copies every missed write within one interval', async () => {
+    await stackCommand(['up', 'cassandra']);
+    await pollUntil(`${url}/health`, (status) => status === 200, 60_000, 250);
+    const back = Date.now();
+    // the next tick (within one interval) takes the lease and copies the 4 records
+    await pollUntil(
+      `${url}/api/stats`,
+      (status, body) => status === 200 && JSON.parse(body).pending_hints === 0,
+      HINT_RETRY_MS + 5000,
+      100,
+    );
+    expect(Date.now() - back).toBeLessThanOrEqual(HINT_RETRY_MS + 5000);
+    const after = await cassandraContents(config);
+    expect(after.posts.some((p) => p.includes(':Edited during the outage@'))).toBe(true);
+    expect(after.posts.some((p) => p.includes(':Written during the outage@'))).toBe(true);
+    expect(after.posts.some((p) => p.includes(':Deleted during the outage@'))).toBe(false);
+    expect(after.comments).toHaveLength(1);
   });
 
   it('MongoDB (primary) stopped: every write fails with a clear error and Cassandra gets nothing new', async () => {
