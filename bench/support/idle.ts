@@ -1,19 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { cpuSecondsOf as cpuSeconds } from './cpu-meter';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** CPU seconds a process has used so far (utime + stime from /proc), or undefined if gone. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name (which may contain spaces) start at ") "
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Waits until every process uses less than `maxShare` of a core over a 1 s window, three
