@@ -99,6 +99,51 @@ export class BackfillService {
   ): Promise<BackfillSummary> {
     const started = Date.now();
     const name = backfillName(source.name, target.name);
+    if (options.dryRun) {
+      const { checkpoint, summary } = await this.begin(source, target, options);
+      if (checkpoint.stage === 'done') return summary;
+      const inPosts = checkpoint.stage === 'posts';
+      const left = await source.countAfter(
+        inPosts ? checkpoint.position : undefined,
+        inPosts ? undefined : checkpoint.position,
+      );
+      return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
+    }
+
+    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    // a run killed a moment ago still holds the lease until it expires: wait that long for it
+    const waitMs = options.leaseWaitMs ?? (LEASE_SECONDS + 2) * 1000;
+    const waitUntil = Date.now() + waitMs;
+    while (!(await this.leases.acquire(name, holder, LEASE_SECONDS))) {
+      if (Date.now() > waitUntil) {
+        throw new BackfillRunningError(name, await this.leases.holder(name));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
+    }
+    const renew = setInterval(
+      () => void this.leases.renew(name, holder, LEASE_SECONDS).catch(() => undefined),
+      (LEASE_SECONDS * 1000) / 3,
+    );
+    try {
+      // read under the lease: a run that held it may have moved the checkpoint meanwhile
+      const { saved, checkpoint, summary } = await this.begin(source, target, options);
+      if (checkpoint.stage === 'done') return summary;
+      return await this.copy(source, target, options, {
+        name,
+        saved,
+        checkpoint,
+        summary,
+        started,
+      });
+    } finally {
+      clearInterval(renew);
+      await this.leases.release(name, holder).catch(() => undefined);
+    }
+  }
+
+  /** The checkpoint to continue from (a fresh one with --restart) and the summary so far. */
+  private async begin(source: MigrationSide, target: MigrationSide, options: BackfillOptions) {
+    const name = backfillName(source.name, target.name);
     const saved = options.restart ? undefined : await this.state.get<BackfillCheckpoint>(name);
     const now = new Date().toISOString();
     const checkpoint: BackfillCheckpoint = saved ?? {
@@ -124,43 +169,7 @@ export class BackfillService {
       rate: 0,
       checkpoint,
     };
-    if (checkpoint.stage === 'done') return summary;
-
-    if (options.dryRun) {
-      const inPosts = checkpoint.stage === 'posts';
-      const left = await source.countAfter(
-        inPosts ? checkpoint.position : undefined,
-        inPosts ? undefined : checkpoint.position,
-      );
-      return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
-    }
-
-    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    // a run killed a moment ago still holds the lease until it expires: wait that long for it
-    const waitMs = options.leaseWaitMs ?? (LEASE_SECONDS + 2) * 1000;
-    const waitUntil = Date.now() + waitMs;
-    while (!(await this.leases.acquire(name, holder, LEASE_SECONDS))) {
-      if (Date.now() > waitUntil) {
-        throw new BackfillRunningError(name, await this.leases.holder(name));
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
-    }
-    const renew = setInterval(
-      () => void this.leases.renew(name, holder, LEASE_SECONDS).catch(() => undefined),
-      (LEASE_SECONDS * 1000) / 3,
-    );
-    try {
-      return await this.copy(source, target, options, {
-        name,
-        saved,
-        checkpoint,
-        summary,
-        started,
-      });
-    } finally {
-      clearInterval(renew);
-      await this.leases.release(name, holder).catch(() => undefined);
-    }
+    return { saved, checkpoint, summary };
   }
 
   private async copy(
