@@ -15,9 +15,3 @@ export function storeOption(flag: string, raw: string): StoreName {
   }
   return raw;
 }
-
-export function rejectArguments(command: string, params: string[]): void {
-  if (params.length > 0) {
-    throw new CliUsageError(`${command} takes no arguments (got '${params.join(' ')}')`);
-  }
-}

@@ -1,14 +1,14 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { AppConfig } from '../../config/app-config';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
-import { CliUsageError } from '../../schema/commands/schema.command';
+import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { BackfillService } from '../backfill/backfill.service';
 import { BarProgress, LogProgress } from '../backfill/progress';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { MigrationSides } from '../sides/migration-sides';
 import { VerifyService } from '../verify/verify.service';
 import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
-import { integerOption, rejectArguments, storeOption } from './migrate-options';
+import { integerOption, storeOption } from './migrate-options';
 
 const DEFAULT_RECHECK_MS = 2000;
 
@@ -38,7 +38,7 @@ export class MigrateBackfillCommand extends CommandRunner {
   }
 
   async run(params: string[], flags: BackfillFlags): Promise<void> {
-    rejectArguments('migrate backfill', params);
+    rejectExtraArguments('migrate backfill', params);
     const { source, target } = this.sides.from(flags.from ?? 'mongo');
     const phase = this.config.migrationPhase;
     if (!WRITES_REACH[target.name].includes(phase) && !flags.dryRun) {
@@ -94,7 +94,7 @@ export class MigrateVerifyCommand extends CommandRunner {
   }
 
   async run(params: string[], flags: { json?: boolean; recheckDelay?: number }): Promise<void> {
-    rejectArguments('migrate verify', params);
+    rejectExtraArguments('migrate verify', params);
     const { source, target } = this.sides.direction(this.config.migrationPhase);
     const { report } = await this.verifier.verify(source, target, {
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
@@ -133,7 +133,7 @@ export class MigrateReconcileCommand extends CommandRunner {
     params: string[],
     flags: { dryRun?: boolean; json?: boolean; recheckDelay?: number },
   ): Promise<void> {
-    rejectArguments('migrate reconcile', params);
+    rejectExtraArguments('migrate reconcile', params);
     const report = await this.reconcile.run(this.config.migrationPhase, {
       dryRun: flags.dryRun === true,
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,

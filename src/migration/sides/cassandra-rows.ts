@@ -5,7 +5,9 @@ import {
   authorRowWrite,
   baseRowWrite,
   commentFromRow,
-  commentWrites,
+  commentByIdWrite,
+  commentByPostWrite,
+  commentTimestamp,
   monthOf,
   monthRowWrite,
   partitionWrite,
@@ -227,29 +229,21 @@ export function requiredListingRows(post: Post): RequiredRow[] {
 
 export function requiredCommentRows(comment: Comment): RequiredRow[] {
   const hash = commentHash(comment);
-  const timestamp = comment.createdAt.getTime() * 1000;
-  const at = (ks: string, ts: number, index: number): CassandraStatement => {
-    const statement = commentWrites(ks, comment)[index];
-    // commentWrites ends every statement with its timestamp
-    return {
-      query: statement.query,
-      params: [...statement.params.slice(0, -1), types.Long.fromNumber(ts)],
-    };
-  };
+  const timestamp = commentTimestamp(comment);
   return [
     {
       table: 'comments_by_post',
       key: [comment.postId, comment.createdAt, comment.id],
       hash,
       timestamp,
-      write: (ks, ts) => [at(ks, ts, 0)],
+      write: (ks, ts) => [commentByPostWrite(ks, comment, ts)],
     },
     {
       table: 'comments_by_id',
       key: [comment.id],
       hash,
       timestamp,
-      write: (ks, ts) => [at(ks, ts, 1)],
+      write: (ks, ts) => [commentByIdWrite(ks, comment, ts)],
     },
   ];
 }

@@ -4,7 +4,11 @@ import { CassandraClient, CassandraStatement } from '../../database/cassandra/ca
 import { Comment, Post } from '../../store/post';
 import { StoreTotals } from '../../store/post-store';
 import { CassandraPostStore } from '../../store/cassandra/cassandra-post-store';
-import { commentFromRow, postFromRow } from '../../store/cassandra/cassandra-post-rows';
+import {
+  commentFromRow,
+  partitionWrite,
+  postFromRow,
+} from '../../store/cassandra/cassandra-post-rows';
 import { countRows, MIN_TOKEN, scanTable } from '../../store/cassandra/cassandra-scan';
 import { mapConcurrent } from '../../common/map-concurrent';
 import { nowMicros } from '../../store/versions';
@@ -177,11 +181,7 @@ export class CassandraSide extends MigrationSide {
   /** A listing partition the posts need but listing_partitions lacks. */
   async repairPartition(name: string): Promise<void> {
     const [listing, ...rest] = name.split(':');
-    await this.client.execute(
-      `INSERT INTO ${this.client.table('listing_partitions')} (listing, partition) VALUES (?, ?) USING TIMESTAMP 0`,
-      [listing, rest.join(':')],
-      WRITE,
-    );
+    await this.run([partitionWrite(this.client.keyspace, listing, rest.join(':'))]);
   }
 
   /**

@@ -9,7 +9,7 @@ export class CliUsageError extends Error {
 }
 
 // Commander 11 passes stray words through silently; a typo should not run a migration.
-function rejectExtraArguments(command: string, params: string[]): void {
+export function rejectExtraArguments(command: string, params: string[]): void {
   if (params.length > 0) {
     throw new CliUsageError(`${command} takes no arguments (got '${params.join(' ')}')`);
   }

@@ -198,15 +198,30 @@ export function commentFromRow(row: types.Row): Comment {
 
 /** A comment never changes: written at its creation time, so its post's deletion shadows it. */
 export function commentWrites(ks: string, c: Comment): CassandraStatement[] {
-  const ts = long(c.createdAt.getTime() * 1000);
-  return [
-    {
-      query: `INSERT INTO ${ks}.comments_by_post (post_id, created_at, id, commenter, comment) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      params: [c.postId, c.createdAt, c.id, c.commenter, c.comment, ts],
-    },
-    {
-      query: `INSERT INTO ${ks}.comments_by_id (id, post_id, commenter, comment, created_at) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      params: [c.id, c.postId, c.commenter, c.comment, c.createdAt, ts],
-    },
-  ];
+  return [commentByPostWrite(ks, c), commentByIdWrite(ks, c)];
+}
+
+/** When a comment's rows are normally written: its creation, in microseconds. */
+export const commentTimestamp = (c: Comment): number => c.createdAt.getTime() * 1000;
+
+export function commentByPostWrite(
+  ks: string,
+  c: Comment,
+  timestamp: number = commentTimestamp(c),
+): CassandraStatement {
+  return {
+    query: `INSERT INTO ${ks}.comments_by_post (post_id, created_at, id, commenter, comment) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    params: [c.postId, c.createdAt, c.id, c.commenter, c.comment, long(timestamp)],
+  };
+}
+
+export function commentByIdWrite(
+  ks: string,
+  c: Comment,
+  timestamp: number = commentTimestamp(c),
+): CassandraStatement {
+  return {
+    query: `INSERT INTO ${ks}.comments_by_id (id, post_id, commenter, comment, created_at) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    params: [c.id, c.postId, c.commenter, c.comment, c.createdAt, long(timestamp)],
+  };
 }

@@ -181,14 +181,12 @@ export class CassandraPostStore extends PostStore {
   }
 
   /**
-   * A comment just written to a post deleted before it or racing with it is removed again, at
-   * a timestamp that covers both the deletion and the comment (a comment written after the
-   * deletion's timestamp would otherwise outlive it).
+   * A comment just written to a post deleted before it or racing with it is removed again
+   * (deleteComments removes one stamped after the deletion at its own time).
    */
   private async unlessDeleted(comment: Comment, deletedAt: number | undefined): Promise<void> {
     if (deletedAt === undefined) return;
-    const removeAt = Math.max(deletedAt, comment.createdAt.getTime() * 1000);
-    await this.deleteComments(comment.postId, removeAt, [comment]);
+    await this.deleteComments(comment.postId, deletedAt, [comment]);
   }
 
   async getComment(id: string): Promise<Comment | null> {
