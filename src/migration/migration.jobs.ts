@@ -5,13 +5,13 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { reasonOf } from '../common/with-timeout';
+import { MigrationPhase } from '../config/migration-phase';
 import { CurrentPhase } from '../store/current-phase';
+import { HintLog } from '../store/hints/hint-log';
 import { PostStoreRouter } from '../store/post-store.router';
-import { Leases } from './control/lease';
+import { Leases, newHolder } from './control/lease';
 import { HintRetryService } from './reconcile/hint-retry.service';
 import { ReconcileService } from './reconcile/reconcile.service';
 import { MigrationSides } from './sides/migration-sides';
@@ -40,7 +40,7 @@ export const RECHECK_DELAY_MS = 2000;
 @Injectable()
 export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MigrationJobs.name);
-  readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly holder = newHolder();
   readonly runs: JobRun[] = [];
   private readonly running = new Map<JobName, Promise<void>>();
 
@@ -90,22 +90,20 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     const phase = this.phase.get();
     const { hints } = this.router.partsOf(phase);
     if (!hints) return; // one store: nothing to copy or compare
-    let held: boolean;
     try {
-      held = await this.leases.acquire(job, this.holder, LEASE_TTL_SECONDS);
+      // held: false means another instance is on it
+      await this.leases.hold(job, LEASE_TTL_SECONDS, () => this.runJob(job, phase, hints), {
+        holder: this.holder,
+        onRenewError: (error) =>
+          this.logger.warn(`${job}: renewing the lease failed (${reasonOf(error)})`),
+      });
     } catch (error) {
       this.logger.warn(`${job} skipped: the lease could not be taken (${reasonOf(error)})`);
-      return;
     }
-    if (!held) return; // another instance is on it
-    const renew = setInterval(
-      () => {
-        this.leases.renew(job, this.holder, LEASE_TTL_SECONDS).catch((error: unknown) => {
-          this.logger.warn(`${job}: renewing the lease failed (${reasonOf(error)})`);
-        });
-      },
-      (LEASE_TTL_SECONDS * 1000) / 3,
-    );
+  }
+
+  /** One run of the job, recorded (before the lease is released) whatever its outcome. */
+  private async runJob(job: JobName, phase: MigrationPhase, hints: HintLog): Promise<void> {
     const started = Date.now();
     let ok = false;
     try {
@@ -119,10 +117,8 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     } catch (error) {
       this.logger.warn(`${job} failed: ${reasonOf(error)}`);
     } finally {
-      clearInterval(renew);
       this.runs.push({ job, started, finished: Date.now(), ok });
       if (this.runs.length > 100) this.runs.shift();
-      await this.leases.release(job, this.holder).catch(() => undefined);
     }
   }
 }

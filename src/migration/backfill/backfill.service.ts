@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { StoreName } from '../../config/migration-phase';
 import { Leases } from '../control/lease';
 import { MigrationState } from '../control/migration-state';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { StoreTotals } from '../../store/post-store';
 import { MigrationSide, ScanPage } from '../sides/migration-side';
 import { Progress, quietProgress } from './progress';
@@ -110,35 +108,20 @@ export class BackfillService {
       return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
     }
 
-    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     // a run killed a moment ago still holds the lease until it expires: wait that long for it
-    const waitMs = options.leaseWaitMs ?? (LEASE_SECONDS + 2) * 1000;
-    const waitUntil = Date.now() + waitMs;
-    while (!(await this.leases.acquire(name, holder, LEASE_SECONDS))) {
-      if (Date.now() > waitUntil) {
-        throw new BackfillRunningError(name, await this.leases.holder(name));
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
-    }
-    const renew = setInterval(
-      () => void this.leases.renew(name, holder, LEASE_SECONDS).catch(() => undefined),
-      (LEASE_SECONDS * 1000) / 3,
+    const outcome = await this.leases.hold(
+      name,
+      LEASE_SECONDS,
+      async () => {
+        // read under the lease: a run that held it may have moved the checkpoint meanwhile
+        const { saved, checkpoint, summary } = await this.begin(source, target, options);
+        if (checkpoint.stage === 'done') return summary;
+        return this.copy(source, target, options, { name, saved, checkpoint, summary, started });
+      },
+      { waitMs: options.leaseWaitMs ?? (LEASE_SECONDS + 2) * 1000 },
     );
-    try {
-      // read under the lease: a run that held it may have moved the checkpoint meanwhile
-      const { saved, checkpoint, summary } = await this.begin(source, target, options);
-      if (checkpoint.stage === 'done') return summary;
-      return await this.copy(source, target, options, {
-        name,
-        saved,
-        checkpoint,
-        summary,
-        started,
-      });
-    } finally {
-      clearInterval(renew);
-      await this.leases.release(name, holder).catch(() => undefined);
-    }
+    if (!outcome.held) throw new BackfillRunningError(name, outcome.holder);
+    return outcome.value;
   }
 
   /** The checkpoint to continue from (a fresh one with --restart) and the summary so far. */

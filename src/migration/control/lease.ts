@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
 
 const LWT = {
@@ -48,6 +50,40 @@ export class Leases {
     );
   }
 
+  /**
+   * Runs `work` holding the lease: taken (waiting up to `waitMs` for another holder to release
+   * it or to expire), renewed every third of its life while `work` runs, released after. Returns
+   * `held: false`, without running `work`, when another holder kept it.
+   */
+  async hold<T>(
+    name: string,
+    ttlSeconds: number,
+    work: () => Promise<T>,
+    options: { holder?: string; waitMs?: number; onRenewError?: (error: unknown) => void } = {},
+  ): Promise<{ held: true; value: T } | { held: false; holder?: string }> {
+    const holder = options.holder ?? newHolder();
+    const waitMs = options.waitMs ?? 0;
+    const giveUpAt = Date.now() + waitMs;
+    while (!(await this.acquire(name, holder, ttlSeconds))) {
+      if (Date.now() >= giveUpAt) return { held: false, holder: await this.holder(name) };
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
+    }
+    const renew = setInterval(
+      () => {
+        this.renew(name, holder, ttlSeconds).catch((error: unknown) =>
+          options.onRenewError?.(error),
+        );
+      },
+      (ttlSeconds * 1000) / 3,
+    );
+    try {
+      return { held: true, value: await work() };
+    } finally {
+      clearInterval(renew);
+      await this.release(name, holder).catch(() => undefined);
+    }
+  }
+
   /** Who holds the lease now, if anyone. */
   async holder(name: string): Promise<string | undefined> {
     const result = await this.client.execute(
@@ -57,6 +93,11 @@ export class Leases {
     );
     return (result.first()?.get('holder') as string | null | undefined) ?? undefined;
   }
+}
+
+/** A lease holder's name: this host and process, and a random part per holder. */
+export function newHolder(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 function applied(result: types.ResultSet): boolean {

@@ -22,27 +22,30 @@ class MemoryState {
 }
 
 /** Leases as a map (no expiry: a test releases or holds them explicitly). */
-class MemoryLeases {
+class MemoryLeases extends Leases {
   readonly held = new Map<string, string>();
-  async acquire(name: string, holder: string) {
+  constructor() {
+    super(undefined as never); // no database: every lease operation below is in memory
+  }
+  override async acquire(name: string, holder: string) {
     const current = this.held.get(name);
     if (current && current !== holder) return false;
     this.held.set(name, holder);
     return true;
   }
-  async renew(name: string, holder: string) {
+  override async renew(name: string, holder: string) {
     return this.held.get(name) === holder;
   }
-  async release(name: string, holder: string) {
+  override async release(name: string, holder: string) {
     if (this.held.get(name) === holder) this.held.delete(name);
   }
-  async holder(name: string) {
+  override async holder(name: string) {
     return this.held.get(name);
   }
 }
 
 const backfill = (state: MemoryState, leases = new MemoryLeases()) =>
-  new BackfillService(state as unknown as MigrationState, leases as unknown as Leases);
+  new BackfillService(state as unknown as MigrationState, leases);
 
 function sides(posts: number) {
   const source = new FakeSide('mongo');
