@@ -9,6 +9,8 @@ import {
   MigrateVerifyCommand,
 } from './migration/commands/migrate.command';
 import { MigrationModule } from './migration/migration.module';
+import { MongoBackupModule } from './mongo-backup/mongo-backup.module';
+import { PhaseModule } from './phase/phase.module';
 import { SchemaModule } from './schema/schema.module';
 import {
   SchemaCommand,
@@ -29,19 +31,22 @@ export class CliModule {
     argv: readonly string[] = process.argv.slice(2),
   ): DynamicModule {
     const migrating = argv[0] === 'migrate';
-    const stores = migrating ? { mongo: true, cassandra: true } : config.stores;
+    const backingUp = argv[0] === 'mongo';
+    const stores = migrating || backingUp ? { mongo: true, cassandra: true } : config.stores;
     return {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule.forRoot(config, stores),
-        SchemaModule.forRoot(config, { checkOnStartup: false }),
+        SchemaModule.forRoot(config, { checkOnStartup: false }, stores),
+        PhaseModule.forRoot(config),
         ...(migrating
           ? [
               PostStoreModule.forRoot(config, stores),
               MigrationModule.forRoot(stores, { jobs: false }),
             ]
           : []),
+        ...(backingUp ? [MongoBackupModule] : []),
       ],
       providers: [
         SchemaCommand,

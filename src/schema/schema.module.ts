@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { StoresUsed } from '../config/migration-phase';
 import { CassandraMigrationRunner } from './cassandra-migration.runner';
 import { MongoMigrationRunner } from './mongo-migration.runner';
 import { SchemaStartupCheck } from './schema-startup.check';
@@ -10,13 +11,17 @@ export interface SchemaModuleOptions {
   checkOnStartup: boolean;
 }
 
-/** Schema migrations for the stores the phase uses. Needs DatabaseModule. */
+/** Schema migrations for the given stores (default: those the phase uses). Needs DatabaseModule. */
 @Module({})
 export class SchemaModule {
-  static forRoot(config: AppConfig, options: SchemaModuleOptions): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    options: SchemaModuleOptions,
+    stores: StoresUsed = config.stores,
+  ): DynamicModule {
     const providers: Provider[] = [SchemaService];
-    if (config.stores.mongo) providers.push(MongoMigrationRunner);
-    if (config.stores.cassandra) providers.push(CassandraMigrationRunner);
+    if (stores.mongo) providers.push(MongoMigrationRunner);
+    if (stores.cassandra) providers.push(CassandraMigrationRunner);
     if (options.checkOnStartup) providers.push(SchemaStartupCheck);
     return { module: SchemaModule, providers, exports: [SchemaService] };
   }

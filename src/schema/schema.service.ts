@@ -52,26 +52,38 @@ export class ChangedMigrationsError extends Error {
 @Injectable()
 export class SchemaService {
   private readonly logger = new Logger(SchemaService.name);
-  private readonly runners: MigrationRunner[];
+  private readonly available: Partial<Record<StoreName, MigrationRunner>>;
 
   constructor(
     private readonly config: AppConfig,
     @Optional() mongo?: MongoMigrationRunner,
     @Optional() cassandra?: CassandraMigrationRunner,
   ) {
-    const available: Partial<Record<StoreName, MigrationRunner>> = { mongo, cassandra };
-    this.runners = storeNamesUsedBy(config.migrationPhase).map((store) => {
-      const runner = available[store];
-      if (!runner) throw new Error(`no ${store} migration runner registered`);
-      return runner;
-    });
+    this.available = { mongo, cassandra };
+    this.runners(); // the phase's runners must all be registered
   }
 
-  /** Applied, pending, changed and missing migrations per used store (Mongo first). */
-  async status(): Promise<StoreSchemaStatus[]> {
+  /** The runners of `stores` (default: those MIGRATION_PHASE uses), Mongo first. */
+  private runners(
+    stores: readonly StoreName[] = storeNamesUsedBy(this.config.migrationPhase),
+  ): MigrationRunner[] {
+    return (['mongo', 'cassandra'] as const)
+      .filter((store) => stores.includes(store))
+      .map((store) => {
+        const runner = this.available[store];
+        if (!runner) throw new Error(`no ${store} migration runner registered`);
+        return runner;
+      });
+  }
+
+  /**
+   * Applied, pending, changed and missing migrations per store (Mongo first); by default of the
+   * stores MIGRATION_PHASE uses.
+   */
+  async status(stores?: readonly StoreName[]): Promise<StoreSchemaStatus[]> {
     const root = migrationsRoot(this.config.migrationsDir);
     return Promise.all(
-      this.runners.map(async (runner) => {
+      this.runners(stores).map(async (runner) => {
         const files = discoverMigrations(root, runner.store);
         const applied = await runner.applied();
         const recorded = new Map(applied.map((record) => [record.version, record]));
@@ -103,8 +115,10 @@ export class SchemaService {
    * Applies pending migrations in version order, store by store. Refuses to start (changing
    * nothing) if any applied migration file was edited. With dryRun, only reports the plan.
    */
-  async migrate(options: { dryRun?: boolean } = {}): Promise<StoreMigrateResult[]> {
-    const statuses = await this.status();
+  async migrate(
+    options: { dryRun?: boolean; stores?: readonly StoreName[] } = {},
+  ): Promise<StoreMigrateResult[]> {
+    const statuses = await this.status(options.stores);
     const changed = statuses.flatMap((status) =>
       status.changed.map((migration) => ({ store: status.store, migration })),
     );
@@ -112,7 +126,7 @@ export class SchemaService {
 
     const results: StoreMigrateResult[] = [];
     for (const status of statuses) {
-      const runner = this.runners.find((candidate) => candidate.store === status.store);
+      const runner = this.available[status.store];
       if (!runner) continue;
       const result: StoreMigrateResult = {
         store: status.store,
