@@ -1,0 +1,130 @@
+import { ContentHash } from './content-hash';
+
+/**
+ * The backup file: gzip'd UTF-8 text, one JSON value per line.
+ *
+ * ```
+ * {"format":"blog-mongo-backup","version":1,"created_at":"…","database":"blog","collections":[…]}
+ * {"c":"posts","d":<the document as canonical Extended JSON>}
+ * …
+ * {"manifest":{"counts":{"posts":N,…},"content_hashes":{"posts":"<hex>",…},"sha256":"<hex>"}}
+ * ```
+ *
+ * `sha256` covers every byte before the manifest line (newlines included), so a missing manifest
+ * means a cut file and a wrong checksum a changed one. A collection's content hash is the sum
+ * modulo 2^256 of each document's sha256 over its canonical Extended JSON with sorted keys: the
+ * same number whatever order the documents are read in, so it can be recomputed from MongoDB.
+ */
+export const BACKUP_FORMAT = 'blog-mongo-backup';
+export const BACKUP_VERSION = 1;
+
+/** What a backup holds, in the order it is written and restored. */
+export const BACKED_UP_COLLECTIONS = ['posts', 'comments', 'hints', 'deleted_posts'] as const;
+export type BackedUpCollection = (typeof BACKED_UP_COLLECTIONS)[number];
+
+/**
+ * Every collection of the blog, the one list cleanup drops: the backed-up data, the per-post
+ * locks (held only while a write runs) and the schema migration records, so that afterwards
+ * MongoDB is as if it had never been migrated and `mongo restore` re-creates the schema.
+ */
+export const BLOG_COLLECTIONS = [...BACKED_UP_COLLECTIONS, 'post_locks', 'schema_migrations'];
+
+export interface BackupHeader {
+  format: typeof BACKUP_FORMAT;
+  version: typeof BACKUP_VERSION;
+  created_at: string;
+  database: string;
+  collections: BackedUpCollection[];
+}
+
+/** Documents and content hash per collection: what a backup and MongoDB are compared on. */
+export interface CollectionTotals {
+  counts: Record<BackedUpCollection, number>;
+  content_hashes: Record<BackedUpCollection, string>;
+}
+
+export interface BackupManifest extends CollectionTotals {
+  /** sha256 (hex) of every byte of the uncompressed file before the manifest line */
+  sha256: string;
+}
+
+/** A backup file that is missing, unreadable, cut short or changed. */
+export class BackupFileError extends Error {
+  override name = 'BackupFileError';
+}
+
+export function isBackedUpCollection(name: unknown): name is BackedUpCollection {
+  return (BACKED_UP_COLLECTIONS as readonly unknown[]).includes(name);
+}
+
+export function headerLine(database: string, createdAt: Date): string {
+  const header: BackupHeader = {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    created_at: createdAt.toISOString(),
+    database,
+    collections: [...BACKED_UP_COLLECTIONS],
+  };
+  return JSON.stringify(header);
+}
+
+/** `ejson`: the document as canonical Extended JSON (EJSON.serialize with relaxed: false). */
+export function documentLine(collection: BackedUpCollection, ejson: unknown): string {
+  return JSON.stringify({ c: collection, d: ejson });
+}
+
+export function manifestLine(manifest: BackupManifest): string {
+  return JSON.stringify({ manifest });
+}
+
+/** Counts and content hashes per collection, built one document at a time. */
+export class Tally {
+  private readonly hashes = new Map<BackedUpCollection, ContentHash>(
+    BACKED_UP_COLLECTIONS.map((collection) => [collection, new ContentHash()]),
+  );
+
+  add(collection: BackedUpCollection, ejson: unknown): void {
+    this.hashes.get(collection)!.add(ejson);
+  }
+
+  totals(): CollectionTotals {
+    const entries = [...this.hashes];
+    return {
+      counts: Object.fromEntries(entries.map(([c, hash]) => [c, hash.count])) as Record<
+        BackedUpCollection,
+        number
+      >,
+      content_hashes: Object.fromEntries(entries.map(([c, hash]) => [c, hash.hex()])) as Record<
+        BackedUpCollection,
+        string
+      >,
+    };
+  }
+}
+
+/** One side of a comparison of totals, named for the messages ("MongoDB", "the backup"). */
+export interface NamedTotals {
+  name: string;
+  totals: CollectionTotals;
+}
+
+/**
+ * Where two sides differ, one phrase per collection (empty when they agree), e.g.
+ * `posts (MongoDB 121 documents, the backup 120)` or `comments (same count, different content)`.
+ */
+export function totalsDifferences(a: NamedTotals, b: NamedTotals): string[] {
+  return BACKED_UP_COLLECTIONS.flatMap((c) => {
+    if (a.totals.counts[c] !== b.totals.counts[c]) {
+      return [`${c} (${a.name} ${a.totals.counts[c]} documents, ${b.name} ${b.totals.counts[c]})`];
+    }
+    if (a.totals.content_hashes[c] !== b.totals.content_hashes[c]) {
+      return [`${c} (same count, different content)`];
+    }
+    return [];
+  });
+}
+
+/** "120 posts, 400 comments, 3 hints, 2 deleted_posts" */
+export function describeCounts(counts: Record<BackedUpCollection, number>): string {
+  return BACKED_UP_COLLECTIONS.map((c) => `${counts[c].toLocaleString('en-US')} ${c}`).join(', ');
+}

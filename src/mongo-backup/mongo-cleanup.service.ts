@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { PhaseSource } from '../phase/phase-record';
+import { BackedUpCollection, describeCounts, totalsDifferences } from './backup-format';
+import { readBackup } from './backup-reader';
+import { MongoBlogData } from './mongo-blog-data';
+import { RefusedError } from './refused-error';
+
+export interface CleanupResult {
+  path: string;
+  database: string;
+  counts: Record<BackedUpCollection, number>;
+  dropped: string[];
+  seconds: number;
+}
+
+/**
+ * `mongo cleanup`: drops MongoDB's blog collections in phase 3, but only once a backup has been
+ * proven whole and equal, collection by collection, to what MongoDB holds right now.
+ */
+@Injectable()
+export class MongoCleanupService {
+  constructor(
+    private readonly data: MongoBlogData,
+    private readonly phases: PhaseSource,
+  ) {}
+
+  /** Every check runs before anything changes; without `confirmed` it stops after them. */
+  async cleanup(path: string, confirmed: boolean): Promise<CleanupResult> {
+    const started = Date.now();
+    await this.requirePhase3();
+    const { manifest } = await readBackup(path);
+    const now = await this.data.totals();
+    const database = this.data.databaseName;
+    const differences = totalsDifferences(
+      { name: 'MongoDB', totals: now },
+      { name: 'the backup', totals: manifest },
+    );
+    if (differences.length > 0) {
+      throw new RefusedError(
+        `MongoDB database ${database} differs from backup ${path}: ${differences.join(', ')}; take a new backup (nothing was dropped)`,
+      );
+    }
+    if (!confirmed) {
+      throw new RefusedError(
+        `backup ${path} matches MongoDB database ${database} (${describeCounts(manifest.counts)}); add --yes to drop its blog collections (nothing was dropped)`,
+      );
+    }
+    // the checks took a while: the phase may have been changed back meanwhile
+    await this.requirePhase3();
+    const dropped = await this.data.dropAll();
+    return {
+      path,
+      database,
+      counts: manifest.counts,
+      dropped,
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
+
+  private async requirePhase3(): Promise<void> {
+    const { phase, record } = await this.phases.read();
+    if (phase !== 'cassandra') {
+      const source = record ? `set ${record.set_at} by ${record.set_by}` : 'from MIGRATION_PHASE';
+      throw new RefusedError(
+        `mongo cleanup runs only in phase cassandra; the phase is ${phase} (${source}), nothing was dropped`,
+      );
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection, mongo } from 'mongoose';
+import { cli, cliEnvOf } from '../helpers/migration';
+import {
+  BACKUP_COLLECTIONS,
+  backupLines,
+  collectionNames,
+  mongoDocuments,
+  seedBackupData,
+} from '../helpers/mongo-backup';
+import { SchemaService } from '../../../src/schema/schema.service';
+import { StoreModule, storeModule } from '../helpers/store-module';
+import { mongoSchema } from '../helpers/stores';
+
+/** What cleanup drops: the backed-up data, the post locks and the migration records. */
+const DROPPED = [...BACKUP_COLLECTIONS, 'post_locks', 'schema_migrations'];
+
+describe('mongo backup → cleanup → restore round trip, backup arguments (real servers)', () => {
+  let m: StoreModule;
+  let db: mongo.Db;
+  let env: Record<string, string>;
+  let dir: string;
+  let counts: Record<string, number>;
+
+  beforeAll(async () => {
+    m = await storeModule('mongo_backup', 'dual-write');
+    // the Mongo schema as the app has it (a no-op if the module's start-up applied it already)
+    await m.module.get(SchemaService).migrate({ stores: ['mongo'] });
+    db = m.module.get<Connection>(getConnectionToken()).db!;
+    env = cliEnvOf(m.config);
+    dir = await mkdtemp(join(tmpdir(), 'mongo-backup-it-'));
+    counts = await seedBackupData(db);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await m?.close();
+  });
+
+  function expectOneLineRefusal(run: { status: number | null; stdout: string; stderr: string }) {
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: /);
+  }
+
+  it.each([
+    [['mongo', 'backup'], 'mongo backup needs --out FILE'],
+    [['mongo', 'backup', '--out', 'x.gz', 'now'], "mongo backup takes no arguments (got 'now')"],
+    [['mongo'], 'missing mongo command (expected: backup, cleanup, restore)'],
+    [['mongo', 'dump'], "unknown mongo command 'dump'"],
+  ])('%j is refused with one line, writing nothing', async (args, message) => {
+    const run = await cli(env, ...args.map((arg) => (arg === 'x.gz' ? join(dir, arg) : arg)));
+    expectOneLineRefusal(run);
+    expect(run.stderr).toContain(message);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses to replace an existing file', async () => {
+    const existing = join(dir, 'existing.gz');
+    await writeFile(existing, 'keep me');
+    const run = await cli(env, 'mongo', 'backup', '--out', existing);
+    expectOneLineRefusal(run);
+    expect(run.stderr).toContain(`${existing} already exists; a backup never replaces a file`);
+    expect(await readdir(dir)).toEqual(['existing.gz']);
+    await rm(existing);
+  });
+
+  it('backs up, cleans up in phase cassandra, and restores every document, index and migration record', async () => {
+    const documents = await mongoDocuments(db);
+    const schema = await mongoSchema(m.config);
+    const migrations = await db
+      .collection<{ _id: string }>('schema_migrations')
+      .find({}, { projection: { applied_at: 0 } })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(documents.posts).toHaveLength(counts.posts);
+    expect(documents.comments).toHaveLength(counts.comments);
+
+    const file = join(dir, 'blog.jsonl.gz');
+    const backup = await cli(env, 'mongo', 'backup', '--out', file);
+    expect(backup.stdout).toContain(
+      `40 posts, ${counts.comments} comments, 3 hints, 2 deleted_posts → ${file}`,
+    );
+    expect(backup.status).toBe(0);
+    // dual-write still writes to MongoDB: the backup says it is no snapshot
+    expect(backup.stderr).toContain('warning: phase dual-write still writes to MongoDB');
+    expect(await readdir(dir)).toEqual(['blog.jsonl.gz']);
+    const lines = await backupLines(file);
+    expect(lines).toHaveLength(1 + counts.posts + counts.comments + 3 + 2 + 1);
+    expect(JSON.parse(lines[0])).toMatchObject({ format: 'blog-mongo-backup', version: 1 });
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
+      manifest: { counts: { posts: 40, hints: 3, deleted_posts: 2 } },
+    });
+
+    const cleanup = await cli(
+      { ...env, MIGRATION_PHASE: 'cassandra' },
+      'mongo',
+      'cleanup',
+      '--backup',
+      file,
+      '--yes',
+    );
+    expect(cleanup.stderr).toBe('');
+    expect(cleanup.stdout).toContain(`backup ${file} matched MongoDB`);
+    expect(cleanup.stdout).toContain(`dropped ${DROPPED.join(', ')}`);
+    expect(cleanup.status).toBe(0);
+    const left = await collectionNames(db);
+    expect(left.filter((name) => DROPPED.includes(name))).toEqual([]);
+
+    const restore = await cli(
+      { ...env, MIGRATION_PHASE: 'cassandra' },
+      'mongo',
+      'restore',
+      '--from',
+      file,
+    );
+    expect(restore.stderr).toBe('');
+    expect(restore.stdout).toContain(
+      `mongo restore into database ${db.databaseName}: 40 posts, ${counts.comments} comments, 3 hints, 2 deleted_posts`,
+    );
+    expect(restore.stdout).toContain('counts and content match the backup');
+    expect(restore.status).toBe(0);
+
+    expect(await mongoDocuments(db)).toEqual(documents);
+    expect(await mongoSchema(m.config)).toEqual(schema);
+    expect(
+      await db
+        .collection<{ _id: string }>('schema_migrations')
+        .find({}, { projection: { applied_at: 0 } })
+        .sort({ _id: 1 })
+        .toArray(),
+    ).toEqual(migrations);
+    await access(file); // the backup is kept
+  });
+});
