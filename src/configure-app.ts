@@ -6,7 +6,6 @@ import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { projectRoot } from './common/project-root';
-import { AppConfig } from './config/app-config';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -28,7 +27,6 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
  * main.ts and the e2e tests both call this, so tests exercise the real setup.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
-  const config = app.get(AppConfig);
   const views = join(projectRoot(__dirname), 'views');
 
   app.disable('x-powered-by');
@@ -38,8 +36,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
   registerPartials(join(views, 'partials'));
-  // Available to every template, including the layout's footer.
-  app.setLocal('migrationPhase', config.migrationPhase);
+  // The footer's phase is each request's own (res.locals, see PhasePinMiddleware).
 
   // A post may hold 50 000 characters; URL-encoded or \u-escaped that can be ~600 kB (the
   // default limit is 100 kB). Registered before init, so Nest skips its own default parsers.

@@ -6,6 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
+import { CurrentPhase } from './store/current-phase';
 import { ChangedMigrationsError } from './schema/schema.service';
 import { PendingMigrationsError } from './schema/schema-startup.check';
 
@@ -38,7 +39,7 @@ async function bootstrap(): Promise<void> {
   // getUrl() names the IPv6 loopback ([::1]); a newcomer wants a link that opens in a browser
   const { port } = app.getHttpServer().address() as AddressInfo;
   logger.log(
-    `Blog listening on http://localhost:${port} (migration phase ${config.migrationPhase})`,
+    `Blog listening on http://localhost:${port} (migration phase ${app.get(CurrentPhase).get()})`,
   );
 }
 

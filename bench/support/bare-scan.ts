@@ -9,7 +9,7 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../../src/config/app-config';
 import { CassandraClient } from '../../src/database/cassandra/cassandra-client';
-import { MONGOOSE_OPTIONS } from '../../src/database/database.module';
+import { MONGOOSE_OPTIONS } from '../../src/database/store-connections';
 import { RowTable, selectColumns, TABLES } from '../../src/migration/sides/cassandra-rows';
 import { scanTable } from '../../src/store/cassandra/cassandra-scan';
 
@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cassandra = new CassandraClient(config);
   await cassandra.connect();
-  const { retryAttempts: _a, retryDelay: _d, ...options } = MONGOOSE_OPTIONS;
-  const connection = await mongoose.createConnection(config.mongoUrl, options).asPromise();
+  const connection = await mongoose.createConnection(config.mongoUrl, MONGOOSE_OPTIONS).asPromise();
   try {
     const counts: Record<string, number> = {};
     const started = Date.now();

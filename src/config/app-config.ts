@@ -71,6 +71,18 @@ function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
 }
 
+const POLL_FORMAT = 'must be a duration from 100ms to 1m, like 500ms or 2s';
+
+function isPollInterval(value: unknown): boolean {
+  return typeof value === 'number' && value >= 100 && value <= 60_000;
+}
+
+/** Like parseInterval, but out of the poll range stays text too (the error shows it). */
+function parsePollInterval(raw: string): number {
+  const ms = parseInterval(raw);
+  return (isPollInterval(ms) ? ms : raw) as number;
+}
+
 /**
  * The app's whole configuration, read from the environment once at boot by loadConfig() and
  * provided to Nest as a value (the class is the DI token). Field comments name the variable.
@@ -115,7 +127,10 @@ export class AppConfig {
   )
   cassandraReplication!: string;
 
-  /** MIGRATION_PHASE: see migration-phase.ts for what each phase means. */
+  /**
+   * MIGRATION_PHASE: the phase to start in while no phase control record exists (`phase set`
+   * writes one, and from then on the record decides); see migration-phase.ts for each phase.
+   */
   @IsIn(MIGRATION_PHASES, says('MIGRATION_PHASE', `must be one of ${MIGRATION_PHASES.join(', ')}`))
   migrationPhase!: MigrationPhase;
 
@@ -163,12 +178,22 @@ export class AppConfig {
   )
   reconcileIntervalMs!: number;
 
+  /**
+   * PHASE_POLL_INTERVAL: how often each app instance reads the phase control record (and
+   * reports itself alive); an instance follows `phase set` within about this long.
+   */
+  @ValidateBy(
+    { name: 'isPollInterval', validator: { validate: isPollInterval } },
+    says('PHASE_POLL_INTERVAL', POLL_FORMAT),
+  )
+  phasePollIntervalMs!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
   migrationsDir?: string;
 
-  /** Which stores the current phase connects to. */
+  /** Which stores MIGRATION_PHASE uses. */
   get stores(): StoresUsed {
     return storesUsedBy(this.migrationPhase);
   }
@@ -228,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
     reconcileIntervalMs: parseInterval(read(env, 'RECONCILE_INTERVAL', '1h')),
+    phasePollIntervalMs: parsePollInterval(read(env, 'PHASE_POLL_INTERVAL', '1s')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -8,6 +8,9 @@
  * - `cassandra-primary`: phase 2. Writes still go to both stores, but Cassandra is now the source
  *   of truth and serves reads; MongoDB is kept up to date as a live backup to fall back to.
  * - `cassandra`: phase 3. Cassandra only; MongoDB is no longer connected.
+ *
+ * The phase changes at runtime with `npm run cli -- phase set` (src/phase); MIGRATION_PHASE is
+ * only where a fleet starts before the first `phase set`.
  */
 export const MIGRATION_PHASES = ['mongo', 'dual-write', 'cassandra-primary', 'cassandra'] as const;
 
@@ -21,11 +24,14 @@ export interface StoresUsed {
   cassandra: boolean;
 }
 
+export const NO_STORES: StoresUsed = { mongo: false, cassandra: false };
+export const BOTH_STORES: StoresUsed = { mongo: true, cassandra: true };
+
 export function isMigrationPhase(value: unknown): value is MigrationPhase {
   return typeof value === 'string' && (MIGRATION_PHASES as readonly string[]).includes(value);
 }
 
-/** Which stores a phase connects to; a store that is not used is never connected. */
+/** Which stores a phase uses; an instance connects a store once a phase needs it. */
 export function storesUsedBy(phase: MigrationPhase): StoresUsed {
   switch (phase) {
     case 'mongo':

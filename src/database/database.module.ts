@@ -1,39 +1,31 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { StoresUsed } from '../config/migration-phase';
 import { CassandraClient } from './cassandra/cassandra-client';
-
-/** Mongoose options shared by the app and the CLI. */
-export const MONGOOSE_OPTIONS = {
-  // Indexes and collections belong to migrations/mongo, never to schema classes at boot.
-  autoIndex: false,
-  autoCreate: false,
-  // Fail fast instead of queueing queries while disconnected; the driver still reconnects.
-  bufferCommands: false,
-  serverSelectionTimeoutMS: 5000,
-  // Initial connection: a few quick retries rather than @nestjs/mongoose's default 9 x 3 s.
-  retryAttempts: 3,
-  retryDelay: 1000,
-} as const;
+import { StoreConnections, mongoConnectionProvider } from './store-connections';
 
 /**
- * Connects to the stores the migration phase uses, and only those: in phase `mongo` there is no
- * CassandraClient provider at all, in phase `cassandra` no Mongoose connection. The migration
- * commands pass `stores` to connect both, whatever the phase.
+ * Both database connections, opened by StoreConnections: `required` at boot (boot fails if one
+ * is unreachable), the other only once a phase needs it. Providers inject CassandraClient and
+ * `@InjectConnection()` as before; a query on a store that was never opened fails at once.
  */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig, stores: StoresUsed = config.stores): DynamicModule {
-    const { mongo, cassandra } = stores;
-    const providers: Provider[] = cassandra ? [CassandraClient] : [];
-    const imports = mongo ? [MongooseModule.forRoot(config.mongoUrl, MONGOOSE_OPTIONS)] : [];
+  static forRoot(config: AppConfig, required: StoresUsed = config.stores): DynamicModule {
+    const connections = {
+      provide: StoreConnections,
+      inject: [AppConfig, CassandraClient, getConnectionToken()],
+      useFactory: (appConfig: AppConfig, cassandra: CassandraClient, mongo: Connection) =>
+        new StoreConnections(appConfig, cassandra, mongo, required),
+    };
+    const providers = [CassandraClient, mongoConnectionProvider, connections];
     return {
       module: DatabaseModule,
-      imports,
       providers,
-      exports: [...providers, ...imports],
+      exports: [CassandraClient, getConnectionToken(), StoreConnections],
     };
   }
 }

@@ -1,6 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { StoresUsed } from '../config/migration-phase';
 import { BackfillService } from './backfill/backfill.service';
 import { Leases } from './control/lease';
 import { MigrationState } from './control/migration-state';
@@ -14,22 +13,28 @@ import { VerifyService } from './verify/verify.service';
 
 /**
  * Backfill, verify, hint retry and reconcile, for the CLI and (with `jobs`) on a schedule in the
- * app. Their durable state lives in Cassandra, so without it only verify's parts exist. Needs
- * DatabaseModule and PostStoreModule for the same stores.
+ * app; their durable state lives in Cassandra. Needs DatabaseModule, PostStoreModule and
+ * PhaseModule.
  */
 @Module({})
 export class MigrationModule {
-  static forRoot(stores: StoresUsed, options: { jobs: boolean }): DynamicModule {
-    const providers: Provider[] = [MigrationSides, VerifyService, HintRetryService];
-    if (stores.mongo) providers.push(MongoSide);
-    if (stores.cassandra) {
-      providers.push(CassandraSide, MigrationState, Leases, BackfillService, ReconcileService);
-      if (options.jobs) providers.push(MigrationJobs);
-    }
+  static forRoot(options: { jobs: boolean }): DynamicModule {
+    const providers: Provider[] = [
+      MigrationSides,
+      VerifyService,
+      HintRetryService,
+      MongoSide,
+      CassandraSide,
+      MigrationState,
+      Leases,
+      BackfillService,
+      ReconcileService,
+    ];
+    if (options.jobs) providers.push(MigrationJobs);
     return {
       module: MigrationModule,
       global: true,
-      imports: options.jobs && stores.cassandra ? [ScheduleModule.forRoot()] : [],
+      imports: options.jobs ? [ScheduleModule.forRoot()] : [],
       providers,
       exports: providers,
     };

@@ -29,3 +29,38 @@ export interface EffectivePhase {
 export abstract class PhaseSource {
   abstract read(): Promise<EffectivePhase>;
 }
+
+/** What an app instance reports, every poll, about the phase it serves. */
+export interface InstanceReport {
+  /** host:pid:random, unique per process */
+  id: string;
+  host: string;
+  pid: number;
+  /** the HTTP port it listens on, once listening */
+  port?: number;
+  /** the phase whose store it routes new requests to */
+  phase: MigrationPhase;
+  /** the control record it follows (undefined: there is none, it runs MIGRATION_PHASE) */
+  record_version?: number;
+  /** requests still running on the store of a phase it has left */
+  draining: number;
+  /** why it does not follow the newest record (a store it cannot reach) */
+  blocked?: string;
+  started_at: string;
+  seen_at: string;
+}
+
+/** The instance routes new requests to `phase`, has nothing left on another, and is not stuck. */
+export function follows(report: InstanceReport, phase: MigrationPhase): boolean {
+  return report.phase === phase && report.draining === 0 && !report.blocked;
+}
+
+export function describeInstance(report: InstanceReport): string {
+  const where = `${report.host}${report.port ? `:${report.port}` : ''} (pid ${report.pid})`;
+  const state = report.blocked
+    ? `blocked: ${report.blocked}`
+    : report.draining > 0
+      ? `serves ${report.phase}, ${report.draining} request(s) still on the previous phase`
+      : `serves ${report.phase}`;
+  return `${where} ${state}`;
+}

@@ -1,18 +1,32 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { CurrentPhase } from '../store/current-phase';
+import { PhaseControl } from './phase-control';
+import { PHASE_FOLLOWER_OPTIONS, PhaseFollower, PhaseFollowerOptions } from './phase-follower';
 import { PhaseSource } from './phase-record';
+import { CassandraPhaseRecords, MongoPhaseRecords } from './phase-records';
 
-/** Phase control: where the current phase is read from (global). */
+/**
+ * Phase control (global): CurrentPhase, made the fleet's phase at boot and, with `follow` (the
+ * app), kept so by polling the control record; PhaseControl to read and write that record.
+ * Needs DatabaseModule; uses PostStoreModule and SchemaModule's startup check when present.
+ */
 @Global()
 @Module({})
 export class PhaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    // TEMPORARY until phase control lands: the phase is MIGRATION_PHASE's.
-    const source: PhaseSource = { read: () => Promise.resolve({ phase: config.migrationPhase }) };
+  static forRoot(config: AppConfig, options: PhaseFollowerOptions): DynamicModule {
     return {
       module: PhaseModule,
-      providers: [{ provide: PhaseSource, useValue: source }],
-      exports: [PhaseSource],
+      providers: [
+        { provide: CurrentPhase, useValue: new CurrentPhase(config.migrationPhase) },
+        { provide: PHASE_FOLLOWER_OPTIONS, useValue: options },
+        MongoPhaseRecords,
+        CassandraPhaseRecords,
+        PhaseControl,
+        { provide: PhaseSource, useExisting: PhaseControl },
+        PhaseFollower,
+      ],
+      exports: [CurrentPhase, PhaseControl, PhaseSource, PhaseFollower],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { StoreName } from '../config/migration-phase';
 import { ChangedMigrationsError, SchemaService } from './schema.service';
 
 /** Production refuses to start on an out-of-date schema instead of migrating behind your back. */
@@ -8,12 +9,13 @@ export class PendingMigrationsError extends Error {
 }
 
 /**
- * Runs before the app serves anything. In development and test it applies pending migrations
- * (the local stack just works); in production it only checks, because schema changes there are
- * a deliberate step: `npm run cli -- schema migrate`.
+ * Runs before the app serves a phase's stores (at boot, and when a phase change brings in a
+ * store): in development and test it applies pending migrations (the local stack just works);
+ * in production it only checks, because schema changes there are a deliberate step:
+ * `npm run cli -- schema migrate`.
  */
 @Injectable()
-export class SchemaStartupCheck implements OnModuleInit {
+export class SchemaStartupCheck {
   private readonly logger = new Logger(SchemaStartupCheck.name);
 
   constructor(
@@ -21,14 +23,14 @@ export class SchemaStartupCheck implements OnModuleInit {
     private readonly schema: SchemaService,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  async check(stores: readonly StoreName[]): Promise<void> {
     if (this.config.nodeEnv !== 'production') {
-      const results = await this.schema.migrate();
+      const results = await this.schema.migrate({ stores });
       const count = results.reduce((sum, result) => sum + result.migrations.length, 0);
       if (count > 0) this.logger.log(`Applied ${count} pending schema migration(s)`);
       return;
     }
-    const statuses = await this.schema.status();
+    const statuses = await this.schema.status(stores);
     const changed = statuses.flatMap((status) =>
       status.changed.map((migration) => ({ store: status.store, migration })),
     );

@@ -11,7 +11,11 @@ export interface SchemaModuleOptions {
   checkOnStartup: boolean;
 }
 
-/** Schema migrations for the given stores (default: those the phase uses). Needs DatabaseModule. */
+/**
+ * Schema migrations for the given stores (default: those MIGRATION_PHASE uses), global; with
+ * `checkOnStartup`, the check PhaseModule runs before serving a phase's stores. Needs
+ * DatabaseModule.
+ */
 @Module({})
 export class SchemaModule {
   static forRoot(
@@ -19,10 +23,16 @@ export class SchemaModule {
     options: SchemaModuleOptions,
     stores: StoresUsed = config.stores,
   ): DynamicModule {
-    const providers: Provider[] = [SchemaService];
-    if (stores.mongo) providers.push(MongoMigrationRunner);
-    if (stores.cassandra) providers.push(CassandraMigrationRunner);
-    if (options.checkOnStartup) providers.push(SchemaStartupCheck);
-    return { module: SchemaModule, providers, exports: [SchemaService] };
+    const exported: Provider[] = [SchemaService];
+    if (options.checkOnStartup) exported.push(SchemaStartupCheck);
+    const runners: Provider[] = [];
+    if (stores.mongo) runners.push(MongoMigrationRunner);
+    if (stores.cassandra) runners.push(CassandraMigrationRunner);
+    return {
+      module: SchemaModule,
+      global: true,
+      providers: [...exported, ...runners],
+      exports: exported,
+    };
   }
 }

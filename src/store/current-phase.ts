@@ -1,17 +1,30 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { MigrationPhase } from '../config/migration-phase';
+import { PhaseRecord } from '../phase/phase-record';
 
 /**
- * The migration phase this instance serves right now: the one value the PostStore router asks.
- * Today it is MIGRATION_PHASE; phase control will make it follow a durable control record, and
- * nothing that asks it needs to change.
+ * The migration phase this process serves right now: the one value the PostStore router asks.
+ * It starts as MIGRATION_PHASE; PhaseModule moves it to the newest phase control record at boot
+ * and, in the app, whenever `phase set` writes a new one.
  */
-@Injectable()
 export class CurrentPhase {
-  constructor(private readonly config: AppConfig) {}
+  private value: MigrationPhase;
+  private followed?: PhaseRecord;
+
+  constructor(initial: MigrationPhase) {
+    this.value = initial;
+  }
 
   get(): MigrationPhase {
-    return this.config.migrationPhase;
+    return this.value;
+  }
+
+  /** The control record the phase came from (undefined: MIGRATION_PHASE, no record exists). */
+  get record(): PhaseRecord | undefined {
+    return this.followed;
+  }
+
+  set(phase: MigrationPhase, record?: PhaseRecord): void {
+    this.value = phase;
+    this.followed = record;
   }
 }

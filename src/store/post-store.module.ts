@@ -1,8 +1,14 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { StoresUsed } from '../config/migration-phase';
+import {
+  DynamicModule,
+  Global,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestMiddleware,
+  NestModule,
+} from '@nestjs/common';
+import { NextFunction, Request, Response } from 'express';
 import { CassandraPostStore } from './cassandra/cassandra-post-store';
-import { CurrentPhase } from './current-phase';
 import { CassandraHintLog } from './hints/cassandra-hint-log';
 import { MongoHintLog } from './hints/mongo-hint-log';
 import { MongoPostStore } from './mongo/mongo-post-store';
@@ -11,29 +17,46 @@ import { PostStore } from './post-store';
 import { PostStoreRouter } from './post-store.router';
 
 /**
- * Provides PostStore (routed by phase, see PostStoreRouter) and the plain stores of the
- * connected databases for the migration module. Needs DatabaseModule.
+ * Pins each request to the phase served when it arrives (it finishes on that phase's store),
+ * and shows that phase in the page footer.
+ */
+@Injectable()
+export class PhasePinMiddleware implements NestMiddleware {
+  constructor(private readonly router: PostStoreRouter) {}
+
+  use(_request: Request, response: Response, next: NextFunction): void {
+    this.router.pin(
+      (phase) => {
+        response.locals.migrationPhase = phase;
+        next();
+      },
+      (ended) => response.once('close', ended),
+    );
+  }
+}
+
+/**
+ * Provides PostStore (routed by phase, see PostStoreRouter) and the plain stores for the
+ * migration module. Needs DatabaseModule and PhaseModule (CurrentPhase).
  */
 @Global()
 @Module({})
-export class PostStoreModule {
-  static forRoot(config: AppConfig, connected: StoresUsed = config.stores): DynamicModule {
-    const stores: Provider[] = [
-      ...(connected.mongo ? [MongoPostStore, MongoHintLog] : []),
-      ...(connected.cassandra ? [CassandraPostStore, CassandraHintLog] : []),
-    ];
-    const port: Provider = {
+export class PostStoreModule implements NestModule {
+  static forRoot(): DynamicModule {
+    const stores = [MongoPostStore, MongoHintLog, CassandraPostStore, CassandraHintLog];
+    const port = {
       provide: PostStore,
       inject: [PostStoreRouter],
-      useFactory: (router: PostStoreRouter): PostStore => {
-        router.current(); // a phase whose stores are not connected fails at boot, not later
-        return new PhaseRoutedPostStore(router);
-      },
+      useFactory: (router: PostStoreRouter): PostStore => new PhaseRoutedPostStore(router),
     };
     return {
       module: PostStoreModule,
-      providers: [...stores, CurrentPhase, PostStoreRouter, port],
-      exports: [PostStore, PostStoreRouter, CurrentPhase, ...stores],
+      providers: [...stores, PostStoreRouter, PhasePinMiddleware, port],
+      exports: [PostStore, PostStoreRouter, ...stores],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PhasePinMiddleware).forRoutes('{*splat}');
   }
 }

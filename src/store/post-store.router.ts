@@ -1,4 +1,5 @@
-import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase } from '../config/migration-phase';
 import { CassandraPostStore } from './cassandra/cassandra-post-store';
@@ -10,13 +11,6 @@ import { MongoHintLog } from './hints/mongo-hint-log';
 import { MongoPostStore } from './mongo/mongo-post-store';
 import { PostStore } from './post-store';
 
-/** A phase needs a store whose connection this instance does not have. */
-export class StoreNotConnectedError extends Error {
-  constructor(phase: MigrationPhase, store: string) {
-    super(`phase ${phase} needs ${store}, which this instance is not connected to`);
-  }
-}
-
 /**
  * The one place that maps a migration phase to the store that serves it:
  *   mongo             → MongoPostStore
@@ -24,6 +18,10 @@ export class StoreNotConnectedError extends Error {
  *   cassandra-primary → DualWritePostStore(Cassandra → Mongo), hints kept in Cassandra
  *   cassandra         → CassandraPostStore
  * Each phase's store is built once and kept, so a phase that comes back finds its counters.
+ *
+ * A request is pinned to the phase served when it started (`pin`): every store call it makes
+ * goes to that phase's store even if the phase changes meanwhile, and the router counts the
+ * requests still running on each phase, so an instance can tell when it has left one behind.
  */
 /** Secondary copies in flight per dual-write store before writers wait for their own. */
 const MAX_COPIES_IN_FLIGHT = 256;
@@ -32,15 +30,36 @@ const MAX_COPIES_IN_FLIGHT = 256;
 export class PostStoreRouter implements BeforeApplicationShutdown {
   private readonly built = new Map<MigrationPhase, PostStore>();
   private readonly logger = new Logger(PostStoreRouter.name);
+  private readonly pinned = new AsyncLocalStorage<MigrationPhase>();
+  private readonly running = new Map<MigrationPhase, number>();
 
   constructor(
     private readonly phase: CurrentPhase,
     private readonly config: AppConfig,
-    @Optional() private readonly mongo?: MongoPostStore,
-    @Optional() private readonly cassandra?: CassandraPostStore,
-    @Optional() private readonly mongoHints?: MongoHintLog,
-    @Optional() private readonly cassandraHints?: CassandraHintLog,
+    private readonly mongo: MongoPostStore,
+    private readonly cassandra: CassandraPostStore,
+    private readonly mongoHints: MongoHintLog,
+    private readonly cassandraHints: CassandraHintLog,
   ) {}
+
+  /**
+   * Runs `work` (a request) on the phase served now, whatever phase changes happen before it
+   * ends; `onEnd` is handed the callback that marks its end.
+   */
+  pin(work: (phase: MigrationPhase) => void, onEnd: (ended: () => void) => void): void {
+    const phase = this.phase.get();
+    this.running.set(phase, (this.running.get(phase) ?? 0) + 1);
+    onEnd(() => this.running.set(phase, (this.running.get(phase) ?? 1) - 1));
+    this.pinned.run(phase, () => work(phase));
+  }
+
+  /** Requests still running on the stores of phases other than the one served now. */
+  draining(): number {
+    const now = this.phase.get();
+    let count = 0;
+    for (const [phase, running] of this.running) if (phase !== now) count += running;
+    return count;
+  }
 
   /** Before the connections close: let every secondary copy finish or be hinted. */
   async beforeApplicationShutdown(): Promise<void> {
@@ -51,9 +70,9 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     }
   }
 
-  /** The store of the phase this instance serves now. */
+  /** The store of the running request's phase, else of the phase this instance serves now. */
   current(): PostStore {
-    return this.storeFor(this.phase.get());
+    return this.storeFor(this.pinned.getStore() ?? this.phase.get());
   }
 
   /**
@@ -82,33 +101,19 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
   }
 
   private build(phase: MigrationPhase): PostStore {
-    const need = <T>(store: T | undefined, name: string): T => {
-      if (!store) throw new StoreNotConnectedError(phase, name);
-      return store;
-    };
     const options = {
       secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
       maxInFlight: MAX_COPIES_IN_FLIGHT,
     };
     switch (phase) {
       case 'mongo':
-        return need(this.mongo, 'mongo');
+        return this.mongo;
       case 'cassandra':
-        return need(this.cassandra, 'cassandra');
+        return this.cassandra;
       case 'dual-write':
-        return new DualWritePostStore(
-          need(this.mongo, 'mongo'),
-          need(this.cassandra, 'cassandra'),
-          need(this.mongoHints, 'mongo'),
-          options,
-        );
+        return new DualWritePostStore(this.mongo, this.cassandra, this.mongoHints, options);
       case 'cassandra-primary':
-        return new DualWritePostStore(
-          need(this.cassandra, 'cassandra'),
-          need(this.mongo, 'mongo'),
-          need(this.cassandraHints, 'cassandra'),
-          options,
-        );
+        return new DualWritePostStore(this.cassandra, this.mongo, this.cassandraHints, options);
     }
   }
 }

@@ -31,6 +31,7 @@ const APP_ENV_VARS = [
   'STATS_MAX_AGE_MS',
   'HINT_RETRY_INTERVAL',
   'RECONCILE_INTERVAL',
+  'PHASE_POLL_INTERVAL',
 ];
 
 /** The variables loadConfig() reads, straight from its source: APP_ENV_VARS must keep up. */
@@ -49,6 +50,7 @@ const INTERPOLATED_VARS = [
   'STATS_MAX_AGE_MS',
   'HINT_RETRY_INTERVAL',
   'RECONCILE_INTERVAL',
+  'PHASE_POLL_INTERVAL',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
 import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
 import { AppConfig } from '../../config/app-config';
@@ -44,11 +44,11 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
 }
 
 /**
- * The app's one Cassandra session. Only created when the migration phase uses Cassandra.
- * Connects on module init and shuts down cleanly with the app.
+ * The app's one Cassandra session. StoreConnections connects it when a phase uses Cassandra
+ * (a query before that connects it too); it shuts down cleanly with the app.
  */
 @Injectable()
-export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
+export class CassandraClient implements OnApplicationShutdown {
   private readonly logger = new Logger(CassandraClient.name);
   private readonly client: Client;
   /** The keyspace every table lives in; write CQL as `${client.keyspace}.table`. */
@@ -67,10 +67,6 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn(`closing a replaced Cassandra host pool failed: ${String(error)}`),
         );
     });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.connect();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,8 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { AppConfig } from '../../config/app-config';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
+import { PhaseControl } from '../../phase/phase-control';
+import { describeInstance } from '../../phase/phase-record';
+import { CurrentPhase } from '../../store/current-phase';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { BackfillService } from '../backfill/backfill.service';
 import { BarProgress, LogProgress } from '../backfill/progress';
@@ -30,7 +32,8 @@ interface BackfillFlags {
 @SubCommand({ name: 'backfill', description: 'Copy every post and comment to the other store' })
 export class MigrateBackfillCommand extends CommandRunner {
   constructor(
-    private readonly config: AppConfig,
+    private readonly phase: CurrentPhase,
+    private readonly control: PhaseControl,
     private readonly sides: MigrationSides,
     private readonly backfill: BackfillService,
   ) {
@@ -40,12 +43,13 @@ export class MigrateBackfillCommand extends CommandRunner {
   async run(params: string[], flags: BackfillFlags): Promise<void> {
     rejectExtraArguments('migrate backfill', params);
     const { source, target } = this.sides.from(flags.from ?? 'mongo');
-    const phase = this.config.migrationPhase;
+    const phase = this.phase.get();
     if (!WRITES_REACH[target.name].includes(phase) && !flags.dryRun) {
       process.stderr.write(
         `warning: phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase\n`,
       );
     }
+    if (!flags.dryRun) await this.refuseWhileInstancesLag(target.name);
     const summary = await this.backfill.run(source, target, {
       concurrency: flags.concurrency ?? 64,
       rate: flags.rate,
@@ -54,6 +58,21 @@ export class MigrateBackfillCommand extends CommandRunner {
       progress: process.stderr.isTTY ? new BarProgress() : new LogProgress(),
     });
     process.stdout.write(`${formatBackfill(summary)}\n`);
+  }
+
+  /**
+   * A record an instance still writes to the source only, after the scan passed it, would be
+   * missing in the target: copy only once every running instance writes to the target too.
+   */
+  private async refuseWhileInstancesLag(target: StoreName): Promise<void> {
+    const lagging = (await this.control.instances()).filter(
+      (report) => !WRITES_REACH[target].includes(report.phase) || report.draining > 0,
+    );
+    if (lagging.length > 0) {
+      throw new Error(
+        `${lagging.length} app instance(s) do not write to ${target} yet, so a copy now could miss their writes: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
+      );
+    }
   }
 
   @Option({ flags: '--from <store>', description: 'mongo (default) or cassandra (rollback)' })
@@ -86,7 +105,7 @@ export class MigrateBackfillCommand extends CommandRunner {
 @SubCommand({ name: 'verify', description: 'Compare every post and comment in both stores' })
 export class MigrateVerifyCommand extends CommandRunner {
   constructor(
-    private readonly config: AppConfig,
+    private readonly phase: CurrentPhase,
     private readonly sides: MigrationSides,
     private readonly verifier: VerifyService,
   ) {
@@ -95,7 +114,7 @@ export class MigrateVerifyCommand extends CommandRunner {
 
   async run(params: string[], flags: { json?: boolean; recheckDelay?: number }): Promise<void> {
     rejectExtraArguments('migrate verify', params);
-    const { source, target } = this.sides.direction(this.config.migrationPhase);
+    const { source, target } = this.sides.direction(this.phase.get());
     const { report } = await this.verifier.verify(source, target, {
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
     });
@@ -123,7 +142,7 @@ export class MigrateVerifyCommand extends CommandRunner {
 @SubCommand({ name: 'reconcile', description: 'Retry hints, verify, and repair the secondary' })
 export class MigrateReconcileCommand extends CommandRunner {
   constructor(
-    private readonly config: AppConfig,
+    private readonly phase: CurrentPhase,
     private readonly reconcile: ReconcileService,
   ) {
     super();
@@ -134,7 +153,7 @@ export class MigrateReconcileCommand extends CommandRunner {
     flags: { dryRun?: boolean; json?: boolean; recheckDelay?: number },
   ): Promise<void> {
     rejectExtraArguments('migrate reconcile', params);
-    const report = await this.reconcile.run(this.config.migrationPhase, {
+    const report = await this.reconcile.run(this.phase.get(), {
       dryRun: flags.dryRun === true,
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
     });

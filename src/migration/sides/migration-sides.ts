@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { CassandraSide } from './cassandra-side';
+import { Difference } from '../verify/verify.service';
 import { MigrationSide } from './migration-side';
 import { MongoSide } from './mongo-side';
 
@@ -36,5 +37,28 @@ export class MigrationSides {
       source: this.get(source),
       target: this.get(source === 'mongo' ? 'cassandra' : 'mongo'),
     };
+  }
+
+  /**
+   * When the source last changed a differing record (its version, or its deletion, in
+   * microseconds); undefined when the source cannot say (it never had the record).
+   */
+  async changedAt(
+    difference: Difference,
+    sourceName: StoreName,
+    targetName: StoreName,
+  ): Promise<number | undefined> {
+    const source = this.get(sourceName);
+    if (difference.entity === 'post') {
+      const state = await source.postState(difference.id);
+      if (state.kind === 'live') return state.post.version;
+      return state.kind === 'deleted' ? state.deletedAt : undefined;
+    }
+    if (difference.entity !== 'comment') return undefined;
+    const comment = await source.getComment(difference.id);
+    if (comment) return comment.createdAt.getTime() * 1000;
+    // gone from the source: it went with its post, which the target still names
+    const left = await this.get(targetName).getComment(difference.id);
+    return left ? source.store.deletionOf(left.postId) : undefined;
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { StoreName } from '../../config/migration-phase';
+import { MigrationState } from '../control/migration-state';
 import { Channel, CHANNELS, Entity, MigrationSide, SeenEntry } from '../sides/migration-side';
 import { bucketOf } from './record-hash';
 import { BUCKETS, DigestSink, DrillEntry, DrillSink } from './verify-sinks';
@@ -33,6 +34,17 @@ export interface VerifyReport {
   seconds: number;
   finished_at: string;
 }
+
+/** The outcome of the last verify, kept in migration_state for `phase show`. */
+export interface LastVerify {
+  source: StoreName;
+  target: StoreName;
+  clean: boolean;
+  differences: number;
+  finished_at: string;
+}
+
+const LAST_VERIFY = 'verify:last';
 
 /** What a repair needs besides the report: every row the scans found of each differing record. */
 export type SeenIndex = Map<string, Partial<Record<StoreName, SeenEntry[]>>>;
@@ -75,6 +87,13 @@ const CROSS: ReadonlySet<Channel> = new Set(['post', 'comment']);
 @Injectable()
 export class VerifyService {
   private readonly logger = new Logger(VerifyService.name);
+
+  constructor(@Optional() private readonly state?: MigrationState) {}
+
+  /** The outcome of the last verify anyone ran (the CLI, a gate, a reconcile). */
+  last(): Promise<LastVerify | undefined> {
+    return this.state ? this.state.get<LastVerify>(LAST_VERIFY) : Promise.resolve(undefined);
+  }
 
   async verify(
     source: MigrationSide,
@@ -128,22 +147,36 @@ export class VerifyService {
     const derived = CHANNELS_OF.cassandra
       .filter((c) => !CROSS.has(c) && c !== 'cassandra.listing_partitions')
       .reduce((n, c) => n + digests.total(c, 'actual'), 0);
-    return {
-      report: {
-        source: source.name,
-        target: target.name,
-        clean: differences.length === 0,
-        records,
-        derived_rows: derived,
-        differing_buckets: buckets.size,
-        suspects: suspects.differences.length,
-        differences,
-        seconds: (Date.now() - started) / 1000,
-        finished_at: new Date().toISOString(),
-      },
-      seen: confirmed.seen,
-      digests,
+    const report: VerifyReport = {
+      source: source.name,
+      target: target.name,
+      clean: differences.length === 0,
+      records,
+      derived_rows: derived,
+      differing_buckets: buckets.size,
+      suspects: suspects.differences.length,
+      differences,
+      seconds: (Date.now() - started) / 1000,
+      finished_at: new Date().toISOString(),
     };
+    await this.record(report);
+    return { report, seen: confirmed.seen, digests };
+  }
+
+  private async record(report: VerifyReport): Promise<void> {
+    const { source, target, clean, finished_at } = report;
+    const last: LastVerify = {
+      source,
+      target,
+      clean,
+      differences: report.differences.length,
+      finished_at,
+    };
+    await this.state
+      ?.put(LAST_VERIFY, last)
+      .catch((error: unknown) =>
+        this.logger.warn(`recording the verify outcome failed: ${String(error)}`),
+      );
   }
 
   /**

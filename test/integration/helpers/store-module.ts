@@ -3,17 +3,25 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { AppConfigModule } from '../../../src/config/app-config.module';
-import { MigrationPhase } from '../../../src/config/migration-phase';
+import { BOTH_STORES, MigrationPhase } from '../../../src/config/migration-phase';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { DatabaseModule } from '../../../src/database/database.module';
 import { MigrationModule } from '../../../src/migration/migration.module';
+import { PhaseModule } from '../../../src/phase/phase.module';
 import { SchemaModule } from '../../../src/schema/schema.module';
 import { PostStoreModule } from '../../../src/store/post-store.module';
 import { testEnv } from '../../support/test-env';
 import { dropTestStores } from './stores';
 
 /** Every MongoDB collection holding blog data or its bookkeeping. */
-export const MONGO_DATA_COLLECTIONS = ['posts', 'comments', 'deleted_posts', 'hints', 'post_locks'];
+export const MONGO_DATA_COLLECTIONS = [
+  'posts',
+  'comments',
+  'deleted_posts',
+  'hints',
+  'post_locks',
+  'migration_control',
+];
 
 /** Every Cassandra table holding blog data or its bookkeeping (what a reset truncates). */
 export const CASSANDRA_DATA_TABLES = [
@@ -29,6 +37,7 @@ export const CASSANDRA_DATA_TABLES = [
   'hints',
   'migration_state',
   'leases',
+  'app_instances',
 ];
 
 export interface StoreModule {
@@ -55,9 +64,10 @@ export async function storeModule(
     imports: [
       AppConfigModule.forRoot(config),
       DatabaseModule.forRoot(config),
-      SchemaModule.forRoot(config, { checkOnStartup: true }),
-      PostStoreModule.forRoot(config),
-      MigrationModule.forRoot(config.stores, { jobs: false }),
+      SchemaModule.forRoot(config, { checkOnStartup: true }, BOTH_STORES),
+      PhaseModule.forRoot(config, { follow: false }),
+      PostStoreModule.forRoot(),
+      MigrationModule.forRoot({ jobs: false }),
     ],
   }).compile();
   await module.init(); // applies the schema migrations (NODE_ENV=test)

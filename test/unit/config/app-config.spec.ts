@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       statsMaxAgeMs: 15000,
       hintRetryIntervalMs: 10_000,
       reconcileIntervalMs: 3_600_000,
+      phasePollIntervalMs: 1000,
       migrationsDir: undefined,
     });
     expect(config.mongoDatabase).toBe('blog');
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
       STATS_MAX_AGE_MS: '0',
       HINT_RETRY_INTERVAL: '500ms',
       RECONCILE_INTERVAL: '0',
+      PHASE_POLL_INTERVAL: '250ms',
       MIGRATIONS_DIR: '/tmp/migrations',
     });
     expect(config).toMatchObject({
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       statsMaxAgeMs: 0,
       hintRetryIntervalMs: 500,
       reconcileIntervalMs: 0,
+      phasePollIntervalMs: 250,
       migrationsDir: '/tmp/migrations',
     });
     expect(config.mongoDatabase).toBe('blog_prod');
@@ -114,6 +117,10 @@ describe('loadConfig', () => {
     ['HINT_RETRY_INTERVAL', '30', 'a duration like 500ms, 30s, 5m or 1h'],
     ['RECONCILE_INTERVAL', '25h', 'at most 24h'],
     ['RECONCILE_INTERVAL', '5 minutes', 'a duration like 500ms'],
+    ['PHASE_POLL_INTERVAL', '0', 'a duration from 100ms to 1m'],
+    ['PHASE_POLL_INTERVAL', '50ms', 'a duration from 100ms to 1m'],
+    ['PHASE_POLL_INTERVAL', '2m', 'a duration from 100ms to 1m'],
+    ['PHASE_POLL_INTERVAL', 'often', 'a duration from 100ms to 1m'],
   ])('%s=%s is rejected with a message naming it and what it accepts', (name, value, accepts) => {
     const message = problemFor({ [name]: value });
     expect(message).toBe(message.split('\n')[0]);

@@ -1,0 +1,198 @@
+import { Logger } from '@nestjs/common';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { parseInterval } from '../../config/app-config';
+import { MIGRATION_PHASES, isMigrationPhase } from '../../config/migration-phase';
+import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
+import { PhaseControl, nextPhases } from '../phase-control';
+import { GateCheck, PhaseGates } from '../phase-gates';
+import {
+  EffectivePhase,
+  InstanceReport,
+  PhaseRecord,
+  describeInstance,
+  follows,
+} from '../phase-record';
+
+const DEFAULT_WAIT_MS = 60_000;
+const WAIT_POLL_MS = 250;
+
+function describePhase(effective: EffectivePhase): string {
+  const record = effective.record;
+  if (!record) return `${effective.phase} (from MIGRATION_PHASE: no phase has been set yet)`;
+  const forced = record.forced ? ', WITH --force' : '';
+  return `${record.phase} (set ${record.set_at} by ${record.set_by}, from ${record.previous}${forced})`;
+}
+
+function checkLine(check: GateCheck): string {
+  return `    ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`;
+}
+
+/** `phase show`: the phase, who set it, the instances, and each next phase's gate. */
+@SubCommand({ name: 'show', description: 'Show the phase, the app instances and the gates' })
+export class PhaseShowCommand extends CommandRunner {
+  constructor(
+    private readonly control: PhaseControl,
+    private readonly gates: PhaseGates,
+  ) {
+    super();
+  }
+
+  async run(params: string[], flags: { json?: boolean }): Promise<void> {
+    rejectExtraArguments('phase show', params);
+    const current = await this.control.read();
+    const instances = await this.control.instances();
+    const next = await Promise.all(
+      nextPhases(current.phase).map(async (phase) => {
+        const checks = await this.gates.check(current, phase, 'recorded');
+        return { phase, open: checks.every((check) => check.ok), checks };
+      }),
+    );
+    if (flags.json) {
+      const json = { phase: current.phase, record: current.record ?? null, instances, next };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `phase: ${describePhase(current)}`,
+      `app instances: ${instances.length}`,
+      ...instances.map((report) => `  ${describeInstance(report)}`),
+      'next:',
+      ...next.flatMap(({ phase, open, checks }) => [
+        `  ${phase}: ${checks.length === 0 ? 'no gate' : open ? 'gate open' : 'gate closed'}`,
+        ...checks.map(checkLine),
+      ]),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  @Option({ flags: '--json', description: 'print as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+interface SetFlags {
+  force?: boolean;
+  wait?: number;
+}
+
+/** `phase set <phase> [--force] [--wait 60s]`: checks the gate, writes the record, waits. */
+@SubCommand({
+  name: 'set',
+  arguments: '<phase>',
+  description: `Move every app instance to another phase (${MIGRATION_PHASES.join(', ')})`,
+})
+export class PhaseSetCommand extends CommandRunner {
+  private readonly logger = new Logger('phase set');
+
+  constructor(
+    private readonly control: PhaseControl,
+    private readonly gates: PhaseGates,
+  ) {
+    super();
+  }
+
+  async run(params: string[], flags: SetFlags): Promise<void> {
+    const [target, ...extra] = params;
+    rejectExtraArguments('phase set <phase>', extra);
+    if (!isMigrationPhase(target)) {
+      throw new CliUsageError(
+        `phase set takes one of ${MIGRATION_PHASES.join(', ')} (got '${target ?? ''}')`,
+      );
+    }
+    const current = await this.control.read();
+    if (target === current.phase) {
+      process.stdout.write(`phase is already ${target}; nothing changed\n`);
+      return;
+    }
+    if (!nextPhases(current.phase).includes(target)) {
+      throw new CliUsageError(
+        `phase ${current.phase} cannot go to ${target} in one step (next: ${nextPhases(current.phase).join(' or ')}); nothing changed`,
+      );
+    }
+    if (flags.force) {
+      this.logger.warn(
+        `--force: moving ${current.phase} → ${target} WITHOUT checking its gates; the record says so`,
+      );
+    } else {
+      process.stderr.write(`checking the gate ${current.phase} → ${target}...\n`);
+      const checks = await this.gates.check(current, target, 'live');
+      if (checks.length > 0) process.stderr.write(`${checks.map(checkLine).join('\n')}\n`);
+      const failed = checks.filter((check) => !check.ok);
+      if (failed.length > 0) {
+        throw new Error(
+          `phase set ${target} refused (${failed.map((check) => `${check.name}: ${check.detail}`).join('; ')}); nothing changed`,
+        );
+      }
+    }
+    const { record, skipped } = await this.control.write(target, current, flags.force === true);
+    process.stdout.write(`phase set: ${current.phase} → ${target} (version ${record.version})\n`);
+    for (const store of skipped) {
+      process.stderr.write(`warning: the record could not be written to ${store}\n`);
+    }
+    await this.waitForInstances(record, flags.wait ?? DEFAULT_WAIT_MS);
+  }
+
+  /** Until every live instance serves the new phase with nothing left on the old one. */
+  private async waitForInstances(record: PhaseRecord, waitMs: number): Promise<void> {
+    const started = Date.now();
+    let behind: InstanceReport[] = [];
+    let count = 0;
+    for (;;) {
+      const reports = await this.control.instances();
+      count = reports.length;
+      behind = reports.filter(
+        (report) => !follows(report, record.phase) || (report.record_version ?? 0) < record.version,
+      );
+      if (behind.length === 0 || Date.now() - started >= waitMs) break;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (behind.length === 0) {
+      process.stdout.write(
+        count === 0
+          ? 'no app instance is running\n'
+          : `all ${count} app instance(s) serve ${record.phase} (after ${seconds} s)\n`,
+      );
+      return;
+    }
+    if (waitMs === 0) {
+      process.stdout.write(
+        `not waiting: ${behind.length} of ${count} instance(s) still to follow\n`,
+      );
+      return;
+    }
+    throw new Error(
+      `phase ${record.phase} is set, but after ${seconds} s ${behind.length} of ${count} instance(s) do not serve it: ${behind.map(describeInstance).join('; ')}`,
+    );
+  }
+
+  @Option({ flags: '--force', description: 'skip the gate (logged, and recorded in the phase)' })
+  parseForce(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--wait <duration>',
+    description: 'how long to wait for every app instance to follow (default 60s; 0: do not wait)',
+  })
+  parseWait(raw: string): number {
+    const ms = parseInterval(raw);
+    if (typeof ms !== 'number' || Number.isNaN(ms)) {
+      throw new CliUsageError(`--wait must be 0 or a duration like 30s, 2m or 1h (got '${raw}')`);
+    }
+    return ms;
+  }
+}
+
+/** `phase`: the parent of the phase commands. */
+@Command({
+  name: 'phase',
+  description: 'Show or change the migration phase of every app instance',
+  subCommands: [PhaseShowCommand, PhaseSetCommand],
+})
+export class PhaseCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

@@ -1,0 +1,193 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { hostname, userInfo } from 'node:os';
+import { AppConfig } from '../config/app-config';
+import {
+  MIGRATION_PHASES,
+  MigrationPhase,
+  StoreName,
+  storeNamesUsedBy,
+} from '../config/migration-phase';
+import { reasonOf, withTimeout } from '../common/with-timeout';
+import { StoreConnections } from '../database/store-connections';
+import { EffectivePhase, InstanceReport, PhaseRecord, PhaseSource } from './phase-record';
+import { CassandraPhaseRecords, MongoPhaseRecords, PhaseRecords } from './phase-records';
+
+const STORES: readonly StoreName[] = ['mongo', 'cassandra'];
+
+/** The phases one `phase set` can move to from `from`: one step forward or back. */
+export function nextPhases(from: MigrationPhase): MigrationPhase[] {
+  const at = MIGRATION_PHASES.indexOf(from);
+  return MIGRATION_PHASES.filter((_, index) => Math.abs(index - at) === 1);
+}
+
+/** The phase cannot be known: a store that may hold the newest record is unreachable. */
+export class PhaseUnknownError extends Error {
+  constructor(phase: MigrationPhase, failures: string[]) {
+    super(`cannot read the phase (${phase} so far): ${failures.join('; ')}`);
+    this.name = 'PhaseUnknownError';
+  }
+}
+
+function newestOf(records: PhaseRecord[]): PhaseRecord | undefined {
+  return records.reduce<PhaseRecord | undefined>(
+    (newest, record) => (!newest || record.version > newest.version ? record : newest),
+    undefined,
+  );
+}
+
+/** Cassandra answers a query on a table that was never created with this. */
+function isUnmigrated(error: unknown): boolean {
+  return /unconfigured table|keyspace \S+ does not exist/i.test(reasonOf(error));
+}
+
+/**
+ * Reads and writes the phase control record. `phase set` writes it into every store the new
+ * phase uses (required) and, best effort, into the other; readers take the newest they find.
+ * Since a phase only ever moves one step, the newest record is always in a store that the phase
+ * of any older record uses, so following the records store by store finds it (see `read`).
+ */
+@Injectable()
+export class PhaseControl extends PhaseSource {
+  private readonly logger = new Logger(PhaseControl.name);
+  private readonly records: Record<StoreName, PhaseRecords>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly connections: StoreConnections,
+    mongo: MongoPhaseRecords,
+    cassandra: CassandraPhaseRecords,
+  ) {
+    super();
+    this.records = { mongo, cassandra };
+  }
+
+  /**
+   * The newest record, reading the stores already open and those MIGRATION_PHASE uses, then
+   * those each newer record's phase uses, until no new store comes up. Fails only if a store
+   * the resulting phase uses could not be read. `attempts` is per store (boot retries).
+   */
+  async read(options: { attempts?: number; timeoutMs?: number } = {}): Promise<EffectivePhase> {
+    const found: PhaseRecord[] = [];
+    const tried = new Set<StoreName>();
+    const failures = new Map<StoreName, string>();
+    const want = new Set<StoreName>([
+      ...STORES.filter((store) => this.connections.isOpen(store)),
+      ...storeNamesUsedBy(this.config.migrationPhase),
+    ]);
+    let phase = this.config.migrationPhase;
+    for (;;) {
+      const next = [...want].filter((store) => !tried.has(store));
+      if (next.length === 0) break;
+      await Promise.all(
+        next.map(async (store) => {
+          tried.add(store);
+          try {
+            const record = await this.readStore(store, options);
+            if (record) found.push(record);
+          } catch (error) {
+            failures.set(store, reasonOf(error));
+          }
+        }),
+      );
+      phase = newestOf(found)?.phase ?? this.config.migrationPhase;
+      for (const store of storeNamesUsedBy(phase)) want.add(store);
+    }
+    const missing = storeNamesUsedBy(phase).filter((store) => failures.has(store));
+    if (missing.length > 0) {
+      throw new PhaseUnknownError(
+        phase,
+        missing.map((store) => `${store}: ${failures.get(store)}`),
+      );
+    }
+    return { phase, record: newestOf(found) };
+  }
+
+  private async readStore(
+    store: StoreName,
+    options: { attempts?: number; timeoutMs?: number },
+  ): Promise<PhaseRecord | undefined> {
+    await this.connections.ensure(store, options.attempts);
+    const reading = this.records[store].readPhase().catch((error: unknown) => {
+      if (isUnmigrated(error)) return undefined; // no schema yet, so no record either
+      throw error;
+    });
+    return options.timeoutMs ? withTimeout(reading, options.timeoutMs, store) : reading;
+  }
+
+  /**
+   * Writes a record moving to `phase` from `current`. The stores `phase` uses must all take it
+   * (else it throws, and a repeated `phase set` writes a newer one); the other store gets it if
+   * reachable, so no reader there keeps an older record. Returns the record and the stores
+   * that did not get it.
+   */
+  async write(
+    phase: MigrationPhase,
+    current: EffectivePhase,
+    forced: boolean,
+  ): Promise<{ record: PhaseRecord; skipped: string[] }> {
+    const record: PhaseRecord = {
+      phase,
+      previous: current.phase,
+      version: Math.max(Date.now(), (current.record?.version ?? 0) + 1),
+      set_at: new Date().toISOString(),
+      set_by: `${safeUser()}@${hostname()}`,
+      forced,
+    };
+    const required = storeNamesUsedBy(phase);
+    await Promise.all(required.map((store) => this.connections.ensure(store)));
+    await Promise.all(required.map((store) => this.records[store].writePhase(record)));
+    const skipped: string[] = [];
+    for (const store of STORES.filter((candidate) => !required.includes(candidate))) {
+      try {
+        await this.connections.ensure(store);
+        await this.records[store].writePhase(record);
+      } catch (error) {
+        skipped.push(`${store} (${reasonOf(error)})`);
+      }
+    }
+    return { record, skipped };
+  }
+
+  /** Every live instance's newest report, from the stores that are open. */
+  async instances(): Promise<InstanceReport[]> {
+    const open = STORES.filter((store) => this.connections.isOpen(store));
+    const reports = await Promise.all(
+      open.map((store) =>
+        this.records[store].readInstances().catch((error: unknown) => {
+          if (isUnmigrated(error)) return [];
+          this.logger.warn(`reading instance reports from ${store} failed: ${reasonOf(error)}`);
+          return [];
+        }),
+      ),
+    );
+    const newest = new Map<string, InstanceReport>();
+    for (const report of reports.flat()) {
+      const known = newest.get(report.id);
+      if (!known || known.seen_at < report.seen_at) newest.set(report.id, report);
+    }
+    return [...newest.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Writes an instance's report into every open store; failures are the caller's to log. */
+  async report(report: InstanceReport, ttlSeconds: number, timeoutMs: number): Promise<void> {
+    const open = STORES.filter((store) => this.connections.isOpen(store));
+    await Promise.all(
+      open.map((store) =>
+        withTimeout(this.records[store].writeInstance(report, ttlSeconds), timeoutMs, store),
+      ),
+    );
+  }
+
+  async forget(id: string): Promise<void> {
+    const open = STORES.filter((store) => this.connections.isOpen(store));
+    await Promise.allSettled(open.map((store) => this.records[store].removeInstance(id)));
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { MigrationPhase, StoreName } from '../config/migration-phase';
+import { BackfillService } from '../migration/backfill/backfill.service';
+import { MigrationSides } from '../migration/sides/migration-sides';
+import { Difference, LastVerify, VerifyService } from '../migration/verify/verify.service';
+import { SchemaService } from '../schema/schema.service';
+import { PostStoreRouter } from '../store/post-store.router';
+import { PhaseControl } from './phase-control';
+import { EffectivePhase, describeInstance, follows } from './phase-record';
+
+/** One condition of a gate, met or not, with what was found. */
+export interface GateCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * `live`: run what the gate needs now (a full verify); otherwise (`phase show`) report the last
+ * verify instead of running one.
+ */
+export type GateMode = 'live' | 'recorded';
+
+const RECHECK_DELAY_MS = 2000;
+
+/**
+ * What must hold before the phase moves, per transition:
+ *   mongo → dual-write, dual-write → mongo: nothing (always allowed)
+ *   dual-write → cassandra-primary: every instance follows dual-write; the backfill into
+ *     Cassandra completed, started after dual-write began; no pending hints; verify clean
+ *   cassandra-primary → cassandra: instances follow; no pending hints; verify clean
+ *   cassandra-primary → dual-write: instances follow; no pending hints; verify clean
+ *   cassandra → cassandra-primary: instances follow; MongoDB has the blog's schema (present or
+ *     restored); a reverse backfill completed, started after phase cassandra began; verify finds
+ *     MongoDB behind only on records changed since that backfill started (in cassandra-primary
+ *     every write reaches MongoDB again, and `migrate reconcile` repairs those few)
+ */
+@Injectable()
+export class PhaseGates {
+  constructor(
+    private readonly control: PhaseControl,
+    private readonly backfill: BackfillService,
+    private readonly verifier: VerifyService,
+    private readonly sides: MigrationSides,
+    private readonly router: PostStoreRouter,
+    private readonly schema: SchemaService,
+  ) {}
+
+  async check(current: EffectivePhase, to: MigrationPhase, mode: GateMode): Promise<GateCheck[]> {
+    const from = current.phase;
+    const key = `${from}→${to}`;
+    if (key === 'mongo→dual-write' || key === 'dual-write→mongo') return [];
+    const checks = [await this.instancesFollow(from)];
+    switch (key) {
+      case 'dual-write→cassandra-primary':
+        checks.push(await this.backfillDone('mongo', current));
+        checks.push(await this.noPendingHints());
+        checks.push(await this.verifyClean(from, mode));
+        break;
+      case 'cassandra-primary→cassandra':
+      case 'cassandra-primary→dual-write':
+        checks.push(await this.noPendingHints());
+        checks.push(await this.verifyClean(from, mode));
+        break;
+      case 'cassandra→cassandra-primary': {
+        checks.push(await this.mongoSchema());
+        const backfill = await this.backfillDone('cassandra', current);
+        checks.push(backfill);
+        if (backfill.ok) checks.push(await this.verifyBehindOnlySince(mode));
+        break;
+      }
+    }
+    return checks;
+  }
+
+  private async instancesFollow(phase: MigrationPhase): Promise<GateCheck> {
+    const reports = await this.control.instances();
+    const behind = reports.filter((report) => !follows(report, phase));
+    return {
+      name: 'instances',
+      ok: behind.length === 0,
+      detail:
+        behind.length === 0
+          ? `all ${reports.length} running app instance(s) serve ${phase}`
+          : `${behind.length} of ${reports.length} instance(s) do not serve ${phase} yet: ${behind.map(describeInstance).join('; ')}`,
+    };
+  }
+
+  private async backfillDone(source: StoreName, current: EffectivePhase): Promise<GateCheck> {
+    const target: StoreName = source === 'mongo' ? 'cassandra' : 'mongo';
+    const name = `backfill ${source} → ${target}`;
+    const from = source === 'mongo' ? '' : ' --from cassandra';
+    const checkpoint = await this.backfill.checkpoint(source, target);
+    if (!checkpoint) {
+      return { name, ok: false, detail: `never run: run \`migrate backfill${from}\`` };
+    }
+    if (checkpoint.stage !== 'done') {
+      return {
+        name,
+        ok: false,
+        detail: `not finished (at ${checkpoint.stage}, ${checkpoint.posts + checkpoint.comments} records copied): run \`migrate backfill${from}\` to resume it`,
+      };
+    }
+    const since = current.record?.set_at;
+    if (since && checkpoint.started_at < since) {
+      return {
+        name,
+        ok: false,
+        detail: `the completed one started ${checkpoint.started_at}, before phase ${current.phase} began (${since}): run \`migrate backfill${from} --restart\``,
+      };
+    }
+    return {
+      name,
+      ok: true,
+      detail: `completed ${checkpoint.finished_at ?? checkpoint.updated_at} (${checkpoint.posts} posts, ${checkpoint.comments} comments)`,
+    };
+  }
+
+  private async noPendingHints(): Promise<GateCheck> {
+    const counts = await Promise.all(
+      (['dual-write', 'cassandra-primary'] as const).map(async (phase) => {
+        const hints = this.router.partsOf(phase).hints;
+        return { where: hints?.store ?? phase, pending: (await hints?.pending()) ?? 0 };
+      }),
+    );
+    const waiting = counts.filter((count) => count.pending > 0);
+    return {
+      name: 'hints',
+      ok: waiting.length === 0,
+      detail:
+        waiting.length === 0
+          ? 'no pending hints'
+          : `${waiting.map((count) => `${count.pending} in ${count.where}`).join(', ')}: wait for the hint retry job or run \`migrate reconcile\``,
+    };
+  }
+
+  private async verifyClean(phase: MigrationPhase, mode: GateMode): Promise<GateCheck> {
+    if (mode === 'recorded') return this.recordedVerify();
+    const { source, target } = this.sides.direction(phase);
+    const { report } = await this.verifier.verify(source, target, {
+      recheckDelayMs: RECHECK_DELAY_MS,
+    });
+    return {
+      name: 'verify',
+      ok: report.clean,
+      detail: report.clean
+        ? `clean (${report.seconds.toFixed(1)} s)`
+        : `${report.differences.length} difference(s), e.g. ${report.differences.slice(0, 3).map(describeDifference).join(', ')}: run \`migrate reconcile\``,
+    };
+  }
+
+  private async recordedVerify(): Promise<GateCheck> {
+    const last: LastVerify | undefined = await this.verifier.last();
+    return {
+      name: 'verify',
+      ok: last?.clean === true,
+      detail: last
+        ? `last run ${last.finished_at}: ${last.clean ? 'clean' : `${last.differences} difference(s)`} (\`phase set\` runs it again)`
+        : 'never run (`phase set` runs it)',
+    };
+  }
+
+  private async mongoSchema(): Promise<GateCheck> {
+    const [status] = await this.schema.status(['mongo']);
+    const ok = status.applied.length > 0 && status.pending.length === 0;
+    return {
+      name: 'mongo schema',
+      ok,
+      detail: ok
+        ? `${status.applied.length} migrations applied`
+        : status.applied.length === 0
+          ? 'MongoDB has no blog data: `mongo restore --from FILE` (or `schema migrate`)'
+          : `${status.pending.length} migration(s) pending: run \`schema migrate\``,
+    };
+  }
+
+  /**
+   * The reverse backfill copied everything as of its start, so what verify may still find is
+   * the records changed in Cassandra after that: allowed, anything older is not.
+   */
+  private async verifyBehindOnlySince(mode: GateMode): Promise<GateCheck> {
+    if (mode === 'recorded') return this.recordedVerify();
+    const checkpoint = await this.backfill.checkpoint('cassandra', 'mongo');
+    const sinceMicros = Date.parse(checkpoint?.started_at ?? '') * 1000;
+    const { source, target } = this.sides.from('cassandra');
+    const { report } = await this.verifier.verify(source, target, {
+      recheckDelayMs: RECHECK_DELAY_MS,
+    });
+    const older: Difference[] = [];
+    for (const difference of report.differences) {
+      const changed = await this.sides.changedAt(difference, 'cassandra', 'mongo');
+      if (changed === undefined || changed < sinceMicros) older.push(difference);
+    }
+    return {
+      name: 'verify',
+      ok: older.length === 0,
+      detail:
+        older.length === 0
+          ? `MongoDB has everything as of the reverse backfill (${report.differences.length} record(s) changed since, for \`migrate reconcile\` in cassandra-primary)`
+          : `${older.length} record(s) older than the reverse backfill differ, e.g. ${older.slice(0, 3).map(describeDifference).join(', ')}: run \`migrate backfill --from cassandra --restart\``,
+    };
+  }
+}
+
+function describeDifference(difference: Difference): string {
+  return `${difference.entity} ${difference.id} ${difference.kind} in ${difference.where}`;
+}

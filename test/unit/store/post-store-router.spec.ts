@@ -1,0 +1,50 @@
+import { loadConfig } from '../../../src/config/app-config';
+import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
+import { CurrentPhase } from '../../../src/store/current-phase';
+import { CassandraHintLog } from '../../../src/store/hints/cassandra-hint-log';
+import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
+import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
+import { PostStoreRouter } from '../../../src/store/post-store.router';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('PostStoreRouter: a request finishes on the phase it started in', () => {
+  const phase = new CurrentPhase('mongo');
+  const router = new PostStoreRouter(
+    phase,
+    loadConfig({}),
+    { name: 'mongo' } as MongoPostStore,
+    { name: 'cassandra' } as CassandraPostStore,
+    { store: 'mongo' } as MongoHintLog,
+    { store: 'cassandra' } as CassandraHintLog,
+  );
+
+  it('pins every store call of a request, across awaits, and counts it until it ends', async () => {
+    const seen: string[] = [];
+    let end!: () => void;
+    const request = new Promise<void>((resolve) => {
+      router.pin(
+        async (pinned) => {
+          seen.push(pinned, router.current().name);
+          await tick();
+          phase.set('dual-write');
+          await tick();
+          seen.push(router.current().name); // still mongo: the request started there
+          resolve();
+        },
+        (ended) => (end = ended),
+      );
+    });
+    await request;
+    expect(seen).toEqual(['mongo', 'mongo', 'mongo']);
+    // new work outside any request, and a new request, go to the new phase
+    expect(router.current().name).toBe('dual-write(mongo→cassandra)');
+    expect(router.draining()).toBe(1); // the mongo request has not ended yet
+    end();
+    expect(router.draining()).toBe(0);
+    router.pin(
+      () => expect(router.current().name).toBe('dual-write(mongo→cassandra)'),
+      () => undefined,
+    );
+  });
+});
