@@ -24,9 +24,10 @@ import { PostStoreModule } from './store/post-store.module';
 
 /**
  * Everything the CLI needs and nothing more: no HTTP server, no scheduled jobs, no following of
- * phase changes. `schema` commands connect what MIGRATION_PHASE uses; `migrate` works between
- * the two stores, so it connects both; `phase` and `mongo` connect what they touch (`mongo`:
- * MongoDB up front, Cassandra if the phase record lives there).
+ * phase changes. `migrate` works between the two stores, so it connects both up front; the others
+ * connect what they touch when they get to it (`schema`: the stores MIGRATION_PHASE uses, or
+ * `--store`; `phase`: where the phase record is; `mongo`: MongoDB, and Cassandra if the record
+ * lives there).
  */
 @Module({})
 export class CliModule {
@@ -38,20 +39,19 @@ export class CliModule {
     const migrating = group === 'migrate';
     const phasing = group === 'phase';
     const backingUp = group === 'mongo';
+    // `schema`, `phase`: they connect the stores they work on when they get to them
     const required = migrating
       ? BOTH_STORES
-      : phasing
-        ? NO_STORES
-        : backingUp
-          ? { mongo: true, cassandra: false }
-          : config.stores;
+      : backingUp
+        ? { mongo: true, cassandra: false }
+        : NO_STORES;
     const withPhase = migrating || phasing || backingUp;
     return {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule.forRoot(config, required),
-        SchemaModule.forRoot(config, { checkOnStartup: false }, withPhase ? BOTH_STORES : required),
+        SchemaModule.forRoot(config, { checkOnStartup: false }, BOTH_STORES),
         ...(withPhase ? [PhaseModule.forRoot(config, { follow: false })] : []),
         ...(migrating || phasing
           ? [PostStoreModule.forRoot(), MigrationModule.forRoot({ jobs: false })]

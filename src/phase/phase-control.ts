@@ -20,9 +20,22 @@ export function nextPhases(from: MigrationPhase): MigrationPhase[] {
   return MIGRATION_PHASES.filter((_, index) => Math.abs(index - at) === 1);
 }
 
+interface ReadOptions {
+  /** tries per store to connect (boot retries) */
+  attempts?: number;
+  /** give up on a store's answer after this long */
+  timeoutMs?: number;
+  /** start from the open stores only, not also those MIGRATION_PHASE uses */
+  openOnly?: boolean;
+}
+
 /** The phase cannot be known: a store that may hold the newest record is unreachable. */
 export class PhaseUnknownError extends Error {
-  constructor(phase: MigrationPhase, failures: string[]) {
+  constructor(
+    /** the phase the records read so far point to */
+    readonly phase: MigrationPhase,
+    readonly failures: string[],
+  ) {
     super(`cannot read the phase (${phase} so far): ${failures.join('; ')}`);
     this.name = 'PhaseUnknownError';
   }
@@ -35,9 +48,9 @@ function newestOf(records: PhaseRecord[]): PhaseRecord | undefined {
   );
 }
 
-/** Cassandra answers a query on a table that was never created with this. */
+/** Cassandra answers a query on a table (or keyspace) that was never created with this. */
 function isUnmigrated(error: unknown): boolean {
-  return /unconfigured table|keyspace \S+ does not exist/i.test(reasonOf(error));
+  return /unconfigured table|(keyspace|table) \S+ does not exist/i.test(reasonOf(error));
 }
 
 /**
@@ -62,17 +75,18 @@ export class PhaseControl extends PhaseSource {
   }
 
   /**
-   * The newest record, reading the stores already open and those MIGRATION_PHASE uses, then
-   * those each newer record's phase uses, until no new store comes up. Fails only if a store
-   * the resulting phase uses could not be read. `attempts` is per store (boot retries).
+   * The newest record, reading the stores already open and those MIGRATION_PHASE uses (or,
+   * with `openOnly`, the open ones: an instance following the records has its phase's stores
+   * open), then those each newer record's phase uses, until no new store comes up. Fails only
+   * if a store the resulting phase uses could not be read. `attempts` is per store.
    */
-  async read(options: { attempts?: number; timeoutMs?: number } = {}): Promise<EffectivePhase> {
+  async read(options: ReadOptions = {}): Promise<EffectivePhase> {
     const found: PhaseRecord[] = [];
     const tried = new Set<StoreName>();
     const failures = new Map<StoreName, string>();
     const want = new Set<StoreName>([
       ...STORES.filter((store) => this.connections.isOpen(store)),
-      ...storeNamesUsedBy(this.config.migrationPhase),
+      ...(options.openOnly ? [] : storeNamesUsedBy(this.config.migrationPhase)),
     ]);
     let phase = this.config.migrationPhase;
     for (;;) {
@@ -104,7 +118,7 @@ export class PhaseControl extends PhaseSource {
 
   private async readStore(
     store: StoreName,
-    options: { attempts?: number; timeoutMs?: number },
+    options: ReadOptions,
   ): Promise<PhaseRecord | undefined> {
     await this.connections.ensure(store, options.attempts);
     const reading = this.records[store].readPhase().catch((error: unknown) => {
@@ -135,7 +149,13 @@ export class PhaseControl extends PhaseSource {
     };
     const required = storeNamesUsedBy(phase);
     await Promise.all(required.map((store) => this.connections.ensure(store)));
-    await Promise.all(required.map((store) => this.records[store].writePhase(record)));
+    try {
+      await Promise.all(required.map((store) => this.records[store].writePhase(record)));
+    } catch (error) {
+      throw new Error(
+        `writing the phase record failed (${reasonOf(error)}); it may be in some stores only: run the same phase set again`,
+      );
+    }
     const skipped: string[] = [];
     for (const store of STORES.filter((candidate) => !required.includes(candidate))) {
       try {

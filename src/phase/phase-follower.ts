@@ -18,7 +18,7 @@ import { StoreConnections } from '../database/store-connections';
 import { SchemaStartupCheck } from '../schema/schema-startup.check';
 import { CurrentPhase } from '../store/current-phase';
 import { PostStoreRouter } from '../store/post-store.router';
-import { PhaseControl } from './phase-control';
+import { PhaseControl, PhaseUnknownError } from './phase-control';
 import { EffectivePhase, InstanceReport } from './phase-record';
 
 /** Connecting at boot: a few quick tries before giving up. */
@@ -92,10 +92,14 @@ export class PhaseFollower
   async poll(): Promise<void> {
     const timeoutMs = this.config.healthCheckTimeoutMs;
     try {
-      const effective = await this.control.read({ timeoutMs });
+      const effective = await this.control.read({ timeoutMs, openOnly: true });
       await this.follow(effective);
     } catch (error) {
-      this.block(`cannot read the phase: ${reasonOf(error)}`);
+      this.block(
+        error instanceof PhaseUnknownError
+          ? `cannot serve phase ${error.phase}: ${error.failures.join('; ')}`
+          : `cannot read the phase: ${reasonOf(error)}`,
+      );
     }
     try {
       await this.control.report(this.report(), this.ttlSeconds(), timeoutMs);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { StoreName } from '../config/migration-phase';
+import { StoreName, storeNamesUsedBy } from '../config/migration-phase';
 import { ChangedMigrationsError, SchemaService } from './schema.service';
 
 /** Production refuses to start on an out-of-date schema instead of migrating behind your back. */
@@ -40,8 +40,13 @@ export class SchemaStartupCheck {
       const summary = pending
         .map((status) => `${status.store}: ${status.pending.length}`)
         .join(', ');
+      // the command's default is the stores MIGRATION_PHASE uses; name others (a recorded phase)
+      const envStores = storeNamesUsedBy(this.config.migrationPhase);
+      const flag = stores.every((store) => envStores.includes(store))
+        ? ''
+        : ` --store ${stores.join(',')}`;
       throw new PendingMigrationsError(
-        `Schema migrations are pending (${summary}); run \`npm run cli -- schema migrate\` before starting the app`,
+        `Schema migrations are pending (${summary}); run \`npm run cli -- schema migrate${flag}\` before starting the app`,
       );
     }
   }

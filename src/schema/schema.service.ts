@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { StoreConnections } from '../database/store-connections';
 import { StoreName, storeNamesUsedBy } from '../config/migration-phase';
 import { CassandraMigrationRunner } from './cassandra-migration.runner';
 import { MigrationFile, discoverMigrations, migrationsRoot } from './migration-file';
@@ -49,6 +50,9 @@ export class ChangedMigrationsError extends Error {
  * Status and migrate for the stores the current phase uses. The CLI commands and the boot-time
  * check both go through here.
  */
+/** Tries to connect a store the commands need (they may run before any phase connected it). */
+const CONNECT_ATTEMPTS = 3;
+
 @Injectable()
 export class SchemaService {
   private readonly logger = new Logger(SchemaService.name);
@@ -58,6 +62,7 @@ export class SchemaService {
     private readonly config: AppConfig,
     @Optional() mongo?: MongoMigrationRunner,
     @Optional() cassandra?: CassandraMigrationRunner,
+    @Optional() private readonly connections?: StoreConnections,
   ) {
     this.available = { mongo, cassandra };
     this.runners(); // the phase's runners must all be registered
@@ -84,6 +89,7 @@ export class SchemaService {
     const root = migrationsRoot(this.config.migrationsDir);
     return Promise.all(
       this.runners(stores).map(async (runner) => {
+        await this.connections?.ensure(runner.store, CONNECT_ATTEMPTS);
         const files = discoverMigrations(root, runner.store);
         const applied = await runner.applied();
         const recorded = new Map(applied.map((record) => [record.version, record]));

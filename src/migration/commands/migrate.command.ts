@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { PhaseControl } from '../../phase/phase-control';
-import { describeInstance } from '../../phase/phase-record';
+import { describeInstance, follows } from '../../phase/phase-record';
 import { CurrentPhase } from '../../store/current-phase';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { BackfillService } from '../backfill/backfill.service';
@@ -44,12 +44,15 @@ export class MigrateBackfillCommand extends CommandRunner {
     rejectExtraArguments('migrate backfill', params);
     const { source, target } = this.sides.from(flags.from ?? 'mongo');
     const phase = this.phase.get();
-    if (!WRITES_REACH[target.name].includes(phase) && !flags.dryRun) {
-      process.stderr.write(
-        `warning: phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase\n`,
-      );
+    if (!WRITES_REACH[target.name].includes(phase)) {
+      if (!flags.dryRun) {
+        process.stderr.write(
+          `warning: phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase\n`,
+        );
+      }
+    } else if (!flags.dryRun) {
+      await this.refuseWhileInstancesLag(phase, target.name);
     }
-    if (!flags.dryRun) await this.refuseWhileInstancesLag(target.name);
     const summary = await this.backfill.run(source, target, {
       concurrency: flags.concurrency ?? 64,
       rate: flags.rate,
@@ -61,16 +64,15 @@ export class MigrateBackfillCommand extends CommandRunner {
   }
 
   /**
-   * A record an instance still writes to the source only, after the scan passed it, would be
-   * missing in the target: copy only once every running instance writes to the target too.
+   * The phase writes to the target, but an instance that has not followed it yet still writes
+   * to the source only: what it writes after the scan passed would be missing in the target.
+   * Copy only once every running instance serves the phase.
    */
-  private async refuseWhileInstancesLag(target: StoreName): Promise<void> {
-    const lagging = (await this.control.instances()).filter(
-      (report) => !WRITES_REACH[target].includes(report.phase) || report.draining > 0,
-    );
+  private async refuseWhileInstancesLag(phase: MigrationPhase, target: StoreName): Promise<void> {
+    const lagging = (await this.control.instances()).filter((report) => !follows(report, phase));
     if (lagging.length > 0) {
       throw new Error(
-        `${lagging.length} app instance(s) do not write to ${target} yet, so a copy now could miss their writes: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
+        `${lagging.length} app instance(s) do not serve ${phase} yet, so a copy now could miss what they write only to ${target === 'mongo' ? 'cassandra' : 'mongo'}: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
       );
     }
   }

@@ -1,7 +1,12 @@
-import { Logger } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { parseInterval } from '../../config/app-config';
-import { MIGRATION_PHASES, isMigrationPhase } from '../../config/migration-phase';
+import { AppConfig, parseInterval } from '../../config/app-config';
+import {
+  MIGRATION_PHASES,
+  MigrationPhase,
+  isMigrationPhase,
+  storeNamesUsedBy,
+} from '../../config/migration-phase';
+import { SchemaService } from '../../schema/schema.service';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { PhaseControl, nextPhases } from '../phase-control';
 import { GateCheck, PhaseGates } from '../phase-gates';
@@ -83,11 +88,11 @@ interface SetFlags {
   description: `Move every app instance to another phase (${MIGRATION_PHASES.join(', ')})`,
 })
 export class PhaseSetCommand extends CommandRunner {
-  private readonly logger = new Logger('phase set');
-
   constructor(
+    private readonly config: AppConfig,
     private readonly control: PhaseControl,
     private readonly gates: PhaseGates,
+    private readonly schema: SchemaService,
   ) {
     super();
   }
@@ -111,8 +116,8 @@ export class PhaseSetCommand extends CommandRunner {
       );
     }
     if (flags.force) {
-      this.logger.warn(
-        `--force: moving ${current.phase} → ${target} WITHOUT checking its gates; the record says so`,
+      process.stderr.write(
+        `WARNING: --force: moving ${current.phase} → ${target} WITHOUT checking its gates; the phase record and every app instance's log say so\n`,
       );
     } else {
       process.stderr.write(`checking the gate ${current.phase} → ${target}...\n`);
@@ -125,12 +130,33 @@ export class PhaseSetCommand extends CommandRunner {
         );
       }
     }
+    await this.schemaReady(target);
     const { record, skipped } = await this.control.write(target, current, flags.force === true);
     process.stdout.write(`phase set: ${current.phase} → ${target} (version ${record.version})\n`);
     for (const store of skipped) {
       process.stderr.write(`warning: the record could not be written to ${store}\n`);
     }
     await this.waitForInstances(record, flags.wait ?? DEFAULT_WAIT_MS);
+  }
+
+  /**
+   * The stores the new phase uses must have their schema before the record goes there (and
+   * before instances serve them): outside production, pending migrations are applied here, as
+   * the app does at start; in production that is a deliberate `schema migrate`.
+   */
+  private async schemaReady(target: MigrationPhase): Promise<void> {
+    const stores = storeNamesUsedBy(target);
+    const statuses = await this.schema.status(stores);
+    const pending = statuses.filter((status) => status.pending.length > 0);
+    if (pending.length === 0) return;
+    const summary = pending.map((status) => `${status.store}: ${status.pending.length}`).join(', ');
+    if (this.config.nodeEnv === 'production') {
+      throw new Error(
+        `phase ${target} needs schema migrations that are pending (${summary}): run \`npm run cli -- schema migrate --store ${pending.map((status) => status.store).join(',')}\` first; nothing changed`,
+      );
+    }
+    await this.schema.migrate({ stores: pending.map((status) => status.store) });
+    process.stderr.write(`applied pending schema migrations (${summary}) for phase ${target}\n`);
   }
 
   /** Until every live instance serves the new phase with nothing left on the old one. */

@@ -1,4 +1,5 @@
 import { AppConfig } from '../../config/app-config';
+import { StoreName } from '../../config/migration-phase';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { SchemaService } from '../schema.service';
 import { formatMigrate, formatStatus, statusAsJson } from './schema-report';
@@ -15,23 +16,46 @@ export function rejectExtraArguments(command: string, params: string[]): void {
   }
 }
 
-/** `schema migrate [--dry-run]`: applies pending migrations for the stores the phase uses. */
+const STORE_FLAGS = {
+  flags: '--store <stores>',
+  description: 'mongo, cassandra or mongo,cassandra (default: the stores MIGRATION_PHASE uses)',
+};
+
+/** `--store mongo|cassandra|mongo,cassandra`: which stores a schema command works on. */
+export function parseStores(raw: string): StoreName[] {
+  const stores = raw.split(',').map((store) => store.trim());
+  if (
+    stores.length === 0 ||
+    new Set(stores).size !== stores.length ||
+    !stores.every((store) => store === 'mongo' || store === 'cassandra')
+  ) {
+    throw new CliUsageError(`--store must be mongo, cassandra or mongo,cassandra (got '${raw}')`);
+  }
+  return stores as StoreName[];
+}
+
+/** `schema migrate [--dry-run] [--store …]`: applies pending migrations. */
 @SubCommand({ name: 'migrate', description: 'Apply pending schema migrations' })
 export class SchemaMigrateCommand extends CommandRunner {
   constructor(private readonly schema: SchemaService) {
     super();
   }
 
-  async run(params: string[], options: { dryRun?: boolean }): Promise<void> {
+  async run(params: string[], options: { dryRun?: boolean; store?: StoreName[] }): Promise<void> {
     rejectExtraArguments('schema migrate', params);
     const dryRun = options.dryRun === true;
-    const results = await this.schema.migrate({ dryRun });
+    const results = await this.schema.migrate({ dryRun, stores: options.store });
     process.stdout.write(`${formatMigrate(results, dryRun)}\n`);
   }
 
   @Option({ flags: '--dry-run', description: 'Show what would be applied, change nothing' })
   parseDryRun(): boolean {
     return true;
+  }
+
+  @Option(STORE_FLAGS)
+  parseStore(raw: string): StoreName[] {
+    return parseStores(raw);
   }
 }
 
@@ -45,9 +69,9 @@ export class SchemaStatusCommand extends CommandRunner {
     super();
   }
 
-  async run(params: string[], options: { json?: boolean }): Promise<void> {
+  async run(params: string[], options: { json?: boolean; store?: StoreName[] }): Promise<void> {
     rejectExtraArguments('schema status', params);
-    const statuses = await this.schema.status();
+    const statuses = await this.schema.status(options.store);
     const phase = this.config.migrationPhase;
     const output = options.json ? statusAsJson(phase, statuses) : formatStatus(phase, statuses);
     process.stdout.write(`${output}\n`);
@@ -56,6 +80,11 @@ export class SchemaStatusCommand extends CommandRunner {
   @Option({ flags: '--json', description: 'Print machine-readable JSON' })
   parseJson(): boolean {
     return true;
+  }
+
+  @Option(STORE_FLAGS)
+  parseStore(raw: string): StoreName[] {
+    return parseStores(raw);
   }
 }
 

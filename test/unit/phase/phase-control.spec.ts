@@ -120,6 +120,16 @@ describe('PhaseControl', () => {
     await expect(control.read()).resolves.toMatchObject({ phase: 'cassandra' });
   });
 
+  it('a following instance polls only the stores it has open', async () => {
+    // an instance in phase 3 started long ago with MIGRATION_PHASE=mongo; MongoDB is gone now
+    const { control, connections, mongo, cassandra } = setup('mongo');
+    connections.open.add('cassandra');
+    mongo.down = true;
+    cassandra.record = record('cassandra', 3000, 'cassandra-primary');
+    await expect(control.read({ openOnly: true })).resolves.toMatchObject({ phase: 'cassandra' });
+    expect(mongo.reads).toBe(0);
+  });
+
   it('refuses to guess when a store the phase uses cannot be read', async () => {
     const { control, mongo, cassandra } = setup('mongo');
     mongo.record = record('dual-write', 1000, 'mongo');

@@ -1,0 +1,151 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { AppConfig, loadConfig } from '../../../src/config/app-config';
+import { testEnv } from '../../support/test-env';
+import { createTestApp } from '../helpers/app';
+import { BlogClient } from '../helpers/blog-client';
+import { cli, cliEnvOf } from '../helpers/migration';
+import { dropTestStores, withCassandra } from '../helpers/stores';
+
+/** What the README promises: every instance follows `phase set` within this long. */
+const FOLLOW_WITHIN_S = 5;
+
+async function healthPhase(app: NestExpressApplication) {
+  const response = await request(app.getHttpServer()).get('/health');
+  return response.body.details.phase as { status: string; phase: string; blocked?: string };
+}
+
+/** The environment `config` came from (for a variant of it). */
+function testEnvOf(config: AppConfig): Record<string, string> {
+  return { ...cliEnvOf(config), PORT: '0', PHASE_POLL_INTERVAL: `${config.phasePollIntervalMs}ms` };
+}
+
+async function listening(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await createTestApp(config);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+describe('phase set: every running app instance follows the control record (real servers)', () => {
+  let config: AppConfig;
+  let env: Record<string, string>;
+  const apps: NestExpressApplication[] = [];
+
+  beforeAll(async () => {
+    // the default poll interval (1s): the timing below is what users get
+    config = loadConfig(testEnv('phase_follow', { MIGRATION_PHASE: 'mongo' }));
+    env = cliEnvOf(config);
+    apps.push(await listening(config), await listening(config));
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await dropTestStores(config);
+  });
+
+  const ports = () => apps.map((app) => (app.getHttpServer().address() as { port: number }).port);
+
+  it('shows the phase from MIGRATION_PHASE and both instances, on their ports', async () => {
+    // give both a poll to report themselves
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const run = await cli(env, 'phase', 'show');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('phase: mongo (from MIGRATION_PHASE');
+    expect(run.stdout).toContain('app instances: 2');
+    for (const port of ports())
+      expect(run.stdout).toContain(`:${port} (pid ${process.pid}) serves mongo`);
+    expect(run.stdout).toMatch(/next:\n {2}dual-write: no gate/);
+  });
+
+  it(`moves both to dual-write within ${FOLLOW_WITHIN_S} s, and their writes reach Cassandra`, async () => {
+    const run = await cli(env, 'phase', 'set', 'dual-write');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('phase set: mongo → dual-write');
+    const waited = /all 2 app instance\(s\) serve dual-write \(after ([\d.]+) s\)/.exec(run.stdout);
+    expect(waited).not.toBeNull();
+    expect(Number(waited![1])).toBeLessThanOrEqual(FOLLOW_WITHIN_S);
+
+    for (const app of apps) {
+      expect(await healthPhase(app)).toMatchObject({ status: 'up', phase: 'dual-write' });
+      const page = await request(app.getHttpServer()).get('/').expect(200);
+      expect(page.text).toContain('data-phase="dual-write"');
+    }
+    // the store really changed: a write through either instance lands in Cassandra too
+    const id = await new BlogClient(apps[1]).createdId('After the switch');
+    const rows = await withCassandra(config, (client) =>
+      client.execute(`SELECT id FROM ${config.cassandraKeyspace}.posts_by_id WHERE id = ?`, [id]),
+    );
+    expect(rows.rowLength).toBe(1);
+  });
+
+  it('a new instance starts in the recorded phase, not MIGRATION_PHASE', async () => {
+    const late = await listening(config); // MIGRATION_PHASE is still mongo
+    apps.push(late);
+    expect(await healthPhase(late)).toMatchObject({ phase: 'dual-write' });
+  });
+
+  it('an instance that cannot reach Cassandra refuses to start in dual-write', async () => {
+    const cut = await listening(
+      loadConfig({ ...testEnvOf(config), CASSANDRA_CONTACT_POINTS: '127.0.0.1:1' }),
+    ).catch((error: unknown) => error);
+    // rather than serve MongoDB alone while the others write to both
+    expect(cut).toBeInstanceOf(Error);
+    expect(String(cut)).toMatch(/cassandra is unreachable/);
+  });
+
+  it('goes back to mongo (always allowed), every instance with it', async () => {
+    const run = await cli(env, 'phase', 'set', 'mongo');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/all 3 app instance\(s\) serve mongo/);
+    for (const app of apps) expect(await healthPhase(app)).toMatchObject({ phase: 'mongo' });
+
+    const shown = await cli(env, 'phase', 'show');
+    expect(shown.stdout).toMatch(/phase: mongo \(set \S+ by \S+, from dual-write\)/);
+  });
+
+  it('an instance that shut down drops out of the list', async () => {
+    await apps.pop()!.close();
+    const shown = await cli(env, 'phase', 'show');
+    expect(shown.stdout).toContain('app instances: 2');
+  });
+});
+
+describe('phase set: an instance that cannot follow is reported and taken out of /health', () => {
+  let config: AppConfig;
+  let env: Record<string, string>;
+  const apps: NestExpressApplication[] = [];
+
+  beforeAll(async () => {
+    config = loadConfig(
+      testEnv('phase_blocked', { MIGRATION_PHASE: 'mongo', PHASE_POLL_INTERVAL: '300ms' }),
+    );
+    env = cliEnvOf(config);
+    apps.push(await listening(config));
+    // phase mongo needs no Cassandra, so this one starts: its Cassandra is nowhere
+    apps.push(
+      await listening(
+        loadConfig({ ...testEnvOf(config), CASSANDRA_CONTACT_POINTS: '127.0.0.1:1' }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await dropTestStores(config);
+  });
+
+  it('set waits, then fails naming the instance and why; the phase is set for the others', async () => {
+    const run = await cli(env, 'phase', 'set', 'dual-write', '--wait', '4s');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('phase set: mongo → dual-write');
+    expect(run.stderr).toMatch(
+      /error: phase dual-write is set, but after [\d.]+ s 1 of 2 instance\(s\) do not serve it: .* blocked: cannot serve phase dual-write: cassandra: cassandra is unreachable/,
+    );
+    expect(await healthPhase(apps[0])).toMatchObject({ status: 'up', phase: 'dual-write' });
+    const cut = await request(apps[1].getHttpServer()).get('/health').expect(503);
+    expect(cut.body.details.phase).toMatchObject({ status: 'down', phase: 'mongo' });
+    expect(cut.body.details.phase.blocked).toMatch(/cassandra is unreachable/);
+  });
+});

@@ -1,0 +1,195 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
+import { PhaseControl } from '../../../src/phase/phase-control';
+import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
+import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
+import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
+import { Post } from '../../../src/store/post';
+import { PostStore } from '../../../src/store/post-store';
+import { newId, nowMicros } from '../../../src/store/versions';
+import { cli, cliEnvOf } from '../helpers/migration';
+import { StoreModule, storeModule } from '../helpers/store-module';
+
+function post(title: string): Post {
+  const createdAt = new Date();
+  return {
+    id: newId(createdAt),
+    title,
+    content: `About ${title}`,
+    author: 'Gate keeper',
+    createdAt,
+    updatedAt: createdAt,
+    version: nowMicros(),
+  };
+}
+
+/**
+ * Every gate refusal of `phase set`, with its reason, changing nothing; then the same step once
+ * the condition holds. No app instance runs here (the instance check passes with none; see
+ * phase-follow.spec.ts for instances).
+ */
+describe('phase set gates (real servers, CLI)', () => {
+  let m: StoreModule;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    m = await storeModule('phase_gates', 'dual-write');
+    env = cliEnvOf(m.config);
+    // data written in dual-write (both stores) before any backfill
+    const store = m.module.get(PostStore);
+    for (let i = 0; i < 5; i++) await store.createPost(post(`Gate ${i}`));
+  });
+  afterAll(() => m?.close());
+
+  const recorded = () => m.module.get(PhaseControl).read();
+
+  /** `phase set`, expected to be refused for `reason`, with the phase record untouched. */
+  async function refused(target: string, reason: RegExp): Promise<void> {
+    const before = await recorded();
+    const run = await cli(env, 'phase', 'set', target);
+    expect(run.stdout).not.toContain('phase set:');
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^error: phase set ${target} refused \\(`));
+    expect(lines[lines.length - 1]).toMatch(reason);
+    expect(lines[lines.length - 1]).toMatch(/; nothing changed$/);
+    expect(await recorded()).toEqual(before);
+  }
+
+  async function allowed(target: string, ...flags: string[]) {
+    const run = await cli(env, 'phase', 'set', target, ...flags);
+    if (run.status !== 0) throw new Error(`phase set ${target} failed: ${run.stderr}`);
+    expect((await recorded()).phase).toBe(target);
+    return run;
+  }
+
+  async function succeeds(...args: string[]) {
+    const run = await cli(env, ...args);
+    if (run.status !== 0) throw new Error(`${args.join(' ')} failed: ${run.stdout}${run.stderr}`);
+    return run;
+  }
+
+  it('refuses a jump over a phase, and bad arguments, each in one line', async () => {
+    for (const [args, message] of [
+      [
+        ['cassandra'],
+        /^error: phase dual-write cannot go to cassandra in one step \(next: mongo or cassandra-primary\); nothing changed$/,
+      ],
+      [
+        ['bogus'],
+        /^error: phase set takes one of mongo, dual-write, cassandra-primary, cassandra \(got 'bogus'\)$/,
+      ],
+      [[], /^error: /],
+      [['mongo', 'extra'], /^error: phase set <phase> takes no arguments \(got 'extra'\)$/],
+      [
+        ['mongo', '--wait', 'soon'],
+        /^error: --wait must be 0 or a duration like 30s, 2m or 1h \(got 'soon'\)$/,
+      ],
+    ] as const) {
+      const before = await recorded();
+      const run = await cli(env, 'phase', 'set', ...args);
+      expect({ args, status: run.status, stdout: run.stdout }).toEqual({
+        args,
+        status: 1,
+        stdout: '',
+      });
+      expect(run.stderr.trim()).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await recorded()).toEqual(before);
+    }
+  });
+
+  it('dual-write → cassandra-primary: refused until the backfill ran, no hint is pending and verify is clean', async () => {
+    await refused(
+      'cassandra-primary',
+      /backfill mongo → cassandra: never run: run `migrate backfill`/,
+    );
+
+    await succeeds('migrate', 'backfill');
+    const hints = m.module.get(MongoHintLog);
+    const hinted = post('Hinted');
+    await m.module.get(MongoPostStore).createPost(hinted); // MongoDB only, as after a missed copy
+    await hints.record({
+      entity: 'post',
+      id: hinted.id,
+      postId: hinted.id,
+      op: 'upsert',
+      at: nowMicros(),
+      error: 'test',
+    });
+    await refused('cassandra-primary', /hints: 1 in mongo/);
+
+    // the hint is gone but the copy never happened: verify finds it
+    await hints.remove((await hints.list(10))[0]);
+    await refused(
+      'cassandra-primary',
+      new RegExp(`verify: 1 difference\\(s\\), e\\.g\\. post ${hinted.id} missing in cassandra`),
+    );
+
+    await succeeds('migrate', 'reconcile');
+    const run = await allowed('cassandra-primary');
+    expect(run.stderr).toMatch(/ok {3}backfill mongo → cassandra: completed/);
+    expect(run.stderr).toMatch(/ok {3}verify: clean/);
+    expect(run.stdout).toContain('no app instance is running');
+  });
+
+  it('phase show reports each next phase with its checks', async () => {
+    const run = await succeeds('phase', 'show');
+    expect(run.stdout).toMatch(/^phase: cassandra-primary \(set \S+ by \S+, from dual-write\)$/m);
+    expect(run.stdout).toMatch(/^ {2}dual-write: gate open$/m);
+    expect(run.stdout).toMatch(/^ {2}cassandra: gate open$/m);
+    expect(run.stdout).toMatch(/^ {4}ok {3}verify: last run \S+: clean/m);
+  });
+
+  it('cassandra-primary → cassandra and → dual-write: refused while MongoDB differs', async () => {
+    const onlyCassandra = post('Only in Cassandra');
+    await m.module.get(CassandraPostStore).createPost(onlyCassandra);
+    const difference = new RegExp(
+      `verify: 1 difference\\(s\\), e\\.g\\. post ${onlyCassandra.id} missing in mongo`,
+    );
+    await refused('cassandra', difference);
+    await refused('dual-write', difference);
+    await succeeds('migrate', 'reconcile');
+    await allowed('cassandra');
+  });
+
+  it('cassandra → cassandra-primary: refused without MongoDB data, then without a reverse backfill', async () => {
+    const db = m.module.get<Connection>(getConnectionToken()).db!;
+    for (const { name } of await db.listCollections().toArray()) await db.dropCollection(name);
+    await refused(
+      'cassandra-primary',
+      /mongo schema: MongoDB has no blog data: `mongo restore --from FILE`/,
+    );
+
+    await succeeds('schema', 'migrate');
+    await refused(
+      'cassandra-primary',
+      /backfill cassandra → mongo: never run: run `migrate backfill --from cassandra`/,
+    );
+
+    await succeeds('migrate', 'backfill', '--from', 'cassandra');
+    // changed in Cassandra after the reverse backfill: allowed (reconcile catches it later)
+    const late = post('Written after the reverse backfill');
+    await m.module.get(CassandraPostStore).createPost(late);
+    const run = await allowed('cassandra-primary');
+    expect(run.stderr).toMatch(
+      /ok {3}verify: MongoDB has everything as of the reverse backfill \(1 record\(s\) changed since/,
+    );
+  });
+
+  it('a completed backfill from before the phase began does not count', async () => {
+    // back to cassandra by force, then the old reverse backfill is too old for the way back
+    const forced = await allowed('cassandra', '--force');
+    expect(forced.stderr).toMatch(
+      /^WARNING: --force: moving cassandra-primary → cassandra WITHOUT checking its gates/m,
+    );
+    const shown = await succeeds('phase', 'show');
+    expect(shown.stdout).toMatch(
+      /^phase: cassandra \(set \S+ by \S+, from cassandra-primary, WITH --force\)$/m,
+    );
+    await refused(
+      'cassandra-primary',
+      /backfill cassandra → mongo: the completed one started \S+, before phase cassandra began \S+: run `migrate backfill --from cassandra --restart`/,
+    );
+  });
+});
