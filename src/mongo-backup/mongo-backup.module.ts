@@ -12,7 +12,7 @@ import { MongoRestoreService } from './mongo-restore.service';
 
 /**
  * `mongo backup|cleanup|restore` (phase 3). Needs DatabaseModule with MongoDB connected, the
- * global PhaseSource, and (for restore) SchemaService with the Mongo migration runner.
+ * global PhaseControl, and (for restore) SchemaService with the Mongo migration runner.
  */
 @Module({
   providers: [

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { access } from 'node:fs/promises';
 import { MigrationPhase, storesUsedBy } from '../config/migration-phase';
-import { PhaseSource } from '../phase/phase-record';
+import { PhaseControl } from '../phase/phase-control';
 import { BACKED_UP_COLLECTIONS, BackupFileError, BackupManifest } from './backup-format';
 import { writeBackupFile } from './backup-writer';
 import { MongoBlogData } from './mongo-blog-data';
@@ -29,7 +29,7 @@ const exists = (path: string) =>
 export class MongoBackupService {
   constructor(
     private readonly data: MongoBlogData,
-    private readonly phases: PhaseSource,
+    private readonly phases: PhaseControl,
   ) {}
 
   async backup(path: string): Promise<BackupResult> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PhaseSource } from '../phase/phase-record';
+import { PhaseControl } from '../phase/phase-control';
+import { describeInstance, follows } from '../phase/phase-record';
 import { BackedUpCollection, describeCounts, totalsDifferences } from './backup-format';
 import { readBackup } from './backup-reader';
 import { MongoBlogData } from './mongo-blog-data';
@@ -21,7 +22,7 @@ export interface CleanupResult {
 export class MongoCleanupService {
   constructor(
     private readonly data: MongoBlogData,
-    private readonly phases: PhaseSource,
+    private readonly phases: PhaseControl,
   ) {}
 
   /** Every check runs before anything changes; without `confirmed` it stops after them. */
@@ -63,6 +64,13 @@ export class MongoCleanupService {
       const source = record ? `set ${record.set_at} by ${record.set_by}` : 'from MIGRATION_PHASE';
       throw new RefusedError(
         `mongo cleanup runs only in phase cassandra; the phase is ${phase} (${source}), nothing was dropped`,
+      );
+    }
+    // an instance still on cassandra-primary (or draining requests there) writes to MongoDB
+    const lagging = (await this.phases.instances()).filter((report) => !follows(report, phase));
+    if (lagging.length > 0) {
+      throw new RefusedError(
+        `mongo cleanup waits for every app instance to serve phase cassandra: ${lagging.map(describeInstance).join('; ')}; nothing was dropped`,
       );
     }
   }

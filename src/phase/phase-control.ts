@@ -9,7 +9,7 @@ import {
 } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { StoreConnections } from '../database/store-connections';
-import { EffectivePhase, InstanceReport, PhaseRecord, PhaseSource } from './phase-record';
+import { EffectivePhase, InstanceReport, PhaseRecord } from './phase-record';
 import { CassandraPhaseRecords, MongoPhaseRecords, PhaseRecords } from './phase-records';
 
 const STORES: readonly StoreName[] = ['mongo', 'cassandra'];
@@ -60,7 +60,7 @@ function isUnmigrated(error: unknown): boolean {
  * of any older record uses, so following the records store by store finds it (see `read`).
  */
 @Injectable()
-export class PhaseControl extends PhaseSource {
+export class PhaseControl {
   private readonly logger = new Logger(PhaseControl.name);
   private readonly records: Record<StoreName, PhaseRecords>;
 
@@ -70,7 +70,6 @@ export class PhaseControl extends PhaseSource {
     mongo: MongoPhaseRecords,
     cassandra: CassandraPhaseRecords,
   ) {
-    super();
     this.records = { mongo, cassandra };
   }
 

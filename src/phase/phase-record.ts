@@ -25,11 +25,6 @@ export interface EffectivePhase {
   record?: PhaseRecord;
 }
 
-/** Reads the phase the fleet is in right now (the CLI's view; the app follows it). */
-export abstract class PhaseSource {
-  abstract read(): Promise<EffectivePhase>;
-}
-
 /** What an app instance reports, every poll, about the phase it serves. */
 export interface InstanceReport {
   /** host:pid:random, unique per process */

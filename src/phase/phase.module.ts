@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config';
 import { CurrentPhase } from '../store/current-phase';
 import { PhaseControl } from './phase-control';
 import { PHASE_FOLLOWER_OPTIONS, PhaseFollower, PhaseFollowerOptions } from './phase-follower';
-import { PhaseSource } from './phase-record';
 import { CassandraPhaseRecords, MongoPhaseRecords } from './phase-records';
 
 /**
@@ -23,10 +22,9 @@ export class PhaseModule {
         MongoPhaseRecords,
         CassandraPhaseRecords,
         PhaseControl,
-        { provide: PhaseSource, useExisting: PhaseControl },
         PhaseFollower,
       ],
-      exports: [CurrentPhase, PhaseControl, PhaseSource, PhaseFollower],
+      exports: [CurrentPhase, PhaseControl, PhaseFollower],
     };
   }
 }
