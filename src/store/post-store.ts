@@ -101,6 +101,16 @@ export abstract class PostStore {
     await mapConcurrent(posts, concurrency, (post) => this.applyPost(post));
   }
 
+  /** applyDelete for many deletions (a backfill's last stage), like applyPosts. */
+  async applyDeletes(
+    deletions: readonly { id: string; deletedAt: number }[],
+    concurrency: number,
+  ): Promise<void> {
+    await mapConcurrent(deletions, concurrency, ({ id, deletedAt }) =>
+      this.applyDelete(id, deletedAt),
+    );
+  }
+
   /** applyComment for many comments, like applyPosts. */
   async applyComments(comments: readonly Comment[], concurrency: number): Promise<void> {
     await mapConcurrent(comments, concurrency, (comment) => this.applyComment(comment));

@@ -26,12 +26,15 @@ export interface BackfillOptions {
 export interface BackfillCheckpoint {
   source: StoreName;
   target: StoreName;
-  stage: 'posts' | 'comments' | 'done';
+  /** posts, then comments, then the posts' deletions (tombstones) */
+  stage: 'posts' | 'comments' | 'deletions' | 'done';
   /** where the current stage's scan stands (an _id in MongoDB, a token in Cassandra) */
   position?: string;
   /** records copied by every run together */
   posts: number;
   comments: number;
+  /** deletions applied (absent in checkpoints saved before deletions were copied) */
+  deletions?: number;
   started_at: string;
   updated_at: string;
   finished_at?: string;
@@ -51,6 +54,8 @@ export interface BackfillSummary {
   /** records copied by this run (dry run: records that would be copied) */
   posts: number;
   comments: number;
+  /** deletions applied by this run (a dry run does not count them) */
+  deletions: number;
   seconds: number;
   /** records per second of this run */
   rate: number;
@@ -99,7 +104,7 @@ export class BackfillService {
     const name = backfillName(source.name, target.name);
     if (options.dryRun) {
       const { checkpoint, summary } = await this.begin(source, target, options);
-      if (checkpoint.stage === 'done') return summary;
+      if (checkpoint.stage === 'done' || checkpoint.stage === 'deletions') return summary;
       const inPosts = checkpoint.stage === 'posts';
       const left = await source.countAfter(
         inPosts ? checkpoint.position : undefined,
@@ -148,6 +153,7 @@ export class BackfillService {
       resumed_at: saved ? { stage: saved.stage, position: saved.position } : undefined,
       posts: 0,
       comments: 0,
+      deletions: 0,
       seconds: 0,
       rate: 0,
       checkpoint,
@@ -172,13 +178,14 @@ export class BackfillService {
     const progress = options.progress ?? quietProgress;
     // the estimate is for the progress bar only: it must not hold the copy up (on FerretDB it
     // is a full scan), so the bar gets its total when the estimate arrives
-    let current: 'posts' | 'comments' = checkpoint.stage === 'comments' ? 'comments' : 'posts';
+    type Kind = 'posts' | 'comments' | 'deletions';
+    let current: Kind = checkpoint.stage === 'done' ? 'deletions' : checkpoint.stage;
     let estimate: StoreTotals | undefined;
     void source
       .estimate()
       .then((totals) => {
         estimate = totals;
-        progress.total(totals[current]);
+        if (current !== 'deletions') progress.total(totals[current]);
       })
       .catch(() => undefined);
     const limit = new RateLimit(options.rate);
@@ -194,47 +201,63 @@ export class BackfillService {
     await save(true); // a restart forgets the old checkpoint at once, not after the first page
 
     const stage = async <T>(
-      kind: 'posts' | 'comments',
+      kind: Kind,
       pages: AsyncIterable<ScanPage<T>>,
       apply: (items: T[]) => Promise<void>,
     ) => {
       current = kind;
-      progress.start(`copying ${kind}`, estimate?.[kind] ?? 0, checkpoint[kind]);
+      const estimated = kind === 'deletions' ? 0 : (estimate?.[kind] ?? 0);
+      progress.start(`copying ${kind}`, estimated, checkpoint[kind] ?? 0);
       try {
         for await (const page of pages) {
           await limit.take(page.items.length);
           await apply(page.items);
           checkpoint.position = page.position;
-          checkpoint[kind] += page.items.length;
+          checkpoint[kind] = (checkpoint[kind] ?? 0) + page.items.length;
           summary[kind] += page.items.length;
-          progress.update(checkpoint[kind]);
+          progress.update(checkpoint[kind] ?? 0);
           await save();
         }
       } finally {
         progress.stop();
       }
     };
+    const next = async (kind: Kind) => {
+      Object.assign(checkpoint, { stage: kind, position: undefined });
+      await save(true);
+    };
 
-    // The comments' first page is asked for while the posts are being copied: a source that
-    // must sort a whole collection before its first page (FerretDB) does it meanwhile.
-    const fromStart = checkpoint.stage === 'posts';
-    const comments = primed(
-      prefetched(source.scanComments(fromStart ? undefined : checkpoint.position, pageSize)),
-    );
-    try {
-      if (fromStart) {
-        await stage('posts', prefetched(source.scanPosts(checkpoint.position, pageSize)), (posts) =>
-          target.store.applyPosts(posts, options.concurrency),
-        );
-        Object.assign(checkpoint, { stage: 'comments', position: undefined });
-        await save(true);
-      }
-      await stage('comments', comments, (items) =>
-        target.store.applyComments(items, options.concurrency),
+    if (checkpoint.stage !== 'deletions') {
+      // The comments' first page is asked for while the posts are being copied: a source that
+      // must sort a whole collection before its first page (FerretDB) does it meanwhile.
+      const fromStart = checkpoint.stage === 'posts';
+      const comments = primed(
+        prefetched(source.scanComments(fromStart ? undefined : checkpoint.position, pageSize)),
       );
-    } finally {
-      await comments.close();
+      try {
+        if (fromStart) {
+          await stage(
+            'posts',
+            prefetched(source.scanPosts(checkpoint.position, pageSize)),
+            (posts) => target.store.applyPosts(posts, options.concurrency),
+          );
+          await next('comments');
+        }
+        await stage('comments', comments, (items) =>
+          target.store.applyComments(items, options.concurrency),
+        );
+      } finally {
+        await comments.close();
+      }
+      await next('deletions');
     }
+    // Last, the source's deletions: a post deleted there is removed (with its comments) from
+    // the target, which may still hold it from before (a restored backup, an older phase).
+    await stage(
+      'deletions',
+      prefetched(source.scanDeletions(checkpoint.position, pageSize)),
+      (items) => target.store.applyDeletes(items, options.concurrency),
+    );
     Object.assign(checkpoint, {
       stage: 'done',
       position: undefined,
@@ -246,7 +269,7 @@ export class BackfillService {
     return {
       ...summary,
       seconds,
-      rate: (summary.posts + summary.comments) / Math.max(seconds, 0.001),
+      rate: (summary.posts + summary.comments + summary.deletions) / Math.max(seconds, 0.001),
     };
   }
 }

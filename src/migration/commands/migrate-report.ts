@@ -14,7 +14,7 @@ export function formatBackfill(s: BackfillSummary): string {
     return `${direction} (dry run): would copy ${n(s.posts)} posts and ${n(s.comments)} comments${s.resumed_at ? ` (resuming in ${s.resumed_at.stage})` : ''}; nothing was written.`;
   }
   const lines = [
-    `${direction}: copied ${n(s.posts)} posts and ${n(s.comments)} comments in ${s.seconds.toFixed(1)} s (${n(Math.round(s.rate))} records/s).`,
+    `${direction}: copied ${n(s.posts)} posts and ${n(s.comments)} comments in ${s.seconds.toFixed(1)} s (${n(Math.round(s.rate))} records/s); ${n(s.deletions)} deletion(s) applied.`,
   ];
   if (s.resumed_at) {
     lines.push(

@@ -15,6 +15,7 @@ import { nowMicros } from '../../store/versions';
 import { hashHex, hashOf, postHash } from '../verify/record-hash';
 import {
   Channel,
+  Deletion,
   MigrationSide,
   PostState,
   ScanPage,
@@ -48,6 +49,13 @@ const LISTINGS = ['posts_by_month', 'posts_by_title', 'posts_by_author'] as cons
  * tables (positions are tokens); verify scans read every query table by token range and check
  * that each post and comment has exactly the rows its base row says it must have.
  */
+/** What the backfill's scans read of each table. */
+const SCANNED_COLUMNS = {
+  posts_by_id: 'id, title, content, author, created_at, updated_at, version',
+  comments_by_id: 'id, post_id, commenter, comment, created_at',
+  post_deletions: 'id, deleted_at',
+} as const;
+
 @Injectable()
 export class CassandraSide extends MigrationSide {
   readonly name = 'cassandra' as const;
@@ -60,11 +68,21 @@ export class CassandraSide extends MigrationSide {
   }
 
   scanPosts(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Post>> {
-    return this.scanByToken('posts_by_id', after, pageSize, postFromRow);
+    // a row left of a post's other cells (no version) is not a post
+    return this.scanByToken('posts_by_id', after, pageSize, (row) =>
+      row.get('version') === null ? undefined : postFromRow(row),
+    );
   }
 
   scanComments(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Comment>> {
     return this.scanByToken('comments_by_id', after, pageSize, commentFromRow);
+  }
+
+  scanDeletions(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Deletion>> {
+    return this.scanByToken('post_deletions', after, pageSize, (row) => ({
+      id: row.get('id') as string,
+      deletedAt: Number(row.get('deleted_at')),
+    }));
   }
 
   estimate(): Promise<StoreTotals> {
@@ -260,18 +278,16 @@ export class CassandraSide extends MigrationSide {
   }
 
   private async *scanByToken<T>(
-    table: 'posts_by_id' | 'comments_by_id',
+    table: keyof typeof SCANNED_COLUMNS,
     after: string | undefined,
     pageSize: number,
-    map: (row: types.Row) => T,
+    /** undefined: the row is skipped */
+    map: (row: types.Row) => T | undefined,
   ): AsyncIterable<ScanPage<T>> {
     const from = types.Long.fromString(
       (after === undefined ? MIN_TOKEN : BigInt(after)).toString(),
     );
-    const columns =
-      table === 'posts_by_id'
-        ? 'id, title, content, author, created_at, updated_at, version'
-        : 'id, post_id, commenter, comment, created_at';
+    const columns = SCANNED_COLUMNS[table];
     let pageState: string | undefined;
     do {
       const page = await this.client.page(
@@ -281,9 +297,7 @@ export class CassandraSide extends MigrationSide {
       );
       const last = page.rows[page.rows.length - 1];
       if (last) {
-        const items = page.rows
-          .filter((row) => table !== 'posts_by_id' || row.get('version') !== null)
-          .map(map);
+        const items = page.rows.map(map).filter((item): item is T => item !== undefined);
         yield { items, position: (last.get('t') as types.Long).toString() };
       }
       pageState = page.pageState;

@@ -63,6 +63,12 @@ export abstract class MigrationSide {
 
   /** Posts in the store's scan order, from right behind `after` (undefined: from the start). */
   abstract scanPosts(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Post>>;
+
+  /** Every post deletion the store recorded (its tombstones), in the store's scan order. */
+  abstract scanDeletions(
+    after: string | undefined,
+    pageSize: number,
+  ): AsyncIterable<ScanPage<Deletion>>;
   abstract scanComments(
     after: string | undefined,
     pageSize: number,
@@ -97,6 +103,13 @@ export abstract class MigrationSide {
 
   /** The same for a comment; `comment` null = it must not exist here. */
   abstract repairComment(id: string, comment: Comment | null, seen: SeenEntry[]): Promise<void>;
+}
+
+/** A post's deletion as a store records it: the tombstone a backfill copies. */
+export interface Deletion {
+  id: string;
+  /** the deletion's version (microseconds) */
+  deletedAt: number;
 }
 
 /** A row a scan found, with the hash it had. */

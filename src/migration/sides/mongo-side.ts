@@ -8,6 +8,7 @@ import {
   fromCommentDocument,
   fromPostDocument,
   PostDocument,
+  TombstoneDocument,
 } from '../../store/mongo/mongo-documents';
 import { MongoPostStore } from '../../store/mongo/mongo-post-store';
 import { titleKey } from '../../store/title-key';
@@ -19,6 +20,7 @@ import {
 } from '../verify/record-hash';
 import {
   Channel,
+  Deletion,
   MigrationSide,
   PostState,
   ScanPage,
@@ -78,6 +80,15 @@ export class MongoSide extends MigrationSide {
   scanComments(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Comment>> {
     const cursor = this.comments.find(afterId(after)).sort({ _id: 1 }).batchSize(pageSize);
     return pages(cursor, pageSize, fromCommentDocument);
+  }
+
+  scanDeletions(after: string | undefined, pageSize: number): AsyncIterable<ScanPage<Deletion>> {
+    const cursor = this.connection
+      .collection<TombstoneDocument>('deleted_posts')
+      .find(afterId(after))
+      .sort({ _id: 1 })
+      .batchSize(pageSize);
+    return pages(cursor, pageSize, (doc) => ({ id: doc._id, deletedAt: Number(doc.deleted_at) }));
   }
 
   async estimate(): Promise<StoreTotals> {

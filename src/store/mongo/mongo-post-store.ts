@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
+import { mapConcurrent } from '../../common/map-concurrent';
 import { Collection, Connection } from 'mongoose';
 import { decodeCommentCursor, encodeCommentCursor } from '../cursor';
 import { compareAuthorCounts, Comment, Post } from '../post';
@@ -97,6 +98,33 @@ export class MongoPostStore extends PostStore {
       if (stored !== undefined && stored >= post.version) return;
       await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
     });
+  }
+
+  /**
+   * applyPost for a page of posts (a backfill into MongoDB) in three queries plus one per post
+   * that needs more: FerretDB answers every lookup by _id with a scan of the collection, so
+   * applyPost one by one makes a backfill into a restored MongoDB quadratic. Same outcome as
+   * applyPost: tombstones first; new posts inserted in one batch (then checked against
+   * deletions that raced the insert, like addComment); posts already stored at an older
+   * version go through applyPost.
+   */
+  override async applyPosts(posts: readonly Post[], concurrency: number): Promise<void> {
+    if (posts.length === 0) return;
+    const deletedBefore = await this.deletionsOf(posts.map((post) => post.id));
+    const live = posts.filter((post) => !((deletedBefore.get(post.id) ?? -1) >= post.version));
+    const { inserted, existing } = await this.insertNew(live);
+    const deletedNow = await this.deletionsOf(inserted.map((post) => post.id));
+    const stored = await this.versionsOf(existing.map((post) => post.id));
+    const followUps = [
+      // a deletion recorded while the batch went in: it may have missed the new document
+      ...inserted
+        .filter((post) => (deletedNow.get(post.id) ?? -1) >= post.version)
+        .map((post) => () => this.applyDelete(post.id, deletedNow.get(post.id)!)),
+      ...existing
+        .filter((post) => (stored.get(post.id) ?? -1) < post.version)
+        .map((post) => () => this.applyPost(post)),
+    ];
+    await mapConcurrent(followUps, concurrency, (followUp) => followUp());
   }
 
   async applyDelete(id: string, deletedAt: number): Promise<void> {
@@ -237,6 +265,37 @@ export class MongoPostStore extends PostStore {
       if (!isDuplicateKey(error)) throw error;
       return false;
     }
+  }
+
+  /** Inserts the posts this store does not have, in one batch; the others are `existing`. */
+  private async insertNew(posts: Post[]): Promise<{ inserted: Post[]; existing: Post[] }> {
+    if (posts.length === 0) return { inserted: [], existing: [] };
+    const duplicates = new Set<number>();
+    try {
+      await this.posts.insertMany(posts.map(toPostDocument), { ordered: false });
+    } catch (error) {
+      const failures = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
+      if (!failures || failures.some((failure) => failure.code !== 11000)) throw error;
+      for (const failure of failures) duplicates.add(failure.index);
+    }
+    return {
+      inserted: posts.filter((_, index) => !duplicates.has(index)),
+      existing: posts.filter((_, index) => duplicates.has(index)),
+    };
+  }
+
+  private async deletionsOf(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const tombstones = await this.tombstones.find({ _id: { $in: ids } }).toArray();
+    return new Map(tombstones.map((t) => [t._id, Number(t.deleted_at)]));
+  }
+
+  private async versionsOf(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.posts
+      .find({ _id: { $in: ids } }, { projection: { version: 1 } })
+      .toArray();
+    return new Map(docs.map((doc) => [doc._id, Number(doc.version)]));
   }
 
   private async storedVersion(id: string): Promise<number | undefined> {

@@ -3,7 +3,7 @@ import { Connection } from 'mongoose';
 import { BackfillService } from '../../../src/migration/backfill/backfill.service';
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
 import { Comment, Post } from '../../../src/store/post';
-import { newId, nowMicros } from '../../../src/store/versions';
+import { deleteVersion, newId, nowMicros } from '../../../src/store/versions';
 import { runCli } from '../helpers/app';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
@@ -119,5 +119,22 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     expect(verify.stdout).toContain('verify cassandra → mongo: clean');
     expect(verify.stdout).toContain('mongo: 20 posts, 40 comments');
     expect(verify.status).toBe(0);
+  });
+
+  it('copies Cassandra’s deletions too: a post MongoDB still holds (a restored backup) goes', async () => {
+    // as after phase 3: deleted in Cassandra only, while MongoDB was not written
+    const [gone] = posts;
+    await m.module.get(CassandraPostStore).deletePost(gone, deleteVersion(gone.version));
+    expect(await mongoCount('posts')).toBe(20);
+
+    const copy = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--restart');
+    expect(copy.status).toBe(0);
+    expect(copy.stdout).toMatch(
+      /copied 19 posts and 38 comments in .*; 1 deletion\(s\) applied\.$/m,
+    );
+    expect(await mongoCount('posts')).toBe(19);
+    expect(await mongoCount('comments')).toBe(38);
+    const verify = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
+    expect(verify.stdout).toContain('verify cassandra → mongo: clean');
   });
 });

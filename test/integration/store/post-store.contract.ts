@@ -226,6 +226,38 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
     });
 
+    it('a page of replica writes (backfill) ends as each write one by one would', async () => {
+      const fresh = makePost({ title: 'New here' });
+      const older = makePost({ title: 'Stored older' });
+      const newer = makePost({ title: 'Stored newer' });
+      const deleted = makePost({ title: 'Deleted here' });
+      const laterDeleted = makePost({ title: 'Deleted before this version' });
+      await store.applyPost(older);
+      const newerStored = { ...newer, title: 'Newer stays', version: nextVersion(newer.version) };
+      await store.applyPost(newerStored);
+      await store.createPost(deleted);
+      await store.applyDelete(deleted.id, deleteVersion(deleted.version));
+      await store.applyDelete(laterDeleted.id, laterDeleted.version + 10);
+      const olderNext = { ...older, title: 'Copied newer', version: nextVersion(older.version) };
+      // a version from before that deletion (but after the post's first)
+      const laterVersion = {
+        ...laterDeleted,
+        title: 'Too late',
+        version: laterDeleted.version + 5,
+      };
+
+      await store.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
+      expect(await store.getPost(fresh.id)).toEqual(fresh);
+      expect(await store.getPost(older.id)).toEqual(olderNext);
+      expect(await store.getPost(newer.id)).toEqual(newerStored);
+      expect(await store.getPost(deleted.id)).toBeNull();
+      expect(await store.getPost(laterDeleted.id)).toBeNull();
+      expect(await store.totals()).toEqual({ posts: 3, comments: 0 });
+      // a second time changes nothing
+      await store.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
+      expect(await store.totals()).toEqual({ posts: 3, comments: 0 });
+    });
+
     it('a deletion older than the stored version leaves the post', async () => {
       const post = makePost();
       const deletedAt = deleteVersion(post.version);

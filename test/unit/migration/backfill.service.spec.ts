@@ -83,6 +83,27 @@ describe('BackfillService (logic, in-memory stores)', () => {
     });
   });
 
+  it('copies the source’s deletions last: the target loses what the source deleted', async () => {
+    const state = new MemoryState();
+    const service = backfill(state);
+    const { source, target } = sides(5);
+    // the target still holds a post (and a comment) the source has deleted since
+    const gone = fakePost();
+    target.posts.set(gone.id, gone);
+    const orphan = fakeComment(gone.id);
+    target.comments.set(orphan.id, orphan);
+    source.deletions.set(gone.id, gone.version + 1);
+    const summary = await service.run(source, target, options);
+    expect(summary).toMatchObject({ posts: 5, comments: 15, deletions: 1 });
+    expect(target.posts.has(gone.id)).toBe(false);
+    expect(target.comments.has(orphan.id)).toBe(false);
+    expect(target.applied[target.applied.length - 1]).toBe(`-${gone.id}`);
+    expect(await state.get('backfill:mongo->cassandra')).toMatchObject({
+      stage: 'done',
+      deletions: 1,
+    });
+  });
+
   it('a run that dies continues from the last saved position, and a finished one changes nothing', async () => {
     const state = new MemoryState();
     const service = backfill(state);

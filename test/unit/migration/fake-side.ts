@@ -62,6 +62,13 @@ export class FakeSide extends MigrationSide {
           comments.set(c.id, c);
         }
       },
+      async applyDeletes(items: { id: string }[]) {
+        for (const { id } of items) {
+          applied.push(`-${id}`);
+          posts.delete(id);
+          for (const [cid, c] of comments) if (c.postId === id) comments.delete(cid);
+        }
+      },
     } as unknown as StoreWithDeletions;
   }
 
@@ -82,6 +89,12 @@ export class FakeSide extends MigrationSide {
   }
   scanComments(after: string | undefined, size: number) {
     return this.pages(this.comments, after, size);
+  }
+  scanDeletions(after: string | undefined, size: number) {
+    const deletions = new Map(
+      [...this.deletions].map(([id, deletedAt]) => [id, { id, deletedAt }]),
+    );
+    return this.pages(deletions, after, size);
   }
   async estimate() {
     return { posts: this.posts.size, comments: this.comments.size };
