@@ -37,7 +37,7 @@ export interface InstanceReport {
   phase: MigrationPhase;
   /** the control record it follows (undefined: there is none, it runs MIGRATION_PHASE) */
   record_version?: number;
-  /** requests still running on the store of a phase it has left */
+  /** writing requests still running on the store of a phase it has left */
   draining: number;
   /** why it does not follow the newest record (a store it cannot reach) */
   blocked?: string;
@@ -55,7 +55,7 @@ export function describeInstance(report: InstanceReport): string {
   const state = report.blocked
     ? `blocked: ${report.blocked}`
     : report.draining > 0
-      ? `serves ${report.phase}, ${report.draining} request(s) still on the previous phase`
+      ? `serves ${report.phase}, ${report.draining} write(s) still running on the previous phase`
       : `serves ${report.phase}`;
   return `${where} ${state}`;
 }

@@ -16,6 +16,9 @@ import { PhaseRoutedPostStore } from './phase-routed-post-store';
 import { PostStore } from './post-store';
 import { PostStoreRouter } from './post-store.router';
 
+/** Methods that never write (every write route is a POST). */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Pins each request to the phase served when it arrives (it finishes on that phase's store),
  * and shows that phase in the page footer.
@@ -24,13 +27,16 @@ import { PostStoreRouter } from './post-store.router';
 export class PhasePinMiddleware implements NestMiddleware {
   constructor(private readonly router: PostStoreRouter) {}
 
-  use(_request: Request, response: Response, next: NextFunction): void {
+  use(request: Request, response: Response, next: NextFunction): void {
     this.router.pin(
       (phase) => {
         response.locals.migrationPhase = phase;
         next();
       },
-      (ended) => response.once('close', ended),
+      {
+        writes: !READS.has(request.method),
+        onEnd: (ended) => response.once('close', ended),
+      },
     );
   }
 }

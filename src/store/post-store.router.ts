@@ -44,16 +44,23 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
 
   /**
    * Runs `work` (a request) on the phase served now, whatever phase changes happen before it
-   * ends; `onEnd` is handed the callback that marks its end.
+   * ends. A request that may write is counted until it ends (`onEnd` is handed the callback
+   * that marks its end); a read is not: what it reads from the old phase's store changes
+   * nothing, so nobody needs to wait for it.
    */
-  pin(work: (phase: MigrationPhase) => void, onEnd: (ended: () => void) => void): void {
+  pin(
+    work: (phase: MigrationPhase) => void,
+    request: { writes: boolean; onEnd: (ended: () => void) => void },
+  ): void {
     const phase = this.phase.get();
-    this.running.set(phase, (this.running.get(phase) ?? 0) + 1);
-    onEnd(() => this.running.set(phase, (this.running.get(phase) ?? 1) - 1));
+    if (request.writes) {
+      this.running.set(phase, (this.running.get(phase) ?? 0) + 1);
+      request.onEnd(() => this.running.set(phase, (this.running.get(phase) ?? 1) - 1));
+    }
     this.pinned.run(phase, () => work(phase));
   }
 
-  /** Requests still running on the stores of phases other than the one served now. */
+  /** Writing requests still running on the stores of phases other than the one served now. */
   draining(): number {
     const now = this.phase.get();
     let count = 0;
