@@ -23,6 +23,8 @@ import { EffectivePhase, InstanceReport } from './phase-record';
 
 /** Connecting at boot: a few quick tries before giving up. */
 const BOOT_ATTEMPTS = 3;
+/** Polls in a row that could not read the phase before an instance reports itself blocked. */
+const FAILED_POLLS_BEFORE_BLOCKED = 3;
 
 export const PHASE_FOLLOWER_OPTIONS = 'PHASE_FOLLOWER_OPTIONS';
 
@@ -50,6 +52,7 @@ export class PhaseFollower
   private polling?: Promise<void>;
   private stopped = false;
   private blockedBy?: string;
+  private failedPolls = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -95,11 +98,17 @@ export class PhaseFollower
       const effective = await this.control.read({ timeoutMs, openOnly: true });
       await this.follow(effective);
     } catch (error) {
-      this.block(
-        error instanceof PhaseUnknownError
-          ? `cannot serve phase ${error.phase}: ${error.failures.join('; ')}`
-          : `cannot read the phase: ${reasonOf(error)}`,
-      );
+      // A newer record this instance cannot serve: it is behind the fleet now. A store of its
+      // own phase slow to answer (load) is only a problem once it lasts.
+      const behind = error instanceof PhaseUnknownError && error.phase !== this.current.get();
+      this.failedPolls++;
+      if (behind || this.failedPolls >= FAILED_POLLS_BEFORE_BLOCKED) {
+        this.block(
+          error instanceof PhaseUnknownError
+            ? `cannot serve phase ${error.phase}: ${error.failures.join('; ')}`
+            : `cannot read the phase: ${reasonOf(error)}`,
+        );
+      }
     }
     try {
       await this.control.report(this.report(), this.ttlSeconds(), timeoutMs);
@@ -117,6 +126,7 @@ export class PhaseFollower
   }
 
   private async follow(effective: EffectivePhase): Promise<void> {
+    this.failedPolls = 0;
     const { phase, record } = effective;
     const from = this.current.get();
     if (phase === from && record?.version === this.current.record?.version) {

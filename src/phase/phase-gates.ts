@@ -189,7 +189,10 @@ export class PhaseGates {
     const older: Difference[] = [];
     for (const difference of report.differences) {
       const changed = await this.sides.changedAt(difference, 'cassandra', 'mongo');
-      if (changed === undefined || changed < sinceMicros) older.push(difference);
+      if (changed !== undefined && changed >= sinceMicros) continue;
+      // deleted in both meanwhile (a comment whose post went since the scan): no difference
+      if (changed === undefined && (await this.sides.goneFromBoth(difference))) continue;
+      older.push(difference);
     }
     return {
       name: 'verify',

@@ -61,4 +61,16 @@ export class MigrationSides {
     const left = await this.get(targetName).getComment(difference.id);
     return left ? source.store.deletionOf(left.postId) : undefined;
   }
+
+  /** The record is in neither store (any more): whatever differed has settled. */
+  async goneFromBoth(difference: Difference): Promise<boolean> {
+    const sides = [this.get('mongo'), this.get('cassandra')];
+    if (difference.entity === 'post') {
+      const states = await Promise.all(sides.map((side) => side.postState(difference.id)));
+      return states.every((state) => state.kind !== 'live');
+    }
+    if (difference.entity !== 'comment') return false;
+    const comments = await Promise.all(sides.map((side) => side.getComment(difference.id)));
+    return comments.every((comment) => comment === null);
+  }
 }

@@ -1,3 +1,4 @@
+import { Test } from 'supertest';
 import { BlogClient } from './blog-client';
 import { Dataset } from './migration';
 
@@ -17,33 +18,69 @@ export interface AckedPost {
   comments: Map<string, { commenter: string; comment: string }>;
 }
 
+export type WriteOp = 'create' | 'edit' | 'comment' | 'delete';
+/** `/`, `/post/:id`, `/api/posts` and `/api/posts/:id` */
+export type ReadOp = 'home' | 'page' | 'list' | 'get';
+
+export interface TrafficOptions {
+  /** the share of operations that are reads (default 0: writes only) */
+  reads?: number;
+  /** a request slower than this fails (default 60 s) */
+  timeoutMs?: number;
+  /**
+   * at most this many operations per second over all workers (default: as fast as the
+   * workers go), so every phase gets the same load rather than what its stores sustain
+   */
+  rate?: number;
+}
+
 const pick = <T>(items: readonly T[]): T | undefined =>
   items.length ? items[Math.floor(Math.random() * items.length)] : undefined;
 const TITLE_STARTS = ['Alpha', 'Émile', 'beta', 'Zed', '9 lives', 'Ökonomie', 'ünder', 'Quiet'];
+const SORTS = ['newest', 'oldest', 'title', 'title-desc'];
 
 /**
- * Writes through the blog's HTTP API with a few concurrent workers (create, edit, comment,
- * delete), on the pre-existing posts and on its own, and records every acknowledged write.
- * Edits of one post may race each other and a deletion (the highest acknowledged version wins);
- * a post is only deleted while no comment on it is in flight, so "acknowledged" stays exact.
+ * Writes (create, edit, comment, delete) and, if asked, reads through the blog's HTTP API with a
+ * few concurrent workers, spread over one or more app instances (one BlogClient each), on the
+ * pre-existing posts and on its own, and records every acknowledged write. Edits of one post may
+ * race each other and a deletion (the highest acknowledged version wins); a post is only deleted
+ * while no comment on it is in flight, so "acknowledged" stays exact.
+ *
+ * A read of a post no write touched while it ran ("quiet") must show exactly what was last
+ * acknowledged (content, version, comments, or its absence); anything else is a stale read.
  */
 export class BlogTraffic {
   readonly posts = new Map<string, AckedPost>();
   /** acknowledged writes, with when they were acknowledged */
-  readonly acks: { op: 'create' | 'edit' | 'comment' | 'delete'; at: number }[] = [];
+  readonly acks: { op: WriteOp; at: number }[] = [];
+  /** every request with when it ended and whether its answer was one a client may get */
+  readonly requests: { op: WriteOp | ReadOp | 'read'; at: number; ms: number; ok: boolean }[] = [];
   /** answers no client should get (anything but 2xx, or 404/409 where a race explains them) */
   readonly unexpected: string[] = [];
+  /** quiet reads that did not show the last acknowledged state */
+  readonly stale: string[] = [];
+  /** quiet reads compared with the last acknowledged state */
+  quietReads = 0;
+  private readonly clients: readonly BlogClient[];
   private readonly live: string[] = [];
   private readonly commenting = new Map<string, number>();
   private readonly deleting = new Set<string>();
+  /** writes in flight per post, and how often one started or ended (reads compare both) */
+  private readonly writing = new Map<string, number>();
+  private readonly changes = new Map<string, number>();
+  private readonly deleted: string[] = [];
   private running?: Promise<void[]>;
   private stopped = false;
   private n = 0;
+  private turn = 0;
+  private nextSlot = 0;
 
   constructor(
-    private readonly blog: BlogClient,
+    blog: BlogClient | readonly BlogClient[],
     existing: Dataset,
+    private readonly options: TrafficOptions = {},
   ) {
+    this.clients = Array.isArray(blog) ? blog : [blog as BlogClient];
     for (const p of existing.posts) {
       this.add({ ...p, preexisting: true, touched: false, deleted: false, comments: new Map() });
     }
@@ -52,7 +89,9 @@ export class BlogTraffic {
     }
   }
 
+  /** Starts `workers` loops (again after stop(): the acknowledged state carries on). */
   start(workers: number): void {
+    this.stopped = false;
     this.running = Promise.all(Array.from({ length: workers }, () => this.work()));
   }
 
@@ -70,14 +109,51 @@ export class BlogTraffic {
     this.live.push(post.id);
   }
 
+  /** The next instance, round robin. */
+  private next(): BlogClient {
+    return this.clients[this.turn++ % this.clients.length];
+  }
+
   private async work(): Promise<void> {
     while (!this.stopped) {
+      await this.pace();
+      const reads = this.options.reads ?? 0;
       const r = Math.random();
-      if (r < 0.15) await this.create();
-      else if (r < 0.5) await this.edit();
-      else if (r < 0.9) await this.comment();
-      else await this.remove();
+      if (r < reads) await this.guard('read', () => this.read());
+      else {
+        const w = (r - reads) / (1 - reads);
+        if (w < 0.15) await this.guard('create', () => this.create());
+        else if (w < 0.5) await this.guard('edit', () => this.edit());
+        else if (w < 0.9) await this.guard('comment', () => this.comment());
+        else await this.guard('delete', () => this.remove());
+      }
     }
+  }
+
+  /** Waits for this operation's slot when a rate is set. */
+  private async pace(): Promise<void> {
+    if (!this.options.rate) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / this.options.rate;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  /** A request that got no answer (timeout, connection reset) is a failure too. */
+  private async guard(what: WriteOp | 'read', op: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    try {
+      await op();
+    } catch (error) {
+      this.requests.push({ op: what, at: Date.now(), ms: Date.now() - started, ok: false });
+      this.unexpected.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async send(request: Test): Promise<Answer> {
+    const started = Date.now();
+    const res = await request.timeout(this.options.timeoutMs ?? 60_000);
+    return { status: res.status, body: res.body as unknown, ms: Date.now() - started };
   }
 
   /** A live post, pre-existing two times in three while there are any. */
@@ -100,10 +176,33 @@ export class BlogTraffic {
     };
   }
 
+  /** Marks a write on `id` as running until `write` ends, so reads know the post moved. */
+  private async writingTo<T>(id: string, write: () => Promise<T>): Promise<T> {
+    const bump = (by: number) => {
+      this.writing.set(id, (this.writing.get(id) ?? 0) + by);
+      this.changes.set(id, (this.changes.get(id) ?? 0) + 1);
+    };
+    bump(1);
+    try {
+      return await write();
+    } finally {
+      bump(-1);
+    }
+  }
+
+  private done(op: WriteOp | ReadOp, res: Answer, ok = true): void {
+    this.requests.push({ op, at: Date.now(), ms: res.ms, ok });
+  }
+
+  private ack(op: WriteOp, res: Answer): void {
+    this.done(op, res);
+    this.acks.push({ op, at: Date.now() });
+  }
+
   private async create(): Promise<void> {
     const body = this.content();
-    const res = await this.blog.create(body);
-    if (res.status !== 201) return this.unexpect('create', res);
+    const res = await this.send(this.next().create(body));
+    if (res.status !== 201) return this.unexpect('create', res, 'create');
     const id = (res.body as { id: string }).id;
     this.add({
       id,
@@ -113,22 +212,24 @@ export class BlogTraffic {
       deleted: false,
       comments: new Map(),
     });
-    this.acks.push({ op: 'create', at: Date.now() });
+    this.ack('create', res);
   }
 
   private async edit(): Promise<void> {
     const post = this.target();
     if (!post) return;
     const body = this.content();
-    const res = await this.blog.edit(post.id, body);
-    if (res.status === 404 && (post.deleted || this.deleting.has(post.id))) return; // raced a delete
-    if (res.status !== 200) return this.unexpect(`edit ${post.id}`, res);
+    const res = await this.writingTo(post.id, () => this.send(this.next().edit(post.id, body)));
+    if (res.status === 404 && (post.deleted || this.deleting.has(post.id))) {
+      return this.done('edit', res); // raced a delete
+    }
+    if (res.status !== 200) return this.unexpect(`edit ${post.id}`, res, 'edit');
     const { version } = res.body as { version: number };
     if (post.version === undefined || version > post.version) {
       Object.assign(post, body, { version });
     }
     post.touched = true;
-    this.acks.push({ op: 'edit', at: Date.now() });
+    this.ack('edit', res);
   }
 
   private async comment(): Promise<void> {
@@ -137,11 +238,13 @@ export class BlogTraffic {
     const body = { commenter: `Reader ${++this.n % 11}`, comment: `Comment ${this.n} ✓` };
     this.commenting.set(post.id, (this.commenting.get(post.id) ?? 0) + 1);
     try {
-      const res = await this.blog.comment(post.id, body);
-      if (res.status !== 201) return this.unexpect(`comment on ${post.id}`, res);
+      const res = await this.writingTo(post.id, () =>
+        this.send(this.next().comment(post.id, body)),
+      );
+      if (res.status !== 201) return this.unexpect(`comment on ${post.id}`, res, 'comment');
       post.comments.set((res.body as { id: string }).id, body);
       post.touched = true;
-      this.acks.push({ op: 'comment', at: Date.now() });
+      this.ack('comment', res);
     } finally {
       this.commenting.set(post.id, this.commenting.get(post.id)! - 1);
     }
@@ -151,21 +254,99 @@ export class BlogTraffic {
     const post = this.target((id) => !this.commenting.get(id));
     if (!post) return;
     this.deleting.add(post.id);
-    const res = await this.blog.delete(post.id);
-    if (res.status !== 200) return this.unexpect(`delete ${post.id}`, res);
+    const res = await this.writingTo(post.id, () => this.send(this.next().delete(post.id)));
+    if (res.status !== 200) return this.unexpect(`delete ${post.id}`, res, 'delete');
     post.deleted = true;
     post.touched = true;
     this.live.splice(this.live.indexOf(post.id), 1);
+    this.deleted.push(post.id);
     this.deleting.delete(post.id);
-    this.acks.push({ op: 'delete', at: Date.now() });
+    this.ack('delete', res);
   }
 
-  private unexpect(what: string, res: Answer): void {
+  private async read(): Promise<void> {
+    const r = Math.random();
+    if (r < 0.2) {
+      const res = await this.send(this.next().get(`/?sort=${pick(SORTS)}`));
+      if (res.status !== 200) return this.unexpect('GET /', res, 'home');
+      return this.done('home', res);
+    }
+    if (r < 0.4) {
+      const res = await this.send(this.next().get(`/api/posts?sort=${pick(SORTS)}&limit=20`));
+      const items = (res.body as { items?: { id: string }[] }).items;
+      if (res.status !== 200 || !Array.isArray(items)) {
+        return this.unexpect('GET /api/posts', res, 'list');
+      }
+      return this.done('list', res);
+    }
+    // one post in ten read is one the clients deleted: it must stay gone
+    const id = Math.random() < 0.1 && this.deleted.length ? pick(this.deleted) : this.target()?.id;
+    if (!id) return;
+    await this.readPost(id, r < 0.6 ? 'page' : 'get');
+  }
+
+  /** A post as a page or as JSON: a 404 only for a post deleted meanwhile, else what was acked. */
+  private async readPost(id: string, op: 'page' | 'get'): Promise<void> {
+    const post = this.posts.get(id)!;
+    const before = this.changes.get(id) ?? 0;
+    const quietAtStart = !this.writing.get(id);
+    const path = op === 'page' ? `/post/${id}` : `/api/posts/${id}`;
+    const res = await this.send(this.next().get(path));
+    const quiet = quietAtStart && !this.writing.get(id) && (this.changes.get(id) ?? 0) === before;
+    if (res.status === 404) {
+      if (post.deleted && quiet) this.quietReads++;
+      if (post.deleted || !quiet) return this.done(op, res);
+      return this.unexpect(`GET ${path} (acked, not deleted)`, res, op);
+    }
+    if (res.status !== 200) return this.unexpect(`GET ${path}`, res, op);
+    this.done(op, res);
+    if (!quiet) return;
+    this.quietReads++;
+    if (post.deleted) {
+      this.stale.push(`GET ${path}: deleted post is there (${Date.now()})`);
+      return;
+    }
+    if (op === 'get') this.checkRead(path, post, res.body as PostJson);
+  }
+
+  private checkRead(path: string, post: AckedPost, got: PostJson): void {
+    const want = { title: post.title, author: post.author, content: post.content };
+    const has = { title: got.title, author: got.author, content: got.content };
+    const problems: string[] = [];
+    if (JSON.stringify(want) !== JSON.stringify(has)) problems.push(JSON.stringify(has));
+    if (post.version !== undefined && got.version !== post.version) {
+      problems.push(`version ${got.version}, acked ${post.version}`);
+    }
+    // the first page holds up to 100 comments: compare them all when that is every comment
+    if (post.comments.size < 100 && !got.nextComments) {
+      const ids = got.comments.map((c) => c.id).sort();
+      const acked = [...post.comments.keys()].sort();
+      if (JSON.stringify(ids) !== JSON.stringify(acked)) {
+        problems.push(`${ids.length} comments, acked ${acked.length}`);
+      }
+    }
+    if (problems.length > 0) {
+      this.stale.push(`GET ${path}: ${problems.join('; ')} (${Date.now()})`);
+    }
+  }
+
+  private unexpect(what: string, res: Answer, op: WriteOp | ReadOp): void {
+    this.done(op, res, false);
     this.unexpected.push(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
   }
+}
+
+interface PostJson {
+  title: string;
+  author: string;
+  content: string;
+  version: number;
+  comments: { id: string }[];
+  nextComments: string | null;
 }
 
 interface Answer {
   status: number;
   body: unknown;
+  ms: number;
 }

@@ -1,0 +1,355 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { ChildProcess } from 'node:child_process';
+import { Client } from 'cassandra-driver';
+import request from 'supertest';
+import { AppConfig, loadConfig } from '../../../src/config/app-config';
+import { MigrationPhase } from '../../../src/config/migration-phase';
+import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
+import { PostStoreRouter } from '../../../src/store/post-store.router';
+import { sleep } from '../../support/http-poll';
+import { testEnv } from '../../support/test-env';
+import {
+  appDifferences,
+  cassandraSeen,
+  countBy,
+  differences,
+  mongoSeen,
+} from '../helpers/acked-writes';
+import { CliRun, createTestApp } from '../helpers/app';
+import { BlogClient } from '../helpers/blog-client';
+import { AckedPost, BlogTraffic } from '../helpers/blog-traffic';
+import {
+  Dataset,
+  cliEnvOf,
+  insertDataset,
+  makeDataset,
+  startCli,
+  verifyStores,
+} from '../helpers/migration';
+import { dropTestStores, rawCassandra, withMongo } from '../helpers/stores';
+
+/** Sized for this 2-core machine: FerretDB scans a collection for every MongoDB-side read. */
+const POSTS = 1000;
+const COMMENTS = 3000;
+const WORKERS = 4;
+const READS = 0.5;
+/** operations per second: the same load in every phase (FerretDB's phases sustain ~10-20) */
+const RATE = 15;
+/** verify and reconcile look at a difference again after this long: copies lag under load */
+const RECHECK_MS = 5000;
+
+/**
+ * The claim of the whole migration, on real servers: two app instances serve a steady mix of
+ * reads and writes while the phase goes mongo → dual-write → (backfill, verify) →
+ * cassandra-primary → cassandra and all the way back, and no client sees a failure, a stale
+ * read or a lost write.
+ */
+describe('zero downtime: mongo → cassandra and back under load on two app instances', () => {
+  let env: Record<string, string>;
+  let config: AppConfig;
+  const apps: NestExpressApplication[] = [];
+  let clients: BlogClient[];
+  let cassandra: Client;
+  let existing: Dataset;
+  let traffic: BlogTraffic;
+  const retries: string[] = [];
+  const children = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    config = loadConfig(
+      testEnv('zero_downtime', {
+        MIGRATION_PHASE: 'mongo',
+        PHASE_POLL_INTERVAL: '500ms',
+        HINT_RETRY_INTERVAL: '1s',
+        RECONCILE_INTERVAL: '0',
+      }),
+    );
+    env = cliEnvOf(config);
+    existing = makeDataset(POSTS, COMMENTS, 'before');
+    // the app in phase mongo creates MongoDB's collections: start one before seeding
+    apps.push(await listening(config));
+    await withMongo(config, (db) => insertDataset(db, existing));
+    apps.push(await listening(config));
+    clients = apps.map((app) => new BlogClient(app));
+    cassandra = rawCassandra(config);
+    await cassandra.connect();
+    traffic = new BlogTraffic(clients, existing, { reads: READS, rate: RATE });
+  }, 120_000);
+
+  afterAll(async () => {
+    const started = Date.now();
+    for (const child of children) child.kill('SIGKILL');
+    await traffic?.stop();
+    await cassandra?.shutdown();
+    await Promise.all(apps.map((app) => app.close()));
+    // MIGRATION_PHASE=mongo names only MongoDB; the keyspace was made on the way
+    await dropTestStores(loadConfig({ ...env, MIGRATION_PHASE: 'dual-write' }));
+    console.log(`zero-downtime | teardown ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 180_000);
+
+  /** Runs one step under the traffic and prints how long it took and what the clients did. */
+  async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const from = Date.now();
+    const result = await run();
+    const to = Date.now();
+    const requests = traffic.requests.filter((r) => r.at >= from && r.at <= to);
+    const failed = requests.filter((r) => !r.ok).length;
+    const reads = requests.filter((r) => ['home', 'page', 'list', 'get'].includes(r.op)).length;
+    const ms = requests.map((r) => r.ms).sort((a, b) => a - b);
+    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
+    const load =
+      requests.length === 0
+        ? 'no traffic'
+        : `${requests.length} requests (${reads} reads, ${failed} failed; p50 ${at(0.5)} ms, p99 ${at(0.99)} ms) | ${traffic.ackedBetween(from, to)} acked writes`;
+    console.log(
+      `zero-downtime | ${name.padEnd(36)} | ${((to - from) / 1000).toFixed(1).padStart(5)} s | ${load}`,
+    );
+    return result;
+  }
+
+  /** A CLI run to the end; one still running when the test ends is killed in afterAll. */
+  async function run(...args: string[]): Promise<CliRun> {
+    const started = startCli(env, ...args);
+    children.add(started.child);
+    try {
+      return await started.done;
+    } finally {
+      children.delete(started.child);
+    }
+  }
+
+  /** A CLI run that must exit 0; on failure everything it printed is in the error. */
+  async function cliOk(...args: string[]): Promise<CliRun> {
+    const done = await run(...args);
+    if (done.status !== 0) throw cliFailed(args, done);
+    return done;
+  }
+
+  /**
+   * As an operator runs a command on a busy site: a refusal that `transient` recognises (copies
+   * still landing, an instance that missed a poll, FerretDB's busy SQLite) is tried again a few
+   * seconds later, at most twice, and printed. Any other failure, or a third one, fails the test.
+   */
+  async function cliPatient(
+    transient: (run: CliRun) => string | undefined | Promise<string | undefined>,
+    ...args: string[]
+  ): Promise<CliRun> {
+    for (let attempt = 1; ; attempt++) {
+      const done = await run(...args);
+      if (done.status === 0) return done;
+      const why = await transient(done);
+      if (!why || attempt === 3) throw cliFailed(args, done);
+      retries.push(`${args.join(' ')}: ${why}`);
+      console.log(`zero-downtime |   refused, retrying in 3 s: ${why}`);
+      await sleep(3000);
+    }
+  }
+
+  async function setPhase(phase: MigrationPhase): Promise<void> {
+    const run = await step(`phase set ${phase}`, () =>
+      cliPatient((refused) => transientGate(refused), 'phase', 'set', phase),
+    );
+    await expectFollowed(phase, run);
+  }
+
+  /** `phase set` waited for both instances, and both say so themselves. */
+  async function expectFollowed(phase: MigrationPhase, run: CliRun): Promise<void> {
+    expect(run.stdout).toMatch(new RegExp(`all 2 app instance\\(s\\) serve ${phase}`));
+    // both instances say so themselves, and are healthy in it (a store slower than
+    // HEALTH_CHECK_TIMEOUT_MS on this busy machine gets a few more seconds)
+    for (const app of apps) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const health = await request(app.getHttpServer()).get('/health');
+        const details = health.body as { details?: { phase?: { phase?: string } } };
+        expect(details.details?.phase?.phase).toBe(phase);
+        if (health.status === 200 || Date.now() > deadline) {
+          expect({ status: health.status, details: health.body.details }).toMatchObject({
+            status: 200,
+            details: { phase: { status: 'up', phase } },
+          });
+          break;
+        }
+        await sleep(500);
+      }
+    }
+  }
+
+  /** Stops the traffic, lets every copy land (in flight, then hinted) and checks the clients. */
+  async function stopTraffic(): Promise<void> {
+    await step('stop traffic, drain copies', async () => {
+      await traffic.stop();
+      for (const app of apps) {
+        const router = app.get(PostStoreRouter);
+        for (const phase of ['dual-write', 'cassandra-primary'] as const) {
+          await (router.storeFor(phase) as DualWritePostStore).drain();
+        }
+      }
+      await waitForNoHints();
+    });
+    expect(traffic.unexpected).toEqual([]);
+    expect(traffic.stale).toEqual([]);
+  }
+
+  /**
+   * The hint retry job (every second) copies what the current phase's secondary missed; hints
+   * of the other dual phase (a copy missed around a switch) have no job left to copy them, so
+   * both stores' hints are counted.
+   */
+  async function waitForNoHints(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const pending = await pendingHints();
+      if (pending.mongo + pending.cassandra === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(`hints still pending after 30 s: ${JSON.stringify(pending)}`);
+      }
+      await sleep(500);
+    }
+  }
+
+  async function pendingHints(): Promise<{ mongo: number; cassandra: number }> {
+    const mongo = await withMongo(config, (db) => db.collection('hints').countDocuments());
+    const rows = await cassandra
+      .execute(`SELECT COUNT(*) AS n FROM ${config.cassandraKeyspace}.hints`)
+      .catch(() => undefined); // no keyspace yet
+    return { mongo, cassandra: Number(rows?.first().get('n') ?? 0) };
+  }
+
+  async function checkCassandra(acked: AckedPost[]): Promise<void> {
+    const view = await cassandraSeen(cassandra, config.cassandraKeyspace);
+    expect(differences('cassandra', acked, view.seen, true)).toEqual([]);
+    expect(view.byPostDiffers).toEqual([]);
+  }
+
+  function summary(): string {
+    const ops = countBy(traffic.requests.map((r) => r.op));
+    const acks = countBy(traffic.acks.map((a) => a.op));
+    return `${traffic.requests.length} requests ${JSON.stringify(ops)}, ${traffic.acks.length} acked writes ${JSON.stringify(acks)}, ${traffic.quietReads} quiet post reads compared with the acked state`;
+  }
+
+  it('moves mongo → dual-write → cassandra-primary → cassandra without a failed request or a lost write', async () => {
+    await step('traffic in phase mongo', async () => {
+      traffic.start(WORKERS);
+      await sleep(3000);
+    });
+    await setPhase('dual-write');
+    const backfill = await step('migrate backfill', () =>
+      cliPatient(transientCopy, 'migrate', 'backfill'),
+    );
+    expect(backfill.stdout).toMatch(/copied [\d,]+ posts and [\d,]+ comments/);
+    const verify = await step('migrate verify', () =>
+      cliOk('migrate', 'verify', '--recheck-delay', `${RECHECK_MS}`),
+    );
+    expect(verify.stdout).toContain('clean');
+    await setPhase('cassandra-primary');
+    await setPhase('cassandra');
+    await step('traffic in phase cassandra', () => sleep(3000));
+    await stopTraffic();
+    console.log(`zero-downtime | forward: ${summary()}`);
+    console.log(`zero-downtime | ${backfill.stdout.trim()}`);
+
+    const acked = [...traffic.posts.values()];
+    expect(acked.filter((p) => p.preexisting && p.deleted).length).toBeGreaterThan(5);
+    expect(acked.filter((p) => !p.preexisting).length).toBeGreaterThan(10);
+    await step('check: Cassandra', () => checkCassandra(acked));
+    const app = await step('check: the app (Cassandra)', () => appDifferences(clients, acked));
+    expect(app.differences).toEqual([]);
+    console.log(
+      `zero-downtime | the app: listing matched all ${acked.length} acked posts; ${app.read} read one by one`,
+    );
+  }, 420_000);
+
+  it('comes back cassandra → cassandra-primary → dual-write under the same load, MongoDB complete again', async () => {
+    await step('traffic in phase cassandra', async () => {
+      traffic.start(WORKERS);
+      await sleep(3000);
+    });
+    // 8 at a time, not 64: FerretDB's SQLite answers 64 concurrent lock/tombstone/delete
+    // sequences of the deletions stage with "database is locked" (SQLITE_BUSY), traffic or not
+    const backfill = await step('migrate backfill --from cassandra', () =>
+      cliPatient(transientCopy, 'migrate', 'backfill', '--from', 'cassandra', '--concurrency', '8'),
+    );
+    expect(backfill.stdout).toMatch(/copied [\d,]+ posts and [\d,]+ comments/);
+    await setPhase('cassandra-primary');
+    const reconcile = await step('migrate reconcile', () =>
+      cliPatient(transientCopy, 'migrate', 'reconcile', '--recheck-delay', `${RECHECK_MS}`),
+    );
+    await setPhase('dual-write');
+    await step('traffic in phase dual-write', () => sleep(3000));
+    await stopTraffic();
+    console.log(`zero-downtime | both ways: ${summary()}`);
+    console.log(`zero-downtime | refusals retried: ${retries.length}`);
+    console.log(`zero-downtime | ${backfill.stdout.trim()}`);
+    console.log(`zero-downtime | ${reconcile.stdout.trim()}`);
+
+    const acked = [...traffic.posts.values()];
+    await step('check: MongoDB', async () => {
+      expect(differences('mongo', acked, await mongoSeen(config), true)).toEqual([]);
+    });
+    // FerretDB scans both collections for every post read: a sample of the written posts
+    // (every one of them is compared in MongoDB itself above)
+    const app = await step('check: the app (MongoDB)', () =>
+      appDifferences(clients, acked, { touched: 100, untouched: 20 }),
+    );
+    expect(app.differences).toEqual([]);
+    console.log(
+      `zero-downtime | the app: listing matched all ${acked.length} acked posts; ${app.read} read one by one`,
+    );
+    await step('check: Cassandra', () => checkCassandra(acked));
+    const verify = await step('migrate verify', () => verifyStores(env));
+    if (verify.status !== 0 || !verify.report?.clean) {
+      throw new Error(
+        `verify is not clean (exit ${verify.status}):\n${verify.stdout}${verify.stderr}`,
+      );
+    }
+    const live = acked.filter((p) => !p.deleted);
+    const comments = live.reduce((n, p) => n + p.comments.size, 0);
+    expect(verify.report.records).toEqual({
+      mongo: { posts: live.length, comments },
+      cassandra: { posts: live.length, comments },
+    });
+  }, 420_000);
+});
+
+function cliFailed(args: string[], run: CliRun): Error {
+  return new Error(
+    `\`${args.join(' ')}\` exited ${run.status}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`,
+  );
+}
+
+/**
+ * A gate that refused only for what settles by itself under live traffic: pending hints (the
+ * retry job copies them), a verify difference it tells to reconcile (a copy still landing), an
+ * instance that is behind or missed a poll.
+ */
+async function transientGate(run: CliRun): Promise<string | undefined> {
+  const failed = [...run.stderr.matchAll(/^ +FAIL ([^:]+): (.*)$/gm)];
+  const settles = async ([, check, detail]: RegExpMatchArray) => {
+    if (check === 'hints' || check === 'instances') return true;
+    if (check !== 'verify') return false;
+    if (detail.endsWith('run `migrate reconcile`')) return true;
+    return false;
+  };
+  const settled = await Promise.all(failed.map(settles));
+  if (failed.length === 0 || !settled.every(Boolean)) return undefined;
+  return failed.map(([, check, detail]) => `${check}: ${detail.slice(0, 300)}`).join('; ');
+}
+
+/**
+ * A copy or repair that stopped on an instance not following yet or on a busy FerretDB, or a
+ * reconcile that found records changed again while it repaired them (the next run tries again).
+ */
+function transientCopy(run: CliRun): string | undefined {
+  const remaining = /reconcile .*: .* [1-9][\d,]* remaining;.*/.exec(run.stdout);
+  if (remaining) return remaining[0];
+  const line = run.stderr.split('\n').find((l) => l.startsWith('error: '));
+  if (!line) return undefined;
+  return /do not serve \S+ yet|database is locked/.test(line) ? line.slice(0, 300) : undefined;
+}
+
+async function listening(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await createTestApp(config);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
