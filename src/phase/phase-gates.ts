@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MigrationPhase, StoreName } from '../config/migration-phase';
 import { BackfillService } from '../migration/backfill/backfill.service';
+import { MigrationSide } from '../migration/sides/migration-side';
 import { MigrationSides } from '../migration/sides/migration-sides';
 import { Difference, LastVerify, VerifyService } from '../migration/verify/verify.service';
 import { SchemaService } from '../schema/schema.service';
@@ -136,10 +137,7 @@ export class PhaseGates {
 
   private async verifyClean(phase: MigrationPhase, mode: GateMode): Promise<GateCheck> {
     if (mode === 'recorded') return this.recordedVerify();
-    const { source, target } = this.sides.direction(phase);
-    const { report } = await this.verifier.verify(source, target, {
-      recheckDelayMs: RECHECK_DELAY_MS,
-    });
+    const report = await this.verifyNow(this.sides.direction(phase));
     return {
       name: 'verify',
       ok: report.clean,
@@ -147,6 +145,13 @@ export class PhaseGates {
         ? `clean (${report.seconds.toFixed(1)} s)`
         : `${report.differences.length} difference(s), e.g. ${report.differences.slice(0, 3).map(describeDifference).join(', ')}: run \`migrate reconcile\``,
     };
+  }
+
+  private async verifyNow(sides: { source: MigrationSide; target: MigrationSide }) {
+    const { report } = await this.verifier.verify(sides.source, sides.target, {
+      recheckDelayMs: RECHECK_DELAY_MS,
+    });
+    return report;
   }
 
   private async recordedVerify(): Promise<GateCheck> {
@@ -182,10 +187,7 @@ export class PhaseGates {
     if (mode === 'recorded') return this.recordedVerify();
     const checkpoint = await this.backfill.checkpoint('cassandra', 'mongo');
     const sinceMicros = Date.parse(checkpoint?.started_at ?? '') * 1000;
-    const { source, target } = this.sides.from('cassandra');
-    const { report } = await this.verifier.verify(source, target, {
-      recheckDelayMs: RECHECK_DELAY_MS,
-    });
+    const report = await this.verifyNow(this.sides.from('cassandra'));
     const older: Difference[] = [];
     for (const difference of report.differences) {
       const changed = await this.sides.changedAt(difference, 'cassandra', 'mongo');

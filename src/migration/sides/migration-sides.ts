@@ -1,29 +1,21 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { CassandraSide } from './cassandra-side';
 import { Difference } from '../verify/verify.service';
 import { MigrationSide } from './migration-side';
 import { MongoSide } from './mongo-side';
 
-/** A migration job needs a store this process is not connected to. */
-export class SideNotConnectedError extends Error {
-  constructor(store: StoreName) {
-    super(`${store} is not connected in this process (check MIGRATION_PHASE and its settings)`);
-  }
-}
-
 /** The stores as the migration sees them, and which one is the source of truth per phase. */
 @Injectable()
 export class MigrationSides {
+  // both always exist: a store is connected when a side first queries it (StoreConnections)
   constructor(
-    @Optional() private readonly mongo?: MongoSide,
-    @Optional() private readonly cassandra?: CassandraSide,
+    private readonly mongo: MongoSide,
+    private readonly cassandra: CassandraSide,
   ) {}
 
   get(name: StoreName): MigrationSide {
-    const side = name === 'mongo' ? this.mongo : this.cassandra;
-    if (!side) throw new SideNotConnectedError(name);
-    return side;
+    return name === 'mongo' ? this.mongo : this.cassandra;
   }
 
   /** The phase's source of truth and the other store. */
