@@ -20,13 +20,26 @@ export function nextPhases(from: MigrationPhase): MigrationPhase[] {
   return MIGRATION_PHASES.filter((_, index) => Math.abs(index - at) === 1);
 }
 
+/**
+ * The stores every record after one for `phase` is written to: those `phase` and each phase next
+ * to it use. One store each — MongoDB for `mongo` and `dual-write`, Cassandra for
+ * `cassandra-primary` and `cassandra` — so an instance only needs that store to follow the fleet,
+ * and the other one being slow or gone cannot block it.
+ */
+export function recordStoresOf(phase: MigrationPhase): StoreName[] {
+  return storeNamesUsedBy(phase).filter((store) =>
+    nextPhases(phase).every((next) => storeNamesUsedBy(next).includes(store)),
+  );
+}
+
 interface ReadOptions {
   /** tries per store to connect (boot retries) */
   attempts?: number;
   /** give up on a store's answer after this long */
   timeoutMs?: number;
-  /** start from the open stores only, not also those MIGRATION_PHASE uses */
-  openOnly?: boolean;
+  /** start from these stores only (a follower: the record stores of its phase), not from the
+   *  open ones and those MIGRATION_PHASE uses */
+  from?: StoreName[];
 }
 
 /** The phase cannot be known: a store that may hold the newest record is unreachable. */
@@ -56,8 +69,9 @@ function isUnmigrated(error: unknown): boolean {
 /**
  * Reads and writes the phase control record. `phase set` writes it into every store the new
  * phase uses (required) and, best effort, into the other; readers take the newest they find.
- * Since a phase only ever moves one step, the newest record is always in a store that the phase
- * of any older record uses, so following the records store by store finds it (see `read`).
+ * Since a phase only ever moves one step, the newest record is always in the record store of the
+ * phase of any older record (`recordStoresOf`), so following the records store by store finds it
+ * (see `read`).
  */
 @Injectable()
 export class PhaseControl {
@@ -74,19 +88,21 @@ export class PhaseControl {
   }
 
   /**
-   * The newest record, reading the stores already open and those MIGRATION_PHASE uses (or,
-   * with `openOnly`, the open ones: an instance following the records has its phase's stores
-   * open), then those each newer record's phase uses, until no new store comes up. Fails only
-   * if a store the resulting phase uses could not be read. `attempts` is per store.
+   * The newest record, reading the stores already open and those MIGRATION_PHASE uses (or only
+   * `from`), then the record stores of each newer record's phase, until no new store comes up.
+   * Fails only if a record store of the resulting phase could not be read: a newer record may
+   * be there. `attempts` is per store.
    */
   async read(options: ReadOptions = {}): Promise<EffectivePhase> {
     const found: PhaseRecord[] = [];
     const tried = new Set<StoreName>();
     const failures = new Map<StoreName, string>();
-    const want = new Set<StoreName>([
-      ...STORES.filter((store) => this.connections.isOpen(store)),
-      ...(options.openOnly ? [] : storeNamesUsedBy(this.config.migrationPhase)),
-    ]);
+    const want = new Set<StoreName>(
+      options.from ?? [
+        ...STORES.filter((store) => this.connections.isOpen(store)),
+        ...storeNamesUsedBy(this.config.migrationPhase),
+      ],
+    );
     let phase = this.config.migrationPhase;
     for (;;) {
       const next = [...want].filter((store) => !tried.has(store));
@@ -103,9 +119,9 @@ export class PhaseControl {
         }),
       );
       phase = newestOf(found)?.phase ?? this.config.migrationPhase;
-      for (const store of storeNamesUsedBy(phase)) want.add(store);
+      for (const store of recordStoresOf(phase)) want.add(store);
     }
-    const missing = storeNamesUsedBy(phase).filter((store) => failures.has(store));
+    const missing = recordStoresOf(phase).filter((store) => failures.has(store));
     if (missing.length > 0) {
       throw new PhaseUnknownError(
         phase,

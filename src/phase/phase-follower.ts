@@ -18,7 +18,7 @@ import { StoreConnections } from '../database/store-connections';
 import { SchemaStartupCheck } from '../schema/schema-startup.check';
 import { CurrentPhase } from '../store/current-phase';
 import { PostStoreRouter } from '../store/post-store.router';
-import { PhaseControl, PhaseUnknownError } from './phase-control';
+import { PhaseControl, PhaseUnknownError, recordStoresOf } from './phase-control';
 import { EffectivePhase, InstanceReport } from './phase-record';
 
 /** Connecting at boot: a few quick tries before giving up. */
@@ -95,7 +95,9 @@ export class PhaseFollower
   async poll(): Promise<void> {
     const timeoutMs = this.config.healthCheckTimeoutMs;
     try {
-      const effective = await this.control.read({ timeoutMs, openOnly: true });
+      // only the store the next record will be in: the other one may be slow or gone
+      const from = recordStoresOf(this.current.get());
+      const effective = await this.control.read({ timeoutMs, from });
       await this.follow(effective);
     } catch (error) {
       // A newer record this instance cannot serve: it is behind the fleet now. A store of its
