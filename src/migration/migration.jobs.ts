@@ -9,12 +9,9 @@ import { AppConfig } from '../config/app-config';
 import { reasonOf } from '../common/with-timeout';
 import { MigrationPhase } from '../config/migration-phase';
 import { CurrentPhase } from '../store/current-phase';
-import { HintLog } from '../store/hints/hint-log';
 import { PostStoreRouter } from '../store/post-store.router';
 import { Leases, newHolder } from './control/lease';
-import { HintRetryService } from './reconcile/hint-retry.service';
 import { ReconcileService } from './reconcile/reconcile.service';
-import { MigrationSides } from './sides/migration-sides';
 
 export type JobName = 'hint-retry' | 'reconcile';
 
@@ -49,8 +46,6 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     private readonly registry: SchedulerRegistry,
     private readonly phase: CurrentPhase,
     private readonly router: PostStoreRouter,
-    private readonly sides: MigrationSides,
-    private readonly hintRetry: HintRetryService,
     private readonly reconcile: ReconcileService,
     private readonly leases: Leases,
   ) {}
@@ -88,11 +83,10 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
 
   private async runUnderLease(job: JobName): Promise<void> {
     const phase = this.phase.get();
-    const { hints } = this.router.partsOf(phase);
-    if (!hints) return; // one store: nothing to copy or compare
+    if (!this.router.partsOf(phase).hints) return; // one store: nothing to copy or compare
     try {
       // held: false means another instance is on it
-      await this.leases.hold(job, LEASE_TTL_SECONDS, () => this.runJob(job, phase, hints), {
+      await this.leases.hold(job, LEASE_TTL_SECONDS, () => this.runJob(job, phase), {
         holder: this.holder,
         onRenewError: (error) =>
           this.logger.warn(`${job}: renewing the lease failed (${reasonOf(error)})`),
@@ -103,13 +97,13 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** One run of the job, recorded (before the lease is released) whatever its outcome. */
-  private async runJob(job: JobName, phase: MigrationPhase, hints: HintLog): Promise<void> {
+  private async runJob(job: JobName, phase: MigrationPhase): Promise<void> {
     const started = Date.now();
     let ok = false;
     try {
       if (job === 'hint-retry') {
-        const { source, target } = this.sides.direction(phase);
-        await this.hintRetry.retry(source, target, hints);
+        // the phase before a switch may have left hints: both logs
+        await this.reconcile.drainHints(phase);
       } else {
         await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS });
       }

@@ -60,11 +60,18 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     this.pinned.run(phase, () => work(phase));
   }
 
-  /** Writing requests still running on the stores of phases other than the one served now. */
+  /**
+   * Writes not finished on the stores of phases other than the one served now: requests still
+   * running there, and their copies to the secondary still in flight (a copy ends written or
+   * hinted; `phase set` waits for both, so a switch never overtakes a write of the phase before).
+   */
   draining(): number {
     const now = this.phase.get();
     let count = 0;
     for (const [phase, running] of this.running) if (phase !== now) count += running;
+    for (const [phase, store] of this.built) {
+      if (phase !== now && store instanceof DualWritePostStore) count += store.counters.inFlight;
+    }
     return count;
   }
 

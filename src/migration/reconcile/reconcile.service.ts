@@ -40,6 +40,9 @@ export interface ReconcileReport {
 
 export const LAST_RECONCILE = 'reconcile:last';
 
+/** The phases that write both stores, each with its hint log. */
+const DUAL_PHASES: readonly MigrationPhase[] = ['dual-write', 'cassandra-primary'];
+
 /** Repairs are for drift; a store that lacks most records is filled by a backfill. */
 export const MAX_REPAIRS = 50_000;
 
@@ -85,13 +88,10 @@ export class ReconcileService {
     phase: MigrationPhase,
     options: { dryRun: boolean; recheckDelayMs: number },
   ): Promise<ReconcileReport> {
-    const { hints } = this.router.partsOf(phase);
-    if (!hints) throw new NotDualPhaseError(phase);
+    if (!this.router.partsOf(phase).hints) throw new NotDualPhaseError(phase);
     const { source, target } = this.sides.direction(phase);
     const started = Date.now();
-    const hintResult = options.dryRun
-      ? { retried: 0, failed: 0 }
-      : await this.hintRetry.retry(source, target, hints);
+    const hintResult = options.dryRun ? { retried: 0, failed: 0 } : await this.drainHints(phase);
     const {
       report: verify,
       seen,
@@ -110,9 +110,26 @@ export class ReconcileService {
         digests,
       );
       const repaired = new Set(verify.differences.map((d) => `${d.entity}:${d.id}:${d.where}`));
-      remaining = again.differences
-        .filter((d) => repaired.has(`${d.entity}:${d.id}:${d.where}`))
-        .map(({ entity, id, kind, where }) => ({ entity, id, kind, where }));
+      const unsettled = {
+        differences: again.differences.filter((d) =>
+          repaired.has(`${d.entity}:${d.id}:${d.where}`),
+        ),
+        seen: again.seen,
+      };
+      // a live write may have changed a repaired record meanwhile: its copy lands within the delay
+      const settled = await this.verifier.recheck(
+        source,
+        target,
+        unsettled,
+        digests,
+        options.recheckDelayMs,
+      );
+      remaining = settled.differences.map(({ entity, id, kind, where }) => ({
+        entity,
+        id,
+        kind,
+        where,
+      }));
     }
     const report: ReconcileReport = {
       phase,
@@ -135,6 +152,28 @@ export class ReconcileService {
       await this.state.put(LAST_RECONCILE, { ...report, verify: { ...verify, differences: [] } });
     }
     return report;
+  }
+
+  /**
+   * Copies every hinted record, from both dual phases' logs, each in its own direction: the
+   * phase served before a switch can leave hints behind (a copy in flight during the switch that
+   * failed), and the record they stand for is newer in that phase's primary than in its
+   * secondary, which may be the primary now. Older logs first; every copy is version-checked, so
+   * the order cannot put an older write over a newer one.
+   */
+  async drainHints(phase: MigrationPhase): Promise<HintRetryResult> {
+    const total: HintRetryResult = { retried: 0, failed: 0 };
+    const phases = DUAL_PHASES.filter((other) => other !== phase).concat(phase);
+    for (const dual of phases) {
+      const { hints } = this.router.partsOf(dual);
+      if (!hints) continue;
+      const { source, target } = this.sides.direction(dual);
+      const result = await this.hintRetry.retry(source, target, hints);
+      total.retried += result.retried;
+      total.failed += result.failed;
+      total.error = result.error ?? total.error;
+    }
+    return total;
   }
 
   /** Repairs each differing record in the store(s) where it differs, from the primary. */

@@ -1,7 +1,10 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
+import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
+import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
+import { nextVersion, nowMicros } from '../../../src/store/versions';
 import { sleep } from '../../support/http-poll';
 import { testEnv, testStores } from '../../support/test-env';
 import { createTestApp, runCli } from '../helpers/app';
@@ -104,5 +107,66 @@ describe('hint retry: Cassandra unreachable during dual-write, hints drained by 
     );
     expect(JSON.parse(verify.stdout)).toMatchObject({ clean: true, differences: [] });
     expect(verify.status).toBe(0);
+  });
+});
+
+describe('hint retry after a switch: hints the phase before left behind are copied in their own direction', () => {
+  let env: Record<string, string>;
+  let app: NestExpressApplication;
+  let blog: BlogClient;
+
+  beforeAll(async () => {
+    env = testEnv('hint_leftover', {
+      MIGRATION_PHASE: 'cassandra-primary',
+      HINT_RETRY_INTERVAL: `${INTERVAL_MS}ms`,
+      RECONCILE_INTERVAL: '0',
+      STATS_MAX_AGE_MS: '0',
+    });
+    app = await createTestApp(loadConfig(env));
+    blog = new BlogClient(app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await dropTestStores(loadConfig(env));
+  });
+
+  it('an edit MongoDB acknowledged in dual-write whose copy failed at the switch reaches Cassandra, now the primary', async () => {
+    const id = await blog.createdId('Before the switch');
+    const router = app.get(PostStoreRouter);
+    await (router.storeFor('cassandra-primary') as DualWritePostStore).drain();
+    // what dual-write did just before the switch: MongoDB (its primary) took the edit, the copy
+    // to Cassandra failed and was hinted in MongoDB's log, which cassandra-primary does not use
+    const mongo = app.get(MongoPostStore);
+    const previous = await mongo.getPost(id);
+    if (!previous) throw new Error('the post was not copied to MongoDB');
+    const edited = {
+      ...previous,
+      title: 'Edited in dual-write, copy missed',
+      updatedAt: new Date(),
+      version: nextVersion(previous.version),
+    };
+    expect(await mongo.updatePost(edited, previous)).toBe(true);
+    await app.get(MongoHintLog).record({
+      entity: 'post',
+      id,
+      postId: id,
+      op: 'upsert',
+      at: nowMicros(),
+      error: 'cassandra timed out (simulated)',
+    });
+
+    const hinted = Date.now();
+    for (;;) {
+      const post = await blog.get(`/api/posts/${id}`);
+      if (post.status === 200 && post.body.title === edited.title) break;
+      if (Date.now() - hinted > INTERVAL_MS + 3000) {
+        throw new Error(
+          `Cassandra still serves "${post.body.title}" ${Date.now() - hinted} ms later`,
+        );
+      }
+      await sleep(100);
+    }
+    expect(await app.get(MongoHintLog).pending()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { CurrentPhase } from '../../../src/store/current-phase';
 import { CassandraHintLog } from '../../../src/store/hints/cassandra-hint-log';
 import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
+import { Post } from '../../../src/store/post';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -51,5 +52,36 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     phase.set('mongo');
     expect(router.draining()).toBe(0);
     expect(readEnd).toBeUndefined();
+  });
+
+  it("counts a write's copy still in flight on the phase before as draining", async () => {
+    let land!: () => void;
+    const copying = new Promise<void>((resolve) => (land = resolve));
+    const dual = new CurrentPhase('dual-write');
+    const copies = new PostStoreRouter(
+      dual,
+      loadConfig({}),
+      { name: 'mongo', createPost: () => Promise.resolve() } as unknown as MongoPostStore,
+      { name: 'cassandra', applyPost: () => copying } as unknown as CassandraPostStore,
+      { store: 'mongo' } as MongoHintLog,
+      { store: 'cassandra' } as CassandraHintLog,
+    );
+    let end!: () => void;
+    await new Promise<void>((resolve) =>
+      copies.pin(
+        (pinned) =>
+          void copies
+            .storeFor(pinned)
+            .createPost({ id: 'p1' } as Post)
+            .then(resolve),
+        { writes: true, onEnd: (ended) => (end = ended) },
+      ),
+    );
+    end(); // the request answered: MongoDB has the post, the copy to Cassandra is still going
+    dual.set('cassandra-primary');
+    expect(copies.draining()).toBe(1);
+    land();
+    await tick();
+    expect(copies.draining()).toBe(0);
   });
 });
