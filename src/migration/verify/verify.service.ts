@@ -119,19 +119,14 @@ export class VerifyService {
         this.logger.log(
           `${suspects.differences.length} records differ; looking again in ${options.recheckDelayMs} ms`,
         );
-        await new Promise((resolve) => setTimeout(resolve, options.recheckDelayMs));
-        const again = await this.drill(
+        confirmed = await this.recheck(
           source,
           target,
-          new Set(suspects.differences.map((d) => bucketOf(d.id, BUCKETS))),
+          suspects,
           digests,
+          options.recheckDelayMs,
           options.maxDrillEntries,
         );
-        const first = new Set(suspects.differences.map((d) => `${d.channel}|${d.id}`));
-        confirmed = {
-          differences: again.differences.filter((d) => first.has(`${d.channel}|${d.id}`)),
-          seen: again.seen,
-        };
       }
     }
 
@@ -177,6 +172,34 @@ export class VerifyService {
       .catch((error: unknown) =>
         this.logger.warn(`recording the verify outcome failed: ${String(error)}`),
       );
+  }
+
+  /**
+   * The differences of `suspects` still there after `delayMs`: a live write whose copy was in
+   * flight when they were read has landed by then.
+   */
+  async recheck(
+    source: MigrationSide,
+    target: MigrationSide,
+    suspects: DrillResult,
+    digests: DigestSink,
+    delayMs: number,
+    maxEntries?: number,
+  ): Promise<DrillResult> {
+    if (suspects.differences.length === 0) return suspects;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const again = await this.drill(
+      source,
+      target,
+      new Set(suspects.differences.map((d) => bucketOf(d.id, BUCKETS))),
+      digests,
+      maxEntries,
+    );
+    const first = new Set(suspects.differences.map((d) => `${d.channel}|${d.id}`));
+    return {
+      differences: again.differences.filter((d) => first.has(`${d.channel}|${d.id}`)),
+      seen: again.seen,
+    };
   }
 
   /**
