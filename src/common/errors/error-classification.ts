@@ -45,6 +45,10 @@ const UNAVAILABLE_CASSANDRA_CODES = new Set<number>([
   types.responseErrorCodes.writeTimeout,
 ]);
 
+// FerretDB's SQLite backend under write contention ("database is locked (5) (SQLITE_BUSY)"):
+// the write was not done, and a moment later it can be.
+const BUSY_MESSAGE = /SQLITE_BUSY|database is locked/i;
+
 /** The names of an error's class and of every class it extends. */
 function classNames(error: object): string[] {
   const names: string[] = [];
@@ -61,6 +65,9 @@ function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   const names = classNames(error);
   if (names.some((name) => UNAVAILABLE_CLASS_NAMES.has(name))) return true;
+  if (names.includes('MongoServerError') && BUSY_MESSAGE.test(String((error as Error).message))) {
+    return true;
+  }
   // the dual-write store's "the primary failed, nothing was written" error, whatever wraps it
   if (names.some((name) => name.includes('DualWritePrimaryError'))) return true;
   if (

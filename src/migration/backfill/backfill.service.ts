@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { reasonOf } from '../../common/with-timeout';
+import { retryTransient } from '../../common/retry';
 import { StoreName } from '../../config/migration-phase';
 import { Leases } from '../control/lease';
 import { MigrationState } from '../control/migration-state';
@@ -65,6 +67,11 @@ export interface BackfillSummary {
 const SAVE_EVERY_MS = 1000;
 /** A backfill holds its direction's lease while it copies; a killed run's lease ends after this. */
 const LEASE_SECONDS = 10;
+/**
+ * A page write that failed on a transient store error (unreachable, timed out, busy) is tried
+ * again: 6 tries over about 8 s, then the run stops and a new run resumes from its checkpoint.
+ */
+const PAGE_RETRY = { attempts: 6, firstDelayMs: 250, maxDelayMs: 4000 };
 
 /** Another backfill of the same direction is running: two would fight over one checkpoint. */
 export class BackfillRunningError extends Error {
@@ -86,6 +93,8 @@ export const backfillName = (source: StoreName, target: StoreName) =>
  */
 @Injectable()
 export class BackfillService {
+  private readonly logger = new Logger(BackfillService.name);
+
   constructor(
     private readonly state: MigrationState,
     private readonly leases: Leases,
@@ -211,7 +220,14 @@ export class BackfillService {
       try {
         for await (const page of pages) {
           await limit.take(page.items.length);
-          await apply(page.items);
+          // a page is written at its records' versions, so writing it again changes nothing
+          await retryTransient(() => apply(page.items), {
+            ...PAGE_RETRY,
+            onRetry: (error, attempt, delayMs) =>
+              this.logger.warn(
+                `writing a page of ${kind} to ${target.name} failed (${reasonOf(error)}); try ${attempt + 1} of ${PAGE_RETRY.attempts} in ${delayMs} ms`,
+              ),
+          });
           checkpoint.position = page.position;
           checkpoint[kind] = (checkpoint[kind] ?? 0) + page.items.length;
           summary[kind] += page.items.length;

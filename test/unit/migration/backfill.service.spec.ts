@@ -104,6 +104,28 @@ describe('BackfillService (logic, in-memory stores)', () => {
     });
   });
 
+  it('a page a busy store refused is written again, and the run goes on', async () => {
+    const state = new MemoryState();
+    const service = backfill(state);
+    const { source, target } = sides(20);
+    let refusals = 0;
+    const applyComments = target.store.applyComments.bind(target.store);
+    target.store.applyComments = async (items, concurrency) => {
+      if (refusals < 2) {
+        refusals++;
+        // what FerretDB's SQLite backend answers to a write under contention
+        throw Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), {
+          name: 'MongoServerError',
+        });
+      }
+      await applyComments(items, concurrency);
+    };
+    const summary = await service.run(source, target, options);
+    expect(refusals).toBe(2);
+    expect(summary).toMatchObject({ posts: 20, comments: 60 });
+    expect(target.comments).toEqual(source.comments);
+  });
+
   it('a run that dies continues from the last saved position, and a finished one changes nothing', async () => {
     const state = new MemoryState();
     const service = backfill(state);
