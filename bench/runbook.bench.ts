@@ -17,7 +17,9 @@
  * apps and drops every database and keyspace it made.
  *
  * Options (env): BENCH_POSTS, BENCH_KEEP_ON_FAILURE=1 (keep the data of a failed run for a
- * look), BENCH_LOAD_DELETES=0 (a load without deletes), BENCH_LAST_STEP (stop after it),
+ * look), BENCH_LOAD_DELETES=0 (a load without deletes), BENCH_LOAD_INTERVAL_MS (each of the
+ * load's writer and reader sends at most one request per this long, default 500), BENCH_LAST_STEP
+ * (stop after it),
  * BENCH_MONGO_URL + BENCH_CASSANDRA_CONTACT_POINTS (else the test stack, started if needed:
  * bench-stack.ts).
  */
@@ -49,6 +51,8 @@ const INSTANCES = 2;
 const KEEP_ON_FAILURE = process.env.BENCH_KEEP_ON_FAILURE === '1';
 /** `0`: the load deletes nothing (to tell a deletion problem from the rest). */
 const LOAD_DELETES = process.env.BENCH_LOAD_DELETES !== '0';
+/** the load's writer and reader each send at most one request per this long */
+const LOAD_INTERVAL_MS = Number(process.env.BENCH_LOAD_INTERVAL_MS ?? 500);
 /** stop after this step (e.g. 8: only the way to phase 3 and back into MongoDB) */
 const LAST_STEP = Number(process.env.BENCH_LAST_STEP ?? 12);
 
@@ -79,6 +83,9 @@ async function reverseCheckpoint(config: ReturnType<typeof loadConfig>): Promise
 }
 
 async function main(): Promise<void> {
+  if (!(LOAD_INTERVAL_MS > 0)) {
+    throw new Error(`BENCH_LOAD_INTERVAL_MS must be a positive number of milliseconds`);
+  }
   const servers = await benchServers();
   const env = {
     ...benchAppEnv(servers, 'bench_runbook'),
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
     load = new SteadyLoad(
       apps.map((app) => app.url),
       LOAD_DELETES,
+      LOAD_INTERVAL_MS,
     );
     loadFrom = Date.now();
     load.start();
