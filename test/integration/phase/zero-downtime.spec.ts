@@ -125,9 +125,7 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
   }
 
   async function setPhase(phase: MigrationPhase): Promise<void> {
-    const run = await step(`phase set ${phase}`, () =>
-      cliOk('phase', 'set', phase),
-    );
+    const run = await step(`phase set ${phase}`, () => cliOk('phase', 'set', phase));
     await expectFollowed(phase, run);
   }
 
@@ -212,9 +210,7 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
       await sleep(3000);
     });
     await setPhase('dual-write');
-    const backfill = await step('migrate backfill', () =>
-      cliOk('migrate', 'backfill'),
-    );
+    const backfill = await step('migrate backfill', () => cliOk('migrate', 'backfill'));
     expect(backfill.stdout).toMatch(/copied [\d,]+ posts and [\d,]+ comments/);
     const verify = await step('migrate verify', () =>
       cliOk('migrate', 'verify', '--recheck-delay', `${RECHECK_MS}`),
