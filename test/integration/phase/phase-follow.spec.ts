@@ -141,7 +141,7 @@ describe('phase set: an instance that cannot follow is reported and taken out of
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('phase set: mongo → dual-write');
     expect(run.stderr).toMatch(
-      /error: phase dual-write is set, but after [\d.]+ s 1 of 2 instance\(s\) do not serve it: .* blocked: cannot serve phase dual-write: cassandra: cassandra is unreachable/,
+      /error: phase dual-write is set, but after [\d.]+ s 1 of 2 instance\(s\) do not serve it: .* blocked: cannot serve phase dual-write: cassandra is unreachable/,
     );
     expect(await healthPhase(apps[0])).toMatchObject({ status: 'up', phase: 'dual-write' });
     const cut = await request(apps[1].getHttpServer()).get('/health').expect(503);
