@@ -81,8 +81,12 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.log(`${job} every ${intervalMs} ms`);
   }
 
-  private async runUnderLease(job: JobName): Promise<void> {
-    const phase = this.phase.get();
+  /** Counted as a write of the phase it started in: a switch waits for it (see router.run). */
+  private runUnderLease(job: JobName): Promise<void> {
+    return this.router.run((phase) => this.leasedRun(job, phase));
+  }
+
+  private async leasedRun(job: JobName, phase: MigrationPhase): Promise<void> {
     if (!this.router.partsOf(phase).hints) return; // one store: nothing to copy or compare
     try {
       // held: false means another instance is on it
@@ -103,7 +107,8 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     try {
       if (job === 'hint-retry') {
         // the phase before a switch may have left hints: both logs
-        await this.reconcile.drainHints(phase);
+        // stops between batches once the phase has moved on (a switch is waiting for it)
+        await this.reconcile.drainHints(phase, () => this.phase.get() !== phase);
       } else {
         await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS });
       }

@@ -61,6 +61,25 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
   }
 
   /**
+   * Runs background work that writes (a scheduled job) pinned to the phase served now, counted
+   * like a writing request: once the phase moves on it is draining until it ends, so `phase set`
+   * waits for it and no job of the phase before writes after the switch has returned.
+   */
+  run<T>(work: (phase: MigrationPhase) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let ended = () => {};
+      this.pin(
+        (phase) => {
+          work(phase)
+            .finally(() => ended())
+            .then(resolve, reject);
+        },
+        { writes: true, onEnd: (end) => (ended = end) },
+      );
+    });
+  }
+
+  /**
    * Writes not finished on the stores of phases other than the one served now: requests still
    * running there, and their copies to the secondary still in flight (a copy ends written or
    * hinted; `phase set` waits for both, so a switch never overtakes a write of the phase before).

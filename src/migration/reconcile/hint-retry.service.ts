@@ -29,10 +29,12 @@ export class HintRetryService {
     primary: MigrationSide,
     secondary: MigrationSide,
     hints: HintLog,
+    /** checked before each batch: true ends the run (the rest waits for the next one) */
+    stop?: () => boolean,
   ): Promise<HintRetryResult> {
     const result: HintRetryResult = { retried: 0, failed: 0 };
     const failedNow = new Set<string>();
-    for (;;) {
+    while (!stop?.()) {
       const batch = (await hints.list(BATCH + failedNow.size)).filter(
         (hint) => !failedNow.has(`${hint.entity}:${hint.id}:${hint.at}`),
       );

@@ -161,14 +161,15 @@ export class ReconcileService {
    * secondary, which may be the primary now. Older logs first; every copy is version-checked, so
    * the order cannot put an older write over a newer one.
    */
-  async drainHints(phase: MigrationPhase): Promise<HintRetryResult> {
+  async drainHints(phase: MigrationPhase, stop?: () => boolean): Promise<HintRetryResult> {
     const total: HintRetryResult = { retried: 0, failed: 0 };
     const phases = DUAL_PHASES.filter((other) => other !== phase).concat(phase);
     for (const dual of phases) {
       const { hints } = this.router.partsOf(dual);
       if (!hints) continue;
       const { source, target } = this.sides.direction(dual);
-      const result = await this.hintRetry.retry(source, target, hints);
+      if (stop?.()) break;
+      const result = await this.hintRetry.retry(source, target, hints, stop);
       total.retried += result.retried;
       total.failed += result.failed;
       total.error = result.error ?? total.error;

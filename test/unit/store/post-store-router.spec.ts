@@ -84,4 +84,30 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     await tick();
     expect(copies.draining()).toBe(0);
   });
+
+  it('a scheduled job run through it counts as draining once the phase moves on, until it ends', async () => {
+    const jobPhase = new CurrentPhase('cassandra-primary');
+    const jobs = new PostStoreRouter(
+      jobPhase,
+      loadConfig({}),
+      { name: 'mongo' } as MongoPostStore,
+      { name: 'cassandra' } as CassandraPostStore,
+      { store: 'mongo' } as MongoHintLog,
+      { store: 'cassandra' } as CassandraHintLog,
+    );
+    let finish!: () => void;
+    const seen: string[] = [];
+    const job = jobs.run(async (phase) => {
+      seen.push(phase);
+      await new Promise<void>((resolve) => (finish = resolve));
+      seen.push(jobs.current().name); // still the phase it started in
+    });
+    expect(jobs.draining()).toBe(0); // nothing to wait for while the phase stays
+    jobPhase.set('cassandra');
+    expect(jobs.draining()).toBe(1);
+    finish();
+    await job;
+    expect(seen).toEqual(['cassandra-primary', 'dual-write(cassandra→mongo)']);
+    expect(jobs.draining()).toBe(0);
+  });
 });
