@@ -55,13 +55,14 @@ export class PhaseGates {
     switch (key) {
       case 'dual-write→cassandra-primary':
         checks.push(await this.backfillDone('mongo', current));
-        checks.push(await this.noPendingHints());
         checks.push(await this.verifyClean(from, mode));
+        // after the verify, which can take minutes: a copy missed meanwhile counts
+        checks.push(await this.noPendingHints());
         break;
       case 'cassandra-primary→cassandra':
       case 'cassandra-primary→dual-write':
-        checks.push(await this.noPendingHints());
         checks.push(await this.verifyClean(from, mode));
+        checks.push(await this.noPendingHints());
         break;
       case 'cassandra→cassandra-primary': {
         checks.push(await this.mongoSchema());
