@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PhaseControl } from '../phase/phase-control';
-import { describeInstance, follows } from '../phase/phase-record';
+import { describeInstance } from '../phase/phase-record';
 import { BackedUpCollection, describeCounts, totalsDifferences } from './backup-format';
 import { readBackup } from './backup-reader';
 import { MongoBlogData } from './mongo-blog-data';
@@ -67,7 +67,7 @@ export class MongoCleanupService {
       );
     }
     // an instance still on cassandra-primary (or draining requests there) writes to MongoDB
-    const lagging = (await this.phases.instances()).filter((report) => !follows(report, phase));
+    const lagging = await this.phases.lagging(phase);
     if (lagging.length > 0) {
       throw new RefusedError(
         `mongo cleanup waits for every app instance to serve phase cassandra: ${lagging.map(describeInstance).join('; ')}; nothing was dropped`,

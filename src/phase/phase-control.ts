@@ -9,7 +9,7 @@ import {
 } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { StoreConnections } from '../database/store-connections';
-import { EffectivePhase, InstanceReport, PhaseRecord } from './phase-record';
+import { EffectivePhase, InstanceReport, PhaseRecord, follows } from './phase-record';
 import { CassandraPhaseRecords, MongoPhaseRecords, PhaseRecords } from './phase-records';
 
 const STORES: readonly StoreName[] = ['mongo', 'cassandra'];
@@ -201,6 +201,11 @@ export class PhaseControl {
       if (!known || known.seen_at < report.seen_at) newest.set(report.id, report);
     }
     return [...newest.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The live instances that do not serve `phase` yet, are still draining, or are blocked. */
+  async lagging(phase: MigrationPhase): Promise<InstanceReport[]> {
+    return (await this.instances()).filter((report) => !follows(report, phase));
   }
 
   /** Writes an instance's report into every open store; failures are the caller's to log. */

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { PhaseControl } from '../../phase/phase-control';
-import { describeInstance, follows } from '../../phase/phase-record';
+import { describeInstance } from '../../phase/phase-record';
 import { CurrentPhase } from '../../store/current-phase';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { BackfillService } from '../backfill/backfill.service';
@@ -44,14 +44,14 @@ export class MigrateBackfillCommand extends CommandRunner {
     rejectExtraArguments('migrate backfill', params);
     const { source, target } = this.sides.from(flags.from ?? 'mongo');
     const phase = this.phase.get();
-    if (!WRITES_REACH[target.name].includes(phase)) {
-      if (!flags.dryRun) {
+    if (!flags.dryRun) {
+      if (WRITES_REACH[target.name].includes(phase)) {
+        await this.refuseWhileInstancesLag(phase, target.name);
+      } else {
         process.stderr.write(
           `warning: phase ${phase} does not write to ${target.name}: records written after this backfill reads them will be missing there until a reconcile in a dual-write phase\n`,
         );
       }
-    } else if (!flags.dryRun) {
-      await this.refuseWhileInstancesLag(phase, target.name);
     }
     const summary = await this.backfill.run(source, target, {
       concurrency: flags.concurrency ?? 64,
@@ -69,7 +69,7 @@ export class MigrateBackfillCommand extends CommandRunner {
    * Copy only once every running instance serves the phase.
    */
   private async refuseWhileInstancesLag(phase: MigrationPhase, target: StoreName): Promise<void> {
-    const lagging = (await this.control.instances()).filter((report) => !follows(report, phase));
+    const lagging = await this.control.lagging(phase);
     if (lagging.length > 0) {
       throw new Error(
         `${lagging.length} app instance(s) do not serve ${phase} yet, so a copy now could miss what they write only to ${target === 'mongo' ? 'cassandra' : 'mongo'}: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
