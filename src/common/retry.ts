@@ -16,18 +16,26 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
- * Runs `work` (which must be safe to repeat) until it succeeds, retrying transient store errors
- * with growing pauses; any other error, or the last attempt's, is thrown.
+ * Runs `work` (which must be safe to repeat) until it succeeds, retrying the errors `retryIf`
+ * accepts with growing pauses; any other error, or the last attempt's, is thrown.
  */
-export async function retryTransient<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  work: () => Promise<T>,
+  options: RetryOptions & { retryIf: (error: unknown) => boolean },
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= options.attempts || !isTransient(error)) throw error;
+      if (attempt >= options.attempts || !options.retryIf(error)) throw error;
       const delayMs = Math.min(options.firstDelayMs * 2 ** (attempt - 1), options.maxDelayMs);
       options.onRetry?.(error, attempt, delayMs);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/** `retry` of transient store errors only. */
+export function retryTransient<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+  return retry(work, { ...options, retryIf: isTransient });
 }

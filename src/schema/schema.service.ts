@@ -46,12 +46,13 @@ export class ChangedMigrationsError extends Error {
   }
 }
 
-/**
- * Status and migrate for the stores the current phase uses. The CLI commands and the boot-time
- * check both go through here.
- */
 /** Tries to connect a store the commands need (they may run before any phase connected it). */
 const CONNECT_ATTEMPTS = 3;
+
+/**
+ * Status and migrate for the stores the current phase uses (or those asked for). The CLI
+ * commands, `phase set` and the boot-time check all go through here.
+ */
 
 @Injectable()
 export class SchemaService {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { reasonOf } from '../../common/with-timeout';
 import { mapConcurrent } from '../../common/map-concurrent';
+import { retry } from '../../common/retry';
 import { Hint, HintLog } from '../../store/hints/hint-log';
 import { MigrationSide } from '../sides/migration-side';
 
@@ -14,7 +15,13 @@ export interface HintRetryResult {
 }
 
 const BATCH = 100;
-const ATTEMPTS = 3;
+/** Each hint: 3 tries, 200 and 400 ms apart, whatever the error (the next run tries again). */
+const COPY_RETRY = {
+  attempts: 3,
+  firstDelayMs: 200,
+  maxDelayMs: 400,
+  retryIf: () => true,
+};
 
 /**
  * Drains a dual-write's hints: for each, re-reads the record from the primary and copies what it
@@ -42,7 +49,7 @@ export class HintRetryService {
       let progressed = false;
       await mapConcurrent(batch.slice(0, BATCH), 8, async (hint) => {
         try {
-          await this.withBackoff(() => this.copy(primary, secondary, hint));
+          await retry(() => this.copy(primary, secondary, hint), COPY_RETRY);
           await hints.remove(hint);
           result.retried++;
           progressed = true;
@@ -78,16 +85,5 @@ export class HintRetryService {
     if (state.kind === 'live' && hint.entity === 'post')
       await secondary.store.applyPost(state.post);
     if (state.kind === 'deleted') await secondary.store.applyDelete(hint.postId, state.deletedAt);
-  }
-
-  private async withBackoff(work: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (attempt >= ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
   }
 }
