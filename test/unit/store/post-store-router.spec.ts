@@ -9,16 +9,21 @@ import { PostStoreRouter } from '../../../src/store/post-store.router';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-describe('PostStoreRouter: a request finishes on the phase it started in', () => {
-  const phase = new CurrentPhase('mongo');
-  const router = new PostStoreRouter(
+/** A router over stores that are only their names (plus the methods a test hands in). */
+function routerOver(phase: CurrentPhase, mongo: object = {}, cassandra: object = {}) {
+  return new PostStoreRouter(
     phase,
     loadConfig({}),
-    { name: 'mongo' } as MongoPostStore,
-    { name: 'cassandra' } as CassandraPostStore,
+    { name: 'mongo', ...mongo } as unknown as MongoPostStore,
+    { name: 'cassandra', ...cassandra } as unknown as CassandraPostStore,
     { store: 'mongo' } as MongoHintLog,
     { store: 'cassandra' } as CassandraHintLog,
   );
+}
+
+describe('PostStoreRouter: a request finishes on the phase it started in', () => {
+  const phase = new CurrentPhase('mongo');
+  const router = routerOver(phase);
 
   it('pins every store call of a request, across awaits, and counts it until it ends', async () => {
     const seen: string[] = [];
@@ -58,13 +63,10 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     let land!: () => void;
     const copying = new Promise<void>((resolve) => (land = resolve));
     const dual = new CurrentPhase('dual-write');
-    const copies = new PostStoreRouter(
+    const copies = routerOver(
       dual,
-      loadConfig({}),
-      { name: 'mongo', createPost: () => Promise.resolve() } as unknown as MongoPostStore,
-      { name: 'cassandra', applyPost: () => copying } as unknown as CassandraPostStore,
-      { store: 'mongo' } as MongoHintLog,
-      { store: 'cassandra' } as CassandraHintLog,
+      { createPost: () => Promise.resolve() },
+      { applyPost: () => copying },
     );
     let end!: () => void;
     await new Promise<void>((resolve) =>
@@ -87,14 +89,7 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
 
   it('a scheduled job run through it counts as draining once the phase moves on, until it ends', async () => {
     const jobPhase = new CurrentPhase('cassandra-primary');
-    const jobs = new PostStoreRouter(
-      jobPhase,
-      loadConfig({}),
-      { name: 'mongo' } as MongoPostStore,
-      { name: 'cassandra' } as CassandraPostStore,
-      { store: 'mongo' } as MongoHintLog,
-      { store: 'cassandra' } as CassandraHintLog,
-    );
+    const jobs = routerOver(jobPhase);
     let finish!: () => void;
     const seen: string[] = [];
     const job = jobs.run(async (phase) => {
