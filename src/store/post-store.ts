@@ -30,6 +30,15 @@ export interface AuthorCount {
   posts: number;
 }
 
+/**
+ * The versions a store held of its posts when someone looked (post id → version), at the start of
+ * a backfill say. A post's stored version only grows, or the post is deleted by a tombstone at
+ * least as new, so a post whose known version is at least its own needs no write even if the
+ * store moved on since (unless its collections were dropped or restored meanwhile); a post missing
+ * from it may be new or may have arrived since.
+ */
+export type KnownVersions = ReadonlyMap<string, number>;
+
 export interface StoreTotals {
   posts: number;
   comments: number;
@@ -95,9 +104,15 @@ export abstract class PostStore {
 
   /**
    * applyPost for many posts (backfill): the same guarantees for each, `concurrency` at a time.
-   * A store may do the same work in fewer round trips.
+   * A store may do the same work in fewer round trips. `known`, when given, holds the versions
+   * this store had of its posts a while ago (see KnownVersions); a store may use it to skip
+   * looking them up.
    */
-  async applyPosts(posts: readonly Post[], concurrency: number): Promise<void> {
+  async applyPosts(
+    posts: readonly Post[],
+    concurrency: number,
+    _known?: KnownVersions,
+  ): Promise<void> {
     await mapConcurrent(posts, concurrency, (post) => this.applyPost(post));
   }
 

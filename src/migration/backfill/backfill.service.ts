@@ -252,10 +252,11 @@ export class BackfillService {
       );
       try {
         if (fromStart) {
+          const writePosts = target.postWriter();
           await stage(
             'posts',
             prefetched(source.scanPosts(checkpoint.position, pageSize)),
-            (posts) => target.store.applyPosts(posts, options.concurrency),
+            (posts) => writePosts(posts, options.concurrency),
           );
           await next('comments');
         }

@@ -50,6 +50,8 @@ export const CHANNELS = {
 export type Channel = keyof typeof CHANNELS;
 export type Entity = (typeof CHANNELS)[Channel];
 
+export type PostWriter = (posts: readonly Post[], concurrency: number) => Promise<void>;
+
 /** A plain store that also tells when it recorded a post's deletion. */
 export type StoreWithDeletions = PostStore & {
   deletionOf(id: string): Promise<number | undefined>;
@@ -76,6 +78,14 @@ export abstract class MigrationSide {
 
   /** A quick estimate of how many records a full copy reads, for progress and ETA. */
   abstract estimate(): Promise<StoreTotals>;
+
+  /**
+   * What writes a backfill's pages of posts into this store (its applyPosts). Made once per run,
+   * so a side may first learn something that makes every page cheaper.
+   */
+  postWriter(): PostWriter {
+    return (posts, concurrency) => this.store.applyPosts(posts, concurrency);
+  }
 
   /** Exactly how many records lie behind each position (the dry run's answer). */
   abstract countAfter(postsAfter?: string, commentsAfter?: string): Promise<StoreTotals>;

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Collection, Connection } from 'mongoose';
 import { Comment, Post } from '../../store/post';
-import { StoreTotals } from '../../store/post-store';
+import { KnownVersions, StoreTotals } from '../../store/post-store';
 import {
   CommentDocument,
   fromCommentDocument,
@@ -23,10 +23,14 @@ import {
   Deletion,
   MigrationSide,
   PostState,
+  PostWriter,
   ScanPage,
   SeenEntry,
   VerifySink,
 } from './migration-side';
+
+/** Up to this many posts, a backfill into MongoDB reads their versions once (see postWriter). */
+export const KNOWN_VERSIONS_MAX = 1_000_000;
 
 /** Everything after `after` in _id order (undefined: everything). */
 const afterId = (after?: string) => (after === undefined ? {} : { _id: { $gt: after } });
@@ -57,6 +61,7 @@ async function* pages<D extends { _id: string }, T>(
 @Injectable()
 export class MongoSide extends MigrationSide {
   readonly name = 'mongo' as const;
+  private readonly logger = new Logger(MongoSide.name);
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -97,6 +102,41 @@ export class MongoSide extends MigrationSide {
       this.comments.estimatedDocumentCount(),
     ]);
     return { posts, comments };
+  }
+
+  /**
+   * Reads the version of every post MongoDB holds once, before the first page (one scan of the
+   * collection, not one per page), so that pages need not look their posts up: FerretDB
+   * answers each lookup with a scan of the collection, which made a backfill into a restored
+   * MongoDB quadratic. Beyond KNOWN_VERSIONS_MAX posts (about 80 MiB of versions) pages look
+   * their posts up themselves; a MongoDB that big is one whose _id index serves lookups.
+   */
+  override postWriter(): PostWriter {
+    let known: Promise<KnownVersions | undefined> | undefined;
+    return async (posts, concurrency) => {
+      // a failed read is not kept: the retried page reads again
+      known ??= this.knownVersions().catch((error: unknown) => {
+        known = undefined;
+        throw error;
+      });
+      await this.store.applyPosts(posts, concurrency, await known);
+    };
+  }
+
+  private async knownVersions(): Promise<KnownVersions | undefined> {
+    const started = Date.now();
+    const count = await this.posts.estimatedDocumentCount();
+    if (count > KNOWN_VERSIONS_MAX) {
+      this.logger.log(`MongoDB holds about ${count} posts: each page looks its posts' versions up`);
+      return undefined;
+    }
+    const versions = new Map<string, number>();
+    const cursor = this.posts.find({}, { projection: { version: 1 } }).batchSize(10_000);
+    for await (const doc of cursor) versions.set(doc._id, Number(doc.version));
+    this.logger.log(
+      `read the versions of the ${versions.size} posts MongoDB holds in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return versions;
   }
 
   async countAfter(postsAfter?: string, commentsAfter?: string): Promise<StoreTotals> {

@@ -258,6 +258,61 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.totals()).toEqual({ posts: 3, comments: 0 });
     });
 
+    it('a page written with versions the store held a while ago (known) ends the same', async () => {
+      const older = makePost({ title: 'Stored older' });
+      const newer = makePost({ title: 'Stored newer' });
+      const deleted = makePost({ title: 'Deleted since' });
+      const fresh = makePost({ title: 'New here' });
+      const racedOlder = makePost({ title: 'Arrived since, older' });
+      const racedNewer = makePost({ title: 'Arrived since, newer' });
+      for (const p of [older, newer, deleted]) await store.applyPost(p);
+      const known = new Map([older, newer, deleted].map((p) => [p.id, p.version]));
+      // after the store was looked at: a newer version, a deletion, two posts arriving
+      const newerStored = { ...newer, title: 'Newer stays', version: nextVersion(newer.version) };
+      await store.applyPost(newerStored);
+      await store.applyDelete(deleted.id, deleteVersion(deleted.version));
+      await store.applyPost(racedOlder);
+      const racedNewerStored = { ...racedNewer, version: nextVersion(racedNewer.version) };
+      await store.applyPost(racedNewerStored);
+      const page = [
+        { ...older, title: 'Copied newer', version: nextVersion(older.version) },
+        newer,
+        deleted,
+        fresh,
+        { ...racedOlder, title: 'Copied over the race', version: nextVersion(racedOlder.version) },
+        racedNewer,
+      ];
+
+      await store.applyPosts(page, 4, known);
+      expect(await store.getPost(older.id)).toEqual(page[0]);
+      expect(await store.getPost(newer.id)).toEqual(newerStored);
+      expect(await store.getPost(deleted.id)).toBeNull();
+      expect(await store.getPost(fresh.id)).toEqual(fresh);
+      expect(await store.getPost(racedOlder.id)).toEqual(page[4]);
+      expect(await store.getPost(racedNewer.id)).toEqual(racedNewerStored);
+      expect(await store.totals()).toEqual({ posts: 5, comments: 0 });
+    });
+
+    it('a page of comments (backfill): added once, never left behind a deleted post', async () => {
+      const live = makePost({ title: 'Live' });
+      const gone = makePost({ title: 'Gone' });
+      for (const p of [live, gone]) await store.createPost(p);
+      const already = makeComment(live.id, new Date(2026, 0, 1), 'Already here');
+      await store.addComment(already);
+      await store.deletePost(gone, deleteVersion(gone.version));
+      const page = [
+        already,
+        makeComment(live.id, new Date(2026, 0, 2), 'New'),
+        makeComment(gone.id, new Date(2026, 0, 3), 'On a deleted post'),
+      ];
+
+      await store.applyComments(page, 4);
+      await store.applyComments(page, 4);
+      expect((await store.listComments(live.id, 10)).items).toEqual(page.slice(0, 2));
+      expect((await store.listComments(gone.id, 10)).items).toEqual([]);
+      expect(await store.totals()).toEqual({ posts: 1, comments: 2 });
+    });
+
     it('a deletion older than the stored version leaves the post', async () => {
       const post = makePost();
       const deletedAt = deleteVersion(post.version);

@@ -83,6 +83,22 @@ describe('BackfillService (logic, in-memory stores)', () => {
     });
   });
 
+  it('writes every page of posts with one post writer per run (a side may prepare it once)', async () => {
+    const service = backfill(new MemoryState());
+    const { source, target } = sides(25);
+    const writers: number[] = [];
+    target.postWriter = () => {
+      const pages = writers.push(0) - 1;
+      return async (posts, concurrency) => {
+        writers[pages]++;
+        await target.store.applyPosts(posts, concurrency);
+      };
+    };
+    await service.run(source, target, options);
+    expect(writers).toEqual([3]);
+    expect(target.posts).toEqual(source.posts);
+  });
+
   it('copies the source’s deletions last: the target loses what the source deleted', async () => {
     const state = new MemoryState();
     const service = backfill(state);
