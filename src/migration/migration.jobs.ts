@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
+import { StoppedError } from '../common/stop';
 import { reasonOf } from '../common/with-timeout';
 import { MigrationPhase } from '../config/migration-phase';
 import { CurrentPhase } from '../store/current-phase';
@@ -104,17 +105,22 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
   private async runJob(job: JobName, phase: MigrationPhase): Promise<void> {
     const started = Date.now();
     let ok = false;
+    // once the phase has moved on, a switch is waiting for this run: it ends early
+    const stop = () => this.phase.get() !== phase;
     try {
       if (job === 'hint-retry') {
         // the phase before a switch may have left hints: both logs
-        // stops between batches once the phase has moved on (a switch is waiting for it)
-        await this.reconcile.drainHints(phase, () => this.phase.get() !== phase);
+        await this.reconcile.drainHints(phase, stop);
       } else {
-        await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS });
+        await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS, stop });
       }
       ok = true;
     } catch (error) {
-      this.logger.warn(`${job} failed: ${reasonOf(error)}`);
+      if (error instanceof StoppedError) {
+        this.logger.log(`${job} of ${phase} stopped: the phase is ${this.phase.get()} now`);
+      } else {
+        this.logger.warn(`${job} failed: ${reasonOf(error)}`);
+      }
     } finally {
       this.runs.push({ job, started, finished: Date.now(), ok });
       if (this.runs.length > 100) this.runs.shift();

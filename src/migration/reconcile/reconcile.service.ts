@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { mapConcurrent } from '../../common/map-concurrent';
+import { StopWhen, stopIf } from '../../common/stop';
 import { reasonOf } from '../../common/with-timeout';
 import { PostStoreRouter } from '../../store/post-store.router';
 import { MigrationState } from '../control/migration-state';
@@ -84,30 +85,41 @@ export class ReconcileService {
     return this.state.get<ReconcileReport>(LAST_RECONCILE);
   }
 
+  /**
+   * `stop` (a scheduled run whose phase moved on) is asked between the stages and while the
+   * stores are read; once true, the run ends with a StoppedError and no report. Repairs made
+   * until then stay: each one is version-checked.
+   */
   async run(
     phase: MigrationPhase,
-    options: { dryRun: boolean; recheckDelayMs: number },
+    options: { dryRun: boolean; recheckDelayMs: number; stop?: StopWhen },
   ): Promise<ReconcileReport> {
     if (!this.router.partsOf(phase).hints) throw new NotDualPhaseError(phase);
     const { source, target } = this.sides.direction(phase);
+    const { stop } = options;
     const started = Date.now();
-    const hintResult = options.dryRun ? { retried: 0, failed: 0 } : await this.drainHints(phase);
+    const hintResult = options.dryRun
+      ? { retried: 0, failed: 0 }
+      : await this.drainHints(phase, stop);
     const {
       report: verify,
       seen,
       digests,
-    } = await this.verifier.verify(source, target, { recheckDelayMs: options.recheckDelayMs });
+    } = await this.verifier.verify(source, target, {
+      recheckDelayMs: options.recheckDelayMs,
+      stop,
+    });
     let remaining = verify.differences;
     if (verify.differences.length > MAX_REPAIRS && !options.dryRun) {
       throw new TooManyDifferencesError(verify.differences.length, source.name, target.name);
     }
     if (!options.dryRun && verify.differences.length > 0) {
-      await this.repair(source, target, verify.differences, seen);
+      await this.repair(source, target, verify.differences, seen, stop);
       const again = await this.verifier.drill(
         source,
         target,
         new Set(verify.differences.map((d) => bucketOf(d.id, BUCKETS))),
-        digests,
+        { digests, stop },
       );
       const repaired = new Set(verify.differences.map((d) => `${d.entity}:${d.id}:${d.where}`));
       const unsettled = {
@@ -117,13 +129,10 @@ export class ReconcileService {
         seen: again.seen,
       };
       // a live write may have changed a repaired record meanwhile: its copy lands within the delay
-      const settled = await this.verifier.recheck(
-        source,
-        target,
-        unsettled,
-        digests,
-        options.recheckDelayMs,
-      );
+      const settled = await this.verifier.recheck(source, target, unsettled, digests, {
+        recheckDelayMs: options.recheckDelayMs,
+        stop,
+      });
       remaining = settled.differences.map(({ entity, id, kind, where }) => ({
         entity,
         id,
@@ -161,7 +170,7 @@ export class ReconcileService {
    * secondary, which may be the primary now. Older logs first; every copy is version-checked, so
    * the order cannot put an older write over a newer one.
    */
-  async drainHints(phase: MigrationPhase, stop?: () => boolean): Promise<HintRetryResult> {
+  async drainHints(phase: MigrationPhase, stop?: StopWhen): Promise<HintRetryResult> {
     const total: HintRetryResult = { retried: 0, failed: 0 };
     const phases = DUAL_PHASES.filter((other) => other !== phase).concat(phase);
     for (const dual of phases) {
@@ -183,6 +192,7 @@ export class ReconcileService {
     target: MigrationSide,
     differences: Difference[],
     seen: SeenIndex,
+    stop?: StopWhen,
   ): Promise<void> {
     const records = new Map<string, { entity: Entity; id: string; sides: Set<MigrationSide> }>();
     for (const d of differences) {
@@ -194,12 +204,14 @@ export class ReconcileService {
       record.sides.add(d.where.startsWith(`${source.name}.`) ? source : target);
     }
     await mapConcurrent([...records.values()], 8, async ({ entity, id, sides }) => {
+      if (stop?.()) return;
       try {
         for (const side of sides) await this.repairOne(source, side, entity, id, seen);
       } catch (error) {
         this.logger.warn(`could not repair ${entity} ${id}: ${reasonOf(error)}`);
       }
     });
+    stopIf(stop, 'reconcile');
   }
 
   private async repairOne(

@@ -1,7 +1,15 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { StoreName } from '../../config/migration-phase';
 import { MigrationState } from '../control/migration-state';
-import { Channel, CHANNELS, Entity, MigrationSide, SeenEntry } from '../sides/migration-side';
+import { StopWhen, stopIf } from '../../common/stop';
+import {
+  Channel,
+  CHANNELS,
+  Entity,
+  MigrationSide,
+  SeenEntry,
+  VerifySink,
+} from '../sides/migration-side';
 import { bucketOf } from './record-hash';
 import { BUCKETS, DigestSink, DrillEntry, DrillSink } from './verify-sinks';
 
@@ -56,6 +64,16 @@ export interface VerifyOptions {
   recheckDelayMs: number;
   /** drill into at most this many records per pass (bounds memory when much differs) */
   maxDrillEntries?: number;
+  /** asked while the stores are read: true ends the verify with a StoppedError */
+  stop?: StopWhen;
+}
+
+/** What a drill needs besides the buckets. */
+interface DrillOptions {
+  /** the digest pass's counts, to split the drill into passes of at most maxEntries records */
+  digests?: DigestSink;
+  maxEntries?: number;
+  stop?: StopWhen;
 }
 
 interface DrillResult {
@@ -102,9 +120,7 @@ export class VerifyService {
   ): Promise<{ report: VerifyReport; seen: SeenIndex; digests: DigestSink }> {
     const started = Date.now();
     const digests = new DigestSink();
-    await Promise.all(
-      [source, target].map((side) => side.verifyScan(digests, new Set(CHANNELS_OF[side.name]))),
-    );
+    await this.scan(source, target, digests, options.stop);
     const buckets = new Set<number>();
     for (const channel of this.channels(source, target)) {
       const [a, b] = this.roles(channel, source, target);
@@ -114,19 +130,16 @@ export class VerifyService {
     let suspects: DrillResult = { differences: [], seen: new Map() };
     let confirmed = suspects;
     if (buckets.size > 0) {
-      suspects = await this.drill(source, target, buckets, digests, options.maxDrillEntries);
+      suspects = await this.drill(source, target, buckets, {
+        digests,
+        maxEntries: options.maxDrillEntries,
+        stop: options.stop,
+      });
       if (suspects.differences.length > 0) {
         this.logger.log(
           `${suspects.differences.length} records differ; looking again in ${options.recheckDelayMs} ms`,
         );
-        confirmed = await this.recheck(
-          source,
-          target,
-          suspects,
-          digests,
-          options.recheckDelayMs,
-          options.maxDrillEntries,
-        );
+        confirmed = await this.recheck(source, target, suspects, digests, options);
       }
     }
 
@@ -175,25 +188,23 @@ export class VerifyService {
   }
 
   /**
-   * The differences of `suspects` still there after `delayMs`: a live write whose copy was in
-   * flight when they were read has landed by then.
+   * The differences of `suspects` still there after `recheckDelayMs`: a live write whose copy
+   * was in flight when they were read has landed by then.
    */
   async recheck(
     source: MigrationSide,
     target: MigrationSide,
     suspects: DrillResult,
     digests: DigestSink,
-    delayMs: number,
-    maxEntries?: number,
+    options: VerifyOptions,
   ): Promise<DrillResult> {
     if (suspects.differences.length === 0) return suspects;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise((resolve) => setTimeout(resolve, options.recheckDelayMs));
     const again = await this.drill(
       source,
       target,
       new Set(suspects.differences.map((d) => bucketOf(d.id, BUCKETS))),
-      digests,
-      maxEntries,
+      { digests, maxEntries: options.maxDrillEntries, stop: options.stop },
     );
     const first = new Set(suspects.differences.map((d) => `${d.channel}|${d.id}`));
     return {
@@ -210,18 +221,37 @@ export class VerifyService {
     source: MigrationSide,
     target: MigrationSide,
     buckets: ReadonlySet<number>,
-    digests?: DigestSink,
-    maxEntries = 200_000,
+    { digests, maxEntries = 200_000, stop }: DrillOptions = {},
   ): Promise<DrillResult> {
     const result: DrillResult = { differences: [], seen: new Map() };
     for (const group of this.groups([...buckets], digests, maxEntries)) {
       const sink = new DrillSink(new Set(group));
-      await Promise.all(
-        [source, target].map((side) => side.verifyScan(sink, new Set(CHANNELS_OF[side.name]))),
-      );
+      await this.scan(source, target, sink, stop);
       this.compare(sink, source, target, result);
     }
     return result;
+  }
+
+  /** Both stores read side by side into the sink; `stop` is asked at every record. */
+  private async scan(
+    source: MigrationSide,
+    target: MigrationSide,
+    sink: VerifySink,
+    stop?: StopWhen,
+  ): Promise<void> {
+    stopIf(stop, 'verify');
+    const into: VerifySink = stop
+      ? {
+          keepsRows: sink.keepsRows,
+          add: (...record) => {
+            stopIf(stop, 'verify');
+            sink.add(...record);
+          },
+        }
+      : sink;
+    await Promise.all(
+      [source, target].map((side) => side.verifyScan(into, new Set(CHANNELS_OF[side.name]))),
+    );
   }
 
   private compare(

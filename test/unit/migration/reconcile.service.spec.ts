@@ -1,3 +1,4 @@
+import { StoppedError } from '../../../src/common/stop';
 import { MigrationState } from '../../../src/migration/control/migration-state';
 import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
@@ -112,6 +113,40 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect(cassandra.posts.get(b.id)).toEqual(b);
     expect(cassandra.posts.has(extra.id)).toBe(false);
     expect(bodies.get('reconcile:last')).toMatchObject({ found: 3, fixed: 3 });
+  });
+
+  it('a run told to stop (its phase moved on) ends while reading: nothing repaired, no report', async () => {
+    const { mongo, cassandra, service, bodies } = setup(200);
+    const [a] = [...mongo.posts.values()];
+    cassandra.posts.set(a.id, { ...a, content: 'drifted' });
+    let asked = 0;
+    const stop = () => ++asked > 50; // the phase moves on after 50 records were read
+    await expect(
+      service.run('dual-write', { dryRun: false, recheckDelayMs: 0, stop }),
+    ).rejects.toThrow(StoppedError);
+    expect(asked).toBeLessThan(60); // not one more full scan of 600 records
+    expect(cassandra.posts.get(a.id)?.content).toBe('drifted');
+    expect(bodies.has('reconcile:last')).toBe(false);
+  });
+
+  it('a run told to stop while repairing keeps the repairs it made and reports nothing', async () => {
+    const { mongo, cassandra, service, bodies } = setup();
+    const drifted = [...mongo.posts.values()].slice(0, 20);
+    for (const p of drifted) cassandra.posts.set(p.id, { ...p, content: 'drifted' });
+    let repaired = 0;
+    const repairPost = cassandra.repairPost.bind(cassandra);
+    cassandra.repairPost = async (...args) => {
+      repaired++;
+      await repairPost(...args);
+    };
+    const stop = () => repaired >= 3;
+    await expect(
+      service.run('dual-write', { dryRun: false, recheckDelayMs: 0, stop }),
+    ).rejects.toThrow('reconcile stopped early');
+    const fixed = drifted.filter((p) => cassandra.posts.get(p.id)?.content === p.content);
+    expect(fixed.length).toBeGreaterThanOrEqual(3);
+    expect(fixed.length).toBeLessThan(20);
+    expect(bodies.has('reconcile:last')).toBe(false);
   });
 
   it('a comment that outlived its post in the primary (raced the deletion) is removed everywhere', async () => {

@@ -1,0 +1,52 @@
+import { StoppedError, StopWhen } from '../../../src/common/stop';
+import { AppConfig } from '../../../src/config/app-config';
+import { MigrationPhase } from '../../../src/config/migration-phase';
+import { Leases } from '../../../src/migration/control/lease';
+import { MigrationJobs } from '../../../src/migration/migration.jobs';
+import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
+import { CurrentPhase } from '../../../src/store/current-phase';
+import { PostStoreRouter } from '../../../src/store/post-store.router';
+
+/**
+ * MigrationJobs with a reconcile that takes as long as its stop allows (a verify at 100k posts
+ * takes minutes): what a `phase set` waiting for the previous phase's jobs depends on.
+ */
+function jobs(phase: CurrentPhase) {
+  const seen: { phase: MigrationPhase; stopped: boolean }[] = [];
+  const reconcile = {
+    run: async (runPhase: MigrationPhase, options: { stop?: StopWhen }) => {
+      const deadline = Date.now() + 10_000;
+      while (!options.stop?.() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      seen.push({ phase: runPhase, stopped: !!options.stop?.() });
+      if (options.stop?.()) throw new StoppedError('reconcile');
+    },
+  } as unknown as ReconcileService;
+  const router = {
+    run: <T>(work: (phase: MigrationPhase) => Promise<T>) => work(phase.get()),
+    partsOf: () => ({ hints: {} }),
+  } as unknown as PostStoreRouter;
+  const leases = {
+    hold: async <T>(_name: string, _ttl: number, work: () => Promise<T>) => ({
+      held: true,
+      value: await work(),
+    }),
+  } as unknown as Leases;
+  const config = { hintRetryIntervalMs: 0, reconcileIntervalMs: 0 } as AppConfig;
+  const service = new MigrationJobs(config, undefined as never, phase, router, reconcile, leases);
+  return { service, seen };
+}
+
+describe('MigrationJobs (logic, fake reconcile)', () => {
+  it('a scheduled reconcile ends soon after the phase moves on, instead of holding the switch', async () => {
+    const phase = new CurrentPhase('dual-write');
+    const { service, seen } = jobs(phase);
+    const run = service.tick('reconcile');
+    await new Promise((r) => setTimeout(r, 50));
+    const switched = Date.now();
+    phase.set('cassandra-primary');
+    await run;
+    expect(Date.now() - switched).toBeLessThan(1000);
+    expect(seen).toEqual([{ phase: 'dual-write', stopped: true }]);
+    expect(service.runs).toMatchObject([{ job: 'reconcile', ok: false }]);
+  });
+});
