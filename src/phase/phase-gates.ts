@@ -23,9 +23,12 @@ export interface GateCheck {
 export type GateMode = 'live' | 'recorded';
 
 const RECHECK_DELAY_MS = 2000;
+/** how often a gate waiting for hints to drain counts them again */
+const HINT_POLL_MS = 500;
 
 /**
- * What must hold before the phase moves, per transition:
+ * What must hold before the phase moves, per transition (pending hints may first drain, see
+ * check):
  *   mongo → dual-write, dual-write → mongo: nothing (always allowed)
  *   dual-write → cassandra-primary: every instance follows dual-write; the backfill into
  *     Cassandra completed, started after dual-write began; no pending hints; verify clean
@@ -47,22 +50,36 @@ export class PhaseGates {
     private readonly schema: SchemaService,
   ) {}
 
-  async check(current: EffectivePhase, to: MigrationPhase, mode: GateMode): Promise<GateCheck[]> {
+  /**
+   * `hintWaitMs` (live only): how long pending hints may take to drain before they count as a
+   * failure. Under load a slow secondary keeps missing a copy now and then, and the hint retry
+   * job copies each within HINT_RETRY_INTERVAL: refusing a switch for a hint seconds old, after a
+   * verify of minutes, helps no one.
+   */
+  async check(
+    current: EffectivePhase,
+    to: MigrationPhase,
+    mode: GateMode,
+    hintWaitMs = 0,
+  ): Promise<GateCheck[]> {
     const from = current.phase;
     const key = `${from}→${to}`;
     if (key === 'mongo→dual-write' || key === 'dual-write→mongo') return [];
     const checks = [await this.instancesFollow(from)];
+    // waiting for hints is worth it only when nothing else already refuses the switch
+    const waitFor = (before: GateCheck[]) =>
+      mode === 'live' && before.every((check) => check.ok) ? hintWaitMs : 0;
     switch (key) {
       case 'dual-write→cassandra-primary':
         checks.push(await this.backfillDone('mongo', current));
         checks.push(await this.verifyClean(from, mode));
         // after the verify, which can take minutes: a copy missed meanwhile counts
-        checks.push(await this.noPendingHints());
+        checks.push(await this.noPendingHints(waitFor(checks)));
         break;
       case 'cassandra-primary→cassandra':
       case 'cassandra-primary→dual-write':
         checks.push(await this.verifyClean(from, mode));
-        checks.push(await this.noPendingHints());
+        checks.push(await this.noPendingHints(waitFor(checks)));
         break;
       case 'cassandra→cassandra-primary': {
         checks.push(await this.mongoSchema());
@@ -118,22 +135,38 @@ export class PhaseGates {
     };
   }
 
-  private async noPendingHints(): Promise<GateCheck> {
+  /** No hint pending in either dual phase's log, waiting up to `waitMs` for them to drain. */
+  private async noPendingHints(waitMs: number): Promise<GateCheck> {
+    const started = Date.now();
+    let waiting = await this.pendingHints();
+    while (waiting.length > 0 && Date.now() - started < waitMs) {
+      const left = waitMs - (Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(HINT_POLL_MS, left)));
+      waiting = await this.pendingHints();
+    }
+    const waited = (Date.now() - started) / 1000;
+    if (waiting.length === 0) {
+      return {
+        name: 'hints',
+        ok: true,
+        detail: `no pending hints${waited >= 0.5 ? ` (drained while waiting ${waited.toFixed(1)} s)` : ''}`,
+      };
+    }
+    return {
+      name: 'hints',
+      ok: false,
+      detail: `${waiting.map((count) => `${count.pending} in ${count.where}`).join(', ')}${waitMs > 0 ? ` after waiting ${waited.toFixed(0)} s` : ''}: wait for the hint retry job or run \`migrate reconcile\``,
+    };
+  }
+
+  private async pendingHints(): Promise<{ where: string; pending: number }[]> {
     const counts = await Promise.all(
       (['dual-write', 'cassandra-primary'] as const).map(async (phase) => {
         const hints = this.router.partsOf(phase).hints;
         return { where: hints?.store ?? phase, pending: (await hints?.pending()) ?? 0 };
       }),
     );
-    const waiting = counts.filter((count) => count.pending > 0);
-    return {
-      name: 'hints',
-      ok: waiting.length === 0,
-      detail:
-        waiting.length === 0
-          ? 'no pending hints'
-          : `${waiting.map((count) => `${count.pending} in ${count.where}`).join(', ')}: wait for the hint retry job or run \`migrate reconcile\``,
-    };
+    return counts.filter((count) => count.pending > 0);
   }
 
   private async verifyClean(phase: MigrationPhase, mode: GateMode): Promise<GateCheck> {

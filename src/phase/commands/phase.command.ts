@@ -105,6 +105,7 @@ export class PhaseSetCommand extends CommandRunner {
         `phase set takes one of ${MIGRATION_PHASES.join(', ')} (got '${target ?? ''}')`,
       );
     }
+    const wait = flags.wait ?? DEFAULT_WAIT_MS;
     const current = await this.control.read();
     if (target === current.phase) {
       process.stdout.write(`phase is already ${target}; nothing changed\n`);
@@ -121,7 +122,7 @@ export class PhaseSetCommand extends CommandRunner {
       );
     } else {
       process.stderr.write(`checking the gate ${current.phase} → ${target}...\n`);
-      const checks = await this.gates.check(current, target, 'live');
+      const checks = await this.gates.check(current, target, 'live', wait);
       if (checks.length > 0) process.stderr.write(`${checks.map(checkLine).join('\n')}\n`);
       const failed = checks.filter((check) => !check.ok);
       if (failed.length > 0) {
@@ -136,7 +137,7 @@ export class PhaseSetCommand extends CommandRunner {
     for (const store of skipped) {
       process.stderr.write(`warning: the record could not be written to ${store}\n`);
     }
-    await this.waitForInstances(record, flags.wait ?? DEFAULT_WAIT_MS);
+    await this.waitForInstances(record, wait);
   }
 
   /**
@@ -200,7 +201,8 @@ export class PhaseSetCommand extends CommandRunner {
 
   @Option({
     flags: '--wait <duration>',
-    description: 'how long to wait for every app instance to follow (default 60s; 0: do not wait)',
+    description:
+      'how long to wait for pending hints to drain before the switch, and for every app instance to follow after it (default 60s; 0: do not wait)',
   })
   parseWait(raw: string): number {
     const ms = parseInterval(raw);

@@ -44,9 +44,9 @@ describe('phase set gates (real servers, CLI)', () => {
   const recorded = () => m.module.get(PhaseControl).read();
 
   /** `phase set`, expected to be refused for `reason`, with the phase record untouched. */
-  async function refused(target: string, reason: RegExp): Promise<void> {
+  async function refused(target: string, reason: RegExp, ...flags: string[]): Promise<void> {
     const before = await recorded();
-    const run = await cli(env, 'phase', 'set', target);
+    const run = await cli(env, 'phase', 'set', target, ...flags);
     expect(run.stdout).not.toContain('phase set:');
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
@@ -107,17 +107,27 @@ describe('phase set gates (real servers, CLI)', () => {
 
     await succeeds('migrate', 'backfill');
     const hints = m.module.get(MongoHintLog);
-    const hinted = post('Hinted');
-    await m.module.get(MongoPostStore).createPost(hinted); // MongoDB only, as after a missed copy
-    await hints.record({
-      entity: 'post',
-      id: hinted.id,
-      postId: hinted.id,
-      op: 'upsert',
+    // a hint left for a record both stores hold: verify is clean, so the gate waits for the
+    // hint retry job (not running here) to drain it, up to --wait
+    const synced = post('Synced');
+    await m.module.get(PostStore).createPost(synced);
+    const hintFor = (id: string) => ({
+      entity: 'post' as const,
+      id,
+      postId: id,
+      op: 'upsert' as const,
       at: nowMicros(),
       error: 'test',
     });
-    await refused('cassandra-primary', /hints: 1 in mongo/);
+    await hints.record(hintFor(synced.id));
+    await refused('cassandra-primary', /hints: 1 in mongo after waiting 2 s: /, '--wait', '2s');
+    await hints.remove((await hints.list(10))[0]);
+
+    const hinted = post('Hinted');
+    await m.module.get(MongoPostStore).createPost(hinted); // MongoDB only, as after a missed copy
+    await hints.record(hintFor(hinted.id));
+    // verify refuses already: no waiting for the hint
+    await refused('cassandra-primary', /hints: 1 in mongo: /);
 
     // the hint is gone but the copy never happened: verify finds it
     await hints.remove((await hints.list(10))[0]);
