@@ -51,10 +51,11 @@ export class PhaseGates {
   ) {}
 
   /**
-   * `hintWaitMs` (live only): how long pending hints may take to drain before they count as a
-   * failure. Under load a slow secondary keeps missing a copy now and then, and the hint retry
-   * job copies each within HINT_RETRY_INTERVAL: refusing a switch for a hint seconds old, after a
-   * verify of minutes, helps no one.
+   * `hintWaitMs` (live only, and only while every check before passed): how long pending hints
+   * may take to drain, before the verify looks at its differences again and before the hints
+   * check counts them. Under load a slow secondary misses a copy now and then (it is hinted),
+   * and the hint retry job copies each within HINT_RETRY_INTERVAL: refusing a switch for a copy
+   * seconds late, after a verify of minutes, helps no one.
    */
   async check(
     current: EffectivePhase,
@@ -72,13 +73,13 @@ export class PhaseGates {
     switch (key) {
       case 'dual-write→cassandra-primary':
         checks.push(await this.backfillDone('mongo', current));
-        checks.push(await this.verifyClean(from, mode));
+        checks.push(await this.verifyClean(from, mode, waitFor(checks)));
         // after the verify, which can take minutes: a copy missed meanwhile counts
         checks.push(await this.noPendingHints(waitFor(checks)));
         break;
       case 'cassandra-primary→cassandra':
       case 'cassandra-primary→dual-write':
-        checks.push(await this.verifyClean(from, mode));
+        checks.push(await this.verifyClean(from, mode, waitFor(checks)));
         checks.push(await this.noPendingHints(waitFor(checks)));
         break;
       case 'cassandra→cassandra-primary': {
@@ -137,14 +138,7 @@ export class PhaseGates {
 
   /** No hint pending in either dual phase's log, waiting up to `waitMs` for them to drain. */
   private async noPendingHints(waitMs: number): Promise<GateCheck> {
-    const started = Date.now();
-    let waiting = await this.pendingHints();
-    while (waiting.length > 0 && Date.now() - started < waitMs) {
-      const left = waitMs - (Date.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(HINT_POLL_MS, left)));
-      waiting = await this.pendingHints();
-    }
-    const waited = (Date.now() - started) / 1000;
+    const { waiting, waited } = await this.hintsDrained(waitMs);
     if (waiting.length === 0) {
       return {
         name: 'hints',
@@ -159,6 +153,18 @@ export class PhaseGates {
     };
   }
 
+  /** Counts the pending hints until none is left or `waitMs` is over; seconds waited. */
+  private async hintsDrained(waitMs: number) {
+    const started = Date.now();
+    let waiting = await this.pendingHints();
+    while (waiting.length > 0 && Date.now() - started < waitMs) {
+      const left = waitMs - (Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(HINT_POLL_MS, left)));
+      waiting = await this.pendingHints();
+    }
+    return { waiting, waited: (Date.now() - started) / 1000 };
+  }
+
   private async pendingHints(): Promise<{ where: string; pending: number }[]> {
     const counts = await Promise.all(
       (['dual-write', 'cassandra-primary'] as const).map(async (phase) => {
@@ -169,9 +175,18 @@ export class PhaseGates {
     return counts.filter((count) => count.pending > 0);
   }
 
-  private async verifyClean(phase: MigrationPhase, mode: GateMode): Promise<GateCheck> {
+  /**
+   * With `hintWaitMs`, records that still differ after the recheck delay are looked at once more
+   * after the pending hints drained (up to that long): a copy to a slow secondary that timed out
+   * is hinted, and the hint retry job writes it within its interval.
+   */
+  private async verifyClean(
+    phase: MigrationPhase,
+    mode: GateMode,
+    hintWaitMs = 0,
+  ): Promise<GateCheck> {
     if (mode === 'recorded') return this.recordedVerify();
-    const report = await this.verifyNow(this.sides.direction(phase));
+    const report = await this.verifyNow(this.sides.direction(phase), hintWaitMs);
     return {
       name: 'verify',
       ok: report.clean,
@@ -181,9 +196,10 @@ export class PhaseGates {
     };
   }
 
-  private async verifyNow(sides: { source: MigrationSide; target: MigrationSide }) {
+  private async verifyNow(sides: { source: MigrationSide; target: MigrationSide }, hintWaitMs = 0) {
     const { report } = await this.verifier.verify(sides.source, sides.target, {
       recheckDelayMs: RECHECK_DELAY_MS,
+      settle: hintWaitMs > 0 ? () => this.hintsDrained(hintWaitMs) : undefined,
     });
     return report;
   }

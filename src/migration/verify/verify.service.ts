@@ -66,6 +66,11 @@ export interface VerifyOptions {
   maxDrillEntries?: number;
   /** asked while the stores are read: true ends the verify with a StoppedError */
   stop?: StopWhen;
+  /**
+   * Before the recheck, after the delay: waits for copies known to be on their way (a gate:
+   * the pending hints drained), so a record whose copy was hinted is not reported.
+   */
+  settle?: () => Promise<unknown>;
 }
 
 /** What a drill needs besides the buckets. */
@@ -200,6 +205,7 @@ export class VerifyService {
   ): Promise<DrillResult> {
     if (suspects.differences.length === 0) return suspects;
     await new Promise((resolve) => setTimeout(resolve, options.recheckDelayMs));
+    await options.settle?.();
     const again = await this.drill(
       source,
       target,

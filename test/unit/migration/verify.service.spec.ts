@@ -17,6 +17,23 @@ describe('VerifyService (logic, in-memory stores)', () => {
     expect([mongo.scans, cassandra.scans]).toEqual([1, 1]);
   });
 
+  it('looks again only after settle: a hinted copy that lands meanwhile is not reported', async () => {
+    const { mongo, cassandra } = twoSides(100);
+    const [late] = [...mongo.posts.values()];
+    cassandra.posts.set(late.id, { ...late, title: 'before the copy' });
+    const stale = await verifier.verify(mongo, cassandra, { recheckDelayMs: 0 });
+    expect(ids(stale.report)).toEqual([`post:${late.id}:different`]);
+
+    let settled = 0;
+    const settle = async () => {
+      settled++;
+      cassandra.posts.set(late.id, late); // the hint retry job copied it
+    };
+    const { report } = await verifier.verify(mongo, cassandra, { recheckDelayMs: 0, settle });
+    expect(settled).toBe(1);
+    expect(report).toMatchObject({ clean: true, suspects: 1 });
+  });
+
   it('names each missing, extra and different record, both ways, after a recheck', async () => {
     const { mongo, cassandra } = twoSides(300);
     const [missing, different] = [...mongo.posts.values()];

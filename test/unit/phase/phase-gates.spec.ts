@@ -2,7 +2,7 @@ import { PhaseGates } from '../../../src/phase/phase-gates';
 import { PhaseControl } from '../../../src/phase/phase-control';
 import { EffectivePhase } from '../../../src/phase/phase-record';
 import { MigrationSides } from '../../../src/migration/sides/migration-sides';
-import { VerifyService } from '../../../src/migration/verify/verify.service';
+import { VerifyOptions, VerifyService } from '../../../src/migration/verify/verify.service';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
 /**
@@ -19,12 +19,26 @@ function gates(pendingCounts: number[]) {
     partsOf: (phase: string) => ({ hints: phase === 'cassandra-primary' ? hints : undefined }),
   } as unknown as PostStoreRouter;
   const control = { instances: async () => [] } as unknown as PhaseControl;
+  const settles: boolean[] = [];
   const verifier = {
-    verify: async () => ({ report: { clean: true, seconds: 1, differences: [] } }),
+    // a difference whose copy was hinted: clean once the hints drained before the recheck
+    verify: async (_source: unknown, _target: unknown, options: VerifyOptions) => {
+      settles.push(!!options.settle);
+      await options.settle?.();
+      return { report: { clean: true, seconds: 1, differences: [] } };
+    },
     last: async () => undefined,
   } as unknown as VerifyService;
   const sides = { direction: () => ({}) } as unknown as MigrationSides;
-  return new PhaseGates(control, undefined as never, verifier, sides, router, undefined as never);
+  const service = new PhaseGates(
+    control,
+    undefined as never,
+    verifier,
+    sides,
+    router,
+    undefined as never,
+  );
+  return Object.assign(service, { settles });
 }
 
 const current = { phase: 'cassandra-primary' } as EffectivePhase;
@@ -33,8 +47,18 @@ const hintCheck = async (service: PhaseGates, waitMs: number) =>
 
 describe('PhaseGates: pending hints (logic, fakes)', () => {
   it('waits for hints the job is draining, and passes once none is left', async () => {
-    const check = await hintCheck(gates([2, 1, 0]), 10_000);
-    expect(check).toMatchObject({ ok: true });
+    const service = gates([2, 2, 1, 0]);
+    const started = Date.now();
+    const check = await hintCheck(service, 10_000);
+    expect(check).toEqual({ name: 'hints', ok: true, detail: 'no pending hints' });
+    // the verify waited for them before its recheck (two counts of 2, one of 1: 1.5 s)
+    expect(service.settles).toEqual([true]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('waits at the hints check for hints missed after the verify', async () => {
+    const service = gates([0, 1, 1, 0]);
+    const check = await hintCheck(service, 10_000);
     expect(check?.detail).toMatch(/^no pending hints \(drained while waiting \d+\.\d s\)$/);
   });
 
