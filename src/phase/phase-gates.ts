@@ -176,9 +176,9 @@ export class PhaseGates {
   }
 
   /**
-   * With `hintWaitMs`, records that still differ after the recheck delay are looked at once more
-   * after the pending hints drained (up to that long): a copy to a slow secondary that timed out
-   * is hinted, and the hint retry job writes it within its interval.
+   * With `hintWaitMs`, the verify's recheck of the records it found different waits for the
+   * pending hints to drain (up to that long) after its delay: a copy to a slow secondary that
+   * timed out is hinted, and the hint retry job writes it within its interval.
    */
   private async verifyClean(
     phase: MigrationPhase,
