@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { mapConcurrent } from '../../common/map-concurrent';
+import { retryTransient } from '../../common/retry';
 import { StopWhen, stopIf } from '../../common/stop';
 import { reasonOf } from '../../common/with-timeout';
 import { PostStoreRouter } from '../../store/post-store.router';
@@ -43,6 +44,12 @@ export const LAST_RECONCILE = 'reconcile:last';
 
 /** The phases that write both stores, each with its hint log. */
 const DUAL_PHASES: readonly MigrationPhase[] = ['dual-write', 'cassandra-primary'];
+
+/**
+ * A repair that failed on a transient store error (unreachable, timed out, FerretDB's
+ * `database is locked`) is tried again: 5 tries over about 7 s.
+ */
+const REPAIR_RETRY = { attempts: 5, firstDelayMs: 500, maxDelayMs: 4000 };
 
 /** Repairs are for drift; a store that lacks most records is filled by a backfill. */
 export const MAX_REPAIRS = 50_000;
@@ -206,7 +213,16 @@ export class ReconcileService {
     await mapConcurrent([...records.values()], 8, async ({ entity, id, sides }) => {
       if (stop?.()) return;
       try {
-        for (const side of sides) await this.repairOne(source, side, entity, id, seen);
+        for (const side of sides) {
+          // a repair is version-checked, so trying it again is safe
+          await retryTransient(() => this.repairOne(source, side, entity, id, seen), {
+            ...REPAIR_RETRY,
+            onRetry: (error, attempt, delayMs) =>
+              this.logger.log(
+                `repairing ${entity} ${id} in ${side.name} failed (${reasonOf(error)}); try ${attempt + 1} of ${REPAIR_RETRY.attempts} in ${delayMs} ms`,
+              ),
+          });
+        }
       } catch (error) {
         this.logger.warn(`could not repair ${entity} ${id}: ${reasonOf(error)}`);
       }

@@ -115,6 +115,28 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect(bodies.get('reconcile:last')).toMatchObject({ found: 3, fixed: 3 });
   });
 
+  it('a repair a busy store refused is tried again, and counts as fixed', async () => {
+    const { mongo, cassandra, service } = setup();
+    const [a] = [...mongo.posts.values()];
+    cassandra.posts.set(a.id, { ...a, content: 'drifted' });
+    let refusals = 0;
+    const repairPost = cassandra.repairPost.bind(cassandra);
+    cassandra.repairPost = async (...args) => {
+      if (refusals < 2) {
+        refusals++;
+        // what FerretDB's SQLite backend answers to a write under contention
+        throw Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), {
+          name: 'MongoServerError',
+        });
+      }
+      await repairPost(...args);
+    };
+    const report = await run(service);
+    expect(refusals).toBe(2);
+    expect(report).toMatchObject({ found: 1, fixed: 1, remaining: [] });
+    expect(cassandra.posts.get(a.id)).toEqual(a);
+  }, 10_000);
+
   it('a run told to stop (its phase moved on) ends while reading: nothing repaired, no report', async () => {
     const { mongo, cassandra, service, bodies } = setup(200);
     const [a] = [...mongo.posts.values()];
