@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { pollUntil } from '../common/poll';
 import { MigrationPhase, StoreName } from '../config/migration-phase';
 import { BackfillService } from '../migration/backfill/backfill.service';
 import { MigrationSide } from '../migration/sides/migration-side';
@@ -155,14 +156,12 @@ export class PhaseGates {
 
   /** Counts the pending hints until none is left or `waitMs` is over; seconds waited. */
   private async hintsDrained(waitMs: number) {
-    const started = Date.now();
-    let waiting = await this.pendingHints();
-    while (waiting.length > 0 && Date.now() - started < waitMs) {
-      const left = waitMs - (Date.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(HINT_POLL_MS, left)));
-      waiting = await this.pendingHints();
-    }
-    return { waiting, waited: (Date.now() - started) / 1000 };
+    const { value: waiting, seconds: waited } = await pollUntil(
+      () => this.pendingHints(),
+      (pending) => pending.length === 0,
+      { waitMs, everyMs: HINT_POLL_MS },
+    );
+    return { waiting, waited };
   }
 
   private async pendingHints(): Promise<{ where: string; pending: number }[]> {

@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { pollUntil } from '../../common/poll';
 import { AppConfig, parseInterval } from '../../config/app-config';
 import {
   MIGRATION_PHASES,
@@ -162,19 +163,16 @@ export class PhaseSetCommand extends CommandRunner {
 
   /** Until every live instance serves the new phase with nothing left on the old one. */
   private async waitForInstances(record: PhaseRecord, waitMs: number): Promise<void> {
-    const started = Date.now();
-    let behind: InstanceReport[] = [];
-    let count = 0;
-    for (;;) {
-      const reports = await this.control.instances();
-      count = reports.length;
-      behind = reports.filter(
-        (report) => !follows(report, record.phase) || (report.record_version ?? 0) < record.version,
-      );
-      if (behind.length === 0 || Date.now() - started >= waitMs) break;
-      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const lagging = (report: InstanceReport) =>
+      !follows(report, record.phase) || (report.record_version ?? 0) < record.version;
+    const { value: reports, seconds: waited } = await pollUntil(
+      () => this.control.instances(),
+      (all) => !all.some(lagging),
+      { waitMs, everyMs: WAIT_POLL_MS },
+    );
+    const behind = reports.filter(lagging);
+    const count = reports.length;
+    const seconds = waited.toFixed(1);
     if (behind.length === 0) {
       process.stdout.write(
         count === 0
