@@ -1,6 +1,7 @@
 import { Test } from 'supertest';
 import { BlogClient } from './blog-client';
 import { Dataset } from './migration';
+import { Spread } from './spread';
 
 /** What a client was last told about a post: its content, its comments, or its deletion. */
 export interface AckedPost {
@@ -74,6 +75,9 @@ export class BlogTraffic {
   private n = 0;
   private turn = 0;
   private nextSlot = 0;
+  /** which operation comes next, and per operation whether it targets a pre-existing post */
+  private readonly mix = new Spread();
+  private readonly targets = new Map<WriteOp | 'read', Spread>();
 
   constructor(
     blog: BlogClient | readonly BlogClient[],
@@ -118,7 +122,7 @@ export class BlogTraffic {
     while (!this.stopped) {
       await this.pace();
       const reads = this.options.reads ?? 0;
-      const r = Math.random();
+      const r = this.mix.next();
       if (r < reads) await this.guard('read', () => this.read());
       else {
         const w = (r - reads) / (1 - reads);
@@ -156,9 +160,13 @@ export class BlogTraffic {
     return { status: res.status, body: res.body as unknown, ms: Date.now() - started };
   }
 
-  /** A live post, pre-existing two times in three while there are any. */
-  private target(ok: (id: string) => boolean = () => true): AckedPost | undefined {
-    const preexisting = Math.random() < 0.67;
+  /** A live post, pre-existing two times in three (per operation) while there are any. */
+  private target(
+    op: WriteOp | 'read',
+    ok: (id: string) => boolean = () => true,
+  ): AckedPost | undefined {
+    if (!this.targets.has(op)) this.targets.set(op, new Spread());
+    const preexisting = this.targets.get(op)!.next() < 0.67;
     const candidates = this.live.filter((id) => {
       const post = this.posts.get(id)!;
       return post.preexisting === preexisting && !this.deleting.has(id) && ok(id);
@@ -216,7 +224,7 @@ export class BlogTraffic {
   }
 
   private async edit(): Promise<void> {
-    const post = this.target();
+    const post = this.target('edit');
     if (!post) return;
     const body = this.content();
     const res = await this.writingTo(post.id, () => this.send(this.next().edit(post.id, body)));
@@ -233,7 +241,7 @@ export class BlogTraffic {
   }
 
   private async comment(): Promise<void> {
-    const post = this.target();
+    const post = this.target('comment');
     if (!post) return;
     const body = { commenter: `Reader ${++this.n % 11}`, comment: `Comment ${this.n} ✓` };
     this.commenting.set(post.id, (this.commenting.get(post.id) ?? 0) + 1);
@@ -251,7 +259,7 @@ export class BlogTraffic {
   }
 
   private async remove(): Promise<void> {
-    const post = this.target((id) => !this.commenting.get(id));
+    const post = this.target('delete', (id) => !this.commenting.get(id));
     if (!post) return;
     this.deleting.add(post.id);
     const res = await this.writingTo(post.id, () => this.send(this.next().delete(post.id)));
@@ -280,7 +288,8 @@ export class BlogTraffic {
       return this.done('list', res);
     }
     // one post in ten read is one the clients deleted: it must stay gone
-    const id = Math.random() < 0.1 && this.deleted.length ? pick(this.deleted) : this.target()?.id;
+    const id =
+      Math.random() < 0.1 && this.deleted.length ? pick(this.deleted) : this.target('read')?.id;
     if (!id) return;
     await this.readPost(id, r < 0.6 ? 'page' : 'get');
   }
