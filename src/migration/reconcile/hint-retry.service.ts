@@ -31,6 +31,8 @@ const COPY_RETRY = {
 @Injectable()
 export class HintRetryService {
   private readonly logger = new Logger(HintRetryService.name);
+  /** a run longer than this says how far it got, every this often (a backlog can take minutes) */
+  progressEveryMs = 30_000;
 
   async retry(
     primary: MigrationSide,
@@ -41,6 +43,8 @@ export class HintRetryService {
   ): Promise<HintRetryResult> {
     const result: HintRetryResult = { retried: 0, failed: 0 };
     const failedNow = new Set<string>();
+    const started = Date.now();
+    let saidAt = started;
     while (!stop?.()) {
       const batch = (await hints.list(BATCH + failedNow.size)).filter(
         (hint) => !failedNow.has(`${hint.entity}:${hint.id}:${hint.at}`),
@@ -61,6 +65,14 @@ export class HintRetryService {
       });
       // the secondary is still down: leave the rest for the next run
       if (!progressed) break;
+      if (Date.now() - saidAt >= this.progressEveryMs) {
+        saidAt = Date.now();
+        // a progress line only: a count that fails does not end the run
+        const pending = await hints.pending().catch(() => 'unknown');
+        this.logger.log(
+          `hints: ${result.retried} copied to ${secondary.name} so far (${((saidAt - started) / 1000).toFixed(0)} s), ${pending} pending`,
+        );
+      }
     }
     if (result.retried > 0 || result.failed > 0) {
       this.logger.log(

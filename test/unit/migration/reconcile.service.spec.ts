@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { StoppedError } from '../../../src/common/stop';
 import { MigrationState } from '../../../src/migration/control/migration-state';
 import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
@@ -99,6 +100,34 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect(retry).toMatchObject({ retried: 0, failed: 1, error: 'cassandra is down' });
     expect(hints.hints.size).toBe(1);
   }, 10_000);
+
+  it('a long hint retry says how far it got between batches, then what it did', async () => {
+    const { mongo, cassandra, hints } = setup(0);
+    for (let i = 0; i < 250; i++) {
+      const post = fakePost();
+      mongo.posts.set(post.id, post);
+      await hints.record(hint('post', post.id, post.id, i));
+    }
+    const service = new HintRetryService();
+    service.progressEveryMs = 0; // every batch
+    const said: string[] = [];
+    const log = jest
+      .spyOn(Logger.prototype, 'log')
+      .mockImplementation((message: unknown) => void said.push(String(message)));
+    try {
+      const result = await service.retry(mongo, cassandra, hints);
+      expect(result).toEqual({ retried: 250, failed: 0 });
+    } finally {
+      log.mockRestore();
+    }
+    expect(said).toEqual([
+      expect.stringMatching(/^hints: 100 copied to cassandra so far \(\d+ s\), 150 pending$/),
+      expect.stringMatching(/^hints: 200 copied to cassandra so far \(\d+ s\), 50 pending$/),
+      expect.stringMatching(/^hints: 250 copied to cassandra so far \(\d+ s\), 0 pending$/),
+      'hints: 250 copied to cassandra, 0 still failing',
+    ]);
+    expect(cassandra.posts.size).toBe(250);
+  });
 
   it('repairs the secondary from the primary and reports what it fixed', async () => {
     const { mongo, cassandra, service, bodies } = setup();
