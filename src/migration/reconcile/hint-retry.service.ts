@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { reasonOf } from '../../common/with-timeout';
 import { mapConcurrent } from '../../common/map-concurrent';
 import { retry } from '../../common/retry';
+import { StopWhen } from '../../common/stop';
 import { Hint, HintLog } from '../../store/hints/hint-log';
 import { MigrationSide } from '../sides/migration-side';
 
@@ -39,7 +40,7 @@ export class HintRetryService {
     secondary: MigrationSide,
     hints: HintLog,
     /** checked before each batch: true ends the run (the rest waits for the next one) */
-    stop?: () => boolean,
+    stop?: StopWhen,
   ): Promise<HintRetryResult> {
     const result: HintRetryResult = { retried: 0, failed: 0 };
     const failedNow = new Set<string>();
