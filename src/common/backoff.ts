@@ -1,3 +1,5 @@
+import { sleep } from './sleep';
+
 /** How often a conditional write is retried after losing a race before the request gives up. */
 export const MAX_WRITE_ATTEMPTS = 50;
 
@@ -7,5 +9,5 @@ export const MAX_WRITE_ATTEMPTS = 50;
  */
 export function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(2 + attempt, 25);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return sleep(ms);
 }

@@ -1,3 +1,5 @@
+import { sleep } from './sleep';
+
 /**
  * Reads until `done` accepts what was read or `waitMs` is over, `everyMs` apart (the last pause
  * ends at the deadline). Returns the last value read and the seconds waited.
@@ -11,7 +13,7 @@ export async function pollUntil<T>(
   let value = await read();
   while (!done(value) && Date.now() - started < waitMs) {
     const left = waitMs - (Date.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(everyMs, left)));
+    await sleep(Math.min(everyMs, left));
     value = await read();
   }
   return { value, seconds: (Date.now() - started) / 1000 };

@@ -1,4 +1,5 @@
 import { classifyError } from './errors/error-classification';
+import { sleep } from './sleep';
 
 export interface RetryOptions {
   /** tries in all, the first included */
@@ -30,7 +31,7 @@ export async function retry<T>(
       if (attempt >= options.attempts || !options.retryIf(error)) throw error;
       const delayMs = Math.min(options.firstDelayMs * 2 ** (attempt - 1), options.maxDelayMs);
       options.onRetry?.(error, attempt, delayMs);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await sleep(delayMs);
     }
   }
 }

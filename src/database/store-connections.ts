@@ -4,6 +4,7 @@ import mongoose, { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { StoreName, StoresUsed } from '../config/migration-phase';
 import { CassandraClient } from './cassandra/cassandra-client';
+import { sleep } from '../common/sleep';
 
 /** Mongoose options shared by the app and the CLI. */
 export const MONGOOSE_OPTIONS = {
@@ -102,7 +103,7 @@ export class StoreConnections implements OnModuleInit, OnApplicationShutdown {
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= attempts) throw new StoreUnreachableError(store, reason);
         this.logger.warn(`connecting to ${store} failed (attempt ${attempt}): ${reason}`);
-        await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_DELAY_MS));
+        await sleep(BOOT_RETRY_DELAY_MS);
       }
     }
   }

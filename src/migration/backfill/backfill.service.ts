@@ -7,6 +7,7 @@ import { MigrationState } from '../control/migration-state';
 import { StoreTotals } from '../../store/post-store';
 import { MigrationSide, ScanPage } from '../sides/migration-side';
 import { Progress, quietProgress } from './progress';
+import { sleep } from '../../common/sleep';
 
 export interface BackfillOptions {
   /** records written at the same time */
@@ -338,6 +339,6 @@ class RateLimit {
     this.taken += records;
     const due = this.started + (this.taken / this.rate) * 1000;
     const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
   }
 }

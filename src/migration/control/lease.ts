@@ -3,6 +3,7 @@ import { types } from 'cassandra-driver';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
+import { sleep } from '../../common/sleep';
 
 const LWT = {
   // a timed-out Paxos round may or may not have been applied: never retried blindly
@@ -66,7 +67,7 @@ export class Leases {
     const giveUpAt = Date.now() + waitMs;
     while (!(await this.acquire(name, holder, ttlSeconds))) {
       if (Date.now() >= giveUpAt) return { held: false, holder: await this.holder(name) };
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, waitMs / 10)));
+      await sleep(Math.min(1000, waitMs / 10));
     }
     const renew = setInterval(
       () => {

@@ -12,6 +12,7 @@ import {
 } from '../sides/migration-side';
 import { bucketOf } from './record-hash';
 import { BUCKETS, DigestSink, DrillEntry, DrillSink } from './verify-sinks';
+import { sleep } from '../../common/sleep';
 
 /** One record (or derived row set) that differs, named by id. */
 export interface Difference {
@@ -204,7 +205,7 @@ export class VerifyService {
     options: VerifyOptions,
   ): Promise<DrillResult> {
     if (suspects.differences.length === 0) return suspects;
-    await new Promise((resolve) => setTimeout(resolve, options.recheckDelayMs));
+    await sleep(options.recheckDelayMs);
     await options.settle?.();
     const again = await this.drill(
       source,

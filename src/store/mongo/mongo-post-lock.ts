@@ -1,5 +1,6 @@
 import { Collection } from 'mongoose';
 import { isDuplicateKey } from './mongo-documents';
+import { sleep } from '../../common/sleep';
 
 interface LockDocument {
   _id: string;
@@ -12,8 +13,6 @@ interface LockDocument {
 export const LOCK_TTL_MS = 10_000;
 /** How long a writer waits for a post's lock before it gives up (the request fails). */
 const WAIT_MS = 15_000;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Another writer held the post for longer than a request may wait. */
 export class PostLockTimeoutError extends Error {
@@ -63,7 +62,7 @@ export class MongoPostLock {
       if (this.now() - started > WAIT_MS) throw new PostLockTimeoutError(postId);
       // exponential, unlike a request retry's short backoff: many copies of one post can queue
       // here, and polling FerretDB every few ms each slows the holder they are waiting for
-      await pause(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
+      await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
     }
   }
 }
