@@ -46,6 +46,15 @@ function verifyKey(stdout: string): string {
   return `${firstLine(stdout)}${took ? ` in ${took[1]}` : ''}`;
 }
 
+/** The reconcile's report, and how many repairs failed every try (the recheck may find them right). */
+function reconcileKey(stdout: string, stderr: string): string {
+  const unrepaired = matching(`${stdout}\n${stderr}`, /could not repair /).length;
+  return [
+    ...matching(stdout, /^reconcile \S+ → /),
+    ...(unrepaired ? [`(${unrepaired} repair(s) failed every try)`] : []),
+  ].join(' ');
+}
+
 /** `mongo …` summaries without the database and file names (they are the bench's own). */
 function mongoKey(stdout: string): string {
   return firstLine(stdout)
@@ -77,7 +86,7 @@ export function runbookSteps(backupFile: string): RunbookStep[] {
       key: backfillKey,
     },
     phaseSet('10', 'cassandra-primary'),
-    { step: '11', args: ['migrate', 'reconcile'], key: firstLine },
+    { step: '11', args: ['migrate', 'reconcile'], key: reconcileKey },
     phaseSet('12', 'dual-write'),
   ];
 }
