@@ -144,27 +144,52 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect(bodies.get('reconcile:last')).toMatchObject({ found: 3, fixed: 3 });
   });
 
-  it('a repair a busy store refused is tried again, and counts as fixed', async () => {
-    const { mongo, cassandra, service } = setup();
-    const [a] = [...mongo.posts.values()];
-    cassandra.posts.set(a.id, { ...a, content: 'drifted' });
-    let refusals = 0;
-    const repairPost = cassandra.repairPost.bind(cassandra);
-    cassandra.repairPost = async (...args) => {
-      if (refusals < 2) {
-        refusals++;
-        // what FerretDB's SQLite backend answers to a write under contention
-        throw Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), {
-          name: 'MongoServerError',
-        });
-      }
-      await repairPost(...args);
-    };
-    const report = await run(service);
-    expect(refusals).toBe(2);
-    expect(report).toMatchObject({ found: 1, fixed: 1, remaining: [] });
-    expect(cassandra.posts.get(a.id)).toEqual(a);
-  }, 10_000);
+  describe('a repair a busy store refuses', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    /** A drifted post whose repair FerretDB refuses `times` times; the run, on fake time. */
+    async function refused(times: number) {
+      const { mongo, cassandra, service } = setup();
+      const [a] = [...mongo.posts.values()];
+      cassandra.posts.set(a.id, { ...a, content: 'drifted' });
+      let refusals = 0;
+      const repairPost = cassandra.repairPost.bind(cassandra);
+      cassandra.repairPost = async (...args) => {
+        if (refusals < times) {
+          refusals++;
+          // what FerretDB's SQLite backend answers to a write under contention
+          throw Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), {
+            name: 'MongoServerError',
+          });
+        }
+        await repairPost(...args);
+      };
+      const started = Date.now();
+      let report: Awaited<ReturnType<typeof run>> | undefined;
+      const running = run(service).then((r) => (report = r));
+      while (!report) await jest.advanceTimersByTimeAsync(250);
+      await running;
+      return { report, refusals, seconds: (Date.now() - started) / 1000, a, cassandra };
+    }
+
+    it('is tried again for about 30 s, and counts as fixed', async () => {
+      const { report, refusals, seconds, a, cassandra } = await refused(7);
+      expect(refusals).toBe(7);
+      expect(seconds).toBeGreaterThan(25);
+      expect(seconds).toBeLessThan(40);
+      expect(report).toMatchObject({ found: 1, fixed: 1, remaining: [] });
+      expect(cassandra.posts.get(a.id)).toEqual(a);
+    });
+
+    it('refused on every try, it is reported as remaining', async () => {
+      const { report, refusals, a, cassandra } = await refused(100);
+      expect(refusals).toBe(8);
+      expect(report).toMatchObject({ found: 1, fixed: 0 });
+      expect(report.remaining).toEqual([expect.objectContaining({ id: a.id })]);
+      expect(cassandra.posts.get(a.id)?.content).toBe('drifted');
+    });
+  });
 
   it('a run told to stop (its phase moved on) ends while reading: nothing repaired, no report', async () => {
     const { mongo, cassandra, service, bodies } = setup(200);
