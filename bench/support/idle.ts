@@ -1,6 +1,5 @@
+import { sleep as pause } from '../../src/common/sleep';
 import { cpuSecondsOf as cpuSeconds } from './cpu-meter';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until every process uses less than `maxShare` of a core over a 1 s window, three

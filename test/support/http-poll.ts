@@ -1,6 +1,7 @@
 import * as net from 'node:net';
+import { sleep } from '../../src/common/sleep';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** A TCP port nothing listens on right now. */
 export function freePort(): Promise<number> {

@@ -11,6 +11,7 @@ import { createTestApp, runCli } from '../helpers/app';
 import { BlogClient } from '../helpers/blog-client';
 import { dropTestStores } from '../helpers/stores';
 import { TcpProxy } from '../helpers/tcp';
+import { pollUntil } from '../../../src/common/poll';
 
 const INTERVAL_MS = 2000;
 
@@ -168,10 +169,11 @@ describe('hint retry after a switch: hints the phase before left behind are copi
       await sleep(100);
     }
     // the hint is removed right after its copy landed, which the read above may have seen first
-    const copied = Date.now();
-    while ((await app.get(MongoHintLog).pending()) > 0 && Date.now() - copied < 2000) {
-      await sleep(50);
-    }
+    await pollUntil(
+      () => app.get(MongoHintLog).pending(),
+      (pending) => pending === 0,
+      { waitMs: 2000, everyMs: 50 },
+    );
     expect(await app.get(MongoHintLog).pending()).toBe(0);
   });
 });
