@@ -30,7 +30,13 @@ import { benchAppEnv, benchServers, BenchServers } from './support/bench-stack';
 import { ownCpuSeconds, withCpu } from './support/cpu-meter';
 import { waitUntilIdle } from './support/idle';
 import { Records, seedMongo } from './support/migration-data';
-import { CpuRow, printReport, SizeResults } from './support/migration-report';
+import {
+  CpuRow,
+  MigrationResults,
+  migrationJson,
+  printReport,
+  SizeResults,
+} from './support/migration-report';
 import {
   BareScanRun,
   cliBaseline,
@@ -41,6 +47,7 @@ import {
 import { naiveCopy } from './support/naive-copy';
 import { rawWrites } from './support/raw-writes';
 import { storeContext } from './support/seed-module';
+import { resultsMeta, writeResults } from './support/results';
 import { serverPids } from './support/server-pids';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
@@ -180,7 +187,7 @@ async function main(): Promise<void> {
       }
       return { posts: data.posts, backfill, verify } satisfies SizeResults;
     };
-    const met = printReport({
+    const results: MigrationResults = {
       concurrency: CONCURRENCY,
       commentsPerPost: COMMENTS_PER_POST,
       raw: rawResult,
@@ -190,8 +197,17 @@ async function main(): Promise<void> {
       bare,
       cliBaseline: baseline,
       cpu,
-    });
+    };
+    const met = printReport(results);
     log(met ? 'every target met' : 'some targets NOT MET');
+    const meta = resultsMeta('migration', {
+      BENCH_POSTS: POSTS,
+      BENCH_SMALL_POSTS: SMALL_POSTS,
+      BENCH_NAIVE_POSTS: NAIVE_POSTS,
+      BENCH_NAIVE_SECONDS: NAIVE_SECONDS,
+      BENCH_CONCURRENCY: CONCURRENCY,
+    });
+    log(`results written to ${await writeResults('migration', migrationJson(results, meta))}`);
   } finally {
     for (const config of [big.config, small.config]) {
       await dropTestStores(config).catch(() => undefined);

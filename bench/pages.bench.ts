@@ -23,6 +23,7 @@ import { AloneSamples, LoadResult, measure, summarizeAlone, timeAlone } from './
 import { seed } from './support/seed';
 import { storeContext } from './support/seed-module';
 import { dropTestStores } from '../test/integration/helpers/stores';
+import { PagesJson, Ratio, resultsMeta, writeResults } from './support/results';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 10_000);
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? POSTS * 5);
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       for (const app of apps.values()) await app.stop();
     }
     report(results);
+    log(`results written to ${await writeResults('pages', pagesJson(results))}`);
   } finally {
     await dropTestStores(config).catch(() => undefined);
     await servers.release();
@@ -172,6 +174,50 @@ function loadFor(route: Route, url: string, ids: string[]) {
   }
 }
 
+/** The ratios report() prints, for the JSON; NaN when a narrowed run did not measure a part. */
+function pagesRatios(results: Map<string, LoadResult>): Ratio[] {
+  const get = (phase: MigrationPhase, route: Route) => results.get(`${phase} ${route}`);
+  const rps = (phase: MigrationPhase, route: Route) => get(phase, route)?.requestsPerSecond ?? NaN;
+  const p50 = (phase: MigrationPhase, route: Route) => get(phase, route)?.p50 ?? NaN;
+  const ratio = (
+    name: string,
+    numerator: number,
+    denominator: number,
+    target?: [string, boolean],
+  ) => ({
+    name,
+    numerator,
+    denominator,
+    value: numerator / denominator,
+    target: target?.[0] ?? null,
+    met: Number.isNaN(numerator / denominator) ? null : (target?.[1] ?? null),
+  });
+  const home = [rps('cassandra', 'GET /'), rps('cassandra', 'trivial GET /create')];
+  const write = (route: Route) => [
+    p50('dual-write', route),
+    Math.max(p50('mongo', route), p50('cassandra', route)),
+  ];
+  const [alone, loaded] = [write(ALONE), write('POST /create')];
+  return [
+    ratio('home page in `cassandra` / trivial route, req/s', home[0], home[1], [
+      '≥ 0.30',
+      home[0] / home[1] >= 0.3,
+    ]),
+    ratio(
+      'POST /create p50, `dual-write` / slower single store, one at a time',
+      alone[0],
+      alone[1],
+      ['≤ 1.50', alone[0] / alone[1] <= 1.5],
+    ),
+    ratio(
+      `POST /create p50, \`dual-write\` / slower single store, ${CONNECTIONS} connections`,
+      loaded[0],
+      loaded[1],
+      ['≤ 1.50', loaded[0] / loaded[1] <= 1.5],
+    ),
+  ];
+}
+
 function report(results: Map<string, LoadResult>): void {
   const rows = [...results.entries()].map(([key, r]) => {
     const [phase, ...route] = key.split(' ');
@@ -206,6 +252,36 @@ function report(results: Map<string, LoadResult>): void {
   }
   console.log(`unexpected statuses or errors: ${bad}`);
   if (bad > 0) process.exitCode = 1;
+}
+
+/** bench/results/pages.json: the table's rows (POST /create, 1 conn shown as "alone") and ratios. */
+function pagesJson(results: Map<string, LoadResult>): PagesJson {
+  return {
+    meta: resultsMeta('pages', {
+      BENCH_POSTS: POSTS,
+      BENCH_COMMENTS: COMMENTS,
+      BENCH_SECONDS: SECONDS,
+      BENCH_CONNECTIONS: CONNECTIONS,
+      BENCH_PHASES: process.env.BENCH_PHASES,
+      BENCH_ROUTES: process.env.BENCH_ROUTES,
+    }),
+    rows: [...results.entries()].map(([key, r]) => {
+      const [phase, ...words] = key.split(' ');
+      const route = words.join(' ');
+      const answered = r.requests > 0;
+      return {
+        phase,
+        route: route === ALONE ? 'POST /create, alone' : route,
+        connections: route === ALONE ? 1 : CONNECTIONS,
+        requests_per_second: r.requestsPerSecond,
+        p50_ms: answered ? r.p50 : null,
+        p99_ms: answered ? r.p99 : null,
+        requests: r.requests,
+        unexpected: r.unexpected,
+      };
+    }),
+    ratios: pagesRatios(results),
+  };
 }
 
 main().catch((error: unknown) => {

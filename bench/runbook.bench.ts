@@ -35,7 +35,8 @@ import { runCli } from './support/measured-child';
 import { seedMongo } from './support/migration-data';
 import { FleetApp, logTail, startFleetApp, waitForReports } from './support/runbook-fleet';
 import { SteadyLoad } from './support/runbook-load';
-import { printLoad, printRunbook } from './support/runbook-report';
+import { printLoad, printRunbook, runbookJson } from './support/runbook-report';
+import { resultsMeta, writeResults } from './support/results';
 import {
   StepResult,
   commandText,
@@ -169,7 +170,8 @@ async function main(): Promise<void> {
   } finally {
     await load?.stop();
     const loadTo = Date.now();
-    const rss = apps.map((app) => `${app.name} ${peakRssMb(app.pid)?.toFixed(0) ?? '?'} MiB`);
+    const rssMb = apps.map((app) => peakRssMb(app.pid));
+    const rss = apps.map((app, i) => `${app.name} ${rssMb[i]?.toFixed(0) ?? '?'} MiB`);
     if (failed) {
       for (const app of apps) console.log(`--- ${app.name} log (end) ---\n${logTail(app)}`);
     }
@@ -178,6 +180,28 @@ async function main(): Promise<void> {
     printRunbook(results, load);
     if (load) printLoad(load, loadFrom, loadTo);
     if (apps.length) console.log(`app instances' peak RSS: ${rss.join(', ')}`);
+    if (load) {
+      const options = {
+        BENCH_POSTS: POSTS,
+        BENCH_LOAD_INTERVAL_MS: LOAD_INTERVAL_MS,
+        BENCH_LOAD_DELETES: LOAD_DELETES ? 1 : 0,
+        BENCH_LAST_STEP: LAST_STEP,
+        instances: INSTANCES,
+      };
+      const label = POSTS % 1000 === 0 ? `${POSTS / 1000}k` : `${POSTS} posts`;
+      const run = {
+        label,
+        options,
+        results,
+        load,
+        from: loadFrom,
+        to: loadTo,
+        appPeakRssMb: rssMb,
+      };
+      await writeResults('runbook', runbookJson(resultsMeta('runbook', options), run))
+        .then((file) => log(`results written to ${file}`))
+        .catch((error: unknown) => log(`results not written: ${String(error)}`));
+    }
     if (failed && KEEP_ON_FAILURE) {
       log(
         `kept for a look: MONGO_URL=${config.mongoUrl} CASSANDRA_KEYSPACE=${config.cassandraKeyspace}`,

@@ -16,6 +16,7 @@ import { benchAppEnv, benchServers } from './support/bench-stack';
 import { LoadResult, measure, measureAlone } from './support/load';
 import { seed } from './support/seed';
 import { storeContext } from './support/seed-module';
+import { StatsJson, resultsMeta, writeResults } from './support/results';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? POSTS * 5);
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...env, NODE_ENV: 'development', MIGRATION_PHASE: 'dual-write' });
   try {
     const countTimes: string[] = [];
+    const counts: StatsJson['counts'] = [];
     const context = await storeContext(config);
     try {
       const stores = context.get(PostStoreRouter).partsOf('dual-write').stores;
@@ -44,6 +46,12 @@ async function main(): Promise<void> {
         const at = Date.now();
         const totals = await store.totals();
         countTimes.push(`${store.name}: ${JSON.stringify(totals)} counted in ${seconds(at)} s`);
+        counts.push({
+          store: store.name,
+          seconds: (Date.now() - at) / 1000,
+          posts: totals.posts,
+          comments: totals.comments,
+        });
         log(countTimes[countTimes.length - 1]);
       }
     } finally {
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
         if (Date.now() - ready > 600_000) throw new Error('the counts never arrived');
         await sleep(1000);
       }
+      const firstCounts = (Date.now() - ready) / 1000;
       log(`first background counts served ${seconds(ready)} s after start-up`);
       await app.settle();
       const spec = {
@@ -75,6 +84,8 @@ async function main(): Promise<void> {
       await app.settle();
       const loaded = await measure(spec);
       report(alone, loaded, countTimes);
+      const json = statsJson(alone, loaded, counts, firstCounts);
+      log(`results written to ${await writeResults('stats', json)}`);
     } finally {
       await app.stop();
     }
@@ -100,6 +111,50 @@ function report(alone: LoadResult, loaded: LoadResult, countTimes: string[]): vo
   const met = alone.p50 < 200 && loaded.p50 < 200;
   console.log(`p50 under 200 ms: ${met ? 'MET' : 'MISSED'}`);
   if (alone.unexpected + loaded.unexpected > 0) process.exitCode = 1;
+}
+
+/** bench/results/stats.json: the table's rows, the full counts and the p50 target. */
+function statsJson(
+  alone: LoadResult,
+  loaded: LoadResult,
+  counts: StatsJson['counts'],
+  firstCounts: number,
+): StatsJson {
+  const figures = (label: string, connections: number, r: LoadResult) => ({
+    label,
+    connections,
+    requests_per_second: r.requestsPerSecond,
+    p50_ms: r.requests > 0 ? r.p50 : null,
+    p99_ms: r.requests > 0 ? r.p99 : null,
+    requests: r.requests,
+    unexpected: r.unexpected,
+  });
+  const under200 = (name: string, r: LoadResult) => ({
+    name,
+    numerator: null,
+    denominator: null,
+    value: r.p50,
+    target: '< 200 ms',
+    met: r.p50 < 200,
+  });
+  return {
+    meta: resultsMeta('stats', {
+      BENCH_POSTS: POSTS,
+      BENCH_COMMENTS: COMMENTS,
+      BENCH_SECONDS: SECONDS,
+      BENCH_CONNECTIONS: CONNECTIONS,
+    }),
+    rows: [
+      figures('one request at a time', 1, alone),
+      figures(`${CONNECTIONS} connections`, CONNECTIONS, loaded),
+    ],
+    counts,
+    first_counts_after_s: firstCounts,
+    targets: [
+      under200('p50 ms, one request at a time', alone),
+      under200(`p50 ms, ${CONNECTIONS} connections`, loaded),
+    ],
+  };
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { LoadWindow, SteadyLoad } from './runbook-load';
 import { StepResult } from './runbook-steps';
+import { OptionValue, ResultsMeta, RunbookJson } from './results';
 
 function table(header: string[], rows: string[][], right: boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -43,4 +44,51 @@ export function printLoad(load: SteadyLoad, from: number, to: number): void {
   );
   for (const failure of load.failures.slice(0, 50)) console.log(`  FAILED ${failure}`);
   if (load.failures.length > 50) console.log(`  … ${load.failures.length - 50} more`);
+}
+
+/** bench/results/runbook.json: one run, every step with its load window, the load's totals. */
+export function runbookJson(
+  meta: ResultsMeta,
+  run: {
+    label: string;
+    options: Record<string, OptionValue>;
+    results: StepResult[];
+    load: SteadyLoad;
+    from: number;
+    to: number;
+    appPeakRssMb: Array<number | undefined>;
+  },
+): RunbookJson {
+  const all = run.load.window(run.from, run.to + 1);
+  return {
+    meta,
+    runs: [
+      {
+        label: run.label,
+        options: run.options,
+        steps: run.results.map((r) => {
+          const window = run.load.window(r.from, r.to);
+          return {
+            step: r.step,
+            command: r.command,
+            seconds: r.seconds,
+            exit_code: r.exitCode,
+            peak_rss_mb: r.peakRssMb ?? null,
+            load: window.requests
+              ? { requests: window.requests, failed: window.failed, max_ms: window.maxMs }
+              : null,
+            key: r.key,
+          };
+        }),
+        load: {
+          requests: all.requests,
+          failed: all.failed,
+          slowest_ms: all.maxMs,
+          seconds: (run.to - run.from) / 1000,
+        },
+        app_peak_rss_mb: run.appPeakRssMb.every((mb) => mb !== undefined) ? run.appPeakRssMb : null,
+        failures: run.load.failures.slice(0, 20),
+      },
+    ],
+  };
 }

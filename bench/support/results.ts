@@ -1,0 +1,216 @@
+/**
+ * What each benchmark leaves behind besides its console output: bench/results/<name>.json, read
+ * by `npm run bench:docs` (bench/docs.ts) to regenerate the tables of docs/benchmarks.md. The
+ * shapes below are that contract; every number is as measured (rounding is the renderer's), and
+ * a value a run did not measure is null.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
+
+const ROOT = path.resolve(__dirname, '..', '..');
+/** Where the runs write and bench:docs reads (BENCH_RESULTS_DIR overrides it). */
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+
+export type OptionValue = string | number | boolean;
+
+/** How a results file came to be. */
+export interface ResultsMeta {
+  /** `npm run bench:<name>`, or where transcribed numbers came from */
+  source: string;
+  /** when the run finished (ISO 8601), or the day(s) of a transcribed run */
+  date: string | null;
+  /** `git rev-parse --short HEAD` of the measured code; null when not recorded */
+  commit: string | null;
+  /** whether files other than bench/results had uncommitted changes */
+  dirty: boolean | null;
+  node: string | null;
+  cpus: number | null;
+  /** the database servers the run used */
+  servers: string | null;
+  /** the options that shaped the run, defaults applied (BENCH_POSTS, …) */
+  options: Record<string, OptionValue>;
+}
+
+/** A measured value against its target. */
+export interface Ratio {
+  name: string;
+  /** the measured values it divides, when it is a ratio of two */
+  numerator: number | null;
+  denominator: number | null;
+  /** null: not measured (a narrowed run) */
+  value: number | null;
+  /** e.g. "≥ 0.30"; null: no target, shown for information */
+  target: string | null;
+  /** null: no target, or no automatic verdict */
+  met: boolean | null;
+}
+
+/** Requests/s and latency of one route; p50/p99 are null when no request completed. */
+export interface LoadFigures {
+  connections: number;
+  requests_per_second: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  /** responses counted (null: not recorded) */
+  requests: number | null;
+  /** unexpected statuses, errors and timeouts (null: not recorded) */
+  unexpected: number | null;
+}
+
+export interface PagesJson {
+  meta: ResultsMeta;
+  rows: Array<LoadFigures & { phase: string; route: string }>;
+  ratios: Ratio[];
+  /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+export interface StatsJson {
+  meta: ResultsMeta;
+  rows: Array<LoadFigures & { label: string }>;
+  /** one full count of each store, as the background refresh does it */
+  counts: Array<{ store: string; seconds: number; posts: number | null; comments: number | null }>;
+  /** from the app's start until /api/stats served the first counts */
+  first_counts_after_s: number | null;
+  targets: Ratio[];
+  /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+export interface MigrationJson {
+  meta: ResultsMeta;
+  posts: number;
+  comments: number;
+  rows: Array<{
+    label: string;
+    records: number | null;
+    seconds: number;
+    records_per_second: number | null;
+    peak_rss_mb: number | null;
+  }>;
+  ratios: Ratio[];
+  /** peak RSS (MiB) of the CLI at the small and the big size */
+  memory: Array<{ label: string; small_mb: number | null; big_mb: number | null }>;
+  small: {
+    posts: number;
+    backfill_records_per_second: number | null;
+    verify_seconds: number | null;
+  };
+  /** the naive copy counting only its Cassandra writes, one at a time */
+  naive_writes_records_per_second: number | null;
+  /** the CLI starting and doing next to nothing (schema status) */
+  cli_startup_peak_rss_mb: number | null;
+  /** CPU seconds per process during each measurement */
+  cpu: Array<{
+    label: string;
+    wall_seconds: number | null;
+    by_process: Record<string, number>;
+    busy_cores: number | null;
+  }>;
+  /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+export interface RunbookStepJson {
+  step: string;
+  command: string;
+  /** null: not run */
+  seconds: number | null;
+  exit_code: number | null;
+  /** the CLI child's peak RSS, MiB */
+  peak_rss_mb: number | null;
+  /** the load's requests, failures and slowest answer while the step ran */
+  load: { requests: number; failed: number; max_ms: number } | null;
+  /** the line(s) of the command's output an operator looks at */
+  key: string | null;
+  /** markdown, shown as a footnote (transcribed runs) */
+  note?: string;
+}
+
+export interface RunbookRunJson {
+  label: string;
+  /** set when it differs from the file's meta (transcribed runs) */
+  commit?: string | null;
+  date?: string | null;
+  options?: Record<string, OptionValue>;
+  steps: RunbookStepJson[];
+  load: { requests: number; failed: number; slowest_ms: number | null; seconds: number } | null;
+  app_peak_rss_mb: number[] | null;
+  /** the load's failed requests as the bench printed them (plain text, the first 20) */
+  failures?: string[];
+  /** markdown, written by hand (transcribed runs) */
+  notes?: string[];
+}
+
+export interface RunbookJson {
+  meta: ResultsMeta;
+  runs: RunbookRunJson[];
+  /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The meta of a run that ends now: date, code, machine, servers and the given options. */
+export function resultsMeta(
+  name: BenchName,
+  options: Record<string, OptionValue | undefined>,
+): ResultsMeta {
+  const changes = git([
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+    '--',
+    '.',
+    ':!bench/results',
+  ]);
+  const given = process.env.BENCH_MONGO_URL && process.env.BENCH_CASSANDRA_CONTACT_POINTS;
+  return {
+    source: `npm run bench:${name}`,
+    date: new Date().toISOString(),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: changes === null ? null : changes.length > 0,
+    node: process.version,
+    cpus: os.cpus().length,
+    servers: given
+      ? 'given by BENCH_MONGO_URL and BENCH_CASSANDRA_CONTACT_POINTS'
+      : 'the test stack (Cassandra and FerretDB, scripts/stack)',
+    options: Object.fromEntries(
+      Object.entries(options).filter(
+        (entry): entry is [string, OptionValue] => entry[1] !== undefined,
+      ),
+    ),
+  };
+}
+
+/** NaN and infinities (ratios of what a narrowed run did not measure) become null. */
+const finite = (_key: string, value: unknown) =>
+  typeof value === 'number' && !Number.isFinite(value) ? null : value;
+
+/** Formats a file's text as `prettier --write` would, so the repository's lint stays clean. */
+export async function formatLikePrettier(text: string, filepath: string): Promise<string> {
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(text, { ...config, filepath });
+}
+
+/** Writes bench/results/<name>.json (or into BENCH_RESULTS_DIR); returns its path. */
+export async function writeResults(name: BenchName, data: object): Promise<string> {
+  const dir = process.env.BENCH_RESULTS_DIR ?? RESULTS_DIR;
+  const file = path.join(dir, `${name}.json`);
+  const json = `${JSON.stringify(data, finite, 2)}\n`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, await formatLikePrettier(json, file).catch(() => json));
+  return file;
+}
