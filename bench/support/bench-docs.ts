@@ -1,0 +1,449 @@
+/**
+ * Renders bench/results/<name>.json as the markdown between `<!-- bench:<name>:begin -->` and
+ * `<!-- bench:<name>:end -->` in docs/benchmarks.md. Pure and deterministic: the same JSON gives
+ * the same text, so regenerating twice changes nothing. Tables are laid out as prettier lays out
+ * markdown tables (bench/docs.ts still formats the whole file with prettier afterwards).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { BENCH_NAMES } from './results';
+import type {
+  BenchName,
+  LoadFigures,
+  MigrationJson,
+  PagesJson,
+  Ratio,
+  ResultsMeta,
+  RunbookJson,
+  RunbookRunJson,
+  StatsJson,
+} from './results';
+
+type Align = 'left' | 'right';
+
+/** Markdown text (labels, notes) made safe for one table cell or line: no break, no bare pipe. */
+export function cell(markdown: string): string {
+  return markdown.replace(/\r?\n/g, ' ').replace(/(?<!\\)\|/g, '\\|');
+}
+
+/**
+ * Raw text (a command, a line of its output) as inline code, shown exactly: a fence longer than
+ * any run of backticks inside, and in a table cell the pipes escaped (GFM reads them first).
+ */
+export function codeSpan(text: string, inTable = false): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  if (!flat) return '';
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  const body = inTable ? flat.replace(/\|/g, '\\|') : flat;
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/** A markdown table in prettier's layout: padded cells, `---:` for right-aligned columns. */
+export function table(head: string[], rows: string[][], align: Align[]): string {
+  const width = (text: string) => [...text].length;
+  const widths = head.map((h, i) => Math.max(3, width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const pad = (text: string, i: number) => {
+    const fill = ' '.repeat(widths[i] - width(text));
+    return align[i] === 'right' ? fill + text : text + fill;
+  };
+  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c ?? '', i)).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(head), rule, ...rows.map(line)].join('\n');
+}
+
+/** 1234567 → "1 234 567" (the thousands spaced, as the docs write numbers). */
+export function grouped(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  return sign + String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+const fixed = (n: number | null | undefined, digits: number) =>
+  n === null || n === undefined ? '' : n.toFixed(digits);
+/** Whole milliseconds (autocannon's) as they are; finer ones (timed one by one) to 0.01 ms. */
+const ms = (n: number | null) => (n === null ? '' : Number.isInteger(n) ? String(n) : n.toFixed(2));
+/** A ratio or what it divides: whole numbers as they are, large ones whole, small ones to 0.01. */
+const value = (n: number) =>
+  Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? String(Math.round(n)) : n.toFixed(2);
+/** 100000 → "100k" (for headings), else spaced. */
+const short = (n: number) => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : grouped(n));
+const SUPERSCRIPTS = ['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+const footnoteMark = (n: number) => SUPERSCRIPTS[n - 1] ?? `[${n}]`;
+
+function optionList(options: Record<string, unknown> | undefined): string {
+  const entries = Object.entries(options ?? {});
+  return entries.map(([key, value]) => `\`${key}=${String(value)}\``).join(', ');
+}
+
+/** The line that says where the numbers come from. */
+export function metaLine(meta: ResultsMeta): string {
+  const measured = meta.commit
+    ? `code \`${meta.commit}\`${meta.dirty ? ' with uncommitted changes' : ''}`
+    : 'code commit not recorded';
+  const machine = [
+    meta.cpus === null ? null : `${meta.cpus} CPUs`,
+    meta.node === null ? null : `Node ${meta.node}`,
+  ].filter((part): part is string => part !== null);
+  const parts = [
+    meta.date ? `Run of ${meta.date}` : 'Run date not recorded',
+    measured,
+    ...(machine.length ? [machine.join(', ')] : []),
+    ...(meta.servers ? [`servers: ${meta.servers}`] : []),
+  ];
+  const options = optionList(meta.options);
+  return [
+    `${cell(parts.join('; '))}.`,
+    ...(options ? [`Options: ${options}.`] : []),
+    `Source: ${cell(meta.source)}.`,
+  ].join(' ');
+}
+
+function verdict(r: Ratio): string {
+  if (r.value === null) return 'not measured';
+  if (r.met === null) return r.target === null ? '' : 'no automatic verdict';
+  return r.met ? 'met' : 'not met';
+}
+
+/** Values against their targets; a "from" column when any entry records its two parts. */
+export function targetsTable(first: string, entries: Ratio[]): string {
+  const withParts = entries.some((r) => r.numerator !== null && r.denominator !== null);
+  const parts = (r: Ratio) =>
+    r.numerator === null || r.denominator === null
+      ? ''
+      : `${value(r.numerator)} / ${value(r.denominator)}`;
+  const head = [first, ...(withParts ? ['from'] : []), 'value', 'target', 'result'];
+  const rows = entries.map((r) => [
+    cell(r.name),
+    ...(withParts ? [parts(r)] : []),
+    r.value === null ? '' : value(r.value),
+    r.target ?? 'none',
+    verdict(r),
+  ]);
+  const align: Align[] = [
+    'left',
+    ...(withParts ? ['right' as const] : []),
+    'right',
+    'right',
+    'left',
+  ];
+  return table(head, rows, align);
+}
+
+/** Free-text notes (transcribed results only), one paragraph each. */
+function notes(list: string[] | undefined): string {
+  return (list ?? []).map(cell).join('\n\n');
+}
+
+function join(blocks: Array<string | string[]>): string {
+  return blocks
+    .map((block) => (Array.isArray(block) ? block.join('\n') : block))
+    .filter((block) => block.length > 0)
+    .join('\n\n');
+}
+
+/** Requests/s, p50 and p99 cells; a route none of whose requests completed is starred. */
+function loadCells(r: LoadFigures, seconds: unknown): [string, string, string, boolean] {
+  const rps = String(Math.round(r.requests_per_second));
+  if (r.p50_ms === null) {
+    return [`${rps} \\*`, `> ${String(seconds ?? '?')} s`, '', true];
+  }
+  return [rps, ms(r.p50_ms), ms(r.p99_ms), false];
+}
+
+export function renderPages(data: PagesJson): string {
+  const seconds = data.meta.options.BENCH_SECONDS;
+  let starred: LoadFigures | undefined;
+  const rows = data.rows.map((r) => {
+    const [rps, p50, p99, star] = loadCells(r, seconds);
+    if (star) starred = r;
+    return [cell(r.phase), cell(r.route), rps, p50, p99];
+  });
+  const bad = data.rows.every((r) => r.unexpected !== null)
+    ? data.rows.reduce((sum, r) => sum + (r.unexpected ?? 0), 0)
+    : null;
+  return join([
+    metaLine(data.meta),
+    table(['phase', 'route', 'req/s', 'p50 ms', 'p99 ms'], rows, [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+    starred
+      ? `\\* None of the ${starred.connections} concurrent requests finished within the ${String(seconds ?? '?')} s.`
+      : '',
+    bad === null ? '' : `Unexpected statuses, errors and timeouts: ${bad}.`,
+    targetsTable('ratio', data.ratios),
+    notes(data.notes),
+  ]);
+}
+
+export function renderStats(data: StatsJson): string {
+  const { BENCH_POSTS: posts, BENCH_COMMENTS: comments } = data.meta.options;
+  const size =
+    typeof posts === 'number' && typeof comments === 'number'
+      ? `, ${short(posts)} posts / ${short(comments)} comments per store`
+      : '';
+  const rows = data.rows.map((r) => {
+    const [rps, p50, p99] = loadCells(r, data.meta.options.BENCH_SECONDS);
+    return [cell(r.label), rps, p50, p99];
+  });
+  return join([
+    metaLine(data.meta),
+    table([`GET /api/stats${size}`, 'req/s', 'p50 ms', 'p99 ms'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+    table(
+      ['one full count of each store (the background refresh)', 'seconds'],
+      data.counts.map((c) => [cell(c.store), fixed(c.seconds, 1)]),
+      ['left', 'right'],
+    ),
+    data.first_counts_after_s === null
+      ? ''
+      : `The first counts were served ${fixed(data.first_counts_after_s, 1)} s after start-up.`,
+    targetsTable('target', data.targets),
+    notes(data.notes),
+  ]);
+}
+
+export function renderMigration(data: MigrationJson): string {
+  const rows = data.rows.map((r) => [
+    cell(r.label),
+    fixed(r.seconds, 1),
+    r.records_per_second === null ? '' : grouped(r.records_per_second),
+    r.peak_rss_mb === null ? '' : grouped(r.peak_rss_mb),
+  ]);
+  const big = short(data.posts);
+  const small = short(data.small.posts);
+  const cpuNames = [...new Set(data.cpu.flatMap((c) => Object.keys(c.by_process)))];
+  const cpuRows = data.cpu.map((c) => {
+    const all = Object.values(c.by_process).reduce((sum, n) => sum + n, 0);
+    return [
+      cell(c.label),
+      fixed(c.wall_seconds, 1),
+      ...cpuNames.map((name) => fixed(c.by_process[name] ?? 0, 1)),
+      fixed(all, 1),
+      fixed(c.busy_cores, 2),
+    ];
+  });
+  const smallRun = [
+    data.small.backfill_records_per_second === null
+      ? null
+      : `backfill ran at ${grouped(data.small.backfill_records_per_second)} records/s`,
+    data.small.verify_seconds === null
+      ? null
+      : `verify took ${fixed(data.small.verify_seconds, 1)} s`,
+  ].filter((part): part is string => part !== null);
+  return join([
+    metaLine(data.meta),
+    table(
+      [
+        `${grouped(data.posts)} posts + ${grouped(data.comments)} comments`,
+        'seconds',
+        'records/s',
+        'peak RSS MiB',
+      ],
+      rows,
+      ['left', 'right', 'right', 'right'],
+    ),
+    targetsTable('ratio', data.ratios),
+    table(
+      ['peak RSS MiB', `${small} posts`, `${big} posts`],
+      data.memory.map((m) => [
+        cell(m.label),
+        m.small_mb === null ? '' : grouped(m.small_mb),
+        m.big_mb === null ? '' : grouped(m.big_mb),
+      ]),
+      ['left', 'right', 'right'],
+    ),
+    [
+      ...(smallRun.length ? [`At ${small} posts ${smallRun.join(' and ')}.`] : []),
+      ...(data.naive_writes_records_per_second === null
+        ? []
+        : [
+            `The naive copy's Cassandra writes alone, one at a time, ran at ${grouped(data.naive_writes_records_per_second)} records/s.`,
+          ]),
+      ...(data.cli_startup_peak_rss_mb === null
+        ? []
+        : [
+            `The CLI starting and doing nothing else peaks at ${grouped(data.cli_startup_peak_rss_mb)} MiB.`,
+          ]),
+    ].join(' '),
+    cpuRows.length
+      ? table(['CPU seconds', 'wall s', ...cpuNames, 'all', 'busy cores'], cpuRows, [
+          'left',
+          'right',
+          ...cpuNames.map(() => 'right' as const),
+          'right',
+          'right',
+        ])
+      : '',
+    notes(data.notes),
+  ]);
+}
+
+const code = (text: string) => codeSpan(text, true);
+
+function stepCell(step: RunbookRunJson['steps'][number] | undefined, mark: string): string {
+  if (!step || step.seconds === null) return '(not run)';
+  const exit = step.exit_code === 0 || step.exit_code === null ? '' : `, exit ${step.exit_code}`;
+  return `${step.seconds.toFixed(1)} s${exit}${mark}`;
+}
+
+function runSummary(run: RunbookRunJson): string {
+  const parts: string[] = [];
+  // a run's own code and date when they differ from the file's (transcribed runs)
+  if (run.commit) parts.push(`code \`${run.commit}\``);
+  if (run.date) parts.push(run.date);
+  const options = optionList(run.options);
+  if (options) parts.push(options);
+  const lines = [`- **${cell(run.label)}**${parts.length ? ` (${parts.join('; ')})` : ''}`];
+  const facts: string[] = [];
+  if (run.load) {
+    const minutes = Math.round(run.load.seconds / 60);
+    const slowest =
+      run.load.slowest_ms === null ? '' : `, slowest ${fixed(run.load.slowest_ms / 1000, 1)} s`;
+    facts.push(
+      `${grouped(run.load.requests)} requests in ${minutes} min over the app instances, ${run.load.failed} failed${slowest}`,
+    );
+  }
+  if (run.app_peak_rss_mb) {
+    facts.push(
+      `app instances' peak RSS ${run.app_peak_rss_mb.map((mb) => grouped(mb)).join(', ')} MiB`,
+    );
+  }
+  if (facts.length) lines[0] += `: ${facts.join('; ')}.`;
+  lines.push(...(run.notes ?? []).map((note) => `  - ${cell(note)}`));
+  lines.push(...(run.failures ?? []).map((failure) => `  - failed request: ${codeSpan(failure)}`));
+  return lines.join('\n');
+}
+
+/** A run's own table of what the bench printed, when it recorded more than the times. */
+function runDetails(run: RunbookRunJson): string {
+  const detailed = run.steps.some(
+    (s) => s.key !== null || s.peak_rss_mb !== null || s.load !== null,
+  );
+  if (!detailed) return '';
+  const rows = run.steps.map((s) => [
+    s.step,
+    code(s.command),
+    fixed(s.seconds, 1),
+    s.exit_code === null ? '' : String(s.exit_code),
+    s.peak_rss_mb === null ? '' : grouped(s.peak_rss_mb),
+    s.load ? `${s.load.requests}/${s.load.failed}/${s.load.max_ms}` : '',
+    s.key ? code(s.key) : '',
+  ]);
+  return join([
+    `**${cell(run.label)}**, step by step (CLI peak RSS; the load's requests / failures / slowest ms during the step; the command's key output):`,
+    table(['#', 'command', 's', 'exit', 'RSS MiB', 'load', 'key line'], rows, [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ]),
+  ]);
+}
+
+export function renderRunbook(data: RunbookJson): string {
+  const timed = data.runs.filter((run) => run.steps.length > 0);
+  const keys: string[] = [];
+  const key = (s: { step: string; command: string }) => `${s.step}\u0000${s.command}`;
+  for (const run of timed) for (const s of run.steps) if (!keys.includes(key(s))) keys.push(key(s));
+  const footnotes: string[] = [];
+  const rows = keys.map((k) => {
+    const [step, command] = k.split('\u0000');
+    return [
+      step,
+      code(command),
+      ...timed.map((run) => {
+        const found = run.steps.find((s) => key(s) === k);
+        if (!found?.note) return stepCell(found, '');
+        footnotes.push(found.note);
+        return stepCell(found, ` ${footnoteMark(footnotes.length)}`);
+      }),
+    ];
+  });
+  return join([
+    metaLine(data.meta),
+    timed.length
+      ? table(['#', 'command (`npm run cli -- …`)', ...timed.map((run) => cell(run.label))], rows, [
+          'left',
+          'left',
+          ...timed.map(() => 'right' as const),
+        ])
+      : '',
+    footnotes.map((note, i) => `${footnoteMark(i + 1)} ${cell(note)}`).join('\n\n'),
+    data.runs.map(runSummary),
+    ...data.runs.map(runDetails),
+    notes(data.notes),
+  ]);
+}
+
+const RENDERERS: Record<BenchName, (data: never) => string> = {
+  pages: renderPages,
+  stats: renderStats,
+  migration: renderMigration,
+  runbook: renderRunbook,
+};
+
+/** The block for one benchmark from its JSON text (a message when the file is missing). */
+export function renderBlock(name: BenchName, json: string | undefined): string {
+  if (json === undefined) return `_No results yet: run \`npm run bench:${name}\`._`;
+  const data = JSON.parse(json) as { meta?: unknown };
+  if (typeof data !== 'object' || data === null || typeof data.meta !== 'object') {
+    throw new Error('no "meta" object');
+  }
+  return (RENDERERS[name] as (data: unknown) => string)(data);
+}
+
+const MARKER = /<!-- bench:([a-z-]+):(begin|end) -->/g;
+
+/**
+ * Replaces the text between each benchmark's begin and end markers with `render(name)`.
+ * Throws on an unknown name, an unpaired or repeated marker: the document stays as it was.
+ */
+export function replaceBlocks(markdown: string, render: (name: BenchName) => string): string {
+  const found = [...markdown.matchAll(MARKER)];
+  const out: string[] = [];
+  let at = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < found.length; i += 2) {
+    const [begin, end] = [found[i], found[i + 1]];
+    const name = begin[1];
+    if (begin[2] !== 'begin' || !end || end[1] !== name || end[2] !== 'end') {
+      throw new Error(
+        `benchmarks doc: marker ${begin[0]} has no matching <!-- bench:${name}:end -->`,
+      );
+    }
+    if (!BENCH_NAMES.includes(name as BenchName))
+      throw new Error(`benchmarks doc: unknown benchmark "${name}"`);
+    if (seen.has(name)) throw new Error(`benchmarks doc: two blocks for "${name}"`);
+    seen.add(name);
+    const inner = begin.index + begin[0].length;
+    out.push(markdown.slice(at, inner), `\n\n${render(name as BenchName)}\n\n`);
+    at = end.index;
+  }
+  out.push(markdown.slice(at));
+  return out.join('');
+}
+
+/** The document with every block regenerated from `<resultsDir>/<name>.json`. */
+export function generateBenchmarkDoc(markdown: string, resultsDir: string): string {
+  return replaceBlocks(markdown, (name) => {
+    const file = path.join(resultsDir, `${name}.json`);
+    const json = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    try {
+      return renderBlock(name, json);
+    } catch (error) {
+      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
