@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -9,6 +9,8 @@ import {
   table,
 } from '../../../bench/support/bench-docs';
 import { PagesJson, ResultsMeta, RunbookJson } from '../../../bench/support/results';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const meta: ResultsMeta = {
   source: 'npm run bench:pages',
@@ -218,5 +220,12 @@ describe('bench:docs (docs/benchmarks.md from bench/results/*.json)', () => {
     expect(out).toContain(
       '| 11  | `migrate reconcile`    | 718.1 |    1 |     571 |          | `reconcile mongo → cassandra: 107 found \\| 106 fixed`  |',
     );
+  });
+
+  it('keeps docs/benchmarks.md as bench/results gives it (npm run bench:docs after a run)', () => {
+    const file = path.join(ROOT, 'docs', 'benchmarks.md');
+    const doc = readFileSync(file, 'utf8');
+
+    expect(generateBenchmarkDoc(doc, path.join(ROOT, 'bench', 'results'))).toBe(doc);
   });
 });
