@@ -15,7 +15,7 @@
 import { execSync } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/app-config';
-import { MIGRATION_PHASES, MigrationPhase } from '../src/config/migration-phase';
+import { MIGRATION_PHASES, MigrationPhase, STORE_NAMES } from '../src/config/migration-phase';
 import { PostStoreRouter } from '../src/store/post-store.router';
 import { AppProcess, startApp } from './support/app-process';
 import { benchAppEnv, benchServers } from './support/bench-stack';
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
 async function seedBoth(config: ReturnType<typeof loadConfig>): Promise<string[]> {
   const context = await storeContext(config);
   try {
-    const stores = context.get(PostStoreRouter).partsOf('dual-write').stores;
+    const router = context.get(PostStoreRouter);
+    const stores = STORE_NAMES.map((name) => router.storeNamed(name));
     const started = Date.now();
     log(
       `seeding ${POSTS} posts and ${COMMENTS} comments into ${stores.map((s) => s.name).join(' and ')}`,

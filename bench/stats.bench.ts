@@ -5,6 +5,7 @@
  * cassandra-primary (both stores reported) and measures GET /api/stats: alone (one request at a
  * time) and under BENCH_CONNECTIONS connections. Target: p50 under 200 ms.
  */
+import { STORE_NAMES } from '../src/config/migration-phase';
 import { execSync } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/app-config';
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
     const counts: StatsJson['counts'] = [];
     const context = await storeContext(config);
     try {
-      const stores = context.get(PostStoreRouter).partsOf('dual-write').stores;
+      const router = context.get(PostStoreRouter);
+      const stores = STORE_NAMES.map((name) => router.storeNamed(name));
       const started = Date.now();
       log(`seeding ${POSTS} posts and ${COMMENTS} comments into mongo and cassandra`);
       await seed(stores, POSTS, COMMENTS, 32, (done, total) => log(`  ${done}/${total}`), 30);

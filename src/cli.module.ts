@@ -12,7 +12,7 @@ import {
 import { MigrationModule } from './migration/migration.module';
 import { MongoBackupModule } from './mongo-backup/mongo-backup.module';
 import { PhaseCommand, PhaseSetCommand, PhaseShowCommand } from './phase/commands/phase.command';
-import { PhaseGates } from './phase/phase-gates';
+import { PhaseGates } from './migration/gates/phase-gates';
 import { PhaseModule } from './phase/phase.module';
 import { SchemaModule } from './schema/schema.module';
 import {

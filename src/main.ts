@@ -6,7 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
-import { CurrentPhase } from './store/current-phase';
+import { CurrentPhase } from './control/current-phase';
 import { ChangedMigrationsError } from './schema/schema.service';
 import { PendingMigrationsError } from './schema/schema-startup.check';
 

@@ -1,8 +1,9 @@
 /**
  * The floor under `migrate verify`: reads everything verify reads, the same way, and nothing
  * else. MongoDB posts and comments with find({}).batchSize(1000), and at the same time every row
- * of the Cassandra tables verify scans, with scanTable (16 token ranges, 2 at a time per table,
- * pages of 1000) and selectColumns' column lists (WRITETIME included). No hashing, no digests.
+ * of the Cassandra tables verify scans (every table the record kinds declare), with scanTable (16
+ * token ranges, 2 at a time per table, pages of 1000) and selectColumns' column lists (WRITETIME
+ * included). No hashing, no digests.
  * Run as a process of its own (like the verify it is compared with), configured by the app's
  * environment variables; prints {seconds, counts} as JSON on stdout.
  */
@@ -10,17 +11,13 @@ import mongoose from 'mongoose';
 import { loadConfig } from '../../src/config/app-config';
 import { CassandraClient } from '../../src/database/cassandra/cassandra-client';
 import { MONGOOSE_OPTIONS } from '../../src/database/store-connections';
-import { RowTable, selectColumns, TABLES } from '../../src/migration/sides/cassandra-rows';
+import { BLOG_KINDS } from '../../src/kinds/blog-kinds';
+import { tablesOf } from '../../src/kinds/record-kind';
 import { scanTable } from '../../src/store/cassandra/cassandra-scan';
+import { selectColumns } from '../../src/store/cassandra/cql';
 
-const CASSANDRA_TABLES: RowTable[] = [
-  'posts_by_id',
-  'posts_by_month',
-  'posts_by_title',
-  'posts_by_author',
-  'comments_by_id',
-  'comments_by_post',
-];
+/** Every Cassandra table the record kinds declare: the ones verify reads. */
+const CASSANDRA_TABLES = BLOG_KINDS.flatMap((kind) => tablesOf(kind));
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,16 +28,16 @@ async function main(): Promise<void> {
     const counts: Record<string, number> = {};
     const started = Date.now();
     await Promise.all([
-      ...['posts', 'comments'].map(async (name) => {
+      ...BLOG_KINDS.map((kind) => kind.mongo.collection).map(async (name) => {
         let n = 0;
         for await (const _doc of connection.collection(name).find({}).batchSize(1000)) n++;
         counts[`mongo.${name}`] = n;
       }),
       ...CASSANDRA_TABLES.map(async (table) => {
         let n = 0;
-        const { partitionKey } = TABLES[table];
-        await scanTable(cassandra, table, partitionKey, selectColumns(table), () => n++, 2);
-        counts[`cassandra.${table}`] = n;
+        const columns = selectColumns(table, true);
+        await scanTable(cassandra, table.name, table.partitionKey, columns, () => n++, 2);
+        counts[`cassandra.${table.name}`] = n;
       }),
     ]);
     const seconds = (Date.now() - started) / 1000;

@@ -1,14 +1,15 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { AppConfig } from '../../src/config/app-config';
-import { CassandraPostStore } from '../../src/store/cassandra/cassandra-post-store';
+import { COMMENT_KIND } from '../../src/kinds/comment.kind';
+import { POST_KIND } from '../../src/kinds/post.kind';
 import {
   CommentDocument,
   fromCommentDocument,
   fromPostDocument,
   PostDocument,
 } from '../../src/store/mongo/mongo-documents';
-import { PostStoreRouter } from '../../src/store/post-store.router';
+import { Replicas } from '../../src/store/replicas';
 import { storeContext } from './seed-module';
 
 /** One kind of record copied naively: how many, and the time spent reading and writing them. */
@@ -52,7 +53,7 @@ async function copyOneByOne<D>(
 
 /**
  * The copy a first attempt would write: one record at a time, read from MongoDB with findOne by
- * _id (in _id order) and written with CassandraPostStore.applyPost / applyComment, each awaited
+ * _id (in _id order) and written with Cassandra's replica writes (Replica.apply), each awaited
  * before the next. Posts first, then comments, each for at most `budgetMs` (on FerretDB a
  * findOne by a string _id scans the whole collection, so a fixed sample would take hours at
  * 100 000 posts); the rate is that of the data's mix: (1 + commentsPerPost) records per
@@ -71,22 +72,18 @@ export async function naiveCopy(
     const connection = context.get<Connection>(getConnectionToken());
     const posts = connection.collection<PostDocument>('posts');
     const comments = connection.collection<CommentDocument>('comments');
-    const cassandra = context
-      .get(PostStoreRouter)
-      .partsOf('dual-write')
-      .stores.find((s): s is CassandraPostStore => s instanceof CassandraPostStore);
-    if (!cassandra) throw new Error('no Cassandra store in phase dual-write');
+    const cassandra = context.get(Replicas).get('cassandra');
     const postStage = await copyOneByOne(
       postIds,
       budgetMs,
       (id) => posts.findOne({ _id: id }),
-      (doc) => cassandra.applyPost(fromPostDocument(doc)),
+      (doc) => cassandra.apply(POST_KIND, fromPostDocument(doc)),
     );
     const commentStage = await copyOneByOne(
       commentIds,
       budgetMs,
       (id) => comments.findOne({ _id: id }),
-      (doc) => cassandra.applyComment(fromCommentDocument(doc)),
+      (doc) => cassandra.apply(COMMENT_KIND, fromCommentDocument(doc)),
     );
     const rate =
       (1 + commentsPerPost) / (perRecord(postStage) + commentsPerPost * perRecord(commentStage));

@@ -1,4 +1,3 @@
-import { classifyError } from './errors/error-classification';
 import { sleep } from './sleep';
 
 export interface RetryOptions {
@@ -9,11 +8,6 @@ export interface RetryOptions {
   maxDelayMs: number;
   /** told about every failure that will be retried */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
-}
-
-/** A store could not be reached, timed out or was busy: the same call may succeed later. */
-export function isTransient(error: unknown): boolean {
-  return classifyError(error).kind === 'unavailable';
 }
 
 /**
@@ -34,9 +28,4 @@ export async function retry<T>(
       await sleep(delayMs);
     }
   }
-}
-
-/** `retry` of transient store errors only. */
-export function retryTransient<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
-  return retry(work, { ...options, retryIf: isTransient });
 }

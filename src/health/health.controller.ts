@@ -8,7 +8,7 @@ import {
 } from '@nestjs/terminus';
 import { storeNamesUsedBy } from '../config/migration-phase';
 import { PhaseFollower } from '../phase/phase-follower';
-import { CurrentPhase } from '../store/current-phase';
+import { CurrentPhase } from '../control/current-phase';
 import { CassandraHealthIndicator } from './cassandra.health';
 import { MongoHealthIndicator } from './mongo.health';
 

@@ -8,10 +8,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
 import { StoppedError } from '../common/stop';
 import { reasonOf } from '../common/with-timeout';
-import { MigrationPhase } from '../config/migration-phase';
-import { CurrentPhase } from '../store/current-phase';
+import { MigrationPhase, phasePlan } from '../config/migration-phase';
+import { CurrentPhase } from '../control/current-phase';
 import { PostStoreRouter } from '../store/post-store.router';
-import { Leases, newHolder } from './control/lease';
+import { Leases, newHolder } from '../control/lease';
 import { ReconcileService } from './reconcile/reconcile.service';
 
 export type JobName = 'hint-retry' | 'reconcile';
@@ -88,7 +88,7 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async leasedRun(job: JobName, phase: MigrationPhase): Promise<void> {
-    if (!this.router.partsOf(phase).hints) return; // one store: nothing to copy or compare
+    if (!phasePlan(phase).secondary) return; // one store: nothing to copy or compare
     try {
       // held: false means another instance is on it
       await this.leases.hold(job, LEASE_TTL_SECONDS, () => this.runJob(job, phase), {

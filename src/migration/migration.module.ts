@@ -1,14 +1,11 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BackfillService } from './backfill/backfill.service';
-import { Leases } from './control/lease';
-import { MigrationState } from './control/migration-state';
+import { Leases } from '../control/lease';
+import { MigrationState } from '../control/migration-state';
 import { MigrationJobs } from './migration.jobs';
 import { HintRetryService } from './reconcile/hint-retry.service';
 import { ReconcileService } from './reconcile/reconcile.service';
-import { CassandraSide } from './sides/cassandra-side';
-import { MigrationSides } from './sides/migration-sides';
-import { MongoSide } from './sides/mongo-side';
 import { VerifyService } from './verify/verify.service';
 
 /**
@@ -20,11 +17,8 @@ import { VerifyService } from './verify/verify.service';
 export class MigrationModule {
   static forRoot(options: { jobs: boolean }): DynamicModule {
     const providers: Provider[] = [
-      MigrationSides,
       VerifyService,
       HintRetryService,
-      MongoSide,
-      CassandraSide,
       MigrationState,
       Leases,
       BackfillService,

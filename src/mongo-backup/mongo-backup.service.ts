@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { access } from 'node:fs/promises';
 import { MigrationPhase, storesUsedBy } from '../config/migration-phase';
-import { PhaseControl } from '../phase/phase-control';
+import { PhaseControl } from '../control/phase-control';
 import { BACKED_UP_COLLECTIONS, BackupFileError, BackupManifest } from './backup-format';
 import { writeBackupFile } from './backup-writer';
 import { MongoBlogData } from './mongo-blog-data';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PhaseControl } from '../phase/phase-control';
-import { describeInstance } from '../phase/phase-record';
+import { PhaseControl } from '../control/phase-control';
+import { describeInstance } from '../control/phase-record';
 import { BackedUpCollection, describeCounts, totalsDifferences } from './backup-format';
 import { readBackup } from './backup-reader';
 import { MongoBlogData } from './mongo-blog-data';

@@ -16,10 +16,10 @@ import { MigrationPhase, storeNamesUsedBy } from '../config/migration-phase';
 import { reasonOf } from '../common/with-timeout';
 import { StoreConnections } from '../database/store-connections';
 import { SchemaStartupCheck } from '../schema/schema-startup.check';
-import { CurrentPhase } from '../store/current-phase';
+import { CurrentPhase } from '../control/current-phase';
 import { PostStoreRouter } from '../store/post-store.router';
-import { PhaseControl, PhaseUnknownError, recordStoresOf } from './phase-control';
-import { EffectivePhase, InstanceReport } from './phase-record';
+import { PhaseControl, PhaseUnknownError, recordStoresOf } from '../control/phase-control';
+import { EffectivePhase, InstanceReport } from '../control/phase-record';
 
 /** Connecting at boot: a few quick tries before giving up. */
 const BOOT_ATTEMPTS = 3;

@@ -1,9 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CurrentPhase } from '../store/current-phase';
-import { PhaseControl } from './phase-control';
+import { CurrentPhase } from '../control/current-phase';
+import { PhaseControl } from '../control/phase-control';
 import { PHASE_FOLLOWER_OPTIONS, PhaseFollower, PhaseFollowerOptions } from './phase-follower';
-import { CassandraPhaseRecords, MongoPhaseRecords } from './phase-records';
+import { CassandraPhaseRecords, MongoPhaseRecords } from '../control/phase-records';
 
 /**
  * Phase control (global): CurrentPhase, made the fleet's phase at boot and, with `follow` (the

@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { MigrationPhase } from '../config/migration-phase';
+import { MigrationPhase, phasePlan } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { ReconcileService } from '../migration/reconcile/reconcile.service';
-import { CurrentPhase } from '../store/current-phase';
+import { CurrentPhase } from '../control/current-phase';
 import { AuthorCount, PostStore, StoreTotals } from '../store/post-store';
+import { HintLogs } from '../store/hints/hint-logs';
 import { PostStoreRouter } from '../store/post-store.router';
 
 /** One store's totals as last counted; `error` when the latest count failed. */
@@ -66,6 +67,7 @@ export class StatsService implements OnApplicationBootstrap {
   constructor(
     private readonly phase: CurrentPhase,
     private readonly router: PostStoreRouter,
+    private readonly hintLogs: HintLogs,
     private readonly posts: PostStore,
     private readonly config: AppConfig,
     @Optional() private readonly reconcile?: ReconcileService,
@@ -73,12 +75,21 @@ export class StatsService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     // warm the counts so the first /api/stats is as cheap as the rest
-    for (const store of this.router.partsOf(this.phase.get()).stores) void this.refresh(store);
+    for (const store of this.storesOf(this.phase.get())) void this.refresh(store);
+  }
+
+  /** The phase's stores on their own, primary first. */
+  private storesOf(phase: MigrationPhase): PostStore[] {
+    const { primary, secondary } = phasePlan(phase);
+    return [primary, ...(secondary ? [secondary] : [])].map((name) => this.router.storeNamed(name));
   }
 
   async report(): Promise<StatsReport> {
     const phase = this.phase.get();
-    const { stores, hints, dual } = this.router.partsOf(phase);
+    const stores = this.storesOf(phase);
+    const { hintLog } = phasePlan(phase);
+    const hints = hintLog ? this.hintLogs.get(hintLog) : undefined;
+    const dual = this.router.copiesOf(phase);
     // primary first, whatever order the counts come back in
     const counted = await Promise.all(stores.map((store) => this.countOf(store)));
     const counts = Object.fromEntries(stores.map((store, i) => [store.name, counted[i]]));

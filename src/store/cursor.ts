@@ -1,6 +1,8 @@
+import { BadInputError } from '../common/errors/service-errors';
+import { BAD_CURSOR_MESSAGE } from '../common/http/query-params';
 import { POST_SORTS, PostSort, PostSummary } from './post';
 import type { PostPage } from './post-store';
-import { titleKey } from './title-key';
+import { titleKey } from '../kinds/title-key';
 
 /**
  * A position in one sort order of the post listing: the sort key of a post and its id (the tie
@@ -15,9 +17,11 @@ export interface Cursor {
   direction: 'after' | 'before';
 }
 
-export class InvalidCursorError extends Error {
+/** A page cursor that does not decode, or belongs to another sort: a client error (400). */
+export class InvalidCursorError extends BadInputError {
   constructor() {
-    super('invalid or expired page cursor');
+    super('cursor', BAD_CURSOR_MESSAGE);
+    this.name = 'InvalidCursorError';
   }
 }
 

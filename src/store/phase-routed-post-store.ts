@@ -8,11 +8,13 @@ import {
   StoreTotals,
 } from './post-store';
 import { PostStoreRouter } from './post-store.router';
+import { asStoreError } from './store-errors';
 
 /**
  * What features get when they inject PostStore: every call goes to the store of the phase
  * being served at that moment (PostStoreRouter), so a phase change needs no new instances and
- * no feature ever asks which database it talks to.
+ * no feature ever asks which database it talks to. A store that cannot answer comes out as a
+ * StoreUnavailableError, whatever its driver threw.
  */
 export class PhaseRoutedPostStore extends PostStore {
   constructor(private readonly router: PostStoreRouter) {
@@ -23,43 +25,42 @@ export class PhaseRoutedPostStore extends PostStore {
     return this.router.current().name;
   }
 
+  private async call<T>(work: (store: PostStore) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.router.current());
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
   createPost(post: Post): Promise<void> {
-    return this.router.current().createPost(post);
+    return this.call((store) => store.createPost(post));
   }
   getPost(id: string): Promise<Post | null> {
-    return this.router.current().getPost(id);
+    return this.call((store) => store.getPost(id));
   }
   updatePost(next: Post, previous: Post): Promise<boolean> {
-    return this.router.current().updatePost(next, previous);
+    return this.call((store) => store.updatePost(next, previous));
   }
   deletePost(previous: Post, deletedAt: number): Promise<boolean> {
-    return this.router.current().deletePost(previous, deletedAt);
-  }
-  applyPost(post: Post, predecessor?: Post | null): Promise<void> {
-    return this.router.current().applyPost(post, predecessor);
-  }
-  applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
-    return this.router.current().applyDelete(id, deletedAt, last);
+    return this.call((store) => store.deletePost(previous, deletedAt));
   }
   addComment(comment: Comment): Promise<boolean> {
-    return this.router.current().addComment(comment);
-  }
-  applyComment(comment: Comment): Promise<void> {
-    return this.router.current().applyComment(comment);
+    return this.call((store) => store.addComment(comment));
   }
   getComment(id: string): Promise<Comment | null> {
-    return this.router.current().getComment(id);
+    return this.call((store) => store.getComment(id));
   }
   listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
-    return this.router.current().listComments(postId, limit, cursor);
+    return this.call((store) => store.listComments(postId, limit, cursor));
   }
   listPosts(query: ListPostsQuery): Promise<PostPage> {
-    return this.router.current().listPosts(query);
+    return this.call((store) => store.listPosts(query));
   }
   authorStats(): Promise<AuthorCount[]> {
-    return this.router.current().authorStats();
+    return this.call((store) => store.authorStats());
   }
   totals(): Promise<StoreTotals> {
-    return this.router.current().totals();
+    return this.call((store) => store.totals());
   }
 }

@@ -1,23 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { MigrationPhase } from '../config/migration-phase';
-import { CassandraPostStore } from './cassandra/cassandra-post-store';
-import { CurrentPhase } from './current-phase';
-import { DualWritePostStore } from './dual-write/dual-write-post-store';
-import { CassandraHintLog } from './hints/cassandra-hint-log';
-import { HintLog } from './hints/hint-log';
-import { MongoHintLog } from './hints/mongo-hint-log';
-import { MongoPostStore } from './mongo/mongo-post-store';
+import { MigrationPhase, phasePlan, StoreName } from '../config/migration-phase';
+import { CurrentPhase } from '../control/current-phase';
+import { DualWritePostStore, SecondaryCopies } from './dual-write/dual-write-post-store';
+import { HintLogs } from './hints/hint-logs';
 import { PostStore } from './post-store';
+import { Replicas } from './replicas';
 
 /**
- * The one place that maps a migration phase to the store that serves it:
- *   mongo             → MongoPostStore
- *   dual-write        → DualWritePostStore(Mongo → Cassandra), hints kept in MongoDB
- *   cassandra-primary → DualWritePostStore(Cassandra → Mongo), hints kept in Cassandra
- *   cassandra         → CassandraPostStore
- * Each phase's store is built once and kept, so a phase that comes back finds its counters.
+ * Builds the store that serves a migration phase from its plan (phasePlan): the primary's
+ * PostStore alone, or a DualWritePostStore copying to the secondary's Replica with its hints in
+ * the primary. Each phase's store is built once and kept, so a phase that comes back finds its
+ * counters; a dual-write store registers its copies (SecondaryCopies) for draining and stats.
  *
  * A request is pinned to the phase served when it started (`pin`): every store call it makes
  * goes to that phase's store even if the phase changes meanwhile, and the router counts the
@@ -26,9 +21,9 @@ import { PostStore } from './post-store';
 /** Secondary copies in flight per dual-write store before writers wait for their own. */
 const MAX_COPIES_IN_FLIGHT = 256;
 
-@Injectable()
 export class PostStoreRouter implements BeforeApplicationShutdown {
   private readonly built = new Map<MigrationPhase, PostStore>();
+  private readonly copies = new Map<MigrationPhase, SecondaryCopies>();
   private readonly logger = new Logger(PostStoreRouter.name);
   private readonly pinned = new AsyncLocalStorage<MigrationPhase>();
   private readonly running = new Map<MigrationPhase, number>();
@@ -36,10 +31,9 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
   constructor(
     private readonly phase: CurrentPhase,
     private readonly config: AppConfig,
-    private readonly mongo: MongoPostStore,
-    private readonly cassandra: CassandraPostStore,
-    private readonly mongoHints: MongoHintLog,
-    private readonly cassandraHints: CassandraHintLog,
+    private readonly plain: Readonly<Record<StoreName, PostStore>>,
+    private readonly replicas: Replicas,
+    private readonly hintLogs: HintLogs,
   ) {}
 
   /**
@@ -88,18 +82,18 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     const now = this.phase.get();
     let count = 0;
     for (const [phase, running] of this.running) if (phase !== now) count += running;
-    for (const [phase, store] of this.built) {
-      if (phase !== now && store instanceof DualWritePostStore) count += store.counters.inFlight;
+    for (const [phase, copies] of this.copies) {
+      if (phase !== now) count += copies.counters.inFlight;
     }
     return count;
   }
 
   /** Before the connections close: let every secondary copy finish or be hinted. */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const store of this.built.values()) {
-      if (!(store instanceof DualWritePostStore) || store.counters.inFlight === 0) continue;
-      this.logger.log(`waiting for ${store.counters.inFlight} copies to ${store.secondary.name}`);
-      await store.drain();
+    for (const copies of this.copies.values()) {
+      if (copies.counters.inFlight === 0) continue;
+      this.logger.log(`waiting for ${copies.counters.inFlight} copies to ${copies.secondaryName}`);
+      await copies.drain();
     }
   }
 
@@ -108,20 +102,15 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     return this.storeFor(this.pinned.getStore() ?? this.phase.get());
   }
 
-  /**
-   * The plain stores behind a phase's PostStore (primary first) and, in the dual-write phases,
-   * where its hints are kept: for the stats and the migration module, which look at each store.
-   */
-  partsOf(phase: MigrationPhase): {
-    stores: PostStore[];
-    hints?: HintLog;
-    dual?: DualWritePostStore;
-  } {
-    const store = this.storeFor(phase);
-    if (store instanceof DualWritePostStore) {
-      return { stores: [store.primary, store.secondary], hints: store.hints, dual: store };
-    }
-    return { stores: [store] };
+  /** A store on its own (no copies), for what looks at each store: stats. */
+  storeNamed(name: StoreName): PostStore {
+    return this.plain[name];
+  }
+
+  /** The copies of a dual-write phase's store to its secondary (undefined: one store). */
+  copiesOf(phase: MigrationPhase): SecondaryCopies | undefined {
+    this.storeFor(phase);
+    return this.copies.get(phase);
   }
 
   storeFor(phase: MigrationPhase): PostStore {
@@ -134,19 +123,19 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
   }
 
   private build(phase: MigrationPhase): PostStore {
-    const options = {
-      secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
-      maxInFlight: MAX_COPIES_IN_FLIGHT,
-    };
-    switch (phase) {
-      case 'mongo':
-        return this.mongo;
-      case 'cassandra':
-        return this.cassandra;
-      case 'dual-write':
-        return new DualWritePostStore(this.mongo, this.cassandra, this.mongoHints, options);
-      case 'cassandra-primary':
-        return new DualWritePostStore(this.cassandra, this.mongo, this.cassandraHints, options);
-    }
+    const plan = phasePlan(phase);
+    const primary = this.plain[plan.primary];
+    if (!plan.secondary || !plan.hintLog) return primary;
+    const dual = new DualWritePostStore(
+      primary,
+      this.replicas.get(plan.secondary),
+      this.hintLogs.get(plan.hintLog),
+      {
+        secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
+        maxInFlight: MAX_COPIES_IN_FLIGHT,
+      },
+    );
+    this.copies.set(phase, dual);
+    return dual;
   }
 }

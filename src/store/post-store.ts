@@ -1,4 +1,3 @@
-import { mapConcurrent } from '../common/map-concurrent';
 import { Comment, Post, PostSort, PostSummary } from './post';
 
 export * from './post';
@@ -30,33 +29,20 @@ export interface AuthorCount {
   posts: number;
 }
 
-/**
- * The versions a store held of its posts when someone looked (post id → version), at the start of
- * a backfill say. A post's stored version only grows, or the post is deleted by a tombstone at
- * least as new, so a post whose known version is at least its own needs no write even if the
- * store moved on since (unless its collections were dropped or restored meanwhile); a post missing
- * from it may be new or may have arrived since.
- */
-export type KnownVersions = ReadonlyMap<string, number>;
-
 export interface StoreTotals {
   posts: number;
   comments: number;
 }
 
 /**
- * The port every feature (posts, comments, stats, migration) depends on. One implementation
- * per store, plus DualWritePostStore over two of them; which one serves is decided in one place
- * (the provider), by the migration phase.
+ * The port features (posts, comments, stats) depend on: request reads and writes. One
+ * implementation per store, plus DualWritePostStore over a primary and a secondary; which one
+ * serves is decided by the migration phase (PostStoreRouter, phasePlan). The migration engine
+ * uses the Replica port instead (src/store/replica.ts).
  *
- * Two kinds of writes:
- * - request writes (createPost, updatePost, deletePost, addComment) decide what happens:
- *   updates and deletes are conditional on the version the caller read, so concurrent editors
- *   never overwrite each other unknowingly and every change gets its own version;
- * - replica writes (applyPost, applyDelete, applyComment) copy a decision already made by
- *   another store (dual-write secondary, hint retry, backfill, reconcile). They are idempotent
- *   and ordered by version: applying an older version, or a post that was deleted later, changes
- *   nothing, whatever order they arrive in and however often.
+ * Request writes decide what happens: updates and deletes are conditional on the version the
+ * caller read, so concurrent editors never overwrite each other unknowingly and every change
+ * gets its own version.
  *
  * All methods reject when the store cannot answer; none of them swallows an error.
  */
@@ -86,61 +72,12 @@ export abstract class PostStore {
   abstract deletePost(previous: Post, deletedAt: number): Promise<boolean>;
 
   /**
-   * Writes this version of the post unless the store holds a newer one or a later deletion.
-   * `predecessor` tells what came right before it in the store that decided: `null` for a new
-   * post, the previous version for an edit. A store may then skip looking for older copies to
-   * clean up (Cassandra removes the predecessor's rows at this version's timestamp, which also
-   * shadows them if they arrive later). Leave it out (retries, backfill, repair) when unknown:
-   * the store then finds out itself.
-   */
-  abstract applyPost(post: Post, predecessor?: Post | null): Promise<void>;
-
-  /**
-   * Deletes the post and its comments, unless the store holds a version written after deletedAt.
-   * `last`, when known, is the version the deletion removed (its rows are removed even if its
-   * copy has not arrived yet).
-   */
-  abstract applyDelete(id: string, deletedAt: number, last?: Post): Promise<void>;
-
-  /**
-   * applyPost for many posts (backfill): the same guarantees for each, `concurrency` at a time.
-   * A store may do the same work in fewer round trips. `known`, when given, holds the versions
-   * this store had of its posts a while ago (see KnownVersions); a store may use it to skip
-   * looking them up.
-   */
-  async applyPosts(
-    posts: readonly Post[],
-    concurrency: number,
-    _known?: KnownVersions,
-  ): Promise<void> {
-    await mapConcurrent(posts, concurrency, (post) => this.applyPost(post));
-  }
-
-  /** applyDelete for many deletions (a backfill's last stage), like applyPosts. */
-  async applyDeletes(
-    deletions: readonly { id: string; deletedAt: number }[],
-    concurrency: number,
-  ): Promise<void> {
-    await mapConcurrent(deletions, concurrency, ({ id, deletedAt }) =>
-      this.applyDelete(id, deletedAt),
-    );
-  }
-
-  /** applyComment for many comments, like applyPosts. */
-  async applyComments(comments: readonly Comment[], concurrency: number): Promise<void> {
-    await mapConcurrent(comments, concurrency, (comment) => this.applyComment(comment));
-  }
-
-  /**
    * Adds a comment to a post the caller found. Returns false, keeping nothing, when the post was
    * deleted before or while the comment was written (the caller answers 404): a comment is never
    * acknowledged and then lost with a post deleted at the same moment, nor left behind it.
    * Comments never change; adding the same comment twice leaves one.
    */
   abstract addComment(comment: Comment): Promise<boolean>;
-
-  /** Replica form of addComment: idempotent, and never attaches a comment to a deleted post's data. */
-  abstract applyComment(comment: Comment): Promise<void>;
 
   /** The comment, or null. */
   abstract getComment(id: string): Promise<Comment | null>;

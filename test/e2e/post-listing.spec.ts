@@ -1,5 +1,5 @@
 import { POST_SORTS, PostSort, compareUtf8 } from '../../src/store/post';
-import { titleKey } from '../../src/store/title-key';
+import { titleKey } from '../../src/kinds/title-key';
 import { listedPostIds, relLink } from './helpers/html';
 import { E2E_PHASES } from './helpers/phases';
 import { createPost, useWebApp } from './helpers/web-app';

@@ -52,7 +52,8 @@ describe.each(['dual-write', 'cassandra-primary'] as const)(
     /** Both stores hold the same version and content, and the post once in every listing. */
     async function expectConverged(id: string) {
       await dual.drain(); // the copies to the secondary run after the answers
-      const [primary, secondary] = [dual.primary, dual.secondary];
+      const router = app.get(PostStoreRouter);
+      const [primary, secondary] = [dual.primary, router.storeNamed(dual.secondary.name)];
       const fromPrimary = await primary.getPost(id);
       expect(await secondary.getPost(id)).toEqual(fromPrimary);
       for (const store of [primary, secondary]) {

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { BAD_CURSOR_MESSAGE } from '../http/query-params';
 import { wantsJson } from '../http/wants-json';
 import { ErrorClass, classifyError } from './error-classification';
+import { BadInputError } from './service-errors';
 
 export const UNAVAILABLE_MESSAGE =
   'The database is not available right now; nothing was saved. Please try again.';
@@ -36,15 +36,10 @@ function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
   switch (kind) {
     case 'http':
       return httpAnswer(exception as HttpException, status);
-    case 'bad-request':
-      return {
-        body: {
-          statusCode: status,
-          message: BAD_CURSOR_MESSAGE,
-          errors: { cursor: BAD_CURSOR_MESSAGE },
-        },
-        message: BAD_CURSOR_MESSAGE,
-      };
+    case 'bad-request': {
+      const { field, message } = exception as BadInputError;
+      return { body: { statusCode: status, message, errors: { [field]: message } }, message };
+    }
     case 'unavailable':
       return {
         body: { statusCode: status, message: UNAVAILABLE_MESSAGE },

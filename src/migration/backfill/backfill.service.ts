@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { reasonOf } from '../../common/with-timeout';
-import { retryTransient } from '../../common/retry';
-import { StoreName } from '../../config/migration-phase';
-import { Leases } from '../control/lease';
-import { MigrationState } from '../control/migration-state';
-import { StoreTotals } from '../../store/post-store';
-import { MigrationSide, ScanPage } from '../sides/migration-side';
-import { Progress, quietProgress } from './progress';
 import { sleep } from '../../common/sleep';
+import { reasonOf } from '../../common/with-timeout';
+import { StoreName } from '../../config/migration-phase';
+import { Leases } from '../../control/lease';
+import { MigrationState } from '../../control/migration-state';
+import { RecordKind } from '../../kinds/record-kind';
+import { Replica, ScanPage } from '../../store/replica';
+import { Replicas } from '../../store/replicas';
+import { retryTransient } from '../../store/store-errors';
+import { Progress, quietProgress } from './progress';
 
 export interface BackfillOptions {
   /** records written at the same time */
@@ -25,25 +26,32 @@ export interface BackfillOptions {
   leaseWaitMs?: number;
 }
 
-/** The durable state of one direction's backfill, saved in the migration state as it goes. */
+/**
+ * The durable state of one direction's backfill, saved in the migration state as it goes. Its
+ * stages are every record kind in order (named by the kind's plural: `posts`, `comments`), then
+ * the deletions of the kinds that keep them (named by their DeletionsSpec: `deletions`), then
+ * `done`; the records each stage copied over every run are kept under the stage's name.
+ */
 export interface BackfillCheckpoint {
   source: StoreName;
   target: StoreName;
-  /** posts, then comments, then the posts' deletions (tombstones) */
-  stage: 'posts' | 'comments' | 'deletions' | 'done';
+  stage: string;
   /** where the current stage's scan stands (an _id in MongoDB, a token in Cassandra) */
   position?: string;
-  /** records copied by every run together */
-  posts: number;
-  comments: number;
-  /** deletions applied (absent in checkpoints saved before deletions were copied) */
-  deletions?: number;
   started_at: string;
   updated_at: string;
   finished_at?: string;
   /** time spent copying, over every run */
   seconds: number;
   runs: number;
+  /** records copied by every run together, per stage (`posts`, `comments`, `deletions`, …) */
+  [stage: string]: string | number | undefined;
+}
+
+/** Records a checkpoint says its stage copied (0 when it has not started it). */
+export function copiedIn(checkpoint: BackfillCheckpoint, stage: string): number {
+  const value = checkpoint[stage];
+  return typeof value === 'number' ? value : 0;
 }
 
 export interface BackfillSummary {
@@ -53,16 +61,22 @@ export interface BackfillSummary {
   /** the checkpoint said it was complete already: nothing was copied */
   already_complete: boolean;
   /** where this run started: undefined for a fresh start */
-  resumed_at?: { stage: BackfillCheckpoint['stage']; position?: string };
-  /** records copied by this run (dry run: records that would be copied) */
-  posts: number;
-  comments: number;
+  resumed_at?: { stage: string; position?: string };
+  /** records copied by this run per kind (plural) (dry run: records that would be copied) */
+  records: Record<string, number>;
   /** deletions applied by this run (a dry run does not count them) */
   deletions: number;
   seconds: number;
   /** records per second of this run */
   rate: number;
   checkpoint?: BackfillCheckpoint;
+}
+
+/** One stage of a backfill: a kind's records, or a kind's deletions. */
+interface Stage {
+  name: string;
+  kind: RecordKind;
+  deletions: boolean;
 }
 
 const SAVE_EVERY_MS = 1000;
@@ -87,10 +101,11 @@ export const backfillName = (source: StoreName, target: StoreName) =>
   `backfill:${source}->${target}`;
 
 /**
- * Copies every post, then every comment, from one store to the other with the target's replica
- * writes (each record at its own version, so a newer or deleted record in the target wins, and
- * copying twice changes nothing). Streams the source in its scan order, page by page, and keeps
- * a checkpoint in the migration state so a killed run continues where it stopped.
+ * Copies every record of every declared kind, kind by kind (parents first), then the source's
+ * recorded deletions, from one store to the other with the target's replica writes (each record
+ * at its own version, so a newer or deleted record in the target wins, and copying twice changes
+ * nothing). Streams the source in its scan order, page by page, and keeps a checkpoint in the
+ * migration state so a killed run continues where it stopped.
  */
 @Injectable()
 export class BackfillService {
@@ -99,28 +114,37 @@ export class BackfillService {
   constructor(
     private readonly state: MigrationState,
     private readonly leases: Leases,
+    private readonly replicas: Replicas,
   ) {}
 
   checkpoint(source: StoreName, target: StoreName): Promise<BackfillCheckpoint | undefined> {
     return this.state.get<BackfillCheckpoint>(backfillName(source, target));
   }
 
-  async run(
-    source: MigrationSide,
-    target: MigrationSide,
-    options: BackfillOptions,
-  ): Promise<BackfillSummary> {
+  /** Every stage in order: each kind's records, then the deletions of the kinds that keep them. */
+  stages(): Stage[] {
+    const { kinds } = this.replicas;
+    return [
+      ...kinds.all.map((kind) => ({ name: kind.plural, kind, deletions: false })),
+      ...kinds
+        .withDeletions()
+        .map((kind) => ({ name: kind.deletions!.name, kind, deletions: true })),
+    ];
+  }
+
+  async run(source: Replica, target: Replica, options: BackfillOptions): Promise<BackfillSummary> {
     const started = Date.now();
     const name = backfillName(source.name, target.name);
     if (options.dryRun) {
       const { checkpoint, summary } = await this.begin(source, target, options);
-      if (checkpoint.stage === 'done' || checkpoint.stage === 'deletions') return summary;
-      const inPosts = checkpoint.stage === 'posts';
-      const left = await source.countAfter(
-        inPosts ? checkpoint.position : undefined,
-        inPosts ? undefined : checkpoint.position,
-      );
-      return { ...summary, posts: inPosts ? left.posts : 0, comments: left.comments };
+      const stages = this.stages();
+      const at = stages.findIndex((stage) => stage.name === checkpoint.stage);
+      for (const [index, stage] of stages.entries()) {
+        if (stage.deletions || at < 0 || index < at) continue;
+        const after = index === at ? checkpoint.position : undefined;
+        summary.records[stage.name] = await source.countAfter(stage.kind, after);
+      }
+      return summary;
     }
 
     // a run killed a moment ago still holds the lease until it expires: wait that long for it
@@ -140,16 +164,16 @@ export class BackfillService {
   }
 
   /** The checkpoint to continue from (a fresh one with --restart) and the summary so far. */
-  private async begin(source: MigrationSide, target: MigrationSide, options: BackfillOptions) {
+  private async begin(source: Replica, target: Replica, options: BackfillOptions) {
     const name = backfillName(source.name, target.name);
     const saved = options.restart ? undefined : await this.state.get<BackfillCheckpoint>(name);
     const now = new Date().toISOString();
+    const stages = this.stages();
     const checkpoint: BackfillCheckpoint = saved ?? {
       source: source.name,
       target: target.name,
-      stage: 'posts',
-      posts: 0,
-      comments: 0,
+      stage: stages[0]?.name ?? 'done',
+      ...Object.fromEntries(stages.filter((s) => !s.deletions).map((s) => [s.name, 0])),
       started_at: now,
       updated_at: now,
       seconds: 0,
@@ -161,8 +185,7 @@ export class BackfillService {
       dry_run: options.dryRun,
       already_complete: checkpoint.stage === 'done',
       resumed_at: saved ? { stage: saved.stage, position: saved.position } : undefined,
-      posts: 0,
-      comments: 0,
+      records: Object.fromEntries(this.replicas.kinds.all.map((kind) => [kind.plural, 0])),
       deletions: 0,
       seconds: 0,
       rate: 0,
@@ -172,8 +195,8 @@ export class BackfillService {
   }
 
   private async copy(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     options: BackfillOptions,
     run: {
       name: string;
@@ -186,18 +209,30 @@ export class BackfillService {
     const { name, saved, checkpoint, summary, started } = run;
     checkpoint.runs++;
     const progress = options.progress ?? quietProgress;
-    // the estimate is for the progress bar only: it must not hold the copy up (on FerretDB it
-    // is a full scan), so the bar gets its total when the estimate arrives
-    type Kind = 'posts' | 'comments' | 'deletions';
-    let current: Kind = checkpoint.stage === 'done' ? 'deletions' : checkpoint.stage;
-    let estimate: StoreTotals | undefined;
-    void source
-      .estimate()
-      .then((totals) => {
-        estimate = totals;
-        if (current !== 'deletions') progress.total(totals[current]);
-      })
-      .catch(() => undefined);
+    const stages = this.stages();
+    let from = stages.findIndex((stage) => stage.name === checkpoint.stage);
+    if (from < 0) {
+      // a stage this code does not know (a kind no longer declared): copy everything again
+      this.logger.warn(
+        `checkpoint stage ${checkpoint.stage} is unknown: starting from the first stage`,
+      );
+      Object.assign(checkpoint, { stage: stages[0].name, position: undefined });
+      from = 0;
+    }
+    // the estimates are for the progress bar only: they must not hold the copy up (on FerretDB
+    // a count is a full scan), so the bar gets its total when its estimate arrives
+    let current = stages[from];
+    const estimates = new Map<string, number>();
+    for (const stage of stages.slice(from)) {
+      if (stage.deletions) continue;
+      void source
+        .estimate(stage.kind)
+        .then((total) => {
+          estimates.set(stage.name, total);
+          if (current === stage) progress.total(total);
+        })
+        .catch(() => undefined);
+    }
     const limit = new RateLimit(options.rate);
     const pageSize = options.pageSize ?? Math.max(100, options.concurrency * 8);
     let lastSave = 0;
@@ -210,85 +245,98 @@ export class BackfillService {
     };
     await save(true); // a restart forgets the old checkpoint at once, not after the first page
 
-    const stage = async <T>(
-      kind: Kind,
-      pages: AsyncIterable<ScanPage<T>>,
-      apply: (items: T[]) => Promise<void>,
-    ) => {
-      current = kind;
-      const estimated = kind === 'deletions' ? 0 : (estimate?.[kind] ?? 0);
-      progress.start(`copying ${kind}`, estimated, checkpoint[kind] ?? 0);
-      try {
-        for await (const page of pages) {
-          await limit.take(page.items.length);
-          // a page is written at its records' versions, so writing it again changes nothing
-          await retryTransient(() => apply(page.items), {
-            ...PAGE_RETRY,
-            onRetry: (error, attempt, delayMs) =>
-              this.logger.warn(
-                `writing a page of ${kind} to ${target.name} failed (${reasonOf(error)}); try ${attempt + 1} of ${PAGE_RETRY.attempts} in ${delayMs} ms`,
-              ),
-          });
-          checkpoint.position = page.position;
-          checkpoint[kind] = (checkpoint[kind] ?? 0) + page.items.length;
-          summary[kind] += page.items.length;
-          progress.update(checkpoint[kind] ?? 0);
-          await save();
-        }
-      } finally {
-        progress.stop();
+    const scanOf = (stage: Stage, after?: string): AsyncIterable<ScanPage<unknown>> =>
+      stage.deletions
+        ? source.scanDeletions(stage.kind, after, pageSize)
+        : source.scan(stage.kind, after, pageSize);
+    const writerOf = (stage: Stage) => {
+      if (stage.deletions) {
+        return (items: unknown[]) =>
+          target.applyDeletes(stage.kind, items as never[], options.concurrency);
       }
-    };
-    const next = async (kind: Kind) => {
-      Object.assign(checkpoint, { stage: kind, position: undefined });
-      await save(true);
+      const write = target.writer(stage.kind);
+      return (items: unknown[]) => write(items as never[], options.concurrency);
     };
 
-    if (checkpoint.stage !== 'deletions') {
-      // The comments' first page is asked for while the posts are being copied: a source that
-      // must sort a whole collection before its first page (FerretDB) does it meanwhile.
-      const fromStart = checkpoint.stage === 'posts';
-      const comments = primed(
-        prefetched(source.scanComments(fromStart ? undefined : checkpoint.position, pageSize)),
-      );
-      try {
-        if (fromStart) {
-          const writePosts = target.postWriter();
-          await stage(
-            'posts',
-            prefetched(source.scanPosts(checkpoint.position, pageSize)),
-            (posts) => writePosts(posts, options.concurrency),
-          );
-          await next('comments');
+    // The next stage's first page is asked for while this one is copied: a source that must
+    // sort a whole collection before its first page (FerretDB) does it meanwhile.
+    let next = primed(prefetched(scanOf(stages[from], checkpoint.position)));
+    try {
+      for (let index = from; index < stages.length; index++) {
+        const stage = stages[index];
+        const pages = next;
+        const following = stages[index + 1];
+        next = following ? primed(prefetched(scanOf(following))) : emptyPrimed();
+        try {
+          current = stage;
+          await this.stage(stage, pages, writerOf(stage), {
+            checkpoint,
+            summary,
+            progress,
+            estimate: estimates.get(stage.name) ?? 0,
+            limit,
+            save,
+            target: target.name,
+          });
+        } finally {
+          await pages.close();
         }
-        await stage('comments', comments, (items) =>
-          target.store.applyComments(items, options.concurrency),
-        );
-      } finally {
-        await comments.close();
+        Object.assign(checkpoint, { stage: following?.name ?? 'done', position: undefined });
+        await save(true);
       }
-      await next('deletions');
+    } finally {
+      await next.close();
     }
-    // Last, the source's deletions: a post deleted there is removed (with its comments) from
-    // the target, which may still hold it from before (a restored backup, an older phase).
-    await stage(
-      'deletions',
-      prefetched(source.scanDeletions(checkpoint.position, pageSize)),
-      (items) => target.store.applyDeletes(items, options.concurrency),
-    );
-    Object.assign(checkpoint, {
-      stage: 'done',
-      position: undefined,
-      finished_at: new Date().toISOString(),
-    });
+    checkpoint.finished_at = new Date().toISOString();
     await save(true);
 
     const seconds = (Date.now() - started) / 1000;
-    return {
-      ...summary,
-      seconds,
-      rate: (summary.posts + summary.comments + summary.deletions) / Math.max(seconds, 0.001),
-    };
+    const copied = Object.values(summary.records).reduce((a, b) => a + b, 0) + summary.deletions;
+    return { ...summary, seconds, rate: copied / Math.max(seconds, 0.001) };
+  }
+
+  /** Copies one stage page by page, moving the checkpoint after each page. */
+  private async stage(
+    stage: Stage,
+    pages: AsyncIterable<ScanPage<unknown>>,
+    write: (items: unknown[]) => Promise<void>,
+    run: {
+      checkpoint: BackfillCheckpoint;
+      summary: BackfillSummary;
+      progress: Progress;
+      estimate: number;
+      limit: RateLimit;
+      save: () => Promise<void>;
+      target: string;
+    },
+  ): Promise<void> {
+    const { checkpoint, summary, progress } = run;
+    progress.start(
+      `copying ${stage.name}`,
+      stage.deletions ? 0 : run.estimate,
+      copiedIn(checkpoint, stage.name),
+    );
+    try {
+      for await (const page of pages) {
+        await run.limit.take(page.items.length);
+        // a page is written at its records' versions, so writing it again changes nothing
+        await retryTransient(() => write(page.items), {
+          ...PAGE_RETRY,
+          onRetry: (error, attempt, delayMs) =>
+            this.logger.warn(
+              `writing a page of ${stage.name} to ${run.target} failed (${reasonOf(error)}); try ${attempt + 1} of ${PAGE_RETRY.attempts} in ${delayMs} ms`,
+            ),
+        });
+        checkpoint.position = page.position;
+        checkpoint[stage.name] = copiedIn(checkpoint, stage.name) + page.items.length;
+        if (stage.deletions) summary.deletions += page.items.length;
+        else summary.records[stage.name] = (summary.records[stage.name] ?? 0) + page.items.length;
+        progress.update(copiedIn(checkpoint, stage.name));
+        await run.save();
+      }
+    } finally {
+      progress.stop();
+    }
   }
 }
 
@@ -309,8 +357,14 @@ async function* prefetched<T>(source: AsyncIterable<T>): AsyncIterable<T> {
   }
 }
 
+type Primed<T> = AsyncIterable<T> & { close(): Promise<void> };
+
+function emptyPrimed<T>(): Primed<T> {
+  return primed((async function* () {})());
+}
+
 /** An iterable whose first item is already being fetched; close() releases it unread. */
-function primed<T>(source: AsyncIterable<T>): AsyncIterable<T> & { close(): Promise<void> } {
+function primed<T>(source: AsyncIterable<T>): Primed<T> {
   const iterator = source[Symbol.asyncIterator]();
   let first: Promise<IteratorResult<T>> | undefined = iterator.next();
   first.catch(() => undefined); // surfaces when it is read, not as an unhandled rejection

@@ -1,24 +1,38 @@
-import { BackfillSummary } from '../backfill/backfill.service';
+import { BackfillSummary, copiedIn } from '../backfill/backfill.service';
 import { ReconcileReport } from '../reconcile/reconcile.service';
 import { Difference, VerifyReport } from '../verify/verify.service';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+/** "2,000 posts and 9,999 comments" ("2,000 posts, 9,999 comments" with `joined: 'commas'`). */
+function counted(counts: [string, number][], joined: 'and' | 'commas' = 'and'): string {
+  const parts = counts.map(([plural, count]) => `${n(count)} ${plural}`);
+  if (joined === 'commas' || parts.length < 2) return parts.join(', ');
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
 export function formatBackfill(s: BackfillSummary): string {
   const direction = `backfill ${s.source} → ${s.target}`;
   const cp = s.checkpoint;
+  const kinds = Object.keys(s.records);
+  const overall = (joined?: 'commas') =>
+    counted(
+      kinds.map((plural) => [plural, cp ? copiedIn(cp, plural) : 0]),
+      joined,
+    );
   if (s.already_complete && cp) {
-    return `${direction}: already complete (finished ${cp.finished_at ?? '?'}; ${n(cp.posts)} posts and ${n(cp.comments)} comments over ${cp.runs} run(s)). Run with --restart to copy everything again.`;
+    return `${direction}: already complete (finished ${cp.finished_at ?? '?'}; ${overall()} over ${cp.runs} run(s)). Run with --restart to copy everything again.`;
   }
+  const thisRun = counted(Object.entries(s.records));
   if (s.dry_run) {
-    return `${direction} (dry run): would copy ${n(s.posts)} posts and ${n(s.comments)} comments${s.resumed_at ? ` (resuming in ${s.resumed_at.stage})` : ''}; nothing was written.`;
+    return `${direction} (dry run): would copy ${thisRun}${s.resumed_at ? ` (resuming in ${s.resumed_at.stage})` : ''}; nothing was written.`;
   }
   const lines = [
-    `${direction}: copied ${n(s.posts)} posts and ${n(s.comments)} comments in ${s.seconds.toFixed(1)} s (${n(Math.round(s.rate))} records/s); ${n(s.deletions)} deletion(s) applied.`,
+    `${direction}: copied ${thisRun} in ${s.seconds.toFixed(1)} s (${n(Math.round(s.rate))} records/s); ${n(s.deletions)} deletion(s) applied.`,
   ];
   if (s.resumed_at) {
     lines.push(
-      `  resumed from the checkpoint (${s.resumed_at.stage}${s.resumed_at.position ? ` after ${s.resumed_at.position}` : ''}); all runs together: ${n(cp?.posts ?? 0)} posts, ${n(cp?.comments ?? 0)} comments in ${(cp?.seconds ?? 0).toFixed(1)} s over ${cp?.runs ?? 1} runs.`,
+      `  resumed from the checkpoint (${s.resumed_at.stage}${s.resumed_at.position ? ` after ${s.resumed_at.position}` : ''}); all runs together: ${overall('commas')} in ${(cp?.seconds ?? 0).toFixed(1)} s over ${cp?.runs ?? 1} runs.`,
     );
   }
   return lines.join('\n');
@@ -31,7 +45,12 @@ function differenceLine(d: Difference): string {
 
 export function formatVerify(r: VerifyReport): string {
   const counts = Object.entries(r.records)
-    .map(([store, c]) => `${store}: ${n(c.posts)} posts, ${n(c.comments)} comments`)
+    .map(
+      ([store, c]) =>
+        `${store}: ${Object.entries(c)
+          .map(([plural, count]) => `${n(count)} ${plural}`)
+          .join(', ')}`,
+    )
     .join('; ');
   const lines = [
     `verify ${r.source} → ${r.target}: ${r.clean ? 'clean' : `${r.differences.length} difference(s)`}`,

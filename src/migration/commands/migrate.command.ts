@@ -1,24 +1,37 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { MigrationPhase, StoreName } from '../../config/migration-phase';
-import { PhaseControl } from '../../phase/phase-control';
-import { describeInstance } from '../../phase/phase-record';
-import { CurrentPhase } from '../../store/current-phase';
+import {
+  MigrationPhase,
+  otherStore,
+  phasesWriting,
+  STORE_NAMES,
+  StoreName,
+} from '../../config/migration-phase';
+import { PhaseControl } from '../../control/phase-control';
+import { describeInstance } from '../../control/phase-record';
+import { StoreConnections } from '../../database/store-connections';
+import { Replicas } from '../../store/replicas';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
 import { BackfillService } from '../backfill/backfill.service';
 import { BarProgress, LogProgress } from '../backfill/progress';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { MigrationSides } from '../sides/migration-sides';
+import { directionOf, from } from '../directions';
 import { VerifyService } from '../verify/verify.service';
 import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
 import { integerOption, storeOption } from './migrate-options';
 
 const DEFAULT_RECHECK_MS = 2000;
 
-/** Phases whose writes reach the store: a backfill into it is complete once it finishes. */
-const WRITES_REACH: Record<StoreName, MigrationPhase[]> = {
-  cassandra: ['dual-write', 'cassandra-primary', 'cassandra'],
-  mongo: ['mongo', 'dual-write', 'cassandra-primary'],
-};
+/**
+ * The phase as the phase record says (not MIGRATION_PHASE: the fleet may have moved), with both
+ * stores connected: every migrate command works between the two.
+ */
+async function phaseAndStores(
+  control: PhaseControl,
+  connections: StoreConnections,
+): Promise<MigrationPhase> {
+  await Promise.all(STORE_NAMES.map((store) => connections.ensure(store, 3)));
+  return (await control.read()).phase;
+}
 
 interface BackfillFlags {
   from?: StoreName;
@@ -32,9 +45,9 @@ interface BackfillFlags {
 @SubCommand({ name: 'backfill', description: 'Copy every post and comment to the other store' })
 export class MigrateBackfillCommand extends CommandRunner {
   constructor(
-    private readonly phase: CurrentPhase,
+    private readonly connections: StoreConnections,
     private readonly control: PhaseControl,
-    private readonly sides: MigrationSides,
+    private readonly replicas: Replicas,
     private readonly backfill: BackfillService,
   ) {
     super();
@@ -42,10 +55,10 @@ export class MigrateBackfillCommand extends CommandRunner {
 
   async run(params: string[], flags: BackfillFlags): Promise<void> {
     rejectExtraArguments('migrate backfill', params);
-    const { source, target } = this.sides.from(flags.from ?? 'mongo');
-    const phase = this.phase.get();
+    const phase = await phaseAndStores(this.control, this.connections);
+    const { source, target } = from(this.replicas, flags.from ?? 'mongo');
     if (!flags.dryRun) {
-      if (WRITES_REACH[target.name].includes(phase)) {
+      if (phasesWriting(target.name).includes(phase)) {
         await this.refuseWhileInstancesLag(phase, target.name);
       } else {
         process.stderr.write(
@@ -72,7 +85,7 @@ export class MigrateBackfillCommand extends CommandRunner {
     const lagging = await this.control.lagging(phase);
     if (lagging.length > 0) {
       throw new Error(
-        `${lagging.length} app instance(s) do not serve ${phase} yet, so a copy now could miss what they write only to ${target === 'mongo' ? 'cassandra' : 'mongo'}: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
+        `${lagging.length} app instance(s) do not serve ${phase} yet, so a copy now could miss what they write only to ${otherStore(target)}: ${lagging.map(describeInstance).join('; ')}; wait for them (phase show)`,
       );
     }
   }
@@ -107,8 +120,9 @@ export class MigrateBackfillCommand extends CommandRunner {
 @SubCommand({ name: 'verify', description: 'Compare every post and comment in both stores' })
 export class MigrateVerifyCommand extends CommandRunner {
   constructor(
-    private readonly phase: CurrentPhase,
-    private readonly sides: MigrationSides,
+    private readonly connections: StoreConnections,
+    private readonly control: PhaseControl,
+    private readonly replicas: Replicas,
     private readonly verifier: VerifyService,
   ) {
     super();
@@ -116,7 +130,8 @@ export class MigrateVerifyCommand extends CommandRunner {
 
   async run(params: string[], flags: { json?: boolean; recheckDelay?: number }): Promise<void> {
     rejectExtraArguments('migrate verify', params);
-    const { source, target } = this.sides.direction(this.phase.get());
+    const phase = await phaseAndStores(this.control, this.connections);
+    const { source, target } = directionOf(this.replicas, phase);
     const { report } = await this.verifier.verify(source, target, {
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
     });
@@ -144,7 +159,8 @@ export class MigrateVerifyCommand extends CommandRunner {
 @SubCommand({ name: 'reconcile', description: 'Retry hints, verify, and repair the secondary' })
 export class MigrateReconcileCommand extends CommandRunner {
   constructor(
-    private readonly phase: CurrentPhase,
+    private readonly connections: StoreConnections,
+    private readonly control: PhaseControl,
     private readonly reconcile: ReconcileService,
   ) {
     super();
@@ -155,7 +171,8 @@ export class MigrateReconcileCommand extends CommandRunner {
     flags: { dryRun?: boolean; json?: boolean; recheckDelay?: number },
   ): Promise<void> {
     rejectExtraArguments('migrate reconcile', params);
-    const report = await this.reconcile.run(this.phase.get(), {
+    const phase = await phaseAndStores(this.control, this.connections);
+    const report = await this.reconcile.run(phase, {
       dryRun: flags.dryRun === true,
       recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
     });

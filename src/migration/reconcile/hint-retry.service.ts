@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { reasonOf } from '../../common/with-timeout';
 import { mapConcurrent } from '../../common/map-concurrent';
 import { retry } from '../../common/retry';
 import { StopWhen } from '../../common/stop';
+import { reasonOf } from '../../common/with-timeout';
 import { Hint, HintLog } from '../../store/hints/hint-log';
-import { MigrationSide } from '../sides/migration-side';
+import { Replica } from '../../store/replica';
+import { Replicas } from '../../store/replicas';
 
 export interface HintRetryResult {
   /** hints whose record is now in the secondary as in the primary (removed from the log) */
@@ -24,6 +25,8 @@ const COPY_RETRY = {
   retryIf: () => true,
 };
 
+const hintKey = (hint: Hint) => `${hint.entity}:${hint.id}:${hint.at}`;
+
 /**
  * Drains a dual-write's hints: for each, re-reads the record from the primary and copies what it
  * holds now to the secondary (or the deletion), with the secondary's replica writes. A hint is
@@ -35,9 +38,11 @@ export class HintRetryService {
   /** a run longer than this says how far it got, every this often (a backlog can take minutes) */
   progressEveryMs = 30_000;
 
+  constructor(private readonly replicas: Replicas) {}
+
   async retry(
-    primary: MigrationSide,
-    secondary: MigrationSide,
+    primary: Replica,
+    secondary: Replica,
     hints: HintLog,
     /** checked before each batch: true ends the run (the rest waits for the next one) */
     stop?: StopWhen,
@@ -48,7 +53,7 @@ export class HintRetryService {
     let saidAt = started;
     while (!stop?.()) {
       const batch = (await hints.list(BATCH + failedNow.size)).filter(
-        (hint) => !failedNow.has(`${hint.entity}:${hint.id}:${hint.at}`),
+        (hint) => !failedNow.has(hintKey(hint)),
       );
       if (batch.length === 0) break;
       let progressed = false;
@@ -59,7 +64,7 @@ export class HintRetryService {
           result.retried++;
           progressed = true;
         } catch (error) {
-          failedNow.add(`${hint.entity}:${hint.id}:${hint.at}`);
+          failedNow.add(hintKey(hint));
           result.failed++;
           result.error = reasonOf(error);
         }
@@ -83,20 +88,20 @@ export class HintRetryService {
     return result;
   }
 
-  /** Copies what the primary holds now for the hinted record. */
-  private async copy(primary: MigrationSide, secondary: MigrationSide, hint: Hint): Promise<void> {
-    if (hint.entity === 'comment') {
-      const comment = await primary.getComment(hint.id);
-      if (comment) {
-        await secondary.store.applyComment(comment);
-        return;
-      }
-    }
-    // a post, or a comment the primary no longer has: its post was deleted (comments are only
-    // ever removed with their post)
-    const state = await primary.postState(hint.postId);
-    if (state.kind === 'live' && hint.entity === 'post')
-      await secondary.store.applyPost(state.post);
-    if (state.kind === 'deleted') await secondary.store.applyDelete(hint.postId, state.deletedAt);
+  /**
+   * Copies what the primary holds now for the hinted record: the record, or its deletion; a
+   * record the primary no longer has went with the record it lived under (a comment with its
+   * post), whose deletion is copied instead.
+   */
+  private async copy(primary: Replica, secondary: Replica, hint: Hint): Promise<void> {
+    const { kinds } = this.replicas;
+    const kind = kinds.get(hint.entity);
+    const state = await primary.state(kind, hint.id);
+    if (state.kind === 'live') return secondary.apply(kind, state.record);
+    if (state.kind === 'deleted') return secondary.applyDelete(kind, hint.id, state.deletedAt);
+    const parent = kinds.parentOf(kind);
+    if (!parent) return;
+    const owner = await primary.state(parent, hint.postId);
+    if (owner.kind === 'deleted') await secondary.applyDelete(parent, hint.postId, owner.deletedAt);
   }
 }

@@ -1,16 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MigrationPhase, StoreName } from '../../config/migration-phase';
 import { mapConcurrent } from '../../common/map-concurrent';
-import { retryTransient } from '../../common/retry';
 import { StopWhen, stopIf } from '../../common/stop';
 import { reasonOf } from '../../common/with-timeout';
-import { PostStoreRouter } from '../../store/post-store.router';
-import { MigrationState } from '../control/migration-state';
-import { CassandraSide } from '../sides/cassandra-side';
-import { Entity, MigrationSide } from '../sides/migration-side';
-import { MigrationSides } from '../sides/migration-sides';
-import { bucketOf } from '../verify/record-hash';
-import { BUCKETS } from '../verify/verify-sinks';
+import { DUAL_PHASES, MigrationPhase, phasePlan, StoreName } from '../../config/migration-phase';
+import { MigrationState } from '../../control/migration-state';
+import { ownerOf } from '../../kinds/record-kind';
+import { HintLogs } from '../../store/hints/hint-logs';
+import { Replica } from '../../store/replica';
+import { Replicas } from '../../store/replicas';
+import { retryTransient } from '../../store/store-errors';
+import { directionOf } from '../directions';
+import { BUCKETS, bucketOf } from '../verify/buckets';
 import {
   Difference,
   SeenIndex,
@@ -41,9 +41,6 @@ export interface ReconcileReport {
 }
 
 export const LAST_RECONCILE = 'reconcile:last';
-
-/** The phases that write both stores, each with its hint log. */
-const DUAL_PHASES: readonly MigrationPhase[] = ['dual-write', 'cassandra-primary'];
 
 /**
  * A repair that failed on a transient store error (unreachable, timed out, FerretDB's
@@ -83,8 +80,8 @@ export class ReconcileService {
   private readonly logger = new Logger(ReconcileService.name);
 
   constructor(
-    private readonly router: PostStoreRouter,
-    private readonly sides: MigrationSides,
+    private readonly replicas: Replicas,
+    private readonly hintLogs: HintLogs,
     private readonly verifier: VerifyService,
     private readonly hintRetry: HintRetryService,
     private readonly state: MigrationState,
@@ -103,8 +100,8 @@ export class ReconcileService {
     phase: MigrationPhase,
     options: { dryRun: boolean; recheckDelayMs: number; stop?: StopWhen },
   ): Promise<ReconcileReport> {
-    if (!this.router.partsOf(phase).hints) throw new NotDualPhaseError(phase);
-    const { source, target } = this.sides.direction(phase);
+    if (!phasePlan(phase).secondary) throw new NotDualPhaseError(phase);
+    const { source, target } = directionOf(this.replicas, phase);
     const { stop } = options;
     const started = Date.now();
     const hintResult = options.dryRun
@@ -183,11 +180,11 @@ export class ReconcileService {
     const total: HintRetryResult = { retried: 0, failed: 0 };
     const phases = DUAL_PHASES.filter((other) => other !== phase).concat(phase);
     for (const dual of phases) {
-      const { hints } = this.router.partsOf(dual);
-      if (!hints) continue;
-      const { source, target } = this.sides.direction(dual);
+      const { hintLog } = phasePlan(dual);
+      if (!hintLog) continue;
+      const { source, target } = directionOf(this.replicas, dual);
       if (stop?.()) break;
-      const result = await this.hintRetry.retry(source, target, hints, stop);
+      const result = await this.hintRetry.retry(source, target, this.hintLogs.get(hintLog), stop);
       total.retried += result.retried;
       total.failed += result.failed;
       total.error = result.error ?? total.error;
@@ -197,27 +194,28 @@ export class ReconcileService {
 
   /** Repairs each differing record in the store(s) where it differs, from the primary. */
   private async repair(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     differences: Difference[],
     seen: SeenIndex,
     stop?: StopWhen,
   ): Promise<void> {
-    const records = new Map<string, { entity: Entity; id: string; sides: Set<MigrationSide> }>();
+    type Target = { entity: string; id: string; sides: Map<Replica, string> };
+    const records = new Map<string, Target>();
     for (const d of differences) {
       const key = seenKey(d.entity, d.id);
       let record = records.get(key);
-      if (!record) records.set(key, (record = { entity: d.entity, id: d.id, sides: new Set() }));
+      if (!record) records.set(key, (record = { entity: d.entity, id: d.id, sides: new Map() }));
       // a difference between the stores is the target's to fix; a store's own derived rows
       // that disagree with its base record are that store's
-      record.sides.add(d.where.startsWith(`${source.name}.`) ? source : target);
+      record.sides.set(d.where.startsWith(`${source.name}.`) ? source : target, d.where);
     }
     await mapConcurrent([...records.values()], 8, async ({ entity, id, sides }) => {
       if (stop?.()) return;
       try {
-        for (const side of sides) {
+        for (const [side, where] of sides) {
           // a repair is version-checked, so trying it again is safe
-          await retryTransient(() => this.repairOne(source, side, entity, id, seen), {
+          await retryTransient(() => this.repairOne(source, side, entity, id, where, seen), {
             ...REPAIR_RETRY,
             onRetry: (error, attempt, delayMs) =>
               this.logger.log(
@@ -232,30 +230,33 @@ export class ReconcileService {
     stopIf(stop, 'reconcile');
   }
 
+  /**
+   * Makes `side`'s rows of the record what the primary holds now. A record the primary holds
+   * whose parent it no longer holds live (a comment that raced its post's deletion) must exist
+   * nowhere, the primary included. A difference that names no record kind is the store's own to
+   * repair (a listing partition).
+   */
   private async repairOne(
-    primary: MigrationSide,
-    side: MigrationSide,
-    entity: Entity,
+    primary: Replica,
+    side: Replica,
+    entity: string,
     id: string,
+    where: string,
     seen: SeenIndex,
   ): Promise<void> {
-    const rows = seen.get(seenKey(entity, id))?.[side.name] ?? [];
-    switch (entity) {
-      case 'post':
-        return side.repairPost(id, await primary.postState(id), rows);
-      case 'comment': {
-        const comment = await primary.getComment(id);
-        if (comment && (await primary.postState(comment.postId)).kind !== 'live') {
-          // an orphan (a comment that raced its post's deletion): it must exist nowhere
-          const own = seen.get(seenKey(entity, id))?.[primary.name] ?? [];
-          await primary.repairComment(id, null, own);
-          if (side !== primary) await side.repairComment(id, null, rows);
-          return;
-        }
-        return side.repairComment(id, comment, rows);
+    const { kinds } = this.replicas;
+    const kind = kinds.find(entity);
+    if (!kind) return side.repairOwn(where, id);
+    const rows = (store: StoreName) => seen.get(seenKey(entity, id))?.[store] ?? [];
+    const state = await primary.state(kind, id);
+    const parent = kinds.parentOf(kind);
+    if (state.kind === 'live' && parent) {
+      if ((await primary.state(parent, ownerOf(kind, state.record))).kind !== 'live') {
+        await primary.repair(kind, id, { kind: 'absent' }, rows(primary.name));
+        if (side !== primary) await side.repair(kind, id, { kind: 'absent' }, rows(side.name));
+        return;
       }
-      case 'partition':
-        if (side instanceof CassandraSide) await side.repairPartition(id);
     }
+    return side.repair(kind, id, state, rows(side.name));
   }
 }

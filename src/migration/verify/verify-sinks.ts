@@ -1,8 +1,8 @@
-import { Channel, SeenRow, VerifySink } from '../sides/migration-side';
-import { bucketOf, Hash64, hashHex } from './record-hash';
+import { Hash64, hashHex } from '../../common/hash';
+import { SeenRow, VerifySink } from '../../store/replica';
+import { BUCKETS, bucketOf } from './buckets';
 
-/** Buckets the ids are spread over: each compares as one count and two sums of hash halves. */
-export const BUCKETS = 4096;
+export { BUCKETS } from './buckets';
 
 class Digest {
   readonly count = new Uint32Array(BUCKETS);
@@ -76,14 +76,14 @@ export interface DrillEntry {
 /** Pass 2 of verify: every entry of the chosen buckets, by channel and id. */
 export class DrillSink implements VerifySink {
   readonly keepsRows = true;
-  readonly byChannel = new Map<Channel, Map<string, DrillEntry[]>>();
+  readonly byChannel = new Map<string, Map<string, DrillEntry[]>>();
 
   constructor(private readonly buckets: ReadonlySet<number>) {}
 
   add(channel: string, role: string, id: string, hash: Hash64, seen?: SeenRow): void {
     if (!this.buckets.has(bucketOf(id, BUCKETS))) return;
-    let byId = this.byChannel.get(channel as Channel);
-    if (!byId) this.byChannel.set(channel as Channel, (byId = new Map()));
+    let byId = this.byChannel.get(channel);
+    if (!byId) this.byChannel.set(channel, (byId = new Map()));
     let entries = byId.get(id);
     if (!entries) byId.set(id, (entries = []));
     entries.push({ role, hash: hashHex(hash), seen });

@@ -1,22 +1,17 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { StoreName } from '../../config/migration-phase';
-import { MigrationState } from '../control/migration-state';
-import { StopWhen, stopIf } from '../../common/stop';
-import {
-  Channel,
-  CHANNELS,
-  Entity,
-  MigrationSide,
-  SeenEntry,
-  VerifySink,
-} from '../sides/migration-side';
-import { bucketOf } from './record-hash';
-import { BUCKETS, DigestSink, DrillEntry, DrillSink } from './verify-sinks';
+import { Injectable, Logger } from '@nestjs/common';
 import { sleep } from '../../common/sleep';
+import { StopWhen, stopIf } from '../../common/stop';
+import { StoreName } from '../../config/migration-phase';
+import { MigrationState } from '../../control/migration-state';
+import { Replica, SeenEntry, VerifySink } from '../../store/replica';
+import { Replicas } from '../../store/replicas';
+import { BUCKETS, bucketOf } from './buckets';
+import { DigestSink, DrillEntry, DrillSink } from './verify-sinks';
 
 /** One record (or derived row set) that differs, named by id. */
 export interface Difference {
-  entity: Entity;
+  /** the record kind's name (`post`, `comment`), or what a store's own channel names */
+  entity: string;
   id: string;
   /**
    * missing: the source has it and `where` lacks it; extra: `where` has it and must not;
@@ -31,9 +26,9 @@ export interface VerifyReport {
   source: StoreName;
   target: StoreName;
   clean: boolean;
-  /** records read in each store */
-  records: Record<string, { posts: number; comments: number }>;
-  /** rows of Cassandra's query tables checked against its base rows */
+  /** records read in each store, per kind (`{ mongo: { posts, comments } }`) */
+  records: Record<string, Record<string, number>>;
+  /** rows of the stores' query tables checked against their base records */
   derived_rows: number;
   /** buckets whose digests differed (of 4096) */
   differing_buckets: number;
@@ -58,7 +53,7 @@ const LAST_VERIFY = 'verify:last';
 /** What a repair needs besides the report: every row the scans found of each differing record. */
 export type SeenIndex = Map<string, Partial<Record<StoreName, SeenEntry[]>>>;
 
-export const seenKey = (entity: Entity, id: string) => `${entity}:${id}`;
+export const seenKey = (entity: string, id: string) => `${entity}:${id}`;
 
 export interface VerifyOptions {
   /** how long to wait before looking at suspects again (live writes in flight settle) */
@@ -82,54 +77,56 @@ interface DrillOptions {
   stop?: StopWhen;
 }
 
-interface DrillResult {
-  differences: (Difference & { channel: Channel })[];
+export type FoundDifference = Difference & { channel: string };
+
+export interface DrillResult {
+  differences: FoundDifference[];
   seen: SeenIndex;
 }
 
-const CHANNELS_OF: Record<StoreName, Channel[]> = {
-  mongo: ['post', 'comment', 'mongo.posts'],
-  cassandra: [
-    'post',
-    'comment',
-    'cassandra.posts_by_month',
-    'cassandra.posts_by_title',
-    'cassandra.posts_by_author',
-    'cassandra.comments_by_post',
-    'cassandra.listing_partitions',
-  ],
-};
-
-const CROSS: ReadonlySet<Channel> = new Set(['post', 'comment']);
+/** A verify channel as the comparison sees it. */
+interface ChannelInfo {
+  /** the entity its differences name */
+  entity: string;
+  /** compares the two stores (a kind's records), else a store's own derived data */
+  cross: boolean;
+  /** counts as derived rows in the report */
+  rows: boolean;
+}
 
 /**
- * Compares two stores record by record, by content hash: first one digest per bucket of ids
- * (both stores scanned side by side, memory fixed), then, only for buckets that differ, the
- * records themselves; every difference found is looked at again after a short delay, so writes
- * in flight during the scan are not reported.
+ * Compares two stores record by record, by content hash, for every declared record kind: first
+ * one digest per bucket of ids (both stores scanned side by side, memory fixed), then, only for
+ * buckets that differ, the records themselves; every difference found is looked at again after a
+ * short delay, so writes in flight during the scan are not reported. Each store also checks its
+ * own derived data (query tables, stored sort keys) against its records on the same pass.
  */
 @Injectable()
 export class VerifyService {
   private readonly logger = new Logger(VerifyService.name);
 
-  constructor(@Optional() private readonly state?: MigrationState) {}
+  constructor(
+    private readonly replicas: Replicas,
+    private readonly state: MigrationState,
+  ) {}
 
   /** The outcome of the last verify anyone ran (the CLI, a gate, a reconcile). */
   last(): Promise<LastVerify | undefined> {
-    return this.state ? this.state.get<LastVerify>(LAST_VERIFY) : Promise.resolve(undefined);
+    return this.state.get<LastVerify>(LAST_VERIFY);
   }
 
   async verify(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     options: VerifyOptions,
   ): Promise<{ report: VerifyReport; seen: SeenIndex; digests: DigestSink }> {
     const started = Date.now();
+    const channels = this.channels(source, target);
     const digests = new DigestSink();
     await this.scan(source, target, digests, options.stop);
     const buckets = new Set<number>();
-    for (const channel of this.channels(source, target)) {
-      const [a, b] = this.roles(channel, source, target);
+    for (const [channel, info] of channels) {
+      const [a, b] = roles(info, source, target);
       for (const bucket of digests.differing(channel, a, b)) buckets.add(bucket);
     }
 
@@ -152,15 +149,16 @@ export class VerifyService {
     const differences = confirmed.differences
       .map(({ entity, id, kind, where }) => ({ entity, id, kind, where }))
       .sort((x, y) => (x.entity + x.id + x.where).localeCompare(y.entity + y.id + y.where));
+    const kinds = this.replicas.kinds.all;
     const records = Object.fromEntries(
       [source, target].map((side) => [
         side.name,
-        { posts: digests.total('post', side.name), comments: digests.total('comment', side.name) },
+        Object.fromEntries(kinds.map((kind) => [kind.plural, digests.total(kind.name, side.name)])),
       ]),
     );
-    const derived = CHANNELS_OF.cassandra
-      .filter((c) => !CROSS.has(c) && c !== 'cassandra.listing_partitions')
-      .reduce((n, c) => n + digests.total(c, 'actual'), 0);
+    const derived = [...channels]
+      .filter(([, info]) => info.rows)
+      .reduce((n, [channel]) => n + digests.total(channel, 'actual'), 0);
     const report: VerifyReport = {
       source: source.name,
       target: target.name,
@@ -187,7 +185,7 @@ export class VerifyService {
       finished_at,
     };
     await this.state
-      ?.put(LAST_VERIFY, last)
+      .put(LAST_VERIFY, last)
       .catch((error: unknown) =>
         this.logger.warn(`recording the verify outcome failed: ${String(error)}`),
       );
@@ -198,8 +196,8 @@ export class VerifyService {
    * was in flight when they were read has landed by then.
    */
   async recheck(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     suspects: DrillResult,
     digests: DigestSink,
     options: VerifyOptions,
@@ -225,24 +223,39 @@ export class VerifyService {
    * `maxEntries` records when a digest pass says how many there are) and lists the differences.
    */
   async drill(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     buckets: ReadonlySet<number>,
     { digests, maxEntries = 200_000, stop }: DrillOptions = {},
   ): Promise<DrillResult> {
     const result: DrillResult = { differences: [], seen: new Map() };
+    const channels = this.channels(source, target);
     for (const group of this.groups([...buckets], digests, maxEntries)) {
       const sink = new DrillSink(new Set(group));
       await this.scan(source, target, sink, stop);
-      this.compare(sink, source, target, result);
+      this.compare(sink, channels, source, target, result);
     }
     return result;
   }
 
+  /** The kinds' channels, then each store's own. */
+  private channels(source: Replica, target: Replica): Map<string, ChannelInfo> {
+    const channels = new Map<string, ChannelInfo>();
+    for (const kind of this.replicas.kinds.all) {
+      channels.set(kind.name, { entity: kind.name, cross: true, rows: false });
+    }
+    for (const side of [source, target]) {
+      for (const own of side.ownChannels()) {
+        channels.set(own.name, { entity: own.entity, cross: false, rows: own.rows });
+      }
+    }
+    return channels;
+  }
+
   /** Both stores read side by side into the sink; `stop` is asked at every record. */
   private async scan(
-    source: MigrationSide,
-    target: MigrationSide,
+    source: Replica,
+    target: Replica,
     sink: VerifySink,
     stop?: StopWhen,
   ): Promise<void> {
@@ -256,60 +269,52 @@ export class VerifyService {
           },
         }
       : sink;
+    const kinds = this.replicas.kinds.all.map((kind) => kind.name);
     await Promise.all(
-      [source, target].map((side) => side.verifyScan(into, new Set(CHANNELS_OF[side.name]))),
+      [source, target].map((side) =>
+        side.verifyScan(into, new Set([...kinds, ...side.ownChannels().map((c) => c.name)])),
+      ),
     );
   }
 
   private compare(
     sink: DrillSink,
-    source: MigrationSide,
-    target: MigrationSide,
+    channels: Map<string, ChannelInfo>,
+    source: Replica,
+    target: Replica,
     result: DrillResult,
   ): void {
     const differing = new Set<string>();
     for (const [channel, byId] of sink.byChannel) {
-      const [a, b] = this.roles(channel, source, target);
+      const info = channels.get(channel);
+      if (!info) continue;
+      const [a, b] = roles(info, source, target);
       for (const [id, entries] of byId) {
         const left = hashes(entries, a);
         const right = hashes(entries, b);
         if (left.join() === right.join()) continue;
         const kind = left.length === 0 ? 'extra' : right.length === 0 ? 'missing' : 'different';
-        const where = CROSS.has(channel) ? target.name : channel;
-        result.differences.push({ entity: CHANNELS[channel], id, kind, where, channel });
-        differing.add(seenKey(CHANNELS[channel], id));
+        const where = info.cross ? target.name : channel;
+        result.differences.push({ entity: info.entity, id, kind, where, channel });
+        differing.add(seenKey(info.entity, id));
       }
     }
     // keep the rows of differing records only, from every channel of their entity
     for (const [channel, byId] of sink.byChannel) {
-      const entity = CHANNELS[channel];
+      const info = channels.get(channel);
+      if (!info) continue;
       for (const [id, entries] of byId) {
-        const key = seenKey(entity, id);
+        const key = seenKey(info.entity, id);
         if (!differing.has(key)) continue;
         let bySide = result.seen.get(key);
         if (!bySide) result.seen.set(key, (bySide = {}));
         for (const entry of entries) {
-          const side = this.sideOf(channel, entry);
+          const side = sideOf(channel, entry);
           if (!side || !entry.seen) continue;
           (bySide[side] ??= []).push({ hash: entry.hash, row: entry.seen });
         }
       }
     }
-  }
-
-  /** Which store a drilled entry is a row of (expected rows are computed, not stored). */
-  private sideOf(channel: Channel, entry: DrillEntry): StoreName | undefined {
-    if (entry.role === 'mongo' || entry.role === 'cassandra') return entry.role;
-    if (entry.role === 'actual') return channel.split('.')[0] as StoreName;
-    return undefined;
-  }
-
-  private channels(source: MigrationSide, target: MigrationSide): Channel[] {
-    return [...new Set([...CHANNELS_OF[source.name], ...CHANNELS_OF[target.name]])];
-  }
-
-  private roles(channel: Channel, source: MigrationSide, target: MigrationSide): [string, string] {
-    return CROSS.has(channel) ? [source.name, target.name] : ['expected', 'actual'];
   }
 
   /** Splits buckets into passes of at most `max` records (one pass without a size estimate). */
@@ -331,6 +336,17 @@ export class VerifyService {
     if (current.length > 0) groups.push(current);
     return groups;
   }
+}
+
+function roles(info: ChannelInfo, source: Replica, target: Replica): [string, string] {
+  return info.cross ? [source.name, target.name] : ['expected', 'actual'];
+}
+
+/** Which store a drilled entry is a row of (expected rows are computed, not stored). */
+function sideOf(channel: string, entry: DrillEntry): StoreName | undefined {
+  if (entry.role === 'mongo' || entry.role === 'cassandra') return entry.role;
+  if (entry.role === 'actual') return channel.split('.')[0] as StoreName;
+  return undefined;
 }
 
 function hashes(entries: DrillEntry[], role: string): string[] {

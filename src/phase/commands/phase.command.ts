@@ -9,15 +9,15 @@ import {
 } from '../../config/migration-phase';
 import { SchemaService } from '../../schema/schema.service';
 import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
-import { PhaseControl, nextPhases } from '../phase-control';
-import { GateCheck, PhaseGates } from '../phase-gates';
+import { PhaseControl, nextPhases } from '../../control/phase-control';
+import { GateCheck, PhaseGates } from '../../migration/gates/phase-gates';
 import {
   EffectivePhase,
   InstanceReport,
   PhaseRecord,
   describeInstance,
   follows,
-} from '../phase-record';
+} from '../../control/phase-record';
 
 const DEFAULT_WAIT_MS = 60_000;
 const WAIT_POLL_MS = 250;

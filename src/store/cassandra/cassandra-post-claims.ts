@@ -1,6 +1,7 @@
 import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
-import { long } from './cassandra-post-rows';
+import { POSTS_BY_ID } from '../../kinds/post.kind';
+import { long } from './cql';
 
 /** How long a claimed head may run ahead of the data before it counts as abandoned. */
 export const ABANDONED_CLAIM_MS = 30_000;
@@ -84,7 +85,7 @@ export class PostClaims {
 
   private async dataVersion(id: string): Promise<number | undefined> {
     const result = await this.client.execute(
-      `SELECT version FROM ${this.client.table('posts_by_id')} WHERE id = ?`,
+      `SELECT version FROM ${this.client.table(POSTS_BY_ID.name)} WHERE id = ?`,
       [id],
       { idempotent: true },
     );

@@ -1,10 +1,54 @@
 import { CassandraStatement } from '../../database/cassandra/cassandra-client';
-import { Post } from '../post';
-import { titleKey, titlePrefix } from '../title-key';
-import { long, monthOf, PostHistory } from './cassandra-post-rows';
+import { COMMENTS_BY_ID, COMMENTS_BY_POST } from '../../kinds/comment.kind';
+import {
+  monthOf,
+  Post,
+  POSTS_BY_AUTHOR,
+  POSTS_BY_ID,
+  POSTS_BY_MONTH,
+  POSTS_BY_TITLE,
+} from '../../kinds/post.kind';
+import { titleKey, titlePrefix } from '../../kinds/title-key';
+import { PostHistory } from './cassandra-post-rows';
+import { deletePartition, deleteRow, long } from './cql';
 
 // The deletes of the Cassandra store: every one carries an explicit timestamp, so it removes
 // exactly the writes it is meant to (those at or below it) whatever order things arrive in.
+
+const titleRowDelete = (ks: string, id: string, key: string, ts: number) =>
+  deleteRow(ks, POSTS_BY_TITLE, [titlePrefix(key), key, id], ts);
+
+const authorRowDelete = (ks: string, id: string, author: string, ts: number) =>
+  deleteRow(ks, POSTS_BY_AUTHOR, [author, id], ts);
+
+/** Removes one entry of posts_by_id's bookkeeping maps (`title_keys`, `authors`). */
+const mapEntryDelete = (
+  ks: string,
+  map: 'title_keys' | 'authors',
+  id: string,
+  entry: string,
+  ts: number,
+): CassandraStatement => ({
+  query: `DELETE ${map}[?] FROM ${ks}.${POSTS_BY_ID.name} USING TIMESTAMP ? WHERE id = ?`,
+  params: [entry, long(ts), id],
+});
+
+/** The listing rows of a title key and of an author the post no longer has, and their map entries. */
+function keyDeletes(
+  ks: string,
+  id: string,
+  ts: number,
+  gone: { keys: Iterable<string>; authors: Iterable<string> },
+): CassandraStatement[] {
+  const out: CassandraStatement[] = [];
+  for (const key of gone.keys) {
+    out.push(titleRowDelete(ks, id, key, ts), mapEntryDelete(ks, 'title_keys', id, key, ts));
+  }
+  for (const author of gone.authors) {
+    out.push(authorRowDelete(ks, id, author, ts), mapEntryDelete(ks, 'authors', id, author, ts));
+  }
+  return out;
+}
 
 /**
  * Removes the rows `previous` (the version right before `post`) has under a title key or author
@@ -12,35 +56,11 @@ import { long, monthOf, PostHistory } from './cassandra-post-rows';
  * predecessor's own copy lands later, so no read is needed to clean up after it.
  */
 export function predecessorDeletes(ks: string, post: Post, previous: Post): CassandraStatement[] {
-  const ts = long(post.version);
-  const out: CassandraStatement[] = [];
-  const key = titleKey(post.title);
   const previousKey = titleKey(previous.title);
-  if (previousKey !== key) {
-    out.push(
-      {
-        query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
-        params: [ts, titlePrefix(previousKey), previousKey, post.id],
-      },
-      {
-        query: `DELETE title_keys[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
-        params: [previousKey, ts, post.id],
-      },
-    );
-  }
-  if (previous.author !== post.author) {
-    out.push(
-      {
-        query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
-        params: [ts, previous.author, post.id],
-      },
-      {
-        query: `DELETE authors[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
-        params: [previous.author, ts, post.id],
-      },
-    );
-  }
-  return out;
+  return keyDeletes(ks, post.id, post.version, {
+    keys: previousKey !== titleKey(post.title) ? [previousKey] : [],
+    authors: previous.author !== post.author ? [previous.author] : [],
+  });
 }
 
 /**
@@ -53,36 +73,11 @@ export function staleKeyDeletes(
   id: string,
   history: PostHistory,
 ): CassandraStatement[] {
-  const ts = long(history.version);
-  const out: CassandraStatement[] = [];
   const winnerKey = titleKey(history.title);
-  for (const key of history.titleKeys.keys()) {
-    if (key === winnerKey) continue;
-    out.push(
-      {
-        query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
-        params: [ts, titlePrefix(key), key, id],
-      },
-      {
-        query: `DELETE title_keys[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
-        params: [key, ts, id],
-      },
-    );
-  }
-  for (const author of history.authors.keys()) {
-    if (author === history.author) continue;
-    out.push(
-      {
-        query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
-        params: [ts, author, id],
-      },
-      {
-        query: `DELETE authors[?] FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`,
-        params: [author, ts, id],
-      },
-    );
-  }
-  return out;
+  return keyDeletes(ks, id, history.version, {
+    keys: [...history.titleKeys.keys()].filter((key) => key !== winnerKey),
+    authors: [...history.authors.keys()].filter((author) => author !== history.author),
+  });
 }
 
 /**
@@ -96,7 +91,6 @@ export function postDeletes(
   history: PostHistory | null,
   also?: Post,
 ): CassandraStatement[] {
-  const ts = long(deletedAt);
   const created = new Map<string, Date>();
   const keys = new Set(history?.titleKeys.keys() ?? []);
   const authors = new Set(history?.authors.keys() ?? []);
@@ -106,36 +100,19 @@ export function postDeletes(
     keys.add(titleKey(source.title));
     authors.add(source.author);
   }
-  const out: CassandraStatement[] = [
-    { query: `DELETE FROM ${ks}.posts_by_id USING TIMESTAMP ? WHERE id = ?`, params: [ts, id] },
+  return [
+    deletePartition(ks, POSTS_BY_ID, id, deletedAt),
+    ...[...created].map(([month, createdAt]) =>
+      deleteRow(ks, POSTS_BY_MONTH, [month, createdAt, id], deletedAt),
+    ),
+    ...[...keys].map((key) => titleRowDelete(ks, id, key, deletedAt)),
+    ...[...authors].map((author) => authorRowDelete(ks, id, author, deletedAt)),
   ];
-  for (const [month, createdAt] of created) {
-    out.push({
-      query: `DELETE FROM ${ks}.posts_by_month USING TIMESTAMP ? WHERE month = ? AND created_at = ? AND id = ?`,
-      params: [ts, month, createdAt, id],
-    });
-  }
-  for (const key of keys) {
-    out.push({
-      query: `DELETE FROM ${ks}.posts_by_title USING TIMESTAMP ? WHERE prefix = ? AND title_key = ? AND id = ?`,
-      params: [ts, titlePrefix(key), key, id],
-    });
-  }
-  for (const author of authors) {
-    out.push({
-      query: `DELETE FROM ${ks}.posts_by_author USING TIMESTAMP ? WHERE author = ? AND id = ?`,
-      params: [ts, author, id],
-    });
-  }
-  return out;
 }
 
 /** Removes one comment of a deleted post from comments_by_id, at the deletion's timestamp. */
 export function commentByIdDelete(ks: string, id: string, deletedAt: number): CassandraStatement {
-  return {
-    query: `DELETE FROM ${ks}.comments_by_id USING TIMESTAMP ? WHERE id = ?`,
-    params: [long(deletedAt), id],
-  };
+  return deleteRow(ks, COMMENTS_BY_ID, [id], deletedAt);
 }
 
 /** Removes one comment's row from its post's partition, at the given time. */
@@ -146,10 +123,7 @@ export function commentRowDelete(
   id: string,
   at: number,
 ): CassandraStatement {
-  return {
-    query: `DELETE FROM ${ks}.comments_by_post USING TIMESTAMP ? WHERE post_id = ? AND created_at = ? AND id = ?`,
-    params: [long(at), postId, createdAt, id],
-  };
+  return deleteRow(ks, COMMENTS_BY_POST, [postId, createdAt, id], at);
 }
 
 /** Removes a deleted post's whole comment partition (one tombstone, however many comments). */
@@ -158,8 +132,5 @@ export function commentPartitionDelete(
   postId: string,
   deletedAt: number,
 ): CassandraStatement {
-  return {
-    query: `DELETE FROM ${ks}.comments_by_post USING TIMESTAMP ? WHERE post_id = ?`,
-    params: [long(deletedAt), postId],
-  };
+  return deletePartition(ks, COMMENTS_BY_POST, postId, deletedAt);
 }

@@ -3,53 +3,31 @@ import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { Cursor, decodeCursor, pageFromRows } from '../cursor';
 import { PostSort, PostSummary } from '../post';
 import { ListPostsQuery, PostPage } from '../post-store';
-import { titlePrefix } from '../title-key';
+import { titlePrefix } from '../../kinds/title-key';
+import { Post, POSTS_BY_MONTH, POSTS_BY_TITLE } from '../../kinds/post.kind';
+import { CassandraTable } from '../../kinds/record-kind';
+import { LISTING_PARTITIONS } from './cql';
 import { monthOf, summaryFromRow } from './cassandra-post-rows';
 
 interface ListingShape {
-  table: 'posts_by_month' | 'posts_by_title';
-  listing: 'month' | 'title';
-  partitionColumn: 'month' | 'prefix';
-  clustering: ['created_at', 'id'] | ['title_key', 'id'];
-  /** true when the sort reads the table's clustering order (ASC for title, DESC for month) */
+  /** the query table (its partition key, clustering columns and listing are declared there) */
+  table: CassandraTable<Post>;
+  /** the table clusters its rows in descending order (posts_by_month: newest first) */
+  clusteringDesc: boolean;
+  /** true when the sort reads the table's clustering order */
   natural: boolean;
   /** the partitions in the sort's order */
   ascending: boolean;
 }
 
+const BY_MONTH = { table: POSTS_BY_MONTH, clusteringDesc: true };
+const BY_TITLE = { table: POSTS_BY_TITLE, clusteringDesc: false };
+
 const SHAPES: Record<PostSort, ListingShape> = {
-  newest: {
-    table: 'posts_by_month',
-    listing: 'month',
-    partitionColumn: 'month',
-    clustering: ['created_at', 'id'],
-    natural: true,
-    ascending: false,
-  },
-  oldest: {
-    table: 'posts_by_month',
-    listing: 'month',
-    partitionColumn: 'month',
-    clustering: ['created_at', 'id'],
-    natural: false,
-    ascending: true,
-  },
-  title: {
-    table: 'posts_by_title',
-    listing: 'title',
-    partitionColumn: 'prefix',
-    clustering: ['title_key', 'id'],
-    natural: true,
-    ascending: true,
-  },
-  'title-desc': {
-    table: 'posts_by_title',
-    listing: 'title',
-    partitionColumn: 'prefix',
-    clustering: ['title_key', 'id'],
-    natural: false,
-    ascending: false,
-  },
+  newest: { ...BY_MONTH, natural: true, ascending: false },
+  oldest: { ...BY_MONTH, natural: false, ascending: true },
+  title: { ...BY_TITLE, natural: true, ascending: true },
+  'title-desc': { ...BY_TITLE, natural: false, ascending: false },
 };
 
 function partitionOfCursor(sort: PostSort, cursor: Cursor): string {
@@ -74,12 +52,11 @@ export async function listPostsPage(
   // reading backwards = reading the opposite order from the cursor, then flipping the page
   const readAscending = backwards ? !shape.ascending : shape.ascending;
   const readNatural = backwards ? !shape.natural : shape.natural;
-  const clusteringDesc = shape.table === 'posts_by_month';
-  const rowsAscending = clusteringDesc ? !readNatural : readNatural;
+  const rowsAscending = shape.clusteringDesc ? !readNatural : readNatural;
 
   const partitionRows = await client.execute(
-    `SELECT partition FROM ${client.table('listing_partitions')} WHERE listing = ?`,
-    [shape.listing],
+    `SELECT partition FROM ${client.table(LISTING_PARTITIONS)} WHERE listing = ?`,
+    [shape.table.listing],
     { idempotent: true },
   );
   let partitions = partitionRows.rows.map((r) => r.get('partition') as string); // ascending
@@ -89,7 +66,7 @@ export async function listPostsPage(
     partitions = partitions.filter((p) => (readAscending ? p >= start : p <= start));
   }
 
-  const [keyColumn, idColumn] = shape.clustering;
+  const [keyColumn, idColumn] = shape.table.keys.slice(1);
   const order = rowsAscending ? 'ASC' : 'DESC';
   const rows: PostSummary[] = [];
   for (const partition of partitions) {
@@ -106,7 +83,7 @@ export async function listPostsPage(
     }
     params.push(want);
     const result = await client.execute(
-      `SELECT id, title, author, excerpt, created_at, updated_at, version FROM ${client.table(shape.table)} WHERE ${shape.partitionColumn} = ?${bound} ORDER BY ${keyColumn} ${order}, ${idColumn} ${order} LIMIT ?`,
+      `SELECT id, title, author, excerpt, created_at, updated_at, version FROM ${client.table(shape.table.name)} WHERE ${shape.table.partitionKey} = ?${bound} ORDER BY ${keyColumn} ${order}, ${idColumn} ${order} LIMIT ?`,
       params,
       { idempotent: true, fetchSize: want },
     );

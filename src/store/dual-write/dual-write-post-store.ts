@@ -1,4 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { reasonOf, withTimeout } from '../../common/with-timeout';
+import { COMMENT_KIND } from '../../kinds/comment.kind';
+import { POST_KIND } from '../../kinds/post.kind';
+import { Hint, HintLog } from '../hints/hint-log';
 import { Comment, Post } from '../post';
 import {
   AuthorCount,
@@ -8,19 +12,19 @@ import {
   PostStore,
   StoreTotals,
 } from '../post-store';
-import { Hint, HintLog } from '../hints/hint-log';
+import { Replica } from '../replica';
+import { StoreUnavailableError } from '../store-errors';
 import { nowMicros } from '../versions';
-import { reasonOf, withTimeout } from '../../common/with-timeout';
 
 /** The primary store refused a write: the request fails and nothing was written anywhere. */
-export class DualWritePrimaryError extends Error {
+export class DualWritePrimaryError extends StoreUnavailableError {
   constructor(
     readonly store: string,
     readonly operation: string,
     readonly recordId: string,
     override readonly cause: unknown,
   ) {
-    super(`${store} (primary) failed to ${operation} ${recordId}: ${reasonOf(cause)}`);
+    super(`${store} (primary) failed to ${operation} ${recordId}: ${reasonOf(cause)}`, cause);
     this.name = 'DualWritePrimaryError';
   }
 }
@@ -46,6 +50,19 @@ export interface SecondaryCounters {
 }
 
 /**
+ * The copies a dual-write phase makes to its secondary, as the router and stats see them:
+ * counters, and a way to wait until every copy started so far is written or hinted.
+ */
+export interface SecondaryCopies {
+  readonly secondaryName: string;
+  readonly counters: SecondaryCounters;
+  /** Resolves once every copy started so far is written or hinted. */
+  drain(): Promise<void>;
+}
+
+type Target = Omit<Hint, 'at' | 'error'>;
+
+/**
  * Writes go to the primary first; its answer decides the request. Only then is the same
  * version copied to the secondary as a replica write (idempotent, ordered by version, so copies
  * may land in any order), and a secondary that fails or is too slow never fails the request:
@@ -57,19 +74,23 @@ export interface SecondaryCounters {
  * shutdown drains, so only a crash can drop a copy before it is written or hinted, and the
  * reconciliation finds such a record by comparing the stores.
  */
-export class DualWritePostStore extends PostStore {
+export class DualWritePostStore extends PostStore implements SecondaryCopies {
   readonly name: string;
   private readonly tally = { writes: 0, missed: 0, unhinted: 0 };
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly logger = new Logger(DualWritePostStore.name);
 
   get counters(): SecondaryCounters {
     return { ...this.tally, inFlight: this.inFlight.size };
   }
-  private readonly logger = new Logger(DualWritePostStore.name);
+
+  get secondaryName(): string {
+    return this.secondary.name;
+  }
 
   constructor(
     readonly primary: PostStore,
-    readonly secondary: PostStore,
+    readonly secondary: Replica,
     readonly hints: HintLog,
     private readonly options: DualWriteOptions,
   ) {
@@ -80,8 +101,8 @@ export class DualWritePostStore extends PostStore {
   async createPost(post: Post): Promise<void> {
     await this.onPrimary('create post', post.id, () => this.primary.createPost(post));
     // null: a new post has no earlier version for the secondary to clean up after
-    await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
-      this.secondary.applyPost(post, null),
+    await this.copy(postTarget(post.id, 'upsert'), () =>
+      this.secondary.apply(POST_KIND, post, null),
     );
   }
 
@@ -95,8 +116,8 @@ export class DualWritePostStore extends PostStore {
     );
     if (updated) {
       // the primary went from exactly `previous` to `next`: the copy can say so
-      await this.copy({ entity: 'post', id: next.id, postId: next.id, op: 'upsert' }, () =>
-        this.secondary.applyPost(next, previous),
+      await this.copy(postTarget(next.id, 'upsert'), () =>
+        this.secondary.apply(POST_KIND, next, previous),
       );
     }
     return updated;
@@ -108,40 +129,24 @@ export class DualWritePostStore extends PostStore {
       this.primary.deletePost(previous, deletedAt),
     );
     if (deleted) {
-      await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
-        this.secondary.applyDelete(id, deletedAt, previous),
+      await this.copy(postTarget(id, 'delete'), () =>
+        this.secondary.applyDelete(POST_KIND, id, deletedAt, previous),
       );
     }
     return deleted;
-  }
-
-  async applyPost(post: Post, predecessor?: Post | null): Promise<void> {
-    await this.onPrimary('apply post', post.id, () => this.primary.applyPost(post, predecessor));
-    await this.copy({ entity: 'post', id: post.id, postId: post.id, op: 'upsert' }, () =>
-      this.secondary.applyPost(post, predecessor),
-    );
-  }
-
-  async applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
-    await this.onPrimary('apply delete of post', id, () =>
-      this.primary.applyDelete(id, deletedAt, last),
-    );
-    await this.copy({ entity: 'post', id, postId: id, op: 'delete' }, () =>
-      this.secondary.applyDelete(id, deletedAt, last),
-    );
   }
 
   async addComment(comment: Comment): Promise<boolean> {
     const added = await this.onPrimary('add comment', comment.id, () =>
       this.primary.addComment(comment),
     );
-    if (added) await this.copyComment(comment);
+    if (added) {
+      await this.copy(
+        { entity: COMMENT_KIND.name, id: comment.id, postId: comment.postId, op: 'upsert' },
+        () => this.secondary.apply(COMMENT_KIND, comment),
+      );
+    }
     return added;
-  }
-
-  async applyComment(comment: Comment): Promise<void> {
-    await this.onPrimary('apply comment', comment.id, () => this.primary.applyComment(comment));
-    await this.copyComment(comment);
   }
 
   getComment(id: string): Promise<Comment | null> {
@@ -164,16 +169,8 @@ export class DualWritePostStore extends PostStore {
     return this.primary.totals();
   }
 
-  /** Resolves once every copy started so far is written or hinted. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  private copyComment(comment: Comment): Promise<void> {
-    return this.copy(
-      { entity: 'comment', id: comment.id, postId: comment.postId, op: 'upsert' },
-      () => this.secondary.applyComment(comment),
-    );
   }
 
   private async onPrimary<T>(operation: string, id: string, write: () => Promise<T>): Promise<T> {
@@ -185,7 +182,7 @@ export class DualWritePostStore extends PostStore {
   }
 
   /** Starts the copy; resolves at once, or when it is done if too many copies are running. */
-  private copy(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>): Promise<void> {
+  private copy(target: Target, write: () => Promise<void>): Promise<void> {
     const done = this.mirror(target, write).finally(() => {
       this.inFlight.delete(done);
     });
@@ -194,7 +191,7 @@ export class DualWritePostStore extends PostStore {
   }
 
   /** Copies to the secondary; a failure or timeout becomes a log line and a hint, never an error. */
-  private async mirror(target: Omit<Hint, 'at' | 'error'>, write: () => Promise<void>) {
+  private async mirror(target: Target, write: () => Promise<void>) {
     this.tally.writes++;
     try {
       await withTimeout(
@@ -220,4 +217,8 @@ export class DualWritePostStore extends PostStore {
       }
     }
   }
+}
+
+function postTarget(id: string, op: Hint['op']): Target {
+  return { entity: POST_KIND.name, id, postId: id, op };
 }

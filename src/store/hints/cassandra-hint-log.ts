@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { mapConcurrent } from '../../common/map-concurrent';
-import { long } from '../cassandra/cassandra-post-rows';
+import { long } from '../cassandra/cql';
 import { Hint, HintLog } from './hint-log';
 
 const BUCKETS = Array.from({ length: 16 }, (_, i) => i);

@@ -1,9 +1,13 @@
 /** What a secondary store missed: enough to find the record again in the primary. */
 export interface Hint {
-  entity: 'post' | 'comment';
-  /** the record's id (the post's id for a post, the comment's id for a comment) */
+  /** the record kind's name (RecordKind.name) */
+  entity: string;
+  /** the record's id */
   id: string;
-  /** the post the record belongs to (equal to `id` for a post) */
+  /**
+   * The record it lives under, else its own id (a comment: its post's id; a post: its own). Kept
+   * in the stores' `post_id` field and column.
+   */
   postId: string;
   op: 'upsert' | 'delete';
   /** when the miss happened, microseconds since the epoch; orders misses of one record */

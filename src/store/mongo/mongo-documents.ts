@@ -1,5 +1,7 @@
-import { Comment, excerptOf, Post, PostSummary } from '../post';
-import { titleKey } from '../title-key';
+import { Comment, COMMENT_KIND } from '../../kinds/comment.kind';
+import { Post, POST_KIND } from '../../kinds/post.kind';
+import { fromDocument, toDocument } from '../../kinds/record-kind';
+import { PostSummary } from '../post';
 
 /** A post as stored in MongoDB: the design's field names, plus the sort key and version. */
 export interface PostDocument {
@@ -24,61 +26,48 @@ export interface CommentDocument {
   created_at: Date;
 }
 
-/** The deletion of a post, kept so replica writes older than it are ignored. */
+/** The deletion of a record, kept so replica writes older than it are ignored. */
 export interface TombstoneDocument {
   _id: string;
   deleted_at: number;
 }
 
+// The documents are laid out by the kinds' declarations (src/kinds); these only name their types.
+
 export function toPostDocument(post: Post): PostDocument {
-  return {
-    _id: post.id,
-    title: post.title,
-    title_key: titleKey(post.title),
-    content: post.content,
-    excerpt: excerptOf(post.content),
-    author: post.author,
-    created_at: post.createdAt,
-    updated_at: post.updatedAt,
-    version: post.version,
-  };
+  return toDocument(POST_KIND, post) as unknown as PostDocument;
 }
 
 export function fromPostDocument(doc: PostDocument): Post {
-  return {
-    id: doc._id,
-    title: doc.title,
-    content: doc.content,
-    author: doc.author,
-    createdAt: doc.created_at,
-    updatedAt: doc.updated_at,
-    version: Number(doc.version),
-  };
+  return fromDocument(POST_KIND, doc as unknown as Record<string, unknown>);
 }
 
 export function toCommentDocument(comment: Comment): CommentDocument {
-  return {
-    _id: comment.id,
-    post_id: comment.postId,
-    commenter: comment.commenter,
-    comment: comment.comment,
-    created_at: comment.createdAt,
-  };
+  return toDocument(COMMENT_KIND, comment) as unknown as CommentDocument;
 }
 
 export function fromCommentDocument(doc: CommentDocument): Comment {
-  return {
-    id: doc._id,
-    postId: doc.post_id,
-    commenter: doc.commenter,
-    comment: doc.comment,
-    createdAt: doc.created_at,
-  };
+  return fromDocument(COMMENT_KIND, doc as unknown as Record<string, unknown>);
 }
 
 /** MongoDB's duplicate key error (an upsert that lost to a newer version, a repeated insert). */
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: number } | null)?.code === 11000;
+}
+
+/**
+ * Waits for an unordered insertMany; the indexes of the documents it skipped because their _id
+ * was taken. Any other failure is thrown.
+ */
+export async function duplicatesOf(insert: Promise<unknown>): Promise<Set<number>> {
+  try {
+    await insert;
+    return new Set();
+  } catch (error) {
+    const failures = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
+    if (!failures || failures.some((failure) => failure.code !== 11000)) throw error;
+    return new Set(failures.map((failure) => failure.index));
+  }
 }
 
 /** A listing row: read without the content (projection), using the stored excerpt. */

@@ -1,6 +1,7 @@
 import { Collection } from 'mongoose';
 import { isDuplicateKey } from './mongo-documents';
 import { sleep } from '../../common/sleep';
+import { StoreUnavailableError } from '../store-errors';
 
 interface LockDocument {
   _id: string;
@@ -14,10 +15,11 @@ export const LOCK_TTL_MS = 10_000;
 /** How long a writer waits for a post's lock before it gives up (the request fails). */
 const WAIT_MS = 15_000;
 
-/** Another writer held the post for longer than a request may wait. */
-export class PostLockTimeoutError extends Error {
+/** Another writer held the post for longer than a request may wait (503: try again). */
+export class PostLockTimeoutError extends StoreUnavailableError {
   constructor(id: string) {
     super(`post ${id} stayed locked by another writer for ${WAIT_MS} ms`);
+    this.name = 'PostLockTimeoutError';
   }
 }
 

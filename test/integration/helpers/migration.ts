@@ -22,6 +22,14 @@ export const POST_TABLES = {
 } as const;
 export const COMMENT_TABLES = { comments_by_id: 'id', comments_by_post: 'post_id' } as const;
 
+/** A backfill checkpoint of the blog's kinds: its stages and what each copied. */
+export type BlogCheckpoint = BackfillCheckpoint & {
+  stage: 'posts' | 'comments' | 'deletions' | 'done';
+  posts: number;
+  comments: number;
+  deletions?: number;
+};
+
 export interface Dataset {
   posts: Post[];
   comments: Comment[];
@@ -154,14 +162,14 @@ export async function verifyStores(env: Record<string, string>, recheckDelayMs =
 export async function readCheckpoint(
   client: Client,
   keyspace: string,
-): Promise<BackfillCheckpoint | undefined> {
+): Promise<BlogCheckpoint | undefined> {
   const result = await client.execute(
     `SELECT body FROM ${keyspace}.migration_state WHERE name = ?`,
     [backfillName('mongo', 'cassandra')],
     { prepare: true },
   );
   const body = result.first()?.get('body') as string | null | undefined;
-  return body ? (JSON.parse(body) as BackfillCheckpoint) : undefined;
+  return body ? (JSON.parse(body) as BlogCheckpoint) : undefined;
 }
 
 /** Every row of a table (the given columns), read by token range: bounded statements, paged. */

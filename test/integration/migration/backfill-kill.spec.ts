@@ -1,7 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Client } from 'cassandra-driver';
 import { Connection } from 'mongoose';
-import { BackfillCheckpoint } from '../../../src/migration/backfill/backfill.service';
 import { sleep } from '../../support/http-poll';
 import {
   cli,
@@ -16,6 +15,7 @@ import {
   scanColumn,
   startCli,
   verifyStores,
+  BlogCheckpoint,
 } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
 import { rawCassandra } from '../helpers/stores';
@@ -46,7 +46,7 @@ function killPlan(): Kill[] {
   ];
 }
 
-const stageIndex = (cp: BackfillCheckpoint) => STAGES.indexOf(cp.stage);
+const stageIndex = (cp: BlogCheckpoint) => STAGES.indexOf(cp.stage);
 
 describe('kill test: migrate backfill (20 000 posts, 100 000 comments) killed with SIGKILL three times', () => {
   let store: StoreModule;
@@ -89,7 +89,7 @@ describe('kill test: migrate backfill (20 000 posts, 100 000 comments) killed wi
   async function killWhenPast(run: CliProcess, runs: number, kill: Kill) {
     let exited = false;
     void run.done.then(() => (exited = true));
-    let first: BackfillCheckpoint | undefined;
+    let first: BlogCheckpoint | undefined;
     for (;;) {
       if (exited) {
         const { status, stdout, stderr } = await run.done;
@@ -121,7 +121,7 @@ describe('kill test: migrate backfill (20 000 posts, 100 000 comments) killed wi
     const plan = killPlan();
     console.log(`kill plan: ${JSON.stringify(plan)}`);
 
-    let left: BackfillCheckpoint | undefined;
+    let left: BlogCheckpoint | undefined;
     for (const [i, kill] of plan.entries()) {
       const runs = i + 1;
       const result = await killAt(startCli(env, 'migrate', 'backfill'), runs, kill);

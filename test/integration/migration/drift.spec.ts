@@ -2,7 +2,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
-import { MigrationSides } from '../../../src/migration/sides/migration-sides';
+import { directionOf } from '../../../src/migration/directions';
+import { Replicas } from '../../../src/store/replicas';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
@@ -137,8 +138,7 @@ describe('drift behind the app’s back: verify names exactly the records, recon
       const mongoOnly = comment(g.id, 'only in MongoDB');
       await mongo.collection('comments').insertOne(toCommentDocument(mongoOnly) as never);
 
-      const sides = m.module.get(MigrationSides);
-      const { source, target } = sides.direction('dual-write');
+      const { source, target } = directionOf(m.module.get(Replicas), 'dual-write');
       const verifier = m.module.get(VerifyService);
       const { report } = await verifier.verify(source, target, { recheckDelayMs: 200 });
       expect(report.clean).toBe(false);
@@ -227,7 +227,7 @@ describe('drift behind the app’s back: verify names exactly the records, recon
       expect(await mongoStore.getPost(a.id)).toEqual(a);
       expect(await mongoStore.getPost(b.id)).toEqual(b);
       expect(await mongoStore.getPost(extra.id)).toBeNull();
-      const { source, target } = m.module.get(MigrationSides).direction('cassandra-primary');
+      const { source, target } = directionOf(m.module.get(Replicas), 'cassandra-primary');
       const { report } = await m.module.get(VerifyService).verify(source, target, {
         recheckDelayMs: 200,
       });

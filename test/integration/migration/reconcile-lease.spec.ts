@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
-import { Leases } from '../../../src/migration/control/lease';
+import { Leases } from '../../../src/control/lease';
 import { JobRun, MigrationJobs } from '../../../src/migration/migration.jobs';
 import { sleep } from '../../support/http-poll';
 import { testEnv } from '../../support/test-env';

@@ -1,6 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
-import { PhaseControl } from '../../../src/phase/phase-control';
+import { PhaseControl } from '../../../src/control/phase-control';
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
 import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';

@@ -2,10 +2,11 @@ import { CassandraClient } from '../../../src/database/cassandra/cassandra-clien
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
 import { ABANDONED_CLAIM_MS } from '../../../src/store/cassandra/cassandra-post-claims';
 import { Post } from '../../../src/store/post';
-import { titleKey } from '../../../src/store/title-key';
+import { titleKey } from '../../../src/kinds/title-key';
 import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
 import { StoreModule, storeModule } from '../helpers/store-module';
-import { makePost, shuffled } from './post-store.contract';
+import { makePost, ReplicaWrites, replicaWrites, shuffled } from './post-store.contract';
+import { Replicas } from '../../../src/store/replicas';
 
 /** Where a post appears in every Cassandra table, read straight from the tables. */
 async function rowsOf(client: CassandraClient, post: Pick<Post, 'id'>) {
@@ -41,11 +42,13 @@ async function rowsOf(client: CassandraClient, post: Pick<Post, 'id'>) {
 describe('Cassandra order safety (rows in every query table)', () => {
   let stores: StoreModule;
   let store: CassandraPostStore;
+  let replica: ReplicaWrites;
   let client: CassandraClient;
 
   beforeAll(async () => {
     stores = await storeModule('order_safety', 'cassandra');
     store = stores.module.get(CassandraPostStore);
+    replica = replicaWrites(stores.module.get(Replicas).get('cassandra'));
     client = stores.module.get(CassandraClient);
   });
   afterAll(() => stores?.close());
@@ -54,8 +57,8 @@ describe('Cassandra order safety (rows in every query table)', () => {
   it('version 2 then version 1 (new title, new author): version 2 stays, one row per table', async () => {
     const v1 = makePost({ title: 'Alpha', author: 'Ada' });
     const v2 = { ...v1, title: 'Omega', author: 'Bo', version: nextVersion(v1.version) };
-    await store.applyPost(v2);
-    await store.applyPost(v1);
+    await replica.applyPost(v2);
+    await replica.applyPost(v1);
     expect(await store.getPost(v1.id)).toEqual(v2);
     expect(await rowsOf(client, v1)).toEqual({
       byId: [`Omega@${v2.version}`],
@@ -69,9 +72,9 @@ describe('Cassandra order safety (rows in every query table)', () => {
     const post = makePost({ title: 'Doomed' });
     await store.createPost(post);
     const deletedAt = deleteVersion(post.version);
-    await store.applyDelete(post.id, deletedAt);
-    await store.applyPost({ ...post, title: 'Other title' });
-    await store.applyComment({
+    await replica.applyDelete(post.id, deletedAt);
+    await replica.applyPost({ ...post, title: 'Other title' });
+    await replica.applyComment({
       id: newId(),
       postId: post.id,
       commenter: 'Bo',
@@ -110,7 +113,7 @@ describe('Cassandra order safety (rows in every query table)', () => {
         version: nextVersion(prev.version),
       });
     }
-    await Promise.all(shuffled([...versions, ...versions]).map((v) => store.applyPost(v)));
+    await Promise.all(shuffled([...versions, ...versions]).map((v) => replica.applyPost(v)));
     const last = versions[versions.length - 1];
     expect(await store.getPost(first.id)).toEqual(last);
     expect(await rowsOf(client, first)).toEqual({
@@ -132,8 +135,8 @@ describe('Cassandra order safety (rows in every query table)', () => {
     const deletedAt = deleteVersion(post.version + 100);
     await Promise.all(
       shuffled([
-        ...stale.map((v) => () => store.applyPost(v)),
-        () => store.applyDelete(post.id, deletedAt),
+        ...stale.map((v) => () => replica.applyPost(v)),
+        () => replica.applyDelete(post.id, deletedAt),
       ]).map((f) => f()),
     );
     expect(await rowsOf(client, post)).toEqual({
@@ -151,7 +154,7 @@ describe('Cassandra order safety (rows in every query table)', () => {
       const v2 = { ...post, title: 'Claimed', version: nextVersion(post.version) };
       expect(await store.updatePost(v2, post)).toBe(true); // head = v2
       const v3 = { ...v2, title: 'Replicated', version: nextVersion(v2.version) };
-      await store.applyPost(v3); // data = v3, head still v2 (another store was primary)
+      await replica.applyPost(v3); // data = v3, head still v2 (another store was primary)
       const v4 = { ...v3, title: 'Edited', version: nextVersion(v3.version) };
       expect(await store.updatePost({ ...v4 }, v2)).toBe(false); // stale editor
       expect(await store.updatePost(v4, v3)).toBe(true);

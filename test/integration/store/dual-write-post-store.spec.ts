@@ -1,7 +1,14 @@
+import { phasePlan, StoreName } from '../../../src/config/migration-phase';
+import { Replicas } from '../../../src/store/replicas';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { storeModule } from '../helpers/store-module';
-import { describePostStoreContract, visibleState } from './post-store.contract';
+import {
+  bothReplicas,
+  describePostStoreContract,
+  replicaWrites,
+  visibleState,
+} from './post-store.contract';
 
 // The same contract through both directions of the dual-write, on both real servers; after
 // every test (once the copies are done) the secondary must show exactly what the primary shows.
@@ -13,13 +20,24 @@ for (const phase of ['dual-write', 'cassandra-primary'] as const) {
     const stores = await storeModule(`store_${phase}`, phase, {
       SECONDARY_WRITE_TIMEOUT_MS: '60000',
     });
-    const store = stores.module.get(PostStoreRouter).storeFor(phase) as DualWritePostStore;
+    const router = stores.module.get(PostStoreRouter);
+    const store = router.storeFor(phase) as DualWritePostStore;
+    const plan = phasePlan(phase);
+    const replicas = stores.module.get(Replicas);
     return {
       ...stores,
       store,
+      // replica writes reach a dual-write phase's stores one by one (backfill, hint retry,
+      // reconcile): both must end in the same state
+      replica: bothReplicas(
+        replicaWrites(replicas.get(plan.primary)),
+        replicaWrites(replicas.get(plan.secondary as StoreName)),
+      ),
       check: async () => {
         await store.drain();
-        expect(await visibleState(store.secondary)).toEqual(await visibleState(store.primary));
+        expect(await visibleState(router.storeNamed(plan.secondary as StoreName))).toEqual(
+          await visibleState(store.primary),
+        );
         expect(store.counters.missed).toBe(0);
       },
     };

@@ -1,10 +1,61 @@
 import { compareUtf8, Comment, Post, PostSort } from '../../../src/store/post';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
+import { POST_KIND } from '../../../src/kinds/post.kind';
+import { KnownVersions } from '../../../src/store/mongo/mongo-post-records';
 import { PostStore, PostSummary } from '../../../src/store/post-store';
-import { titleKey } from '../../../src/store/title-key';
+import { Replica } from '../../../src/store/replica';
+import { titleKey } from '../../../src/kinds/title-key';
 import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
+
+/**
+ * The replica writes the contract checks (what backfill, hint retry, reconcile and a dual-write's
+ * copies do through the Replica port), as one store (or a dual-write's two, one after the other)
+ * takes them.
+ */
+export interface ReplicaWrites {
+  applyPost(post: Post, predecessor?: Post | null): Promise<void>;
+  applyDelete(id: string, deletedAt: number, last?: Post): Promise<void>;
+  applyComment(comment: Comment): Promise<void>;
+  /** a backfill's page of posts; `known`: the versions the store held when the run began */
+  applyPosts(posts: Post[], concurrency: number, known?: KnownVersions): Promise<void>;
+  applyComments(comments: Comment[], concurrency: number): Promise<void>;
+}
+
+/** A store's replica writes through its Replica (a page of posts through `applyPosts`). */
+export function replicaWrites(
+  replica: Replica,
+  applyPosts: ReplicaWrites['applyPosts'] = (posts, concurrency) =>
+    replica.writer(POST_KIND)(posts, concurrency),
+): ReplicaWrites {
+  return {
+    applyPost: (post, predecessor) => replica.apply(POST_KIND, post, predecessor),
+    applyDelete: (id, deletedAt, last) => replica.applyDelete(POST_KIND, id, deletedAt, last),
+    applyComment: (comment) => replica.apply(COMMENT_KIND, comment),
+    applyPosts,
+    applyComments: (comments, concurrency) => replica.writer(COMMENT_KIND)(comments, concurrency),
+  };
+}
+
+/** Every write to both, the first (a dual-write's primary) first. */
+export function bothReplicas(first: ReplicaWrites, second: ReplicaWrites): ReplicaWrites {
+  const both =
+    <A extends unknown[]>(write: (w: ReplicaWrites) => (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      await write(first)(...args);
+      await write(second)(...args);
+    };
+  return {
+    applyPost: both((w) => w.applyPost),
+    applyDelete: both((w) => w.applyDelete),
+    applyComment: both((w) => w.applyComment),
+    applyPosts: both((w) => w.applyPosts),
+    applyComments: both((w) => w.applyComments),
+  };
+}
 
 export interface ContractSubject {
   store: PostStore;
+  replica: ReplicaWrites;
   /** wipes every post and comment (between tests) */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -136,10 +187,12 @@ export function describePostStoreContract(label: string, subject: () => Promise<
   describe(`PostStore contract: ${label}`, () => {
     let s: ContractSubject;
     let store: PostStore;
+    let replica: ReplicaWrites;
 
     beforeAll(async () => {
       s = await subject();
       store = s.store;
+      replica = s.replica;
     });
     afterAll(() => s?.close());
     beforeEach(() => s.reset());
@@ -210,18 +263,18 @@ export function describePostStoreContract(label: string, subject: () => Promise<
     it('replica writes converge by version in any order: v2 then v1 keeps v2', async () => {
       const v1 = makePost({ title: 'First' });
       const v2 = { ...v1, title: 'Second', version: nextVersion(v1.version) };
-      await store.applyPost(v2);
-      await store.applyPost(v1);
-      await store.applyPost(v2);
+      await replica.applyPost(v2);
+      await replica.applyPost(v1);
+      await replica.applyPost(v2);
       expect(await store.getPost(v1.id)).toEqual(v2);
     });
 
     it('a stale replica write after a deletion does not bring the post back', async () => {
       const post = makePost();
       await store.createPost(post);
-      await store.applyDelete(post.id, deleteVersion(post.version));
-      await store.applyPost(post);
-      await store.applyComment(makeComment(post.id, new Date()));
+      await replica.applyDelete(post.id, deleteVersion(post.version));
+      await replica.applyPost(post);
+      await replica.applyComment(makeComment(post.id, new Date()));
       expect(await store.getPost(post.id)).toBeNull();
       expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
     });
@@ -232,12 +285,12 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       const newer = makePost({ title: 'Stored newer' });
       const deleted = makePost({ title: 'Deleted here' });
       const laterDeleted = makePost({ title: 'Deleted before this version' });
-      await store.applyPost(older);
+      await replica.applyPost(older);
       const newerStored = { ...newer, title: 'Newer stays', version: nextVersion(newer.version) };
-      await store.applyPost(newerStored);
+      await replica.applyPost(newerStored);
       await store.createPost(deleted);
-      await store.applyDelete(deleted.id, deleteVersion(deleted.version));
-      await store.applyDelete(laterDeleted.id, laterDeleted.version + 10);
+      await replica.applyDelete(deleted.id, deleteVersion(deleted.version));
+      await replica.applyDelete(laterDeleted.id, laterDeleted.version + 10);
       const olderNext = { ...older, title: 'Copied newer', version: nextVersion(older.version) };
       // a version from before that deletion (but after the post's first)
       const laterVersion = {
@@ -246,7 +299,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         version: laterDeleted.version + 5,
       };
 
-      await store.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
+      await replica.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
       expect(await store.getPost(fresh.id)).toEqual(fresh);
       expect(await store.getPost(older.id)).toEqual(olderNext);
       expect(await store.getPost(newer.id)).toEqual(newerStored);
@@ -254,7 +307,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.getPost(laterDeleted.id)).toBeNull();
       expect(await store.totals()).toEqual({ posts: 3, comments: 0 });
       // a second time changes nothing
-      await store.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
+      await replica.applyPosts([fresh, olderNext, newer, deleted, laterVersion], 4);
       expect(await store.totals()).toEqual({ posts: 3, comments: 0 });
     });
 
@@ -265,15 +318,15 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       const fresh = makePost({ title: 'New here' });
       const racedOlder = makePost({ title: 'Arrived since, older' });
       const racedNewer = makePost({ title: 'Arrived since, newer' });
-      for (const p of [older, newer, deleted]) await store.applyPost(p);
+      for (const p of [older, newer, deleted]) await replica.applyPost(p);
       const known = new Map([older, newer, deleted].map((p) => [p.id, p.version]));
       // after the store was looked at: a newer version, a deletion, two posts arriving
       const newerStored = { ...newer, title: 'Newer stays', version: nextVersion(newer.version) };
-      await store.applyPost(newerStored);
-      await store.applyDelete(deleted.id, deleteVersion(deleted.version));
-      await store.applyPost(racedOlder);
+      await replica.applyPost(newerStored);
+      await replica.applyDelete(deleted.id, deleteVersion(deleted.version));
+      await replica.applyPost(racedOlder);
       const racedNewerStored = { ...racedNewer, version: nextVersion(racedNewer.version) };
-      await store.applyPost(racedNewerStored);
+      await replica.applyPost(racedNewerStored);
       const page = [
         { ...older, title: 'Copied newer', version: nextVersion(older.version) },
         newer,
@@ -283,7 +336,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         racedNewer,
       ];
 
-      await store.applyPosts(page, 4, known);
+      await replica.applyPosts(page, 4, known);
       expect(await store.getPost(older.id)).toEqual(page[0]);
       expect(await store.getPost(newer.id)).toEqual(newerStored);
       expect(await store.getPost(deleted.id)).toBeNull();
@@ -306,8 +359,8 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         makeComment(gone.id, new Date(2026, 0, 3), 'On a deleted post'),
       ];
 
-      await store.applyComments(page, 4);
-      await store.applyComments(page, 4);
+      await replica.applyComments(page, 4);
+      await replica.applyComments(page, 4);
       expect((await store.listComments(live.id, 10)).items).toEqual(page.slice(0, 2));
       expect((await store.listComments(gone.id, 10)).items).toEqual([]);
       expect(await store.totals()).toEqual({ posts: 1, comments: 2 });
@@ -317,8 +370,8 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       const post = makePost();
       const deletedAt = deleteVersion(post.version);
       const newer = { ...post, title: 'Edited later', version: nextVersion(deletedAt) };
-      await store.applyPost(newer);
-      await store.applyDelete(post.id, deletedAt);
+      await replica.applyPost(newer);
+      await replica.applyDelete(post.id, deletedAt);
       expect(await store.getPost(post.id)).toEqual(newer);
     });
 
@@ -348,7 +401,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
           version: nextVersion(prev.version),
         });
       }
-      await Promise.all(shuffled([...versions, ...versions]).map((v) => store.applyPost(v)));
+      await Promise.all(shuffled([...versions, ...versions]).map((v) => replica.applyPost(v)));
       expect(await store.getPost(versions[0].id)).toEqual(versions[19]);
       expect(
         (await store.listPosts({ sort: 'title', limit: 10 })).items.map((p) => p.title),
@@ -367,7 +420,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
           version: nextVersion(prev.version),
         });
       }
-      const copies = chain.map((v, i) => () => store.applyPost(v, i === 0 ? null : chain[i - 1]));
+      const copies = chain.map((v, i) => () => replica.applyPost(v, i === 0 ? null : chain[i - 1]));
       await Promise.all(shuffled([...copies, ...copies]).map((copy) => copy()));
       const last = chain[chain.length - 1];
       expect(await store.getPost(last.id)).toEqual(last);
@@ -382,10 +435,10 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       const v1 = makePost({ title: 'Early' });
       const v2 = { ...v1, title: 'Late', author: 'Other', version: nextVersion(v1.version) };
       const deletedAt = deleteVersion(v2.version);
-      await store.applyPost(v1, null);
-      await store.applyDelete(v1.id, deletedAt, v2);
-      await store.applyPost(v2, v1); // the edit's copy arrives after the deletion's
-      await store.applyPost(v1, null);
+      await replica.applyPost(v1, null);
+      await replica.applyDelete(v1.id, deletedAt, v2);
+      await replica.applyPost(v2, v1); // the edit's copy arrives after the deletion's
+      await replica.applyPost(v1, null);
       expect(await store.getPost(v1.id)).toBeNull();
       expect((await store.listPosts({ sort: 'title', limit: 10 })).items).toEqual([]);
       expect(await store.totals()).toEqual({ posts: 0, comments: 0 });

@@ -5,6 +5,7 @@ import { classifyError } from '../../../src/common/errors/error-classification';
 import { InvalidCursorError } from '../../../src/store/cursor';
 import { DualWritePrimaryError } from '../../../src/store/dual-write/dual-write-post-store';
 import { PostLockTimeoutError } from '../../../src/store/mongo/mongo-post-lock';
+import { asStoreError, StoreUnavailableError } from '../../../src/store/store-errors';
 
 /** Builds an error of a driver class without running its constructor's side conditions. */
 function instanceOf<T extends object>(cls: { prototype: T }, fields: Partial<T> = {}): T {
@@ -52,8 +53,21 @@ describe('classifyError', () => {
       'an error whose cause is a network error',
       new Error('wrapped', { cause: new mongo.MongoNetworkError('reset') }),
     ],
-  ])('makes %s a 503', (_name, error) => {
-    expect(classifyError(error)).toEqual({ kind: 'unavailable', status: 503 });
+  ])('makes %s a 503 (as the routed store passes it on)', (_name, error) => {
+    // features reach the stores through PhaseRoutedPostStore, which passes a store's failure on
+    // as asStoreError does
+    expect(classifyError(asStoreError(error))).toEqual({ kind: 'unavailable', status: 503 });
+  });
+
+  it('knows no driver itself: a raw driver error is a 500 until a store says what it means', () => {
+    expect(classifyError(new mongo.MongoNetworkError('reset'))).toEqual({
+      kind: 'unexpected',
+      status: 500,
+    });
+    expect(classifyError(new StoreUnavailableError('down'))).toEqual({
+      kind: 'unavailable',
+      status: 503,
+    });
   });
 
   it.each([
@@ -63,6 +77,6 @@ describe('classifyError', () => {
     ['a thrown string', 'boom'],
     ['undefined', undefined],
   ])('makes %s a 500', (_name, error) => {
-    expect(classifyError(error)).toEqual({ kind: 'unexpected', status: 500 });
+    expect(classifyError(asStoreError(error))).toEqual({ kind: 'unexpected', status: 500 });
   });
 });

@@ -2,9 +2,9 @@ import {
   BackfillCheckpoint,
   BackfillService,
 } from '../../../src/migration/backfill/backfill.service';
-import { Leases } from '../../../src/migration/control/lease';
-import { MigrationState } from '../../../src/migration/control/migration-state';
-import { FakeSide, fakeComment, fakePost } from './fake-side';
+import { Leases } from '../../../src/control/lease';
+import { MigrationState } from '../../../src/control/migration-state';
+import { FakeReplica, fakeComment, fakePost, replicasOf } from './fake-replica';
 
 /** The migration state as a map, keeping every checkpoint saved (copied, as it was then). */
 class MemoryState {
@@ -45,11 +45,15 @@ class MemoryLeases extends Leases {
 }
 
 const backfill = (state: MemoryState, leases = new MemoryLeases()) =>
-  new BackfillService(state as unknown as MigrationState, leases);
+  new BackfillService(
+    state as unknown as MigrationState,
+    leases,
+    replicasOf(new FakeReplica('mongo'), new FakeReplica('cassandra')),
+  );
 
 function sides(posts: number) {
-  const source = new FakeSide('mongo');
-  const target = new FakeSide('cassandra');
+  const source = new FakeReplica('mongo');
+  const target = new FakeReplica('cassandra');
   for (let i = 0; i < posts; i++) {
     const post = fakePost();
     source.posts.set(post.id, post);
@@ -69,7 +73,10 @@ describe('BackfillService (logic, in-memory stores)', () => {
     const service = backfill(state);
     const { source, target } = sides(25);
     const summary = await service.run(source, target, options);
-    expect(summary).toMatchObject({ posts: 25, comments: 75, already_complete: false });
+    expect(summary).toMatchObject({
+      records: { posts: 25, comments: 75 },
+      already_complete: false,
+    });
     expect(target.posts).toEqual(source.posts);
     expect(target.comments).toEqual(source.comments);
     // posts (in id order) all before any comment
@@ -83,19 +90,16 @@ describe('BackfillService (logic, in-memory stores)', () => {
     });
   });
 
-  it('writes every page of posts with one post writer per run (a side may prepare it once)', async () => {
+  it('writes every page of a kind with one writer per run (a store may prepare it once)', async () => {
     const service = backfill(new MemoryState());
     const { source, target } = sides(25);
-    const writers: number[] = [];
-    target.postWriter = () => {
-      const pages = writers.push(0) - 1;
-      return async (posts, concurrency) => {
-        writers[pages]++;
-        await target.store.applyPosts(posts, concurrency);
-      };
+    const pages: string[] = [];
+    target.onPage = async (kind) => {
+      pages.push(kind.name);
     };
     await service.run(source, target, options);
-    expect(writers).toEqual([3]);
+    expect(target.writers).toEqual(['post', 'comment']);
+    expect(pages.filter((kind) => kind === 'post')).toHaveLength(3);
     expect(target.posts).toEqual(source.posts);
   });
 
@@ -110,7 +114,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
     target.comments.set(orphan.id, orphan);
     source.deletions.set(gone.id, gone.version + 1);
     const summary = await service.run(source, target, options);
-    expect(summary).toMatchObject({ posts: 5, comments: 15, deletions: 1 });
+    expect(summary).toMatchObject({ records: { posts: 5, comments: 15 }, deletions: 1 });
     expect(target.posts.has(gone.id)).toBe(false);
     expect(target.comments.has(orphan.id)).toBe(false);
     expect(target.applied[target.applied.length - 1]).toBe(`-${gone.id}`);
@@ -125,20 +129,18 @@ describe('BackfillService (logic, in-memory stores)', () => {
     const service = backfill(state);
     const { source, target } = sides(20);
     let refusals = 0;
-    const applyComments = target.store.applyComments.bind(target.store);
-    target.store.applyComments = async (items, concurrency) => {
-      if (refusals < 2) {
+    target.onPage = async (kind) => {
+      if (kind.name === 'comment' && refusals < 2) {
         refusals++;
         // what FerretDB's SQLite backend answers to a write under contention
         throw Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), {
           name: 'MongoServerError',
         });
       }
-      await applyComments(items, concurrency);
     };
     const summary = await service.run(source, target, options);
     expect(refusals).toBe(2);
-    expect(summary).toMatchObject({ posts: 20, comments: 60 });
+    expect(summary).toMatchObject({ records: { posts: 20, comments: 60 } });
     expect(target.comments).toEqual(source.comments);
   });
 
@@ -147,15 +149,14 @@ describe('BackfillService (logic, in-memory stores)', () => {
     const service = backfill(state);
     const { source, target } = sides(40);
     let pages = 0;
-    const applyComments = target.store.applyComments.bind(target.store);
-    target.store.applyComments = async (items, concurrency) => {
-      if (++pages === 5) throw new Error('killed');
-      await applyComments(items, concurrency);
+    target.onPage = async (kind) => {
+      if (kind.name === 'comment' && ++pages === 5) throw new Error('killed');
     };
     await expect(service.run(source, target, options)).rejects.toThrow('killed');
     const died = (await state.get<BackfillCheckpoint>('backfill:mongo->cassandra'))!;
     expect(died.stage).toBe('comments');
     expect(died.comments).toBeLessThanOrEqual(40);
+    target.onPage = undefined;
 
     target.applied.length = 0;
     const resumed = await service.run(source, target, options);
@@ -164,7 +165,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
     // (saves are at most once a second: here the last one may be the start of the stage)
     const after = died.position ?? '';
     expect(target.applied.every((id) => id > after)).toBe(true);
-    expect(resumed.comments).toBe(120 - died.comments);
+    expect(resumed.records.comments).toBe(120 - (died.comments as number));
     expect(target.comments).toEqual(source.comments);
     expect(await state.get('backfill:mongo->cassandra')).toMatchObject({
       stage: 'done',
@@ -179,7 +180,10 @@ describe('BackfillService (logic, in-memory stores)', () => {
     expect(target.applied).toEqual([]);
 
     const restarted = await service.run(source, target, { ...options, restart: true });
-    expect(restarted).toMatchObject({ posts: 40, comments: 120, resumed_at: undefined });
+    expect(restarted).toMatchObject({
+      records: { posts: 40, comments: 120 },
+      resumed_at: undefined,
+    });
   });
 
   it('refuses to run beside another backfill of the same direction, and frees its lease when done', async () => {
@@ -203,7 +207,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
     const service = backfill(state);
     const { source, target } = sides(12);
     const summary = await service.run(source, target, { ...options, dryRun: true });
-    expect(summary).toMatchObject({ dry_run: true, posts: 12, comments: 36 });
+    expect(summary).toMatchObject({ dry_run: true, records: { posts: 12, comments: 36 } });
     expect(target.applied).toEqual([]);
     expect(state.saved).toEqual([]);
   });

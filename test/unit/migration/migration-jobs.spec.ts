@@ -1,10 +1,10 @@
 import { StoppedError, StopWhen } from '../../../src/common/stop';
 import { AppConfig } from '../../../src/config/app-config';
 import { MigrationPhase } from '../../../src/config/migration-phase';
-import { Leases } from '../../../src/migration/control/lease';
+import { Leases } from '../../../src/control/lease';
 import { MigrationJobs } from '../../../src/migration/migration.jobs';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
-import { CurrentPhase } from '../../../src/store/current-phase';
+import { CurrentPhase } from '../../../src/control/current-phase';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
 /**

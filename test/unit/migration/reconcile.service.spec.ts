@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { StoppedError } from '../../../src/common/stop';
-import { MigrationState } from '../../../src/migration/control/migration-state';
+import { MigrationState } from '../../../src/control/migration-state';
 import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
-import { MigrationSides } from '../../../src/migration/sides/migration-sides';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
 import { Hint, HintLog } from '../../../src/store/hints/hint-log';
-import { PostStoreRouter } from '../../../src/store/post-store.router';
-import { fakeComment, fakePost, twoSides } from './fake-side';
+import { HintLogs } from '../../../src/store/hints/hint-logs';
+import { fakeComment, fakePost, replicasOf, twoSides } from './fake-replica';
 
 class MemoryHints extends HintLog {
   readonly store = 'mongo';
@@ -30,25 +29,25 @@ class MemoryHints extends HintLog {
 function setup(posts = 30) {
   const { mongo, cassandra } = twoSides(posts);
   const hints = new MemoryHints();
-  const router = { partsOf: () => ({ hints }) } as unknown as PostStoreRouter;
-  const sides = new MigrationSides(mongo as never, cassandra as never);
-  sides.direction = () => ({ source: mongo, target: cassandra });
+  // dual-write keeps its hints in MongoDB; cassandra-primary's log (in Cassandra) is empty here
+  const hintLogs = new HintLogs(hints as never, new MemoryHints() as never);
+  const replicas = replicasOf(mongo, cassandra);
   const bodies = new Map<string, unknown>();
   const state = {
     get: async (name: string) => bodies.get(name),
     put: async (name: string, body: unknown) => void bodies.set(name, body),
   } as unknown as MigrationState;
   const service = new ReconcileService(
-    router,
-    sides,
-    new VerifyService(),
-    new HintRetryService(),
+    replicas,
+    hintLogs,
+    new VerifyService(replicas, state),
+    new HintRetryService(replicas),
     state,
   );
-  return { mongo, cassandra, hints, service, bodies };
+  return { mongo, cassandra, hints, service, bodies, replicas };
 }
 
-const hint = (entity: Hint['entity'], id: string, postId: string, at: number): Hint => ({
+const hint = (entity: string, id: string, postId: string, at: number): Hint => ({
   entity,
   id,
   postId,
@@ -96,7 +95,11 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     const report = await run(service, true); // dry run: no hint is touched either
     expect(report.hints.retried).toBe(0);
     expect(hints.hints.size).toBe(1);
-    const retry = await new HintRetryService().retry(mongo, cassandra, hints);
+    const retry = await new HintRetryService(replicasOf(mongo, cassandra)).retry(
+      mongo,
+      cassandra,
+      hints,
+    );
     expect(retry).toMatchObject({ retried: 0, failed: 1, error: 'cassandra is down' });
     expect(hints.hints.size).toBe(1);
   }, 10_000);
@@ -108,7 +111,7 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
       mongo.posts.set(post.id, post);
       await hints.record(hint('post', post.id, post.id, i));
     }
-    const service = new HintRetryService();
+    const service = new HintRetryService(replicasOf(mongo, cassandra));
     service.progressEveryMs = 0; // every batch
     const said: string[] = [];
     const log = jest
@@ -154,8 +157,8 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
       const [a] = [...mongo.posts.values()];
       cassandra.posts.set(a.id, { ...a, content: 'drifted' });
       let refusals = 0;
-      const repairPost = cassandra.repairPost.bind(cassandra);
-      cassandra.repairPost = async (...args) => {
+      const repair = cassandra.repair.bind(cassandra);
+      cassandra.repair = async (...args) => {
         if (refusals < times) {
           refusals++;
           // what FerretDB's SQLite backend answers to a write under contention
@@ -163,7 +166,7 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
             name: 'MongoServerError',
           });
         }
-        await repairPost(...args);
+        await repair(...args);
       };
       const started = Date.now();
       let report: Awaited<ReturnType<typeof run>> | undefined;
@@ -210,10 +213,10 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     const drifted = [...mongo.posts.values()].slice(0, 20);
     for (const p of drifted) cassandra.posts.set(p.id, { ...p, content: 'drifted' });
     let repaired = 0;
-    const repairPost = cassandra.repairPost.bind(cassandra);
-    cassandra.repairPost = async (...args) => {
+    const repair = cassandra.repair.bind(cassandra);
+    cassandra.repair = async (...args) => {
       repaired++;
-      await repairPost(...args);
+      await repair(...args);
     };
     const stop = () => repaired >= 3;
     await expect(

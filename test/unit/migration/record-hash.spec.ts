@@ -1,7 +1,13 @@
 import { rateAndEta } from '../../../src/migration/backfill/progress';
-import { bucketOf, hashHex, postHash } from '../../../src/migration/verify/record-hash';
+import { hashHex } from '../../../src/common/hash';
+import { Post, POST_KIND } from '../../../src/kinds/post.kind';
+import { recordHash } from '../../../src/kinds/record-kind';
+import { bucketOf } from '../../../src/migration/verify/buckets';
 import { DigestSink } from '../../../src/migration/verify/verify-sinks';
-import { fakePost } from './fake-side';
+import { fakePost } from './fake-replica';
+
+/** A post's canonical hash, as verify compares it across stores. */
+const postHash = (post: Post) => recordHash(POST_KIND, post);
 
 describe('record hashes and bucket digests', () => {
   const post = fakePost();

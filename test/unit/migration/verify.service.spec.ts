@@ -1,8 +1,13 @@
+import { MigrationState } from '../../../src/control/migration-state';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
-import { fakeComment, fakePost, twoSides } from './fake-side';
+import { FakeReplica, fakeComment, fakePost, replicasOf, twoSides } from './fake-replica';
 
 describe('VerifyService (logic, in-memory stores)', () => {
-  const verifier = new VerifyService();
+  const state = { get: async () => undefined, put: async () => undefined };
+  const verifier = new VerifyService(
+    replicasOf(new FakeReplica('mongo'), new FakeReplica('cassandra')),
+    state as unknown as MigrationState,
+  );
   const ids = (r: { differences: { entity: string; id: string; kind: string }[] }) =>
     r.differences.map((d) => `${d.entity}:${d.id}:${d.kind}`).sort();
 

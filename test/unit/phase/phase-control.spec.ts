@@ -6,13 +6,13 @@ import {
   PhaseUnknownError,
   nextPhases,
   recordStoresOf,
-} from '../../../src/phase/phase-control';
-import { InstanceReport, PhaseRecord } from '../../../src/phase/phase-record';
+} from '../../../src/control/phase-control';
+import { InstanceReport, PhaseRecord } from '../../../src/control/phase-record';
 import {
   CassandraPhaseRecords,
   MongoPhaseRecords,
   PhaseRecords,
-} from '../../../src/phase/phase-records';
+} from '../../../src/control/phase-records';
 
 /** One store's records in memory; `down` makes every call fail like an unreachable server. */
 class FakeRecords extends PhaseRecords {

@@ -1,9 +1,9 @@
-import { PhaseGates } from '../../../src/phase/phase-gates';
-import { PhaseControl } from '../../../src/phase/phase-control';
-import { EffectivePhase } from '../../../src/phase/phase-record';
-import { MigrationSides } from '../../../src/migration/sides/migration-sides';
+import { PhaseGates } from '../../../src/migration/gates/phase-gates';
+import { PhaseControl } from '../../../src/control/phase-control';
+import { EffectivePhase } from '../../../src/control/phase-record';
 import { VerifyOptions, VerifyService } from '../../../src/migration/verify/verify.service';
-import { PostStoreRouter } from '../../../src/store/post-store.router';
+import { HintLogs } from '../../../src/store/hints/hint-logs';
+import { Replicas } from '../../../src/store/replicas';
 
 /**
  * The gate cassandra-primary → cassandra with a clean verify and a hint log whose pending count
@@ -15,9 +15,11 @@ function gates(pendingCounts: number[]) {
     store: 'cassandra',
     pending: async () => (counts.length > 1 ? counts.shift()! : counts[0]),
   };
-  const router = {
-    partsOf: (phase: string) => ({ hints: phase === 'cassandra-primary' ? hints : undefined }),
-  } as unknown as PostStoreRouter;
+  // cassandra-primary keeps its hints in Cassandra; dual-write's log (MongoDB) is empty
+  const hintLogs = {
+    get: (store: string) =>
+      store === 'cassandra' ? hints : { store: 'mongo', pending: async () => 0 },
+  } as unknown as HintLogs;
   const control = { instances: async () => [] } as unknown as PhaseControl;
   const settles: boolean[] = [];
   const verifier = {
@@ -29,13 +31,13 @@ function gates(pendingCounts: number[]) {
     },
     last: async () => undefined,
   } as unknown as VerifyService;
-  const sides = { direction: () => ({}) } as unknown as MigrationSides;
+  const replicas = { get: () => ({}) } as unknown as Replicas;
   const service = new PhaseGates(
     control,
     undefined as never,
     verifier,
-    sides,
-    router,
+    replicas,
+    hintLogs,
     undefined as never,
   );
   return Object.assign(service, { settles });

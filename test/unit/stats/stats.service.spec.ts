@@ -1,8 +1,9 @@
 import { AppConfig } from '../../../src/config/app-config';
 import { StatsService } from '../../../src/stats/stats.service';
-import { CurrentPhase } from '../../../src/store/current-phase';
+import { CurrentPhase } from '../../../src/control/current-phase';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
 import { HintLog } from '../../../src/store/hints/hint-log';
+import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { PostStore, StoreTotals } from '../../../src/store/post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
@@ -28,8 +29,10 @@ describe('StatsService', () => {
     counters: { value: { writes: 3, inFlight: 0, missed: 1, unhinted: 0 } },
   }) as DualWritePostStore;
   const router = {
-    partsOf: () => ({ stores: [mongo.store, cassandra.store], hints, dual }),
+    storeNamed: (name: string) => (name === 'mongo' ? mongo.store : cassandra.store),
+    copiesOf: () => dual,
   } as unknown as PostStoreRouter;
+  const hintLogs = { get: () => hints } as unknown as HintLogs;
   const config = { statsMaxAgeMs: 60_000, healthCheckTimeoutMs: 500 } as AppConfig;
   const phase = { get: () => 'dual-write' } as CurrentPhase;
   let stats: StatsService;
@@ -38,7 +41,7 @@ describe('StatsService', () => {
     mongo.calls.length = 0;
     cassandra.calls.length = 0;
     pending = 0;
-    stats = new StatsService(phase, router, {} as PostStore, config);
+    stats = new StatsService(phase, router, hintLogs, {} as PostStore, config);
   });
 
   it('waits for the first counts only, then serves them without counting again', async () => {

@@ -6,6 +6,8 @@ import {
 import { Hint, HintLog } from '../../../src/store/hints/hint-log';
 import { Comment, Post, PostStore } from '../../../src/store/post-store';
 import { newId, nextVersion } from '../../../src/store/versions';
+import { KindRecord, RecordKind } from '../../../src/kinds/record-kind';
+import { Replica } from '../../../src/store/replica';
 
 /** Records the calls it gets; `fail` makes every write reject, `hang` never answer. */
 class FakeStore extends PostStore {
@@ -25,15 +27,24 @@ class FakeStore extends PostStore {
   createPost = (p: Post) => this.write(`createPost ${p.id}`, undefined);
   updatePost = (p: Post) => this.write(`updatePost ${p.id}`, !p.title.startsWith('conflict'));
   deletePost = (p: Post) => this.write(`deletePost ${p.id}`, true);
-  applyPost = (p: Post, before?: Post | null) =>
+  addComment = (c: Comment) => this.write(`addComment ${c.id}`, !c.comment.startsWith('gone'));
+  // as a secondary: the replica writes of the Replica port, recorded the same way
+  apply = (kind: RecordKind, record: KindRecord, before?: KindRecord | null) =>
+    kind.name === 'comment'
+      ? this.write(`applyComment ${record.id}`, undefined)
+      : this.write(
+          `applyPost ${record.id}@${(record as Post).version} after ${before === null ? 'none' : ((before as Post | undefined)?.version ?? '?')}`,
+          undefined,
+        );
+  applyDelete = (_kind: RecordKind, id: string, at: number, last?: KindRecord) =>
     this.write(
-      `applyPost ${p.id}@${p.version} after ${before === null ? 'none' : (before?.version ?? '?')}`,
+      `applyDelete ${id}@${at} last ${(last as Post | undefined)?.version ?? '?'}`,
       undefined,
     );
-  applyDelete = (id: string, at: number, last?: Post) =>
-    this.write(`applyDelete ${id}@${at} last ${last?.version ?? '?'}`, undefined);
-  addComment = (c: Comment) => this.write(`addComment ${c.id}`, !c.comment.startsWith('gone'));
-  applyComment = (c: Comment) => this.write(`applyComment ${c.id}`, undefined);
+  /** this fake as the secondary's Replica (only its replica writes are called) */
+  asReplica(): Replica {
+    return this as unknown as Replica;
+  }
   getPost = () => Promise.resolve(null);
   getComment = () => Promise.resolve(null);
   listComments = () => Promise.resolve({ items: [] });
@@ -79,7 +90,7 @@ describe('DualWritePostStore', () => {
     primary = new FakeStore('mongo');
     secondary = new FakeStore('cassandra');
     hints = new FakeHints();
-    dual = new DualWritePostStore(primary, secondary, hints, {
+    dual = new DualWritePostStore(primary, secondary.asReplica(), hints, {
       secondaryTimeoutMs: 50,
       maxInFlight: 3,
     });

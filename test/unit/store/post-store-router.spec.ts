@@ -1,23 +1,31 @@
 import { loadConfig } from '../../../src/config/app-config';
-import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
-import { CurrentPhase } from '../../../src/store/current-phase';
+import { CurrentPhase } from '../../../src/control/current-phase';
 import { CassandraHintLog } from '../../../src/store/hints/cassandra-hint-log';
 import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
-import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
+import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { Post } from '../../../src/store/post';
+import { PostStore } from '../../../src/store/post-store';
+import { Replicas } from '../../../src/store/replicas';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-/** A router over stores that are only their names (plus the methods a test hands in). */
+/**
+ * A router over stores that are only their names (plus the methods a test hands in): the same
+ * object serves as the store's PostStore and as its Replica.
+ */
 function routerOver(phase: CurrentPhase, mongo: object = {}, cassandra: object = {}) {
+  const plain = {
+    mongo: { name: 'mongo', ...mongo } as unknown as PostStore,
+    cassandra: { name: 'cassandra', ...cassandra } as unknown as PostStore,
+  };
+  const replicas = { get: (name: 'mongo' | 'cassandra') => plain[name] } as unknown as Replicas;
   return new PostStoreRouter(
     phase,
     loadConfig({}),
-    { name: 'mongo', ...mongo } as unknown as MongoPostStore,
-    { name: 'cassandra', ...cassandra } as unknown as CassandraPostStore,
-    { store: 'mongo' } as MongoHintLog,
-    { store: 'cassandra' } as CassandraHintLog,
+    plain,
+    replicas,
+    new HintLogs({ store: 'mongo' } as MongoHintLog, { store: 'cassandra' } as CassandraHintLog),
   );
 }
 
@@ -66,7 +74,7 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     const copies = routerOver(
       dual,
       { createPost: () => Promise.resolve() },
-      { applyPost: () => copying },
+      { apply: () => copying },
     );
     let end!: () => void;
     await new Promise<void>((resolve) =>

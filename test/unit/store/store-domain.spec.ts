@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../../../src/store/cursor';
 import { compareUtf8, excerptOf, EXCERPT_LENGTH } from '../../../src/store/post';
-import { titleKey, titlePrefix } from '../../../src/store/title-key';
+import { titleKey, titlePrefix } from '../../../src/kinds/title-key';
 import { deleteVersion, isValidId, newId, nextVersion } from '../../../src/store/versions';
 
 describe('versions', () => {

@@ -2,35 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { hostname, userInfo } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import {
-  MIGRATION_PHASES,
   MigrationPhase,
+  STORE_NAMES,
   StoreName,
+  nextPhases,
+  recordStoresOf,
   storeNamesUsedBy,
 } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { StoreConnections } from '../database/store-connections';
 import { EffectivePhase, InstanceReport, PhaseRecord, follows } from './phase-record';
 import { CassandraPhaseRecords, MongoPhaseRecords, PhaseRecords } from './phase-records';
-
-const STORES: readonly StoreName[] = ['mongo', 'cassandra'];
-
-/** The phases one `phase set` can move to from `from`: one step forward or back. */
-export function nextPhases(from: MigrationPhase): MigrationPhase[] {
-  const at = MIGRATION_PHASES.indexOf(from);
-  return MIGRATION_PHASES.filter((_, index) => Math.abs(index - at) === 1);
-}
-
-/**
- * The stores every record after one for `phase` is written to: those `phase` and each phase next
- * to it use. One store each — MongoDB for `mongo` and `dual-write`, Cassandra for
- * `cassandra-primary` and `cassandra` — so an instance only needs that store to follow the fleet,
- * and the other one being slow or gone cannot block it.
- */
-export function recordStoresOf(phase: MigrationPhase): StoreName[] {
-  return storeNamesUsedBy(phase).filter((store) =>
-    nextPhases(phase).every((next) => storeNamesUsedBy(next).includes(store)),
-  );
-}
 
 interface ReadOptions {
   /** tries per store to connect (boot retries) */
@@ -99,7 +81,7 @@ export class PhaseControl {
     const failures = new Map<StoreName, string>();
     const want = new Set<StoreName>(
       options.from ?? [
-        ...STORES.filter((store) => this.connections.isOpen(store)),
+        ...STORE_NAMES.filter((store) => this.connections.isOpen(store)),
         ...storeNamesUsedBy(this.config.migrationPhase),
       ],
     );
@@ -172,7 +154,7 @@ export class PhaseControl {
       );
     }
     const skipped: string[] = [];
-    for (const store of STORES.filter((candidate) => !required.includes(candidate))) {
+    for (const store of STORE_NAMES.filter((candidate) => !required.includes(candidate))) {
       try {
         await this.connections.ensure(store);
         await this.records[store].writePhase(record);
@@ -185,7 +167,7 @@ export class PhaseControl {
 
   /** Every live instance's newest report, from the stores that are open. */
   async instances(): Promise<InstanceReport[]> {
-    const open = STORES.filter((store) => this.connections.isOpen(store));
+    const open = STORE_NAMES.filter((store) => this.connections.isOpen(store));
     const reports = await Promise.all(
       open.map((store) =>
         this.records[store].readInstances().catch((error: unknown) => {
@@ -210,7 +192,7 @@ export class PhaseControl {
 
   /** Writes an instance's report into every open store; failures are the caller's to log. */
   async report(report: InstanceReport, ttlSeconds: number, timeoutMs: number): Promise<void> {
-    const open = STORES.filter((store) => this.connections.isOpen(store));
+    const open = STORE_NAMES.filter((store) => this.connections.isOpen(store));
     await Promise.all(
       open.map((store) =>
         withTimeout(this.records[store].writeInstance(report, ttlSeconds), timeoutMs, store),
@@ -219,7 +201,7 @@ export class PhaseControl {
   }
 
   async forget(id: string): Promise<void> {
-    const open = STORES.filter((store) => this.connections.isOpen(store));
+    const open = STORE_NAMES.filter((store) => this.connections.isOpen(store));
     await Promise.allSettled(open.map((store) => this.records[store].removeInstance(id)));
   }
 }
@@ -231,3 +213,5 @@ function safeUser(): string {
     return 'unknown';
   }
 }
+
+export { nextPhases, recordStoresOf };

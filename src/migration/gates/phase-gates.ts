@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { pollUntil } from '../common/poll';
-import { MigrationPhase, StoreName } from '../config/migration-phase';
-import { BackfillService } from '../migration/backfill/backfill.service';
-import { MigrationSide } from '../migration/sides/migration-side';
-import { MigrationSides } from '../migration/sides/migration-sides';
-import { Difference, LastVerify, VerifyService } from '../migration/verify/verify.service';
-import { SchemaService } from '../schema/schema.service';
-import { PostStoreRouter } from '../store/post-store.router';
-import { PhaseControl } from './phase-control';
-import { EffectivePhase, describeInstance, follows } from './phase-record';
+import { pollUntil } from '../../common/poll';
+import { DUAL_PHASES, MigrationPhase, phasePlan, StoreName } from '../../config/migration-phase';
+import { BackfillService, copiedIn } from '../backfill/backfill.service';
+import { Difference, LastVerify, VerifyService } from '../verify/verify.service';
+import { SchemaService } from '../../schema/schema.service';
+import { HintLogs } from '../../store/hints/hint-logs';
+import { Replicas } from '../../store/replicas';
+import { Direction, directionOf, from } from '../directions';
+import { changedAt, goneFromBoth } from './record-changes';
+import { PhaseControl } from '../../control/phase-control';
+import { EffectivePhase, describeInstance, follows } from '../../control/phase-record';
 
 /** One condition of a gate, met or not, with what was found. */
 export interface GateCheck {
@@ -46,8 +47,8 @@ export class PhaseGates {
     private readonly control: PhaseControl,
     private readonly backfill: BackfillService,
     private readonly verifier: VerifyService,
-    private readonly sides: MigrationSides,
-    private readonly router: PostStoreRouter,
+    private readonly replicas: Replicas,
+    private readonly hintLogs: HintLogs,
     private readonly schema: SchemaService,
   ) {}
 
@@ -119,7 +120,7 @@ export class PhaseGates {
       return {
         name,
         ok: false,
-        detail: `not finished (at ${checkpoint.stage}, ${checkpoint.posts + checkpoint.comments} records copied): run \`migrate backfill${from}\` to resume it`,
+        detail: `not finished (at ${checkpoint.stage}, ${this.backfill.stages().reduce((n, stage) => n + copiedIn(checkpoint, stage.name), 0)} records copied): run \`migrate backfill${from}\` to resume it`,
       };
     }
     const since = current.record?.set_at;
@@ -133,7 +134,7 @@ export class PhaseGates {
     return {
       name,
       ok: true,
-      detail: `completed ${checkpoint.finished_at ?? checkpoint.updated_at} (${checkpoint.posts} posts, ${checkpoint.comments} comments)`,
+      detail: `completed ${checkpoint.finished_at ?? checkpoint.updated_at} (${this.replicas.kinds.all.map((kind) => `${copiedIn(checkpoint, kind.plural)} ${kind.plural}`).join(', ')})`,
     };
   }
 
@@ -166,9 +167,9 @@ export class PhaseGates {
 
   private async pendingHints(): Promise<{ where: string; pending: number }[]> {
     const counts = await Promise.all(
-      (['dual-write', 'cassandra-primary'] as const).map(async (phase) => {
-        const hints = this.router.partsOf(phase).hints;
-        return { where: hints?.store ?? phase, pending: (await hints?.pending()) ?? 0 };
+      DUAL_PHASES.map(async (phase) => {
+        const hints = this.hintLogs.get(phasePlan(phase).hintLog as StoreName);
+        return { where: hints.store, pending: await hints.pending() };
       }),
     );
     return counts.filter((count) => count.pending > 0);
@@ -185,7 +186,7 @@ export class PhaseGates {
     hintWaitMs = 0,
   ): Promise<GateCheck> {
     if (mode === 'recorded') return this.recordedVerify();
-    const report = await this.verifyNow(this.sides.direction(phase), hintWaitMs);
+    const report = await this.verifyNow(directionOf(this.replicas, phase), hintWaitMs);
     return {
       name: 'verify',
       ok: report.clean,
@@ -195,7 +196,7 @@ export class PhaseGates {
     };
   }
 
-  private async verifyNow(sides: { source: MigrationSide; target: MigrationSide }, hintWaitMs = 0) {
+  private async verifyNow(sides: Direction, hintWaitMs = 0) {
     const { report } = await this.verifier.verify(sides.source, sides.target, {
       recheckDelayMs: RECHECK_DELAY_MS,
       settle: hintWaitMs > 0 ? () => this.hintsDrained(hintWaitMs) : undefined,
@@ -236,13 +237,14 @@ export class PhaseGates {
     if (mode === 'recorded') return this.recordedVerify();
     const checkpoint = await this.backfill.checkpoint('cassandra', 'mongo');
     const sinceMicros = Date.parse(checkpoint?.started_at ?? '') * 1000;
-    const report = await this.verifyNow(this.sides.from('cassandra'));
+    const sides = from(this.replicas, 'cassandra');
+    const report = await this.verifyNow(sides);
     const older: Difference[] = [];
     for (const difference of report.differences) {
-      const changed = await this.sides.changedAt(difference, 'cassandra', 'mongo');
+      const changed = await changedAt(this.replicas, difference, sides.source, sides.target);
       if (changed !== undefined && changed >= sinceMicros) continue;
       // deleted in both meanwhile (a comment whose post went since the scan): no difference
-      if (changed === undefined && (await this.sides.goneFromBoth(difference))) continue;
+      if (changed === undefined && (await goneFromBoth(this.replicas, difference))) continue;
       older.push(difference);
     }
     return {

@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { StoreName } from '../config/migration-phase';
 import { CassandraClient } from '../database/cassandra/cassandra-client';
-import { MigrationState } from '../migration/control/migration-state';
+import { MigrationState } from './migration-state';
 import { InstanceReport, PhaseRecord } from './phase-record';
 
 const PHASE_ID = 'phase';

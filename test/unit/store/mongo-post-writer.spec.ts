@@ -1,8 +1,10 @@
 import { Connection } from 'mongoose';
-import { KNOWN_VERSIONS_MAX, MongoSide } from '../../../src/migration/sides/mongo-side';
-import { KnownVersions } from '../../../src/store/post-store';
-import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
-import { fakePost } from './fake-side';
+import {
+  KNOWN_VERSIONS_MAX,
+  KnownVersions,
+  MongoPostRecords,
+} from '../../../src/store/mongo/mongo-post-records';
+import { fakePost } from '../migration/fake-replica';
 
 /** A `posts` collection that counts its scans, holding `count` posts (ids p0, p1, …). */
 function fakePosts(count: number) {
@@ -24,20 +26,19 @@ function fakePosts(count: number) {
   };
   const connection = { collection: () => collection } as unknown as Connection;
   const known: (KnownVersions | undefined)[] = [];
-  const store = {
-    applyPosts: async (_posts: unknown, _concurrency: number, versions?: KnownVersions) => {
-      known.push(versions);
-    },
-  } as unknown as MongoPostStore;
-  return { side: new MongoSide(connection, store), calls, known };
+  const records = new MongoPostRecords(connection);
+  records.applyMany = async (_posts, _concurrency, versions) => {
+    known.push(versions);
+  };
+  return { records, calls, known };
 }
 
-describe('MongoSide.postWriter (logic, fake collection)', () => {
+describe('MongoPostRecords.writer (logic, fake collection)', () => {
   const page = [fakePost(), fakePost()];
 
   it('reads the posts’ versions once for a whole run and hands them to every page', async () => {
-    const { side, calls, known } = fakePosts(3);
-    const write = side.postWriter();
+    const { records, calls, known } = fakePosts(3);
+    const write = records.writer();
     for (let i = 0; i < 4; i++) await write(page, 4);
     expect(calls.scans).toBe(1);
     expect(known).toHaveLength(4);
@@ -51,13 +52,13 @@ describe('MongoSide.postWriter (logic, fake collection)', () => {
       );
     }
     // a new run reads again: the store may have moved on
-    await side.postWriter()(page, 4);
+    await records.writer()(page, 4);
     expect(calls.scans).toBe(2);
   });
 
   it('beyond KNOWN_VERSIONS_MAX posts, reads nothing and lets each page look its posts up', async () => {
-    const { side, calls, known } = fakePosts(KNOWN_VERSIONS_MAX + 1);
-    const write = side.postWriter();
+    const { records, calls, known } = fakePosts(KNOWN_VERSIONS_MAX + 1);
+    const write = records.writer();
     await write(page, 4);
     await write(page, 4);
     expect(calls.scans).toBe(0);
@@ -65,9 +66,9 @@ describe('MongoSide.postWriter (logic, fake collection)', () => {
   });
 
   it('a failed read fails the page, and the page written again reads again', async () => {
-    const { side, calls, known } = fakePosts(3);
+    const { records, calls, known } = fakePosts(3);
     calls.failures = 1;
-    const write = side.postWriter();
+    const write = records.writer();
     await expect(write(page, 4)).rejects.toThrow('connection reset');
     expect(known).toHaveLength(0);
     await write(page, 4);

@@ -1,4 +1,4 @@
-import { isTransient, retryTransient } from '../../../src/common/retry';
+import { isUnavailable as isTransient, retryTransient } from '../../../src/store/store-errors';
 
 const busy = () =>
   Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), { name: 'MongoServerError' });

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CassandraClient } from '../../database/cassandra/cassandra-client';
-import { sleep } from '../../common/sleep';
+import { CassandraClient } from '../database/cassandra/cassandra-client';
+import { sleep } from '../common/sleep';
 
 const LWT = {
   // a timed-out Paxos round may or may not have been applied: never retried blindly

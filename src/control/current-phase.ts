@@ -1,5 +1,5 @@
 import { MigrationPhase } from '../config/migration-phase';
-import { PhaseRecord } from '../phase/phase-record';
+import { PhaseRecord } from './phase-record';
 
 /**
  * The migration phase this process serves right now: the one value the PostStore router asks.

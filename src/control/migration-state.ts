@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CassandraClient } from '../../database/cassandra/cassandra-client';
+import { CassandraClient } from '../database/cassandra/cassandra-client';
 
 /**
  * Small durable records of the migration's jobs (backfill checkpoints, the last reconcile), as

@@ -1,0 +1,34 @@
+/**
+ * Errors the HTTP layer answers without knowing where they came from: the layers below throw
+ * subclasses (src/store/store-errors.ts), the exception filter maps these to a status.
+ */
+
+/** Something the request needed could not answer (in time): nothing was done, try again later (503). */
+export class ServiceUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** Input a lower layer rejected (a tampered page cursor): 400, naming the field. */
+export class BadInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BadInputError';
+  }
+}
+
+/** The error itself or one of its causes is a `type` (errors get wrapped on their way up). */
+export function causedBy<T>(
+  error: unknown,
+  type: abstract new (...args: never[]) => T,
+  depth = 0,
+): T | undefined {
+  if (!error || typeof error !== 'object' || depth > 5) return undefined;
+  if (error instanceof type) return error;
+  return causedBy((error as { cause?: unknown }).cause, type, depth + 1);
+}

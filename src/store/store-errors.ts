@@ -1,0 +1,84 @@
+import { errors as cassandraErrors, types } from 'cassandra-driver';
+import { ServiceUnavailableError } from '../common/errors/service-errors';
+import { retry, RetryOptions } from '../common/retry';
+
+/** A store could not be reached, did not answer in time or was busy: the same call may succeed later. */
+export class StoreUnavailableError extends ServiceUnavailableError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+// Class names rather than instanceof: mongoose bundles its own copy of the MongoDB driver, and a
+// subclass (MongoNetworkTimeoutError extends MongoNetworkError) is matched by walking the chain.
+const UNAVAILABLE_CLASS_NAMES = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoClientClosedError',
+  'MongoOperationTimeoutError',
+  'MongoWaitQueueTimeoutError',
+  'MongoPoolClearedError',
+  'NoHostAvailableError',
+  'OperationTimedOutError',
+  'BusyConnectionError',
+]);
+
+// Cassandra answered, but could not reach enough replicas in time: retrying later can succeed.
+const UNAVAILABLE_CASSANDRA_CODES = new Set<number>([
+  types.responseErrorCodes.unavailableException,
+  types.responseErrorCodes.overloaded,
+  types.responseErrorCodes.isBootstrapping,
+  types.responseErrorCodes.readTimeout,
+  types.responseErrorCodes.writeTimeout,
+]);
+
+// FerretDB's SQLite backend under write contention ("database is locked (5) (SQLITE_BUSY)"):
+// the write was not done, and a moment later it can be.
+const BUSY_MESSAGE = /SQLITE_BUSY|database is locked/i;
+
+/** The names of an error's class and of every class it extends. */
+function classNames(error: object): string[] {
+  const names: string[] = [];
+  for (let proto = Object.getPrototypeOf(error); proto && proto !== Object.prototype;) {
+    if (typeof proto.constructor?.name === 'string') names.push(proto.constructor.name);
+    proto = Object.getPrototypeOf(proto);
+  }
+  const ownName = (error as { name?: unknown }).name;
+  if (typeof ownName === 'string') names.push(ownName);
+  return names;
+}
+
+/** True when the error, or one it wraps, says a store was unavailable (see StoreUnavailableError). */
+export function isUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  if (error instanceof StoreUnavailableError) return true;
+  const names = classNames(error);
+  if (names.some((name) => UNAVAILABLE_CLASS_NAMES.has(name))) return true;
+  if (names.includes('MongoServerError') && BUSY_MESSAGE.test(String((error as Error).message))) {
+    return true;
+  }
+  if (
+    error instanceof cassandraErrors.ResponseError &&
+    UNAVAILABLE_CASSANDRA_CODES.has(error.code)
+  ) {
+    return true;
+  }
+  return isUnavailable((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/** A driver error that says the store was unavailable, as a StoreUnavailableError; others as they are. */
+export function asStoreError(error: unknown): unknown {
+  if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(message, error);
+}
+
+/** `retry` of transient store errors only (a store unreachable, timing out or busy). */
+export function retryTransient<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+  return retry(work, { ...options, retryIf: isUnavailable });
+}
