@@ -1,7 +1,9 @@
-// Two tiers. `unit` needs nothing running. `integration` (test/integration, test/e2e) talks to the
-// real Cassandra and FerretDB of the local stack: test/support/global-setup.ts starts a separate
-// test stack (own ports, own data folder) unless TEST_MONGO_URL / TEST_CASSANDRA_CONTACT_POINTS
-// point at servers that already run.
+// Three tiers (each with a minimum test count in test/tiers.json, checked by .ci/run). `unit` needs
+// nothing running. `packaging` (test/packaging) checks the Docker setup without a Docker engine:
+// it needs the docker client and builds the Compose plugin with Go when the client has none.
+// `integration` (test/integration, test/e2e) talks to the real Cassandra and FerretDB of the local
+// stack: test/support/global-setup.ts starts a separate test stack (own ports, own data folder)
+// unless TEST_MONGO_URL / TEST_CASSANDRA_CONTACT_POINTS point at servers that already run.
 // transpile only (tsconfig.jest.json): `npm run lint` type-checks everything once
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
@@ -17,6 +19,14 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: __dirname,
       roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/test/unit'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'packaging',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/packaging'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },

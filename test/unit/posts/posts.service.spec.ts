@@ -11,24 +11,44 @@ import { FakePostStore } from './fake-post-store';
 
 const input = { title: 'New title', author: 'Ada', content: 'New content' };
 
+// Fake timers (Date and the backoff's setTimeout): versions are read off a clock the test sets,
+// and a write that loses races pauses without taking real time.
 describe('PostsService', () => {
   let store: FakePostStore;
   let service: PostsService;
 
   beforeEach(() => {
+    jest.useFakeTimers();
     store = new FakePostStore();
     service = new PostsService(store);
   });
+  afterEach(() => jest.useRealTimers());
+
+  /** Settles a write, running the pauses (backoff) between its attempts on the fake clock. */
+  async function withPauses<T>(write: Promise<T>): Promise<T> {
+    const outcome = write.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await jest.runAllTimersAsync();
+    const settled = await outcome;
+    if ('error' in settled) throw settled.error;
+    return settled.value;
+  }
 
   async function seed() {
     return service.create({ title: 'Old', author: 'Bo', content: 'Old content' });
   }
 
   it('creates a post with a fresh id, equal millisecond timestamps and a version', async () => {
+    // a moment later than any version this file made before, so the version is exactly now's
+    const now = Date.now() + 60_000;
+    jest.setSystemTime(now);
     const post = await seed();
     expect(isValidId(post.id)).toBe(true);
     expect(post.createdAt).toEqual(post.updatedAt);
-    expect(post.version).toBeGreaterThan(Date.now() * 1000 - 10_000_000);
+    expect(post.createdAt).toEqual(new Date(now));
+    expect(post.version).toBe(now * 1000);
     expect(store.posts.get(post.id)).toEqual(post);
   });
 
@@ -59,7 +79,9 @@ describe('PostsService', () => {
         store.beforeWrite = undefined;
         store.bump(id, 'Raced');
       };
-      const error = await service.update(post.id, input, post.version).catch((e: unknown) => e);
+      const error = await withPauses(service.update(post.id, input, post.version)).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(EditConflictException);
       expect((error as EditConflictException).current.title).toBe('Raced');
       expect(store.posts.get(post.id)?.title).toBe('Raced');
@@ -71,7 +93,7 @@ describe('PostsService', () => {
       store.beforeWrite = (id) => {
         if (races-- > 0) store.bump(id, 'Raced');
       };
-      const next = await service.update(post.id, input);
+      const next = await withPauses(service.update(post.id, input));
       expect(store.calls.updatePost).toBe(4);
       expect(store.posts.get(post.id)).toEqual(next);
       expect(next.title).toBe('New title');
@@ -81,7 +103,9 @@ describe('PostsService', () => {
     it('gives up with a conflict after MAX_WRITE_ATTEMPTS lost races', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.bump(id);
-      await expect(service.update(post.id, input)).rejects.toBeInstanceOf(EditConflictException);
+      await expect(withPauses(service.update(post.id, input))).rejects.toBeInstanceOf(
+        EditConflictException,
+      );
       expect(store.calls.updatePost).toBe(MAX_WRITE_ATTEMPTS);
     });
 
@@ -91,7 +115,9 @@ describe('PostsService', () => {
       );
       const post = await seed();
       store.beforeWrite = (id) => store.posts.delete(id);
-      await expect(service.update(post.id, input)).rejects.toBeInstanceOf(PostNotFoundException);
+      await expect(withPauses(service.update(post.id, input))).rejects.toBeInstanceOf(
+        PostNotFoundException,
+      );
     });
   });
 
@@ -108,7 +134,7 @@ describe('PostsService', () => {
       store.beforeWrite = (id) => {
         if (races-- > 0) store.bump(id);
       };
-      await service.delete(post.id);
+      await withPauses(service.delete(post.id));
       expect(store.calls.deletePost).toBe(3);
       expect(store.posts.has(post.id)).toBe(false);
     });
@@ -116,13 +142,17 @@ describe('PostsService', () => {
     it('is a 404 when someone else deleted it first', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.posts.delete(id);
-      await expect(service.delete(post.id)).rejects.toBeInstanceOf(PostNotFoundException);
+      await expect(withPauses(service.delete(post.id))).rejects.toBeInstanceOf(
+        PostNotFoundException,
+      );
     });
 
     it('gives up with a conflict after MAX_WRITE_ATTEMPTS', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.bump(id);
-      await expect(service.delete(post.id)).rejects.toBeInstanceOf(DeleteConflictException);
+      await expect(withPauses(service.delete(post.id))).rejects.toBeInstanceOf(
+        DeleteConflictException,
+      );
       expect(store.calls.deletePost).toBe(MAX_WRITE_ATTEMPTS);
     });
   });
