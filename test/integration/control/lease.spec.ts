@@ -1,4 +1,4 @@
-import { Leases } from '../../../src/migration/control/lease';
+import { Leases } from '../../../src/control/lease';
 import { sleep } from '../../../src/common/sleep';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
