@@ -1,5 +1,5 @@
 import { getConnectionToken } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
+import { Test, TestingModule, TestingModuleBuilder } from '@nestjs/testing';
 import { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { AppConfigModule } from '../../../src/config/app-config.module';
@@ -58,9 +58,11 @@ export async function storeModule(
   name: string,
   phase: MigrationPhase,
   env: Record<string, string> = {},
+  /** changes to the module before it is compiled (overrideProvider) */
+  customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
 ): Promise<StoreModule> {
   const config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase, ...env }));
-  const module = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot(config),
       DatabaseModule.forRoot(config),
@@ -69,7 +71,8 @@ export async function storeModule(
       PostStoreModule.forRoot(),
       MigrationModule.forRoot({ jobs: false }),
     ],
-  }).compile();
+  });
+  const module = await customize(builder).compile();
   await module.init(); // applies the schema migrations (NODE_ENV=test)
   return {
     config,
