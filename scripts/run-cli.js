@@ -1,8 +1,4 @@
-// `npm run cli -- …`: runs the nest-commander CLI from source, without a build step.
-// In a built image use `node dist/src/cli.js …` instead.
-const path = require('node:path');
-require('ts-node').register({
-  transpileOnly: true,
-  project: path.join(__dirname, '..', 'tsconfig.json'),
-});
-require('../src/cli.ts');
+// `npm run cli -- …`: runs the CLI from the compiled app (dist/), building it first only when a
+// source file changed since the last build. In the Docker image: `node dist/src/cli.js …`.
+require('./build-if-stale.js').buildIfStale();
+require('../dist/src/cli.js').main('npm run cli --');

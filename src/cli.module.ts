@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CLI_PROGRAM_NAME, CliProgram } from './cli/cli-program';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
-import { BOTH_STORES, NO_STORES } from './config/migration-phase';
+import { NO_STORES } from './config/migration-phase';
+import { ControlModule } from './control/control.module';
 import { DatabaseModule } from './database/database.module';
 import {
   MigrateBackfillCommand,
@@ -12,62 +14,47 @@ import {
 import { MigrationModule } from './migration/migration.module';
 import { MongoBackupModule } from './mongo-backup/mongo-backup.module';
 import { PhaseCommand, PhaseSetCommand, PhaseShowCommand } from './phase/commands/phase.command';
-import { PhaseGates } from './migration/gates/phase-gates';
-import { PhaseModule } from './phase/phase.module';
-import { SchemaModule } from './schema/schema.module';
 import {
   SchemaCommand,
   SchemaMigrateCommand,
   SchemaStatusCommand,
 } from './schema/commands/schema.command';
-import { PostStoreModule } from './store/post-store.module';
+import { SchemaModule } from './schema/schema.module';
+import { StoreModule } from './store/store.module';
 
 /**
- * Everything the CLI needs and nothing more: no HTTP server, no scheduled jobs, no following of
- * phase changes. `migrate` works between the two stores, so it connects both up front; the others
- * connect what they touch when they get to it (`schema`: the stores MIGRATION_PHASE uses, or
- * `--store`; `phase`: where the phase record is; `mongo`: MongoDB, and Cassandra if the record
- * lives there).
+ * Every command of the CLI, and what they need: no HTTP server, no scheduled jobs, no following
+ * of phase changes. Nothing is connected up front (so `--help` needs no database): each command
+ * connects the stores it works on when it gets to them, and reads the phase from the phase
+ * record, not from MIGRATION_PHASE.
  */
 @Module({})
 export class CliModule {
-  static forRoot(
-    config: AppConfig,
-    argv: readonly string[] = process.argv.slice(2),
-  ): DynamicModule {
-    const group = argv[0];
-    const migrating = group === 'migrate';
-    const phasing = group === 'phase';
-    const backingUp = group === 'mongo';
-    // `schema`, `phase`: they connect the stores they work on when they get to them
-    const required = migrating
-      ? BOTH_STORES
-      : backingUp
-        ? { mongo: true, cassandra: false }
-        : NO_STORES;
-    const withPhase = migrating || phasing || backingUp;
+  static forRoot(config: AppConfig, programName = 'npm run cli --'): DynamicModule {
     return {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
-        DatabaseModule.forRoot(config, required),
-        SchemaModule.forRoot(config, { checkOnStartup: false }, BOTH_STORES),
-        ...(withPhase ? [PhaseModule.forRoot(config, { follow: false })] : []),
-        ...(migrating || phasing
-          ? [PostStoreModule.forRoot(), MigrationModule.forRoot({ jobs: false })]
-          : []),
-        ...(backingUp ? [MongoBackupModule] : []),
+        DatabaseModule.forRoot(config, NO_STORES),
+        ControlModule,
+        SchemaModule,
+        StoreModule,
+        MigrationModule,
+        MongoBackupModule,
       ],
       providers: [
+        { provide: CLI_PROGRAM_NAME, useValue: programName },
+        CliProgram,
         SchemaCommand,
         SchemaMigrateCommand,
         SchemaStatusCommand,
         MigrateCommand,
+        MigrateBackfillCommand,
+        MigrateVerifyCommand,
+        MigrateReconcileCommand,
         PhaseCommand,
-        ...(migrating
-          ? [MigrateBackfillCommand, MigrateVerifyCommand, MigrateReconcileCommand]
-          : []),
-        ...(phasing ? [PhaseGates, PhaseShowCommand, PhaseSetCommand] : []),
+        PhaseShowCommand,
+        PhaseSetCommand,
       ],
     };
   }

@@ -24,7 +24,12 @@ function fail(error: unknown): void {
   process.exitCode = 1;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the CLI on the process's arguments, naming itself `programName` in its help and errors:
+ * `npm run cli --` when started that way (scripts/run-cli.js), `node dist/src/cli.js` when run
+ * directly (the Docker image).
+ */
+export async function main(programName: string): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -34,8 +39,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  await CommandFactory.run(CliModule.forRoot(config), {
-    cliName: 'npm run cli --',
+  await CommandFactory.run(CliModule.forRoot(config, programName), {
+    cliName: programName,
     logger: ['error', 'warn'],
     // Throwing here hands parse errors to serviceErrorHandler instead of process.exit(),
     // so the app context still closes its connections.
@@ -46,4 +51,6 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch(fail);
+if (require.main === module) main('node dist/src/cli.js').catch(fail);
+
+export { fail };

@@ -76,7 +76,7 @@ export function runNode(
   });
 }
 
-/** The CLI from source (`node scripts/run-cli.js …`, ts-node in transpile-only mode). */
+/** The CLI as `npm run cli` runs it (`node scripts/run-cli.js …`: the compiled app). */
 export const runCli = (args: string[], env: Record<string, string>, nodeArgs: string[] = []) =>
   runNode(['scripts/run-cli.js', ...args], env, nodeArgs);
 

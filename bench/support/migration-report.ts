@@ -132,7 +132,7 @@ export function printReport(r: MigrationResults): boolean {
   lines.push(
     '',
     ...cpuTable(r.cpu),
-    `(client = the CLI child, the bare-scan child, or the bench process for (a) and (c); the CLI's start-up alone, ts-node compiling the sources, takes ${fixed(r.cliBaseline.cpuSeconds)} CPU s)`,
+    `(client = the CLI child, the bare-scan child, or the bench process for (a) and (c); the CLI's start-up alone takes ${fixed(r.cliBaseline.cpuSeconds)} CPU s)`,
   );
   console.log(lines.join('\n'));
   return targets.every(([, , , met]) => met);

@@ -1,28 +1,29 @@
-import { Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '../../src/config/app-config';
 import { AppConfigModule } from '../../src/config/app-config.module';
-import { BOTH_STORES } from '../../src/config/migration-phase';
-import { PhaseModule } from '../../src/phase/phase.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { SchemaModule } from '../../src/schema/schema.module';
-import { PostStoreModule } from '../../src/store/post-store.module';
+import { SchemaService } from '../../src/schema/schema.service';
+import { StoreModule } from '../../src/store/store.module';
 
 /**
- * The app's store providers without the web layer, for seeding and timing the stores directly
- * (applies pending schema migrations, as the app does outside production).
+ * The app's store providers without the web layer, for seeding and timing the stores directly,
+ * with the schema migrations of the stores the config's phase uses applied.
  */
 export async function storeContext(config: AppConfig): Promise<INestApplicationContext> {
   @Module({
     imports: [
       AppConfigModule.forRoot(config),
       DatabaseModule.forRoot(config),
-      SchemaModule.forRoot(config, { checkOnStartup: true }, BOTH_STORES),
-      PhaseModule.forRoot(config, { follow: false }),
-      PostStoreModule.forRoot(),
+      SchemaModule,
+      StoreModule,
     ],
   })
   class StoresOnlyModule {}
-  return NestFactory.createApplicationContext(StoresOnlyModule, { logger: ['error'] });
+  const context = await NestFactory.createApplicationContext(StoresOnlyModule, {
+    logger: ['error'],
+  });
+  await context.get(SchemaService).migrate({});
+  return context;
 }

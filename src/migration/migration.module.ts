@@ -1,36 +1,21 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { Module } from '@nestjs/common';
+import { ControlModule } from '../control/control.module';
+import { SchemaModule } from '../schema/schema.module';
+import { StoreModule } from '../store/store.module';
 import { BackfillService } from './backfill/backfill.service';
-import { Leases } from '../control/lease';
-import { MigrationState } from '../control/migration-state';
-import { MigrationJobs } from './migration.jobs';
+import { PhaseGates } from './gates/phase-gates';
 import { HintRetryService } from './reconcile/hint-retry.service';
 import { ReconcileService } from './reconcile/reconcile.service';
 import { VerifyService } from './verify/verify.service';
 
 /**
- * Backfill, verify, hint retry and reconcile, for the CLI and (with `jobs`) on a schedule in the
- * app; their durable state lives in Cassandra. Needs DatabaseModule, PostStoreModule and
- * PhaseModule.
+ * The migration engine over the stores' replicas: backfill, verify, hint retry, reconcile, and
+ * the gates of each phase step. The CLI's commands and the app's scheduled jobs
+ * (MigrationJobsModule) call the same services; their durable state is in the control module.
  */
-@Module({})
-export class MigrationModule {
-  static forRoot(options: { jobs: boolean }): DynamicModule {
-    const providers: Provider[] = [
-      VerifyService,
-      HintRetryService,
-      MigrationState,
-      Leases,
-      BackfillService,
-      ReconcileService,
-    ];
-    if (options.jobs) providers.push(MigrationJobs);
-    return {
-      module: MigrationModule,
-      global: true,
-      imports: options.jobs ? [ScheduleModule.forRoot()] : [],
-      providers,
-      exports: providers,
-    };
-  }
-}
+@Module({
+  imports: [ControlModule, StoreModule, SchemaModule],
+  providers: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
+  exports: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
+})
+export class MigrationModule {}

@@ -1,3 +1,7 @@
+import { BLOG_KINDS } from '../kinds/blog-kinds';
+import { MIGRATION_RECORDS } from '../schema/mongo-migration.runner';
+import { HINTS_COLLECTION } from '../store/hints/mongo-hint-log';
+import { POST_LOCKS_COLLECTION } from '../store/mongo/mongo-post-records';
 import { ContentHash } from './content-hash';
 
 /**
@@ -18,16 +22,28 @@ import { ContentHash } from './content-hash';
 export const BACKUP_FORMAT = 'blog-mongo-backup';
 export const BACKUP_VERSION = 1;
 
-/** What a backup holds, in the order it is written and restored. */
-export const BACKED_UP_COLLECTIONS = ['posts', 'comments', 'hints', 'deleted_posts'] as const;
-export type BackedUpCollection = (typeof BACKED_UP_COLLECTIONS)[number];
+/**
+ * What a backup holds, in the order it is written and restored: every record kind's collection
+ * (parents first), the hints, then the kinds' deletions (a restore must not bring a deleted
+ * record back). Read from the record kinds' declarations.
+ */
+export const BACKED_UP_COLLECTIONS: readonly string[] = [
+  ...BLOG_KINDS.map((kind) => kind.mongo.collection),
+  HINTS_COLLECTION,
+  ...BLOG_KINDS.flatMap((kind) => (kind.deletions ? [kind.deletions.mongo] : [])),
+];
+export type BackedUpCollection = string;
 
 /**
  * Every collection of the blog, the one list cleanup drops: the backed-up data, the per-post
  * locks (held only while a write runs) and the schema migration records, so that afterwards
  * MongoDB is as if it had never been migrated and `mongo restore` re-creates the schema.
  */
-export const BLOG_COLLECTIONS = [...BACKED_UP_COLLECTIONS, 'post_locks', 'schema_migrations'];
+export const BLOG_COLLECTIONS = [
+  ...BACKED_UP_COLLECTIONS,
+  POST_LOCKS_COLLECTION,
+  MIGRATION_RECORDS,
+];
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -54,7 +70,7 @@ export class BackupFileError extends Error {
 }
 
 export function isBackedUpCollection(name: unknown): name is BackedUpCollection {
-  return (BACKED_UP_COLLECTIONS as readonly unknown[]).includes(name);
+  return typeof name === 'string' && BACKED_UP_COLLECTIONS.includes(name);
 }
 
 export function headerLine(database: string, createdAt: Date): string {

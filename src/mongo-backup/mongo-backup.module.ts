@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ControlModule } from '../control/control.module';
+import { SchemaModule } from '../schema/schema.module';
 import {
   MongoBackupCommand,
   MongoCleanupCommand,
@@ -10,11 +12,9 @@ import { MongoBlogData } from './mongo-blog-data';
 import { MongoCleanupService } from './mongo-cleanup.service';
 import { MongoRestoreService } from './mongo-restore.service';
 
-/**
- * `mongo backup|cleanup|restore` (phase 3). Needs DatabaseModule with MongoDB connected, the
- * global PhaseControl, and (for restore) SchemaService with the Mongo migration runner.
- */
+/** `mongo backup|cleanup|restore` (phase 3). */
 @Module({
+  imports: [ControlModule, SchemaModule],
   providers: [
     MongoBlogData,
     MongoBackupService,

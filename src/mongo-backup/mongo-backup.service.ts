@@ -33,6 +33,7 @@ export class MongoBackupService {
   ) {}
 
   async backup(path: string): Promise<BackupResult> {
+    await this.data.open();
     if (await exists(path)) {
       throw new BackupFileError(`${path} already exists; a backup never replaces a file`);
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
+import { StoreConnections } from '../database/store-connections';
 import {
   BACKED_UP_COLLECTIONS,
   BLOG_COLLECTIONS,
@@ -22,11 +23,20 @@ const EXACT_TYPES = {
   bsonRegExp: true,
 } as const;
 const BATCH = 1000;
+const CONNECT_ATTEMPTS = 3;
 
 /** The blog's collections as the backup sees them: whole-collection scans, drops, inserts. */
 @Injectable()
 export class MongoBlogData {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly connections: StoreConnections,
+  ) {}
+
+  /** Connects MongoDB (a few tries): the CLI connects what a command works on when it starts. */
+  async open(): Promise<void> {
+    await this.connections.ensure('mongo', CONNECT_ATTEMPTS);
+  }
 
   private get db(): mongo.Db {
     const db = this.connection.db;

@@ -27,6 +27,7 @@ export class MongoCleanupService {
 
   /** Every check runs before anything changes; without `confirmed` it stops after them. */
   async cleanup(path: string, confirmed: boolean): Promise<CleanupResult> {
+    await this.data.open();
     const started = Date.now();
     await this.requirePhase3();
     const { manifest } = await readBackup(path);

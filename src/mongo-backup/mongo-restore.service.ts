@@ -65,6 +65,7 @@ export class MongoRestoreService {
   ) {}
 
   async restore(path: string): Promise<RestoreResult> {
+    await this.data.open();
     const started = Date.now();
     const database = this.data.databaseName;
     const occupied = await this.data.firstNonEmpty();

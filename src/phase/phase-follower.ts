@@ -1,11 +1,9 @@
 import {
   BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
   OnModuleInit,
-  Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
@@ -25,13 +23,6 @@ import { EffectivePhase, InstanceReport } from '../control/phase-record';
 const BOOT_ATTEMPTS = 3;
 /** Polls in a row that could not read the phase before an instance reports itself blocked. */
 const FAILED_POLLS_BEFORE_BLOCKED = 3;
-
-export const PHASE_FOLLOWER_OPTIONS = 'PHASE_FOLLOWER_OPTIONS';
-
-export interface PhaseFollowerOptions {
-  /** poll the control record and report this instance (the app); the CLI only reads once */
-  follow: boolean;
-}
 
 /**
  * Makes CurrentPhase the fleet's phase. At boot (before anything is served) it reads the newest
@@ -59,10 +50,9 @@ export class PhaseFollower
     private readonly control: PhaseControl,
     private readonly current: CurrentPhase,
     private readonly connections: StoreConnections,
-    @Inject(PHASE_FOLLOWER_OPTIONS) private readonly options: PhaseFollowerOptions,
-    @Optional() private readonly schema?: SchemaStartupCheck,
-    @Optional() private readonly router?: PostStoreRouter,
-    @Optional() private readonly http?: HttpAdapterHost,
+    private readonly schema: SchemaStartupCheck,
+    private readonly router: PostStoreRouter,
+    private readonly http: HttpAdapterHost,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -81,14 +71,14 @@ export class PhaseFollower
   }
 
   onApplicationBootstrap(): void {
-    if (this.options.follow) this.schedule();
+    this.schedule();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.polling;
-    if (this.options.follow) await this.control.forget(this.id);
+    await this.control.forget(this.id);
   }
 
   /** Reads the record once and follows it; then reports. Never throws. */
@@ -156,7 +146,7 @@ export class PhaseFollower
   private async prepare(phase: MigrationPhase, attempts: number): Promise<void> {
     const stores = storeNamesUsedBy(phase);
     await Promise.all(stores.map((store) => this.connections.ensure(store, attempts)));
-    await this.schema?.check(stores);
+    await this.schema.check(stores);
   }
 
   private block(reason: string): void {
@@ -165,7 +155,8 @@ export class PhaseFollower
   }
 
   private report(): InstanceReport {
-    const address = this.http?.httpAdapter?.getHttpServer()?.address() as AddressInfo | null;
+    // the HTTP server, once listening (none in a test module without one)
+    const address = this.http.httpAdapter?.getHttpServer()?.address() as AddressInfo | null;
     return {
       id: this.id,
       host: hostname(),
@@ -173,7 +164,7 @@ export class PhaseFollower
       ...(address && typeof address === 'object' && { port: address.port }),
       phase: this.current.get(),
       record_version: this.current.record?.version,
-      draining: this.router?.draining() ?? 0,
+      draining: this.router.draining(),
       ...(this.blockedBy && { blocked: this.blockedBy }),
       started_at: this.startedAt,
       seen_at: new Date().toISOString(),

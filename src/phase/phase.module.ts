@@ -1,30 +1,22 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { CurrentPhase } from '../control/current-phase';
-import { PhaseControl } from '../control/phase-control';
-import { PHASE_FOLLOWER_OPTIONS, PhaseFollower, PhaseFollowerOptions } from './phase-follower';
-import { CassandraPhaseRecords, MongoPhaseRecords } from '../control/phase-records';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ControlModule } from '../control/control.module';
+import { SchemaModule } from '../schema/schema.module';
+import { StoreModule } from '../store/store.module';
+import { PhaseFollower } from './phase-follower';
+import { PhasePinMiddleware } from './phase-pin.middleware';
 
 /**
- * Phase control (global): CurrentPhase, made the fleet's phase at boot and, with `follow` (the
- * app), kept so by polling the control record; PhaseControl to read and write that record.
- * Needs DatabaseModule; uses PostStoreModule and SchemaModule's startup check when present.
+ * The app's side of the phase: the follower that makes CurrentPhase the fleet's phase (at boot,
+ * then polling the phase record) and reports this instance, and the middleware that pins each
+ * request to the phase it arrived in. The CLI reads the phase record itself (PhaseControl).
  */
-@Global()
-@Module({})
-export class PhaseModule {
-  static forRoot(config: AppConfig, options: PhaseFollowerOptions): DynamicModule {
-    return {
-      module: PhaseModule,
-      providers: [
-        { provide: CurrentPhase, useValue: new CurrentPhase(config.migrationPhase) },
-        { provide: PHASE_FOLLOWER_OPTIONS, useValue: options },
-        MongoPhaseRecords,
-        CassandraPhaseRecords,
-        PhaseControl,
-        PhaseFollower,
-      ],
-      exports: [CurrentPhase, PhaseControl, PhaseFollower],
-    };
+@Module({
+  imports: [ControlModule, StoreModule, SchemaModule],
+  providers: [PhaseFollower, PhasePinMiddleware],
+  exports: [PhaseFollower],
+})
+export class PhaseModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PhasePinMiddleware).forRoutes('{*splat}');
   }
 }

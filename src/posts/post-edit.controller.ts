@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { CommentsService } from '../comments/comments.service';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
 import { answerInvalid, answerWrite } from '../common/http/respond';
 import { wantsJson } from '../common/http/wants-json';
@@ -15,10 +14,7 @@ import { PostsService } from './posts.service';
 @Controller()
 @UseInterceptors(FlashInterceptor)
 export class PostEditController {
-  constructor(
-    private readonly posts: PostsService,
-    private readonly comments: CommentsService,
-  ) {}
+  constructor(private readonly posts: PostsService) {}
 
   @Get('edit/:id')
   @Render('posts/form')
@@ -71,7 +67,7 @@ export class PostEditController {
   @Render('posts/delete')
   async confirmDelete(@Param('id') id: string) {
     const post = await this.posts.get(id);
-    return deleteView(post, await this.comments.count(id));
+    return deleteView(post, await this.posts.countComments(id));
   }
 
   @Post('delete/:id')

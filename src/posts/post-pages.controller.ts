@@ -1,33 +1,21 @@
-import {
-  Controller,
-  Get,
-  Param,
-  Post,
-  Query,
-  Render,
-  Req,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, Get, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { CommentsService } from '../comments/comments.service';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
-import { optionalParam } from '../common/http/query-params';
 import { answerInvalid, answerWrite } from '../common/http/respond';
 import { FormBody } from '../common/validation/form-body.decorator';
 import { FormInput } from '../common/validation/input-validation';
 import { PostInputDto } from './dto/post-input.dto';
-import { createFormView, threadView } from './post-views';
+import { createFormView } from './post-views';
 import { PostsService } from './posts.service';
 
-/** Reading and writing posts as pages: `/create` and `/post/:id`. Edit and delete are next door. */
+/**
+ * Writing posts as pages: `/create`. Edit and delete are next door; a post's page (with its
+ * comments) is the comments' (comments/thread.controller.ts).
+ */
 @Controller()
 @UseInterceptors(FlashInterceptor)
 export class PostPagesController {
-  constructor(
-    private readonly posts: PostsService,
-    private readonly comments: CommentsService,
-  ) {}
+  constructor(private readonly posts: PostsService) {}
 
   @Get('create')
   @Render('posts/form')
@@ -52,14 +40,5 @@ export class PostPagesController {
       redirectTo: `/post/${post.id}`,
       flash: 'created',
     });
-  }
-
-  /** The post, a page of its comments (`?comments=` for later ones) and the comment form. */
-  @Get('post/:id')
-  @Render('posts/show')
-  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
-    const cursor = optionalParam(query, 'comments');
-    const { post, comments } = await this.comments.thread(id, cursor);
-    return threadView(post, comments, { commentsCursor: cursor });
   }
 }

@@ -1,6 +1,6 @@
 import { FieldErrors, SubmittedValues } from '../common/validation/input-validation';
 import { DateView, counted, dateView } from '../common/view/date-view';
-import { Comment, CommentPage, Post, PostSummary } from '../store/post-store';
+import { Post, PostSummary } from '../store/post-store';
 
 /*
  * View models: plain data the templates print with {{ }} (always escaped). All decisions (labels,
@@ -25,7 +25,8 @@ export function summaryView(post: PostSummary): SummaryView {
   };
 }
 
-function postView(post: Post) {
+/** A post as its page shows it. */
+export function postView(post: Post) {
   const edited = post.updatedAt.getTime() !== post.createdAt.getTime();
   return {
     id: post.id,
@@ -35,41 +36,6 @@ function postView(post: Post) {
     version: post.version,
     created: dateView(post.createdAt),
     updated: edited ? dateView(post.updatedAt) : undefined,
-  };
-}
-
-function commentView(comment: Comment) {
-  return {
-    id: comment.id,
-    commenter: comment.commenter,
-    comment: comment.comment,
-    created: dateView(comment.createdAt),
-  };
-}
-
-export interface CommentFormState {
-  values?: SubmittedValues;
-  errors?: FieldErrors;
-}
-
-/**
- * The post page: the post, one page of comments and the comment form (re-filled after an error).
- * `commentsCursor` is set when this is a later page of comments, to offer a way back to the start.
- */
-export function threadView(
-  post: Post,
-  comments: CommentPage,
-  options: { commentsCursor?: string; form?: CommentFormState } = {},
-) {
-  return {
-    pageTitle: post.title,
-    post: postView(post),
-    comments: comments.items.map(commentView),
-    commentsHeading: options.commentsCursor ? 'Later comments' : 'Comments',
-    nextComments: comments.next,
-    laterPage: !!options.commentsCursor,
-    noComments: comments.items.length === 0 && !options.commentsCursor,
-    commentForm: formState(options.form?.values ?? {}, options.form?.errors, COMMENT_FIELDS),
   };
 }
 
@@ -120,13 +86,12 @@ function formFields(state: PostFormState) {
 }
 
 const POST_FIELDS = ['title', 'author', 'content'];
-const COMMENT_FIELDS = ['commenter', 'comment'];
 
 /**
  * Values and per-field messages for a form. Messages for anything that has no visible input of
  * its own (an unknown field, the hidden version) are listed above the form instead.
  */
-function formState(values: SubmittedValues, errors: FieldErrors = {}, visible: string[]) {
+export function formState(values: SubmittedValues, errors: FieldErrors = {}, visible: string[]) {
   return {
     values,
     errors,

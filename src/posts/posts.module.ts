@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CommentsModule } from '../comments/comments.module';
+import { StoreModule } from '../store/store.module';
 import { PostEditController } from './post-edit.controller';
 import { PostPagesController } from './post-pages.controller';
 import { PostsApiController } from './posts-api.controller';
 import { PostsService } from './posts.service';
 
-/** Posts pages and API. PostStore comes from the global PostStoreModule. */
+/** Posts: pages, API, the conditional writes. Comments (./comments) build on it. */
 @Module({
-  imports: [CommentsModule],
+  imports: [StoreModule],
   providers: [PostsService],
   controllers: [PostPagesController, PostEditController, PostsApiController],
   exports: [PostsService],

@@ -8,6 +8,8 @@ import { PostInputDto } from './dto/post-input.dto';
 import { DeleteConflictException, EditConflictException } from './post-errors';
 import { requirePost } from './post-lookup';
 
+const COUNT_PAGE_SIZE = 500;
+
 /**
  * Posts: listing, reading and the conditional writes. Knows only the PostStore port; which store
  * (or pair of stores) answers is the phase's business.
@@ -68,6 +70,19 @@ export class PostsService {
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new EditConflictException(post);
       await backoff(attempt);
     }
+  }
+
+  /** How many comments a post has: what deleting it removes with it. */
+  async countComments(postId: string): Promise<number> {
+    // walks the comments in large pages: there is no per-post count in the port
+    let total = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listComments(postId, COUNT_PAGE_SIZE, cursor);
+      total += page.items.length;
+      cursor = page.next;
+    } while (cursor);
+    return total;
   }
 
   /** Deletes the post and its comments, whatever version it has reached meanwhile. */

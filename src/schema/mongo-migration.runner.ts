@@ -5,7 +5,9 @@ import { MigrationFile } from './migration-file';
 import { AppliedMigration, MigrationRunner } from './migration-runner';
 import { MongoOperation, describeMongoOperation, parseMongoMigration } from './mongo-operations';
 
-const RECORDS = 'schema_migrations';
+/** Where MongoDB records the migrations applied to it. */
+export const MIGRATION_RECORDS = 'schema_migrations';
+const RECORDS = MIGRATION_RECORDS;
 // MongoDB (and FerretDB) answer "already exists" with this code on a concurrent create.
 const NAMESPACE_EXISTS = 48;
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { StoreConnections } from '../database/store-connections';
 import { StoreName, storeNamesUsedBy } from '../config/migration-phase';
@@ -57,16 +57,15 @@ const CONNECT_ATTEMPTS = 3;
 @Injectable()
 export class SchemaService {
   private readonly logger = new Logger(SchemaService.name);
-  private readonly available: Partial<Record<StoreName, MigrationRunner>>;
+  private readonly available: Record<StoreName, MigrationRunner>;
 
   constructor(
     private readonly config: AppConfig,
-    @Optional() mongo?: MongoMigrationRunner,
-    @Optional() cassandra?: CassandraMigrationRunner,
-    @Optional() private readonly connections?: StoreConnections,
+    mongo: MongoMigrationRunner,
+    cassandra: CassandraMigrationRunner,
+    private readonly connections: StoreConnections,
   ) {
     this.available = { mongo, cassandra };
-    this.runners(); // the phase's runners must all be registered
   }
 
   /** The runners of `stores` (default: those MIGRATION_PHASE uses), Mongo first. */
@@ -75,11 +74,7 @@ export class SchemaService {
   ): MigrationRunner[] {
     return (['mongo', 'cassandra'] as const)
       .filter((store) => stores.includes(store))
-      .map((store) => {
-        const runner = this.available[store];
-        if (!runner) throw new Error(`no ${store} migration runner registered`);
-        return runner;
-      });
+      .map((store) => this.available[store]);
   }
 
   /**
@@ -90,7 +85,7 @@ export class SchemaService {
     const root = migrationsRoot(this.config.migrationsDir);
     return Promise.all(
       this.runners(stores).map(async (runner) => {
-        await this.connections?.ensure(runner.store, CONNECT_ATTEMPTS);
+        await this.connections.ensure(runner.store, CONNECT_ATTEMPTS);
         const files = discoverMigrations(root, runner.store);
         const applied = await runner.applied();
         const recorded = new Map(applied.map((record) => [record.version, record]));

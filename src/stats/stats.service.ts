@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase, phasePlan } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
@@ -70,7 +70,7 @@ export class StatsService implements OnApplicationBootstrap {
     private readonly hintLogs: HintLogs,
     private readonly posts: PostStore,
     private readonly config: AppConfig,
-    @Optional() private readonly reconcile?: ReconcileService,
+    private readonly reconcile: ReconcileService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -126,7 +126,6 @@ export class StatsService implements OnApplicationBootstrap {
   }
 
   private async lastReconcile(): Promise<LastReconcile | null> {
-    if (!this.reconcile) return null;
     try {
       const last = await withTimeout(
         this.reconcile.last(),

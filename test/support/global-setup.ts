@@ -1,11 +1,16 @@
 import { testStack } from './test-stack';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildIfStale } = require('../../scripts/build-if-stale.js') as { buildIfStale(): void };
+
 /**
  * Gives the integration tier real servers. TEST_MONGO_URL + TEST_CASSANDRA_CONTACT_POINTS adopt
  * servers that already run (e.g. docker compose); otherwise the test stack is started (a no-op
  * when it already runs) and, unless TEST_KEEP_STACK=1, stopped again by global-teardown.
  */
 export default async function globalSetup(): Promise<void> {
+  // the CLI runs from the compiled app (scripts/run-cli.js): build it once, not in a test's time
+  buildIfStale();
   if (process.env.TEST_MONGO_URL && process.env.TEST_CASSANDRA_CONTACT_POINTS) {
     console.log(
       `\nusing running servers: ${process.env.TEST_MONGO_URL}, ${process.env.TEST_CASSANDRA_CONTACT_POINTS}`,

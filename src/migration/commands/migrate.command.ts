@@ -10,14 +10,14 @@ import { PhaseControl } from '../../control/phase-control';
 import { describeInstance } from '../../control/phase-record';
 import { StoreConnections } from '../../database/store-connections';
 import { Replicas } from '../../store/replicas';
-import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
+import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
 import { BackfillService } from '../backfill/backfill.service';
 import { BarProgress, LogProgress } from '../backfill/progress';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { directionOf, from } from '../directions';
 import { VerifyService } from '../verify/verify.service';
 import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
-import { integerOption, storeOption } from './migrate-options';
+import { integerOption, storeOption } from '../../cli/cli-options';
 
 const DEFAULT_RECHECK_MS = 2000;
 

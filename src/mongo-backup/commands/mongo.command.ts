@@ -1,14 +1,10 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
+import { requiredOption } from '../../cli/cli-options';
+import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
 import { MongoBackupService } from '../mongo-backup.service';
 import { MongoCleanupService } from '../mongo-cleanup.service';
 import { MongoRestoreService } from '../mongo-restore.service';
 import { formatBackup, formatCleanup, formatRestore } from './mongo-report';
-
-function required(command: string, flag: string, value: string | undefined): string {
-  if (!value) throw new CliUsageError(`${command} needs ${flag} FILE`);
-  return value;
-}
 
 /** `mongo backup --out FILE`: a gzip'd, checksummed copy of every blog document. */
 @SubCommand({
@@ -22,7 +18,7 @@ export class MongoBackupCommand extends CommandRunner {
 
   async run(params: string[], flags: { out?: string }): Promise<void> {
     rejectExtraArguments('mongo backup', params);
-    const out = required('mongo backup', '--out', flags.out);
+    const out = requiredOption('mongo backup', '--out', flags.out);
     const result = await this.service.backup(out);
     process.stdout.write(`${formatBackup(result)}\n`);
     if (MongoBackupService.mongoStillWritten(result.phase)) {
@@ -50,7 +46,7 @@ export class MongoCleanupCommand extends CommandRunner {
 
   async run(params: string[], flags: { backup?: string; yes?: boolean }): Promise<void> {
     rejectExtraArguments('mongo cleanup', params);
-    const backup = required('mongo cleanup', '--backup', flags.backup);
+    const backup = requiredOption('mongo cleanup', '--backup', flags.backup);
     const result = await this.service.cleanup(backup, flags.yes === true);
     process.stdout.write(`${formatCleanup(result)}\n`);
   }
@@ -78,7 +74,7 @@ export class MongoRestoreCommand extends CommandRunner {
 
   async run(params: string[], flags: { from?: string }): Promise<void> {
     rejectExtraArguments('mongo restore', params);
-    const from = required('mongo restore', '--from', flags.from);
+    const from = requiredOption('mongo restore', '--from', flags.from);
     const result = await this.service.restore(from);
     process.stdout.write(`${formatRestore(result)}\n`);
   }

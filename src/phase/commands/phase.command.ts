@@ -8,7 +8,7 @@ import {
   storeNamesUsedBy,
 } from '../../config/migration-phase';
 import { SchemaService } from '../../schema/schema.service';
-import { CliUsageError, rejectExtraArguments } from '../../schema/commands/schema.command';
+import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
 import { PhaseControl, nextPhases } from '../../control/phase-control';
 import { GateCheck, PhaseGates } from '../../migration/gates/phase-gates';
 import {

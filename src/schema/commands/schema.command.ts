@@ -1,20 +1,9 @@
 import { AppConfig } from '../../config/app-config';
 import { StoreName } from '../../config/migration-phase';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
 import { SchemaService } from '../schema.service';
 import { formatMigrate, formatStatus, statusAsJson } from './schema-report';
-
-/** A mistake in how the CLI was called; cli.ts prints it as one line and exits 1. */
-export class CliUsageError extends Error {
-  override name = 'CliUsageError';
-}
-
-// Commander 11 passes stray words through silently; a typo should not run a migration.
-export function rejectExtraArguments(command: string, params: string[]): void {
-  if (params.length > 0) {
-    throw new CliUsageError(`${command} takes no arguments (got '${params.join(' ')}')`);
-  }
-}
 
 const STORE_FLAGS = {
   flags: '--store <stores>',

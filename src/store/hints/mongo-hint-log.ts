@@ -15,6 +15,9 @@ interface HintDocument {
   error: string;
 }
 
+/** MongoDB's collection of hints. */
+export const HINTS_COLLECTION = 'hints';
+
 /** Hints in MongoDB's `hints` collection (phases where MongoDB is the primary). */
 @Injectable()
 export class MongoHintLog extends HintLog {
@@ -25,7 +28,7 @@ export class MongoHintLog extends HintLog {
   }
 
   private get hints(): Collection<HintDocument> {
-    return this.connection.collection<HintDocument>('hints');
+    return this.connection.collection<HintDocument>(HINTS_COLLECTION);
   }
 
   async record(hint: Hint): Promise<void> {

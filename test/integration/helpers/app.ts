@@ -33,18 +33,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI exactly as documented: `ts-node --transpile-only src/cli.ts ...`. */
+/** Runs the CLI exactly as documented: `npm run cli -- ...` (scripts/run-cli.js, compiled). */
 export function runCli(env: Record<string, string>, ...args: string[]): CliRun {
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'src/cli.ts', ...args],
-    {
-      cwd: ROOT,
-      // Only what the test chose: no stray MIGRATION_PHASE etc. from the developer's shell.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      encoding: 'utf8',
-      timeout: 120000,
-    },
-  );
+  const result = spawnSync(process.execPath, ['scripts/run-cli.js', ...args], {
+    cwd: ROOT,
+    // Only what the test chose: no stray MIGRATION_PHASE etc. from the developer's shell.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -121,7 +121,7 @@ export interface CliProcess {
 }
 
 /**
- * Starts the CLI the way `npm run cli --` does (scripts/run-cli.js: ts-node, from source) with
+ * Starts the CLI the way `npm run cli --` does (scripts/run-cli.js: the compiled app) with
  * only the given environment (like runCli), without waiting for it.
  */
 export function startCli(env: Record<string, string>, ...args: string[]): CliProcess {

@@ -3,13 +3,14 @@ import { Test, TestingModule, TestingModuleBuilder } from '@nestjs/testing';
 import { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { AppConfigModule } from '../../../src/config/app-config.module';
-import { BOTH_STORES, MigrationPhase } from '../../../src/config/migration-phase';
+import { MigrationPhase } from '../../../src/config/migration-phase';
+import { ControlModule } from '../../../src/control/control.module';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { DatabaseModule } from '../../../src/database/database.module';
 import { MigrationModule } from '../../../src/migration/migration.module';
-import { PhaseModule } from '../../../src/phase/phase.module';
 import { SchemaModule } from '../../../src/schema/schema.module';
-import { PostStoreModule } from '../../../src/store/post-store.module';
+import { SchemaService } from '../../../src/schema/schema.service';
+import { StoreModule as StoresModule } from '../../../src/store/store.module';
 import { testEnv } from '../../support/test-env';
 import { dropTestStores } from './stores';
 
@@ -50,7 +51,7 @@ export interface StoreModule {
 }
 
 /**
- * The real store providers (PostStoreModule, and the migration's services without their
+ * The real store providers (StoreModule, and the migration's services without their
  * schedule) for `phase`, on the test servers, with the schema
  * migrations applied, in a database and keyspace of the test's own.
  */
@@ -66,14 +67,15 @@ export async function storeModule(
     imports: [
       AppConfigModule.forRoot(config),
       DatabaseModule.forRoot(config),
-      SchemaModule.forRoot(config, { checkOnStartup: true }, BOTH_STORES),
-      PhaseModule.forRoot(config, { follow: false }),
-      PostStoreModule.forRoot(),
-      MigrationModule.forRoot({ jobs: false }),
+      ControlModule,
+      SchemaModule,
+      StoresModule,
+      MigrationModule,
     ],
   });
   const module = await customize(builder).compile();
-  await module.init(); // applies the schema migrations (NODE_ENV=test)
+  await module.init(); // connects the stores the phase uses
+  await module.get(SchemaService).migrate({}); // and applies their schema migrations
   return {
     config,
     module,

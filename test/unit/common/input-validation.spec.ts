@@ -1,4 +1,4 @@
-import { CommentInputDto } from '../../../src/comments/dto/comment-input.dto';
+import { CommentInputDto } from '../../../src/posts/comments/dto/comment-input.dto';
 import { validateInput } from '../../../src/common/validation/input-validation';
 import { PostEditDto } from '../../../src/posts/dto/post-edit.dto';
 import { PostInputDto } from '../../../src/posts/dto/post-input.dto';

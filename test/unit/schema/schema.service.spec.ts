@@ -8,6 +8,7 @@ import { CassandraMigrationRunner } from '../../../src/schema/cassandra-migratio
 import { MigrationFile, checksumOf } from '../../../src/schema/migration-file';
 import { AppliedMigration, MigrationRunner } from '../../../src/schema/migration-runner';
 import { MongoMigrationRunner } from '../../../src/schema/mongo-migration.runner';
+import { StoreConnections } from '../../../src/database/store-connections';
 import { ChangedMigrationsError, SchemaService } from '../../../src/schema/schema.service';
 
 /** Keeps "applied" in memory, like a store's schema_migrations. */
@@ -39,6 +40,8 @@ describe('SchemaService', () => {
       loadConfig({ MIGRATION_PHASE: phase, MIGRATIONS_DIR: root }),
       mongo as unknown as MongoMigrationRunner,
       cassandra as unknown as CassandraMigrationRunner,
+      // the runners are fakes: nothing to connect
+      { ensure: async () => undefined } as unknown as StoreConnections,
     );
 
   beforeEach(() => {

@@ -1,4 +1,5 @@
 import { AppConfig } from '../../../src/config/app-config';
+import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
 import { StatsService } from '../../../src/stats/stats.service';
 import { CurrentPhase } from '../../../src/control/current-phase';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
@@ -41,7 +42,15 @@ describe('StatsService', () => {
     mongo.calls.length = 0;
     cassandra.calls.length = 0;
     pending = 0;
-    stats = new StatsService(phase, router, hintLogs, {} as PostStore, config);
+    stats = new StatsService(
+      phase,
+      router,
+      hintLogs,
+      {} as PostStore,
+      config,
+      // no reconcile has run yet
+      { last: async () => undefined } as unknown as ReconcileService,
+    );
   });
 
   it('waits for the first counts only, then serves them without counting again', async () => {

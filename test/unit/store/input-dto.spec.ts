@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { CommentInputDto } from '../../../src/comments/dto/comment-input.dto';
+import { CommentInputDto } from '../../../src/posts/comments/dto/comment-input.dto';
 import { PostInputDto } from '../../../src/posts/dto/post-input.dto';
 
 /** Validates like the app's global ValidationPipe (whitelist, forbidNonWhitelisted, transform). */

@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { badParameter } from '../common/http/query-params';
-import { PostNotFoundException } from '../posts/post-errors';
-import { requirePost } from '../posts/post-lookup';
-import { InvalidCursorError } from '../store/cursor';
-import { Comment, CommentPage, Post, PostStore } from '../store/post-store';
-import { newId } from '../store/versions';
+import { badParameter } from '../../common/http/query-params';
+import { PostNotFoundException } from '../post-errors';
+import { requirePost } from '../post-lookup';
+import { InvalidCursorError } from '../../store/cursor';
+import { Comment, CommentPage, Post, PostStore } from '../../store/post-store';
+import { newId } from '../../store/versions';
 import { CommentInputDto } from './dto/comment-input.dto';
 
 /** Comments shown under a post at a time; more get a "later comments" link. */
 export const COMMENTS_PAGE_SIZE = 50;
-
-// Counting walks the comments in large pages: there is no per-post count in the port.
-const COUNT_PAGE_SIZE = 500;
 
 export const BAD_COMMENTS_CURSOR_MESSAGE =
   'This comments link is invalid or has expired; start again from the first comments.';
@@ -52,17 +49,5 @@ export class CommentsService {
       }
       throw error;
     }
-  }
-
-  /** How many comments a post has (what a deletion would remove with it). */
-  async count(postId: string): Promise<number> {
-    let total = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.listComments(postId, COUNT_PAGE_SIZE, cursor);
-      total += page.items.length;
-      cursor = page.next;
-    } while (cursor);
-    return total;
   }
 }

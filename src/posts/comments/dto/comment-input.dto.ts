@@ -1,6 +1,6 @@
 import { IsString, Length } from 'class-validator';
-import { Trim } from '../../common/trim';
-import { NoControlChars, NormalizeNewlines } from '../../common/validation/text-rules';
+import { Trim } from '../../../common/trim';
+import { NoControlChars, NormalizeNewlines } from '../../../common/validation/text-rules';
 
 /** A comment as a reader submits it; same rules as PostInputDto. */
 export class CommentInputDto {

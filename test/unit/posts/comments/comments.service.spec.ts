@@ -1,9 +1,9 @@
-import { CommentsService } from '../../../src/comments/comments.service';
-import { InputValidationException } from '../../../src/common/validation/input-validation';
-import { PostNotFoundException } from '../../../src/posts/post-errors';
-import { PostsService } from '../../../src/posts/posts.service';
-import { isValidId } from '../../../src/store/versions';
-import { FakePostStore } from '../posts/fake-post-store';
+import { CommentsService } from '../../../../src/posts/comments/comments.service';
+import { InputValidationException } from '../../../../src/common/validation/input-validation';
+import { PostNotFoundException } from '../../../../src/posts/post-errors';
+import { PostsService } from '../../../../src/posts/posts.service';
+import { isValidId } from '../../../../src/store/versions';
+import { FakePostStore } from '../fake-post-store';
 
 describe('CommentsService', () => {
   let store: FakePostStore;
@@ -39,7 +39,8 @@ describe('CommentsService', () => {
     const second = await comments.thread(postId, first.comments.next, 5);
     expect(second.comments.items.map((c) => c.comment)).toEqual(['5', '6']);
     expect(second.comments.next).toBeUndefined();
-    await expect(comments.count(postId)).resolves.toBe(7);
+    // what deleting the post removes with it (the delete confirmation page says so)
+    await expect(new PostsService(store).countComments(postId)).resolves.toBe(7);
   });
 
   it('turns a bad comments cursor into a 400 naming the parameter', async () => {

@@ -1,9 +1,9 @@
 import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { answerInvalid, answerWrite } from '../common/http/respond';
-import { FormBody } from '../common/validation/form-body.decorator';
-import { FormInput } from '../common/validation/input-validation';
-import { threadView } from '../posts/post-views';
+import { answerInvalid, answerWrite } from '../../common/http/respond';
+import { FormBody } from '../../common/validation/form-body.decorator';
+import { FormInput } from '../../common/validation/input-validation';
+import { threadView } from './thread-views';
 import { CommentsService } from './comments.service';
 import { CommentInputDto } from './dto/comment-input.dto';
 

@@ -1,5 +1,5 @@
-import { CliUsageError } from '../../schema/commands/schema.command';
-import { StoreName } from '../../config/migration-phase';
+import { StoreName } from '../config/migration-phase';
+import { CliUsageError } from './cli-usage';
 
 /** A whole number within bounds, or a one-line usage error naming the option. */
 export function integerOption(flag: string, raw: string, min: number, max: number): number {
@@ -14,4 +14,10 @@ export function storeOption(flag: string, raw: string): StoreName {
     throw new CliUsageError(`${flag} must be mongo or cassandra (got '${raw}')`);
   }
   return raw;
+}
+
+/** An option a command cannot run without (`--out FILE`). */
+export function requiredOption(command: string, flag: string, value: string | undefined): string {
+  if (!value) throw new CliUsageError(`${command} needs ${flag} FILE`);
+  return value;
 }

@@ -1,0 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Command } from 'commander';
+import { InjectCommander } from 'nest-commander';
+
+export const CLI_PROGRAM_NAME = 'CLI_PROGRAM_NAME';
+
+/**
+ * Names the program as users type it (`npm run cli --`, or `node dist/src/cli.js` in the
+ * image) in its help and errors; commander would name it after the script file.
+ */
+@Injectable()
+export class CliProgram {
+  constructor(@InjectCommander() commander: Command, @Inject(CLI_PROGRAM_NAME) name: string) {
+    commander.name(name);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ControlModule } from '../control/control.module';
+import { StoreModule } from '../store/store.module';
+import { MigrationModule } from './migration.module';
+import { MigrationJobs } from './migration.jobs';
+
+/** The app's scheduled hint retry and reconcile (HINT_RETRY_INTERVAL, RECONCILE_INTERVAL). */
+@Module({
+  imports: [ScheduleModule.forRoot(), ControlModule, StoreModule, MigrationModule],
+  providers: [MigrationJobs],
+  exports: [MigrationJobs],
+})
+export class MigrationJobsModule {}

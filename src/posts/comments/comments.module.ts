@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { StoreModule } from '../../store/store.module';
+import { PostsModule } from '../posts.module';
+import { CommentsController } from './comments.controller';
+import { CommentsService } from './comments.service';
+import { ThreadController } from './thread.controller';
+
+/** Comments under posts, and a post's page with its comments. Depends on posts, never back. */
+@Module({
+  imports: [PostsModule, StoreModule],
+  providers: [CommentsService],
+  controllers: [ThreadController, CommentsController],
+})
+export class CommentsModule {}
