@@ -11,7 +11,15 @@ import {
 } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { StoreConnections } from '../database/store-connections';
-import { EffectivePhase, InstanceReport, PhaseRecord, follows } from './phase-record';
+import {
+  EffectivePhase,
+  follows,
+  InstanceReport,
+  PHASE_HISTORY_STEPS,
+  PhaseRecord,
+  PhaseStep,
+  stepsOf,
+} from './phase-record';
 import { CassandraPhaseRecords, MongoPhaseRecords, PhaseRecords } from './phase-records';
 
 interface ReadOptions {
@@ -136,13 +144,17 @@ export class PhaseControl {
     current: EffectivePhase,
     forced: boolean,
   ): Promise<{ record: PhaseRecord; skipped: string[] }> {
+    const setAt = new Date().toISOString();
+    const setBy = `${safeUser()}@${hostname()}`;
+    const step: PhaseStep = { from: current.phase, to: phase, at: setAt, by: setBy, forced };
     const record: PhaseRecord = {
       phase,
       previous: current.phase,
       version: Math.max(Date.now(), (current.record?.version ?? 0) + 1),
-      set_at: new Date().toISOString(),
-      set_by: `${safeUser()}@${hostname()}`,
+      set_at: setAt,
+      set_by: setBy,
       forced,
+      history: [...stepsOf(current.record), step].slice(-PHASE_HISTORY_STEPS),
     };
     const required = storeNamesUsedBy(phase);
     await Promise.all(required.map((store) => this.connections.ensure(store)));

@@ -16,8 +16,49 @@ export interface PhaseRecord {
   set_by: string;
   /** gates were bypassed with --force */
   forced: boolean;
+  /**
+   * Every step the fleet took before this one and this one, oldest first (at most
+   * PHASE_HISTORY_STEPS): what a gate needs to know when a store began receiving every write.
+   * Absent in records written before the history was kept.
+   */
+  history?: PhaseStep[];
 }
 
+/** One `phase set`: from which phase to which, when and by whom. */
+export interface PhaseStep {
+  from: MigrationPhase;
+  to: MigrationPhase;
+  at: string;
+  by: string;
+  forced: boolean;
+}
+
+/** Steps a phase record keeps (each record carries the history forward). */
+export const PHASE_HISTORY_STEPS = 100;
+
+/** Every step up to a record: its history, or (a record from before the history) its own step. */
+export function stepsOf(record: PhaseRecord | undefined): PhaseStep[] {
+  if (!record) return [];
+  return (
+    record.history ?? [
+      {
+        from: record.previous,
+        to: record.phase,
+        at: record.set_at,
+        by: record.set_by,
+        forced: record.forced,
+      },
+    ]
+  );
+}
+
+/** The fleet's last step matching `matches`, as far as the record's history goes back. */
+export function lastStep(
+  record: PhaseRecord | undefined,
+  matches: (step: PhaseStep) => boolean,
+): PhaseStep | undefined {
+  return [...stepsOf(record)].reverse().find(matches);
+}
 /** Where the current phase comes from: the newest control record, else MIGRATION_PHASE. */
 export interface EffectivePhase {
   phase: MigrationPhase;

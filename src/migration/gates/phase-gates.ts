@@ -9,7 +9,7 @@ import { Replicas } from '../../store/replicas';
 import { Direction, directionOf, from } from '../directions';
 import { changedAt, goneFromBoth } from './record-changes';
 import { PhaseControl } from '../../control/phase-control';
-import { EffectivePhase, describeInstance, follows } from '../../control/phase-record';
+import { describeInstance, EffectivePhase, follows, lastStep } from '../../control/phase-record';
 
 /** One condition of a gate, met or not, with what was found. */
 export interface GateCheck {
@@ -123,12 +123,12 @@ export class PhaseGates {
         detail: `not finished (at ${checkpoint.stage}, ${this.backfill.stages().reduce((n, stage) => n + copiedIn(checkpoint, stage.name), 0)} records copied): run \`migrate backfill${from}\` to resume it`,
       };
     }
-    const since = current.record?.set_at;
-    if (since && checkpoint.started_at < since) {
+    const since = coverageStart(target, current);
+    if (since && checkpoint.started_at < since.at) {
       return {
         name,
         ok: false,
-        detail: `the completed one started ${checkpoint.started_at}, before phase ${current.phase} began (${since}): run \`migrate backfill${from} --restart\``,
+        detail: `the completed one started ${checkpoint.started_at}, before ${since.what} (${since.at}): run \`migrate backfill${from} --restart\``,
       };
     }
     return {
@@ -256,6 +256,42 @@ export class PhaseGates {
           : `${older.length} record(s) older than the reverse backfill differ, e.g. ${older.slice(0, 3).map(describeDifference).join(', ')}: run \`migrate backfill --from cassandra --restart\``,
     };
   }
+}
+
+/**
+ * Since when a backfill into `target` must have started to count, and why.
+ *
+ * Into Cassandra: since Cassandra last began receiving every write, the last move out of phase
+ * `mongo`; from then on every phase writes it (as secondary, then as primary), so a step back to
+ * `dual-write` and forward again does not need a new backfill.
+ *
+ * Into MongoDB: since the fleet last moved into phase `cassandra`, the one phase that does not
+ * write MongoDB (and the only one `mongo cleanup` runs in): what MongoDB holds from before may
+ * have been dropped and restored since.
+ *
+ * Records written before the history was kept say only when the current phase began: that is
+ * the start then (stricter, never wrong).
+ */
+function coverageStart(
+  target: StoreName,
+  current: EffectivePhase,
+): { at: string; what: string } | undefined {
+  const step =
+    target === 'cassandra'
+      ? lastStep(current.record, (s) => s.from === 'mongo')
+      : lastStep(current.record, (s) => s.to === 'cassandra');
+  if (step) {
+    return {
+      at: step.at,
+      what:
+        target === 'cassandra'
+          ? `Cassandra began receiving every write (phase ${step.to} was set)`
+          : `phase cassandra began`,
+    };
+  }
+  return current.record
+    ? { at: current.record.set_at, what: `phase ${current.phase} began` }
+    : undefined;
 }
 
 function describeDifference(difference: Difference): string {

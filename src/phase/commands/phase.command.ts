@@ -17,9 +17,12 @@ import {
   PhaseRecord,
   describeInstance,
   follows,
+  stepsOf,
 } from '../../control/phase-record';
 
 const DEFAULT_WAIT_MS = 60_000;
+/** Steps of the phase history `phase show` lists (all of them are in --json). */
+const SHOWN_STEPS = 5;
 const WAIT_POLL_MS = 250;
 
 function describePhase(effective: EffectivePhase): string {
@@ -58,8 +61,18 @@ export class PhaseShowCommand extends CommandRunner {
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
     }
+    const steps = stepsOf(current.record).slice(-SHOWN_STEPS);
     const lines = [
       `phase: ${describePhase(current)}`,
+      ...(steps.length > 1
+        ? [
+            `last ${steps.length} steps:`,
+            ...steps.map(
+              (step) =>
+                `  ${step.at} ${step.from} → ${step.to} by ${step.by}${step.forced ? ' WITH --force' : ''}`,
+            ),
+          ]
+        : []),
       `app instances: ${instances.length}`,
       ...instances.map((report) => `  ${describeInstance(report)}`),
       'next:',
