@@ -1,5 +1,6 @@
-// Three tiers (each with a minimum test count in test/tiers.json, checked by .ci/run). `unit` needs
-// nothing running. `packaging` (test/packaging) checks the Docker setup without a Docker engine:
+// Four tiers (each with a minimum test count in test/tiers.json, checked by .ci/run). `unit` needs
+// nothing running. `controller` (test/controller) boots the real HTTP app on in-memory stores
+// (overrideProvider): every route's pages, validation and errors in seconds, no database. `packaging` (test/packaging) checks the Docker setup without a Docker engine:
 // it needs the docker client and builds the Compose plugin with Go when the client has none.
 // `integration` (test/integration, test/e2e) talks to the real Cassandra and FerretDB of the local
 // stack: test/support/global-setup.ts starts a separate test stack (own ports, own data folder)
@@ -19,6 +20,14 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: __dirname,
       roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/test/unit'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'controller',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/controller'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },

@@ -79,15 +79,6 @@ export class FakePostStore extends PostStore {
     return { items: [...this.posts.values()].slice(0, query.limit).map(summaryOf) };
   }
 
-  applyPost(): Promise<void> {
-    throw new Error('not used by the web layer');
-  }
-  applyDelete(): Promise<void> {
-    throw new Error('not used by the web layer');
-  }
-  applyComment(): Promise<void> {
-    throw new Error('not used by the web layer');
-  }
   getComment(): Promise<Comment | null> {
     throw new Error('not used by the web layer');
   }
