@@ -7,6 +7,9 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
+import { CassandraPostStore } from '../../src/store/cassandra/cassandra-post-store';
+import { DualWritePrimaryError } from '../../src/store/dual-write/dual-write-post-store';
+import { MongoPostStore } from '../../src/store/mongo/mongo-post-store';
 import { PostStore } from '../../src/store/post-store';
 import { dropTestStores } from '../integration/helpers/stores';
 import { testEnv } from '../support/test-env';
@@ -21,10 +24,7 @@ const STORE_METHODS = [
   'getPost',
   'updatePost',
   'deletePost',
-  'applyPost',
-  'applyDelete',
   'addComment',
-  'applyComment',
   'getComment',
   'listComments',
   'listPosts',
@@ -34,13 +34,14 @@ const STORE_METHODS = [
 
 /**
  * A PostStore whose every method fails with whatever the test sets. Only the port's methods:
- * anything else (Nest probes for `then`, `onModuleInit`...) must stay undefined.
+ * anything else (Nest probes for `then`, `onModuleInit`...) must stay undefined. It stands in for
+ * both stores, under the router: what a store's driver throws reaches the app as it would.
  */
-function failingStore(failure: { error: unknown }): PostStore {
+function failingStore(failure: { error: unknown }, name: string): PostStore {
   const fail = () => Promise.reject(failure.error);
   return Object.assign(
     Object.create(PostStore.prototype) as PostStore,
-    { name: 'failing' },
+    { name },
     Object.fromEntries(STORE_METHODS.map((method) => [method, fail])),
   );
 }
@@ -57,8 +58,10 @@ describe.each(E2E_PHASES)(
     beforeAll(async () => {
       config = loadConfig(testEnv(`errors_${phase}`, { MIGRATION_PHASE: phase }));
       const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-        .overrideProvider(PostStore)
-        .useValue(failingStore(failure))
+        .overrideProvider(MongoPostStore)
+        .useValue(failingStore(failure, 'mongo'))
+        .overrideProvider(CassandraPostStore)
+        .useValue(failingStore(failure, 'cassandra'))
         .compile();
       app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
       configureApp(app);
@@ -83,7 +86,7 @@ describe.each(E2E_PHASES)(
       ['Cassandra without hosts', () => new errors.NoHostAvailableError({})],
       [
         'a dual-write primary failure',
-        () => Object.assign(new Error('primary down'), { name: 'DualWritePrimaryError' }),
+        () => new DualWritePrimaryError('mongo', 'update post', ID, new Error('primary down')),
       ],
     ])('%s', (_what, makeError) => {
       beforeEach(() => {
