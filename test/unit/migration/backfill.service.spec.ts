@@ -213,11 +213,22 @@ describe('BackfillService (logic, in-memory stores)', () => {
   });
 
   it('keeps to the rate limit on average', async () => {
-    const service = backfill(new MemoryState());
-    const { source, target } = sides(10); // 40 records
-    const started = Date.now();
-    await service.run(source, target, { ...options, rate: 100 });
-    // 40 records at 100/s: the last page (due at 0.4 s) waits until then
-    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    jest.useFakeTimers();
+    try {
+      const service = backfill(new MemoryState());
+      const { source, target } = sides(10); // 40 records, pages of 10
+      const started = Date.now();
+      let done = false;
+      const running = service
+        .run(source, target, { ...options, rate: 100 })
+        .then(() => (done = true));
+      while (!done) await jest.advanceTimersByTimeAsync(10);
+      await running;
+      // 40 records at 100/s: each page of 10 waits until it is due, the last one at 0.4 s
+      expect(Date.now() - started).toBe(400);
+      expect(target.posts.size).toBe(10);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

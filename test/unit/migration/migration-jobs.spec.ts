@@ -23,7 +23,6 @@ function jobs(phase: CurrentPhase) {
   } as unknown as ReconcileService;
   const router = {
     run: <T>(work: (phase: MigrationPhase) => Promise<T>) => work(phase.get()),
-    partsOf: () => ({ hints: {} }),
   } as unknown as PostStoreRouter;
   const leases = {
     hold: async <T>(_name: string, _ttl: number, work: () => Promise<T>) => ({
@@ -38,14 +37,21 @@ function jobs(phase: CurrentPhase) {
 
 describe('MigrationJobs (logic, fake reconcile)', () => {
   it('a scheduled reconcile ends soon after the phase moves on, instead of holding the switch', async () => {
+    jest.useFakeTimers();
     const phase = new CurrentPhase('dual-write');
     const { service, seen } = jobs(phase);
-    const run = service.tick('reconcile');
-    await new Promise((r) => setTimeout(r, 50));
+    let ended = false;
+    const run = service.tick('reconcile').then(() => (ended = true));
+    await jest.advanceTimersByTimeAsync(50);
+    expect(ended).toBe(false); // still reading, on fake time
     const switched = Date.now();
     phase.set('cassandra-primary');
+    while (!ended) await jest.advanceTimersByTimeAsync(1);
     await run;
-    expect(Date.now() - switched).toBeLessThan(1000);
+    const ms = Date.now() - switched;
+    jest.useRealTimers();
+    // it asks whether to stop every 5 ms while it reads: it ended at the next ask
+    expect(ms).toBeLessThanOrEqual(5);
     expect(seen).toEqual([{ phase: 'dual-write', stopped: true }]);
     expect(service.runs).toMatchObject([{ job: 'reconcile', ok: false }]);
   });

@@ -97,7 +97,10 @@ describe('DualWritePostStore', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   it('writes the primary first, then copies the same version to the secondary, naming its predecessor', async () => {
     const p = post();
@@ -183,25 +186,34 @@ describe('DualWritePostStore', () => {
   });
 
   it('answers once the primary has the write; a copy slower than the timeout is hinted', async () => {
+    jest.useFakeTimers();
     secondary.hang = true;
     await dual.createPost(post());
     expect(dual.counters.inFlight).toBe(1);
     expect(hints.hints).toHaveLength(0);
     const started = Date.now();
-    await dual.drain();
-    expect(Date.now() - started).toBeLessThan(1000);
+    const draining = dual.drain();
+    await jest.advanceTimersByTimeAsync(50); // the secondary's timeout
+    await draining;
+    expect(Date.now() - started).toBe(50);
     expect(dual.counters.inFlight).toBe(0);
     expect(hints.hints).toHaveLength(1);
     expect(hints.hints[0].error).toContain('did not answer within 50 ms');
   });
 
   it('makes writers wait for their own copy once maxInFlight copies are running', async () => {
+    jest.useFakeTimers();
     secondary.hang = true;
     for (let i = 0; i < 3; i++) await dual.createPost(post());
     expect(dual.counters.inFlight).toBe(3);
     const started = Date.now();
-    await dual.createPost(post()); // the fourth waits until its copy times out
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    let answered = false;
+    const fourth = dual.createPost(post()).then(() => (answered = true)); // waits for its copy
+    await jest.advanceTimersByTimeAsync(49);
+    expect(answered).toBe(false);
+    await jest.advanceTimersByTimeAsync(1); // its copy times out: hinted, and the writer answered
+    await fourth;
+    expect(Date.now() - started).toBe(50);
     await dual.drain();
     expect(hints.hints).toHaveLength(4);
   });
