@@ -76,7 +76,7 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
 
     it.each([
       ['an unknown field', postFields({ admin: true }), 'admin'],
-      ['a query operator', postFields({ title: { $gt: '' } }), 'title'],
+      ['a query operator', { ...postFields(), title: { $gt: '' } }, 'title'],
       ['a missing field', { title: 'T', author: 'A' }, 'content'],
     ])('refuses %s with 400, saving nothing', async (_what, body, field) => {
       const response = await web.http().post('/create').set(JSON_HEADERS).send(body).expect(400);

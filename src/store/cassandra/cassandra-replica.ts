@@ -2,6 +2,7 @@ import { types } from 'cassandra-driver';
 import { hashHex, hashOf } from '../../common/hash';
 import { mapConcurrent } from '../../common/map-concurrent';
 import { CassandraClient, CassandraStatement } from '../../database/cassandra/cassandra-client';
+import { KindMethodsReplica } from '../kind-methods';
 import {
   CassandraTable,
   fromRow,
@@ -15,12 +16,9 @@ import {
   Deletion,
   OwnChannel,
   RecordState,
-  RecordWriter,
-  Replica,
   ScanPage,
   SeenEntry,
   SeenRow,
-  UnsupportedKindError,
   VerifySink,
 } from '../replica';
 import { nowMicros } from '../versions';
@@ -61,25 +59,14 @@ interface RequiredRow {
  * of every kind by token range and checks that each record has exactly the rows its base row says
  * it must have, and that every listing partition holding rows is registered.
  */
-export class CassandraReplica extends Replica {
+export class CassandraReplica extends KindMethodsReplica<CassandraKindMethods<KindRecord>> {
   readonly name = 'cassandra' as const;
-  private readonly methods = new Map<string, CassandraKindMethods<KindRecord>>();
 
   constructor(
     private readonly client: CassandraClient,
-    // any kinds' methods (never: each is only called with its own kind's records)
     methods: readonly CassandraKindMethods<never>[],
   ) {
-    super();
-    for (const m of methods) {
-      this.methods.set(m.kind.name, m as unknown as CassandraKindMethods<KindRecord>);
-    }
-  }
-
-  private methodsOf<R extends KindRecord>(kind: RecordKind<R>): CassandraKindMethods<R> {
-    const methods = this.methods.get(kind.name);
-    if (!methods) throw new UnsupportedKindError(this.name, kind.name);
-    return methods as unknown as CassandraKindMethods<R>;
+    super(methods);
   }
 
   private deletionsTable(kind: RecordKind): string {
@@ -132,31 +119,6 @@ export class CassandraReplica extends Replica {
     return countRows(this.client, base.name, base.partitionKey, from);
   }
 
-  writer<R extends KindRecord>(kind: RecordKind<R>): RecordWriter<R> {
-    return this.methodsOf(kind).writer();
-  }
-
-  apply<R extends KindRecord>(kind: RecordKind<R>, record: R, predecessor?: R | null) {
-    return this.methodsOf(kind).apply(record, predecessor);
-  }
-
-  async applyDelete<R extends KindRecord>(
-    kind: RecordKind<R>,
-    id: string,
-    deletedAt: number,
-    last?: R,
-  ) {
-    const methods = this.methodsOf(kind);
-    if (!methods.applyDelete) throw new Error(`record kind ${kind.name} keeps no deletions`);
-    await methods.applyDelete(id, deletedAt, last);
-  }
-
-  async applyDeletes(kind: RecordKind, deletions: readonly Deletion[], concurrency: number) {
-    const methods = this.methodsOf(kind);
-    if (!methods.applyDeletes) throw new Error(`record kind ${kind.name} keeps no deletions`);
-    await methods.applyDeletes(deletions, concurrency);
-  }
-
   async state<R extends KindRecord>(kind: RecordKind<R>, id: string): Promise<RecordState<R>> {
     const base = kind.cassandra.base;
     const result = await this.client.execute(
@@ -181,7 +143,7 @@ export class CassandraReplica extends Replica {
 
   ownChannels(): OwnChannel[] {
     const channels: OwnChannel[] = [];
-    for (const { kind } of this.methods.values()) {
+    for (const { kind } of this.kindMethods()) {
       for (const table of kind.cassandra.derived) {
         channels.push({
           name: `cassandra.${table.name}`,
@@ -198,7 +160,7 @@ export class CassandraReplica extends Replica {
   }
 
   private listedTables(): AnyTable[] {
-    return [...this.methods.values()].flatMap(({ kind }) =>
+    return [...this.kindMethods()].flatMap(({ kind }) =>
       kind.cassandra.derived.filter((table) => table.listing),
     );
   }
@@ -229,7 +191,7 @@ export class CassandraReplica extends Replica {
 
     const scans: Promise<void>[] = [];
     const listingScans: Promise<void>[] = [];
-    for (const { kind } of this.methods.values()) {
+    for (const { kind } of this.kindMethods()) {
       const derived = kind.cassandra.derived.filter((t) => channels.has(`cassandra.${t.name}`));
       if (channels.has(kind.name) || derived.length > 0) {
         scans.push(
@@ -357,7 +319,7 @@ export class CassandraReplica extends Replica {
   }
 
   private tableNamed(name: string): AnyTable {
-    for (const { kind } of this.methods.values()) {
+    for (const { kind } of this.kindMethods()) {
       const table = tablesOf(kind).find((t) => t.name === name);
       if (table) return table;
     }
@@ -381,7 +343,7 @@ export class CassandraReplica extends Replica {
 
   /** The hash a stored row has, computed as its required row's is. */
   private storedHash(table: AnyTable, row: types.Row): string | undefined {
-    for (const { kind } of this.methods.values()) {
+    for (const { kind } of this.kindMethods()) {
       if (kind.cassandra.base !== table) continue;
       const record = fromRow(kind, row);
       return record ? hashHex(recordHash(kind, record)) : undefined;

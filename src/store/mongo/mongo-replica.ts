@@ -1,17 +1,8 @@
 import { Collection, Connection } from 'mongoose';
 import { hashOf } from '../../common/hash';
 import { fromDocument, KindRecord, plain, RecordKind, recordHash } from '../../kinds/record-kind';
-import {
-  Deletion,
-  OwnChannel,
-  RecordState,
-  RecordWriter,
-  Replica,
-  ScanPage,
-  SeenEntry,
-  UnsupportedKindError,
-  VerifySink,
-} from '../replica';
+import { KindMethodsReplica } from '../kind-methods';
+import { Deletion, OwnChannel, RecordState, ScanPage, SeenEntry, VerifySink } from '../replica';
 import { TombstoneDocument } from './mongo-documents';
 import { MongoKindMethods } from './mongo-kind-methods';
 
@@ -45,24 +36,14 @@ async function* pages<D extends { _id: string }, T>(
  * scan is one query from the checkpoint on. Verify hashes each document's record and checks the
  * fields stored beside it (sort keys, excerpts) against what the record gives.
  */
-export class MongoReplica extends Replica {
+export class MongoReplica extends KindMethodsReplica<MongoKindMethods<KindRecord>> {
   readonly name = 'mongo' as const;
-  private readonly methods = new Map<string, MongoKindMethods<KindRecord>>();
 
   constructor(
     private readonly connection: Connection,
-    // any kinds' methods (never: each is only called with its own kind's records)
     methods: readonly MongoKindMethods<never>[],
   ) {
-    super();
-    for (const m of methods)
-      this.methods.set(m.kind.name, m as unknown as MongoKindMethods<KindRecord>);
-  }
-
-  private methodsOf<R extends KindRecord>(kind: RecordKind<R>): MongoKindMethods<R> {
-    const methods = this.methods.get(kind.name);
-    if (!methods) throw new UnsupportedKindError(this.name, kind.name);
-    return methods as unknown as MongoKindMethods<R>;
+    super(methods);
   }
 
   private collection(kind: RecordKind): Collection<Doc> {
@@ -100,26 +81,6 @@ export class MongoReplica extends Replica {
     return this.collection(kind).countDocuments(afterId(after));
   }
 
-  writer<R extends KindRecord>(kind: RecordKind<R>): RecordWriter<R> {
-    return this.methodsOf(kind).writer();
-  }
-
-  apply<R extends KindRecord>(kind: RecordKind<R>, record: R, predecessor?: R | null) {
-    return this.methodsOf(kind).apply(record, predecessor);
-  }
-
-  async applyDelete<R extends KindRecord>(kind: RecordKind<R>, id: string, deletedAt: number) {
-    const methods = this.methodsOf(kind);
-    if (!methods.applyDelete) throw new Error(`record kind ${kind.name} keeps no deletions`);
-    await methods.applyDelete(id, deletedAt);
-  }
-
-  async applyDeletes(kind: RecordKind, deletions: readonly Deletion[], concurrency: number) {
-    const methods = this.methodsOf(kind);
-    if (!methods.applyDeletes) throw new Error(`record kind ${kind.name} keeps no deletions`);
-    await methods.applyDeletes(deletions, concurrency);
-  }
-
   async state<R extends KindRecord>(kind: RecordKind<R>, id: string): Promise<RecordState<R>> {
     const doc = await this.collection(kind).findOne({ _id: id });
     if (doc) return { kind: 'live', record: fromDocument(kind, doc) };
@@ -131,7 +92,7 @@ export class MongoReplica extends Replica {
   }
 
   ownChannels(): OwnChannel[] {
-    return [...this.methods.values()]
+    return [...this.kindMethods()]
       .filter(({ kind }) => kind.mongo.derived)
       .map(({ kind }) => ({
         name: `mongo.${kind.mongo.collection}`,
@@ -143,7 +104,7 @@ export class MongoReplica extends Replica {
 
   async verifyScan(sink: VerifySink, channels: ReadonlySet<string>): Promise<void> {
     await Promise.all(
-      [...this.methods.values()].map(async ({ kind }) => {
+      [...this.kindMethods()].map(async ({ kind }) => {
         const own = `mongo.${kind.mongo.collection}`;
         const derived = kind.mongo.derived && channels.has(own) ? kind.mongo.derived : undefined;
         if (!channels.has(kind.name) && !derived) return;

@@ -103,23 +103,4 @@ export function useControllerApp(phase: MigrationPhase = 'mongo'): ControllerApp
   return holder;
 }
 
-export const JSON_HEADERS = { Accept: 'application/json' };
-
-/** A valid post body; extra keys (an edit's `version`) pass through. */
-export function postFields(overrides: Record<string, unknown> = {}) {
-  return { title: 'A title', author: 'Ada', content: 'Some content.', ...overrides };
-}
-
-/** Creates a post through the JSON variant of `POST /create`; returns its id. */
-export async function createPost(
-  web: ControllerApp,
-  fields: Record<string, unknown> = {},
-): Promise<string> {
-  const response = await web
-    .http()
-    .post('/create')
-    .set(JSON_HEADERS)
-    .send(postFields(fields))
-    .expect(201);
-  return (response.body as { id: string }).id;
-}
+export { createPost, JSON_HEADERS, postFields } from '../../support/http-fixtures';

@@ -30,31 +30,8 @@ export function useWebApp(name: string, phase: MigrationPhase): WebApp {
   return holder;
 }
 
-export const JSON_HEADERS = { Accept: 'application/json' };
-
-export interface PostFields {
-  title: string;
-  author: string;
-  content: string;
-}
-
-/** A valid post body; extra keys (an edit's `version`) pass through. */
-export function postFields(
-  overrides: Partial<PostFields> & { version?: number | string } = {},
-): PostFields {
-  return { title: 'A title', author: 'Ada', content: 'Some content.', ...overrides };
-}
-
-/** Creates a post through the JSON variant of `POST /create`; returns its id. */
-export async function createPost(web: WebApp, fields: Partial<PostFields> = {}): Promise<string> {
-  const response = await web
-    .http()
-    .post('/create')
-    .set(JSON_HEADERS)
-    .send(postFields(fields))
-    .expect(201);
-  return (response.body as { id: string }).id;
-}
+export { createPost, JSON_HEADERS, postFields } from '../../support/http-fixtures';
+export type { PostFields } from '../../support/http-fixtures';
 
 export async function addComment(
   web: WebApp,
@@ -64,7 +41,7 @@ export async function addComment(
   const response = await web
     .http()
     .post(`/post/${postId}/comment`)
-    .set(JSON_HEADERS)
+    .set({ Accept: 'application/json' })
     .send({ commenter: 'Bo', comment: 'Nice post.', ...fields })
     .expect(201);
   return (response.body as { id: string }).id;
