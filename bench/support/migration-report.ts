@@ -68,7 +68,7 @@ export function printReport(r: MigrationResults): boolean {
           int(big.backfill.rate),
         ],
         [
-          `(c) naive: findOne + applyPost/applyComment, one at a time (${int(naive.posts.records)} + ${int(naive.comments.records)})`,
+          `(c) naive: findOne + a replica write, one at a time (${int(naive.posts.records)} + ${int(naive.comments.records)})`,
           int(naive.posts.records + naive.comments.records),
           fixed(seconds(naive.posts) + seconds(naive.comments)),
           int(r.naive.rate),
@@ -112,7 +112,7 @@ export function printReport(r: MigrationResults): boolean {
   const writesOnly = naiveWritesOnly(r);
   lines.push(
     '',
-    `naive, per record: post findOne ${ms(naive.posts.readSeconds, naive.posts.records)} + applyPost ${ms(naive.posts.writeSeconds, naive.posts.records)}; comment findOne ${ms(naive.comments.readSeconds, naive.comments.records)} + applyComment ${ms(naive.comments.writeSeconds, naive.comments.records)}`,
+    `naive, per record: post findOne ${ms(naive.posts.readSeconds, naive.posts.records)} + write ${ms(naive.posts.writeSeconds, naive.posts.records)}; comment findOne ${ms(naive.comments.readSeconds, naive.comments.records)} + write ${ms(naive.comments.writeSeconds, naive.comments.records)}`,
     `naive rate for 1 post : ${r.commentsPerPost} comments = ${int(naive.rate)} records/s; its Cassandra writes alone: ${int(writesOnly)} records/s (backfill / that = ${fixed(big.backfill.rate / writesOnly, 2)}, no target)`,
   );
   const rss = (a: number, b: number) => [int(a), int(b), fixed(b / a, 2)];

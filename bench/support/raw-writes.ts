@@ -39,7 +39,7 @@ async function batches(client: Client, list: CassandraStatement[][], concurrency
 /**
  * The Cassandra write ceiling for what backfill writes: per post, baseRowWrite as one statement
  * and derivedRowWrites as one logged batch; per comment, commentWrites as one logged batch (the
- * statements CassandraPostStore.applyPosts / applyComments send, without their read-backs).
+ * statements the Cassandra post and comment writers of a backfill send, without their read-backs).
  * Statements are built before the clock starts. Posts: the base rows through cassandra-driver's
  * executeConcurrent and, at the same time, the batches through a loop of the same concurrency
  * (executeConcurrent takes no batches), so `concurrency` records are in flight with two requests
