@@ -45,8 +45,7 @@ export const LAST_RECONCILE = 'reconcile:last';
 /**
  * A repair that failed on a transient store error (unreachable, timed out, FerretDB's
  * `database is locked`) is tried again: 8 tries over about 30 s. No request waits on a repair,
- * and at 100k posts FerretDB stayed locked for one record through 5 tries over 7 s while the
- * app's copies queued on it (exit 1, 1 of 107 records left).
+ * and a store busy with the app's copies can refuse one record for several seconds.
  */
 const REPAIR_RETRY = { attempts: 8, firstDelayMs: 500, maxDelayMs: 8000 };
 
