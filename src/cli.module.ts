@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CLI_PROGRAM_NAME, CliProgram } from './cli/cli-program';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { NO_STORES } from './config/migration-phase';
@@ -30,7 +29,7 @@ import { StoreModule } from './store/store.module';
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, programName = 'npm run cli --'): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
       imports: [
@@ -43,8 +42,6 @@ export class CliModule {
         MongoBackupModule,
       ],
       providers: [
-        { provide: CLI_PROGRAM_NAME, useValue: programName },
-        CliProgram,
         SchemaCommand,
         SchemaMigrateCommand,
         SchemaStatusCommand,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
+import { CliProgramModule } from './cli/cli-program';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 interface CommanderFailure {
@@ -39,7 +40,7 @@ export async function main(programName: string): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  await CommandFactory.run(CliModule.forRoot(config, programName), {
+  await CommandFactory.run(CliProgramModule.forRoot(CliModule.forRoot(config), programName), {
     cliName: programName,
     logger: ['error', 'warn'],
     // Throwing here hands parse errors to serviceErrorHandler instead of process.exit(),

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module } from '@nestjs/common';
 import type { Command } from 'commander';
 import { InjectCommander } from 'nest-commander';
 
@@ -12,5 +12,20 @@ export const CLI_PROGRAM_NAME = 'CLI_PROGRAM_NAME';
 export class CliProgram {
   constructor(@InjectCommander() commander: Command, @Inject(CLI_PROGRAM_NAME) name: string) {
     commander.name(name);
+  }
+}
+
+/**
+ * The CLI as nest-commander runs it: the commands (`commands`, CliModule) and the program's
+ * name. Only under CommandFactory, which provides the commander program this names.
+ */
+@Module({})
+export class CliProgramModule {
+  static forRoot(commands: DynamicModule, name: string): DynamicModule {
+    return {
+      module: CliProgramModule,
+      imports: [commands],
+      providers: [{ provide: CLI_PROGRAM_NAME, useValue: name }, CliProgram],
+    };
   }
 }
