@@ -19,6 +19,7 @@ export function fakePost(words = 150): Post {
     title,
     content: Array.from({ length: words }, () => pick(WORDS)).join(' '),
     author: pick(AUTHORS),
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: nextVersion(),

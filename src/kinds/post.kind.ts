@@ -8,7 +8,10 @@ export interface Post {
   id: string;
   title: string;
   content: string;
+  /** the author's display name when the post was written */
   author: string;
+  /** the account that wrote it; '' for posts from before accounts (only admins change those) */
+  ownerId: string;
   createdAt: Date;
   updatedAt: Date;
   /**
@@ -63,6 +66,7 @@ export const POST_FIELDS: FieldsOf<Post> = {
   createdAt: { type: 'date', mongo: 'created_at', cassandra: 'created_at' },
   updatedAt: { type: 'date', mongo: 'updated_at', cassandra: 'updated_at' },
   version: { type: 'integer', mongo: 'version', cassandra: 'version' },
+  ownerId: { type: 'text', mongo: 'owner_id', cassandra: 'owner_id', absent: '' },
 };
 
 /** A post by id; its map columns (`title_keys`, `authors`) are the Cassandra store's bookkeeping. */

@@ -8,7 +8,7 @@ import { Hash64, Plain, hashOf } from '../common/hash';
  */
 
 /** How a field is stored and compared: dates by their milliseconds, integers exactly. */
-export type FieldType = 'text' | 'date' | 'integer';
+export type FieldType = 'text' | 'date' | 'integer' | 'boolean';
 
 export interface FieldSpec {
   type: FieldType;
@@ -16,6 +16,11 @@ export interface FieldSpec {
   mongo: string;
   /** the column in the kind's Cassandra base table */
   cassandra: string;
+  /**
+   * The value of a field added after records were stored: what a document or row without it
+   * holds (no rewrite of old records needed). Fields without it are required.
+   */
+  absent?: string | number | boolean;
 }
 
 /** Every record has an id, made by the app before the first write, the same in every store. */
@@ -125,9 +130,11 @@ export function ownerOf(kind: RecordKind, record: KindRecord): string {
   return kind.parent ? String(valueOf(record, kind.parent.field)) : record.id;
 }
 
-function typed(type: FieldType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  return type === 'integer' ? Number(value) : value;
+function typed({ type, absent }: FieldSpec, value: unknown): unknown {
+  if (value === null || value === undefined) return absent ?? null;
+  if (type === 'integer') return Number(value);
+  if (type === 'boolean') return value === true;
+  return value;
 }
 
 /** The record a MongoDB document holds. */
@@ -138,7 +145,7 @@ export function fromDocument<R extends KindRecord>(
   const record: Record<string, unknown> = {};
   for (const field of fieldNames(kind)) {
     const spec = kind.fields[field as keyof R & string];
-    record[field] = typed(spec.type, doc[spec.mongo]);
+    record[field] = typed(spec, doc[spec.mongo]);
   }
   return record as unknown as R;
 }
@@ -163,7 +170,7 @@ export function fromRow<R extends KindRecord>(kind: RecordKind<R>, row: ColumnRe
   const record: Record<string, unknown> = {};
   for (const field of fieldNames(kind)) {
     const spec = kind.fields[field as keyof R & string];
-    const value = typed(spec.type, row.get(spec.cassandra));
+    const value = typed(spec, row.get(spec.cassandra));
     if (value === null) return null;
     record[field] = value;
   }

@@ -48,6 +48,9 @@ export class PhaseRoutedPostStore extends PostStore {
   addComment(comment: Comment): Promise<boolean> {
     return this.call((store) => store.addComment(comment));
   }
+  deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    return this.call((store) => store.deleteComment(comment, deletedAt));
+  }
   getComment(id: string): Promise<Comment | null> {
     return this.call((store) => store.getComment(id));
   }

@@ -79,6 +79,14 @@ export abstract class PostStore {
    */
   abstract addComment(comment: Comment): Promise<boolean>;
 
+  /**
+   * Deletes one comment (moderation). `deletedAt` (a version from commentDeleteVersion) orders
+   * the deletion after the comment's only write, and the deletion is recorded (a tombstone), so a
+   * late or replayed copy of the comment never brings it back, in any store, in any order of
+   * arrival. Returns false when the comment was already gone.
+   */
+  abstract deleteComment(comment: Comment, deletedAt: number): Promise<boolean>;
+
   /** The comment, or null. */
   abstract getComment(id: string): Promise<Comment | null>;
 

@@ -1,5 +1,5 @@
 import { errors as cassandraErrors, types } from 'cassandra-driver';
-import { ServiceUnavailableError } from '../common/errors/service-errors';
+import { ConflictError, ServiceUnavailableError } from '../common/errors/service-errors';
 import { retry, RetryOptions } from '../common/retry';
 
 /** A store could not be reached, did not answer in time or was busy: the same call may succeed later. */
@@ -7,6 +7,32 @@ export class StoreUnavailableError extends ServiceUnavailableError {
   constructor(message: string, cause?: unknown) {
     super(message, cause);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Another account holds the username: nothing was stored (409). */
+export class UsernameTakenError extends ConflictError {
+  constructor(readonly username: string) {
+    super(`The username ${username} is taken.`);
+    this.name = 'UsernameTakenError';
+  }
+}
+
+/**
+ * A copy to the secondary found the username held there by another account than the one the
+ * primary gave it to: the stores disagree, and the copy is reported (hinted, logged), not hidden.
+ */
+export class NameClashError extends Error {
+  constructor(
+    readonly store: string,
+    readonly username: string,
+    readonly accountId: string,
+    readonly holderId: string,
+  ) {
+    super(
+      `${store}: the username ${username} of account ${accountId} is held by account ${holderId}`,
+    );
+    this.name = 'NameClashError';
   }
 }
 

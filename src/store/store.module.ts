@@ -20,6 +20,7 @@ import { MongoPostStore } from './mongo/mongo-post-store';
 import { MongoReplica } from './mongo/mongo-replica';
 import { PhaseRoutedPostStore } from './phase-routed-post-store';
 import { PostStore } from './post-store';
+import { AccountStore } from './account-store';
 import { PostStoreRouter } from './post-store.router';
 import { Replicas } from './replicas';
 
@@ -108,6 +109,13 @@ const providers: Provider[] = [
     inject: [PostStoreRouter],
     useFactory: (router: PostStoreRouter): PostStore => new PhaseRoutedPostStore(router),
   },
+  // TODO(base14): the account stores, being built on their own branch
+  {
+    provide: AccountStore,
+    useFactory: (): AccountStore => {
+      throw new Error('AccountStore: not built yet');
+    },
+  },
 ];
 
 /**
@@ -119,6 +127,7 @@ const providers: Provider[] = [
   providers,
   exports: [
     PostStore,
+    AccountStore,
     PostStoreRouter,
     Replicas,
     HintLogs,

@@ -28,6 +28,14 @@ export function deleteVersion(lastVersion: number): number {
 }
 
 /**
+ * The write timestamp of a comment's deletion: after its only write (its creation, in
+ * microseconds), so a late copy of the comment can never bring it back.
+ */
+export function commentDeleteVersion(createdAt: Date): number {
+  return nextVersion(createdAt.getTime() * 1000);
+}
+
+/**
  * A new record id: 24 hex characters laid out like a MongoDB ObjectId (4 bytes of seconds, then
  * 8 random bytes), so ids sort roughly by creation time, look familiar in URLs, and are made by
  * the app before the first write to either store.

@@ -79,6 +79,11 @@ export class MemoryPostStore extends PostStore {
     return true;
   }
 
+  // TODO(base14): comment deletion, being built on its own branch
+  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
+    throw new Error('deleteComment: not built yet');
+  }
+
   async getComment(id: string): Promise<Comment | null> {
     this.up();
     return this.comments.get(id) ?? null;

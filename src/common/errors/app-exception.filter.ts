@@ -40,6 +40,10 @@ function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
       const { field, message } = exception as BadInputError;
       return { body: { statusCode: status, message, errors: { [field]: message } }, message };
     }
+    case 'conflict': {
+      const { message } = exception as Error;
+      return { body: { statusCode: status, message }, message };
+    }
     case 'unavailable':
       return {
         body: { statusCode: status, message: UNAVAILABLE_MESSAGE },
@@ -94,7 +98,7 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   /** Our failures are logged with where they happened; a client's mistakes are not. */
   private log(exception: unknown, { kind }: ErrorClass, req: Request): void {
-    if (kind === 'http' || kind === 'bad-request') return;
+    if (kind === 'http' || kind === 'bad-request' || kind === 'conflict') return;
     const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
     const id = typeof req.params?.id === 'string' ? ` id=${req.params.id}` : '';
     const error = exception instanceof Error ? exception : new Error(String(exception));

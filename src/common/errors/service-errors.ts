@@ -22,6 +22,14 @@ export class BadInputError extends Error {
   }
 }
 
+/** The request clashes with what is stored (a username already taken): 409, nothing changed. */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
 /** The error itself or one of its causes is a `type` (errors get wrapped on their way up). */
 export function causedBy<T>(
   error: unknown,

@@ -69,6 +69,11 @@ export class CassandraPostStore extends PostStore {
     return this.commentRecords.add(comment);
   }
 
+  // TODO(base14): comment deletion, being built on its own branch
+  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
+    throw new Error('deleteComment: not built yet');
+  }
+
   async getComment(id: string): Promise<Comment | null> {
     const result = await this.client.execute(
       `SELECT ${selectColumns(COMMENTS_BY_ID)} FROM ${this.client.table(COMMENTS_BY_ID.name)} WHERE id = ?`,

@@ -149,6 +149,11 @@ export class DualWritePostStore extends PostStore implements SecondaryCopies {
     return added;
   }
 
+  // TODO(base14): comment deletion, being built on its own branch
+  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
+    throw new Error('deleteComment: not built yet');
+  }
+
   getComment(id: string): Promise<Comment | null> {
     return this.primary.getComment(id);
   }

@@ -16,6 +16,8 @@ export interface PostDocument {
   created_at: Date;
   updated_at: Date;
   version: number;
+  /** missing on posts from before accounts */
+  owner_id?: string;
 }
 
 export interface CommentDocument {

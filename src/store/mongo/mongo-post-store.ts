@@ -76,6 +76,11 @@ export class MongoPostStore extends PostStore {
     return this.commentRecords.add(comment);
   }
 
+  // TODO(base14): comment deletion, being built on its own branch
+  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
+    throw new Error('deleteComment: not built yet');
+  }
+
   async getComment(id: string): Promise<Comment | null> {
     const doc = await this.comments.findOne({ _id: id });
     return doc ? fromCommentDocument(doc) : null;

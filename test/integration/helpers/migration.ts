@@ -65,6 +65,7 @@ export function makeDataset(postCount: number, commentCount: number, tag = 'seed
       title: `${WORDS[i % WORDS.length]} ${tag} post ${i}`,
       content: `Content of ${tag} post ${i}.\nSecond line ${'x'.repeat(i % 300)}`,
       author: AUTHORS[i % AUTHORS.length],
+      ownerId: '',
       createdAt,
       updatedAt: createdAt,
       version: nowMicros(),

@@ -25,6 +25,7 @@ function post(title: string): Post {
     title,
     content: `The content of ${title}. `.repeat(3),
     author: `author-${title.length % 3}`,
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: nowMicros(),

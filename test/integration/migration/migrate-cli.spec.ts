@@ -33,6 +33,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
         title: `Back to MongoDB ${i}`,
         content: `Content ${i}`,
         author: i % 2 ? 'Ada' : 'Grace',
+        ownerId: '',
         createdAt,
         updatedAt: createdAt,
         version: nowMicros(),

@@ -22,6 +22,7 @@ function post(title: string): Post {
     title,
     content: `About ${title}`,
     author: 'Gate keeper',
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: nowMicros(),

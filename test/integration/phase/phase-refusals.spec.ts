@@ -24,6 +24,7 @@ function post(title: string): Post {
     title,
     content: `About ${title}`,
     author: 'Refused',
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: nowMicros(),

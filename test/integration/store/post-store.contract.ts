@@ -129,6 +129,7 @@ export function makePost(overrides: Partial<Post> = {}): Post {
     title: 'A title',
     content: 'Some content',
     author: 'Ada',
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: nextVersion(),

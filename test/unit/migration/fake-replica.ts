@@ -147,6 +147,7 @@ export function fakePost(overrides: Partial<Post> = {}): Post {
     title: `Post ${counter}`,
     content: `Content ${counter}`,
     author: 'Ada',
+    ownerId: '',
     createdAt,
     updatedAt: createdAt,
     version: createdAt.getTime() * 1000,

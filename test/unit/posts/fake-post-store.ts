@@ -79,6 +79,11 @@ export class FakePostStore extends PostStore {
     return { items: [...this.posts.values()].slice(0, query.limit).map(summaryOf) };
   }
 
+  // TODO(base14): comment deletion, being built on its own branch
+  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
+    throw new Error('deleteComment: not built yet');
+  }
+
   getComment(): Promise<Comment | null> {
     throw new Error('not used by the web layer');
   }

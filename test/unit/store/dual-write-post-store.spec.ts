@@ -47,6 +47,7 @@ class FakeStore extends PostStore {
   }
   getPost = () => Promise.resolve(null);
   getComment = () => Promise.resolve(null);
+  deleteComment = () => Promise.resolve(false); // TODO(base14)
   listComments = () => Promise.resolve({ items: [] });
   listPosts = () => Promise.resolve({ items: [] });
   authorStats = () => Promise.resolve([]);
@@ -74,6 +75,7 @@ const post = (title = 'T'): Post => {
     title,
     content: 'c',
     author: 'a',
+    ownerId: '',
     createdAt: now,
     updatedAt: now,
     version: nextVersion(),
