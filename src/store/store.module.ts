@@ -112,9 +112,10 @@ const providers: Provider[] = [
   // TODO(base14): the account stores, being built on their own branch
   {
     provide: AccountStore,
-    useFactory: (): AccountStore => {
-      throw new Error('AccountStore: not built yet');
-    },
+    useFactory: (): AccountStore =>
+      new Proxy({} as AccountStore, {
+        get: () => () => Promise.reject(new Error('AccountStore: not built yet')),
+      }),
   },
 ];
 
