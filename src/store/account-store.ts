@@ -57,8 +57,10 @@ export abstract class AccountStore {
   abstract updateCredential(next: Credential, previous: Credential): Promise<boolean>;
 
   /**
-   * Deletes the credential for good (a tombstone at `deletedAt`, a version from deleteVersion,
-   * keeps any late copy out). Deleting one already gone is not an error.
+   * Deletes `credential` (as the caller read it) if the stored version is still
+   * `credential.version`; `deletedAt` (a version from deleteVersion) orders the deletion after
+   * every write of it, and a tombstone keeps any late copy out. Returns false, changing nothing,
+   * when it changed meanwhile (a session seen again: re-read and try again) or is already gone.
    */
-  abstract deleteCredential(credential: Credential, deletedAt: number): Promise<void>;
+  abstract deleteCredential(credential: Credential, deletedAt: number): Promise<boolean>;
 }

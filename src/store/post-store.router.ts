@@ -3,16 +3,20 @@ import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase, phasePlan, StoreName } from '../config/migration-phase';
 import { CurrentPhase } from '../control/current-phase';
-import { DualWritePostStore, SecondaryCopies } from './dual-write/dual-write-post-store';
+import { AccountStore } from './account-store';
+import { DualWriteAccountStore } from './dual-write/dual-write-account-store';
+import { DualWritePostStore } from './dual-write/dual-write-post-store';
+import { SecondaryCopier, SecondaryCopies } from './dual-write/secondary-copier';
 import { HintLogs } from './hints/hint-logs';
 import { PostStore } from './post-store';
 import { Replicas } from './replicas';
 
 /**
- * Builds the store that serves a migration phase from its plan (phasePlan): the primary's
- * PostStore alone, or a DualWritePostStore copying to the secondary's Replica with its hints in
- * the primary. Each phase's store is built once and kept, so a phase that comes back finds its
- * counters; a dual-write store registers its copies (SecondaryCopies) for draining and stats.
+ * Builds the stores that serve a migration phase from its plan (phasePlan): the primary's
+ * PostStore and AccountStore alone, or dual-write ones copying to the secondary's Replica with
+ * their hints in the primary, through one SecondaryCopier per phase. Each phase's stores are
+ * built once and kept, so a phase that comes back finds its counters; the copier is registered
+ * (SecondaryCopies) for draining and stats.
  *
  * A request is pinned to the phase served when it started (`pin`): every store call it makes
  * goes to that phase's store even if the phase changes meanwhile, and the router counts the
@@ -22,8 +26,8 @@ import { Replicas } from './replicas';
 const MAX_COPIES_IN_FLIGHT = 256;
 
 export class PostStoreRouter implements BeforeApplicationShutdown {
-  private readonly built = new Map<MigrationPhase, PostStore>();
-  private readonly copies = new Map<MigrationPhase, SecondaryCopies>();
+  private readonly built = new Map<MigrationPhase, PhaseStores>();
+  private readonly copies = new Map<MigrationPhase, SecondaryCopier>();
   private readonly logger = new Logger(PostStoreRouter.name);
   private readonly pinned = new AsyncLocalStorage<MigrationPhase>();
   private readonly running = new Map<MigrationPhase, number>();
@@ -32,6 +36,7 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     private readonly phase: CurrentPhase,
     private readonly config: AppConfig,
     private readonly plain: Readonly<Record<StoreName, PostStore>>,
+    private readonly plainAccounts: Readonly<Record<StoreName, AccountStore>>,
     private readonly replicas: Replicas,
     private readonly hintLogs: HintLogs,
   ) {}
@@ -102,6 +107,11 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     return this.storeFor(this.pinned.getStore() ?? this.phase.get());
   }
 
+  /** The account store of the running request's phase, else of the phase served now. */
+  currentAccounts(): AccountStore {
+    return this.storesFor(this.pinned.getStore() ?? this.phase.get()).accounts;
+  }
+
   /** A store on its own (no copies), for what looks at each store: stats. */
   storeNamed(name: StoreName): PostStore {
     return this.plain[name];
@@ -109,25 +119,34 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
 
   /** The copies of a dual-write phase's store to its secondary (undefined: one store). */
   copiesOf(phase: MigrationPhase): SecondaryCopies | undefined {
-    this.storeFor(phase);
+    this.storesFor(phase);
     return this.copies.get(phase);
   }
 
   storeFor(phase: MigrationPhase): PostStore {
-    let store = this.built.get(phase);
-    if (!store) {
-      store = this.build(phase);
-      this.built.set(phase, store);
-    }
-    return store;
+    return this.storesFor(phase).posts;
   }
 
-  private build(phase: MigrationPhase): PostStore {
+  accountsFor(phase: MigrationPhase): AccountStore {
+    return this.storesFor(phase).accounts;
+  }
+
+  private storesFor(phase: MigrationPhase): PhaseStores {
+    let stores = this.built.get(phase);
+    if (!stores) {
+      stores = this.build(phase);
+      this.built.set(phase, stores);
+    }
+    return stores;
+  }
+
+  private build(phase: MigrationPhase): PhaseStores {
     const plan = phasePlan(phase);
-    const primary = this.plain[plan.primary];
-    if (!plan.secondary || !plan.hintLog) return primary;
-    const dual = new DualWritePostStore(
-      primary,
+    const posts = this.plain[plan.primary];
+    const accounts = this.plainAccounts[plan.primary];
+    if (!plan.secondary || !plan.hintLog) return { posts, accounts };
+    const copier = new SecondaryCopier(
+      posts.name,
       this.replicas.get(plan.secondary),
       this.hintLogs.get(plan.hintLog),
       {
@@ -135,7 +154,16 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
         maxInFlight: MAX_COPIES_IN_FLIGHT,
       },
     );
-    this.copies.set(phase, dual);
-    return dual;
+    this.copies.set(phase, copier);
+    return {
+      posts: new DualWritePostStore(posts, copier),
+      accounts: new DualWriteAccountStore(accounts, copier),
+    };
   }
+}
+
+/** What a phase serves features with. */
+interface PhaseStores {
+  posts: PostStore;
+  accounts: AccountStore;
 }

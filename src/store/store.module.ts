@@ -21,10 +21,57 @@ import { MongoReplica } from './mongo/mongo-replica';
 import { PhaseRoutedPostStore } from './phase-routed-post-store';
 import { PostStore } from './post-store';
 import { AccountStore } from './account-store';
+import {
+  CassandraAccountStore,
+  cassandraAccountRecords,
+  cassandraCredentialRecords,
+} from './cassandra/cassandra-account-store';
+import { CassandraAccountRecords } from './cassandra/cassandra-account-records';
+import { CassandraVersionedRecords } from './cassandra/cassandra-versioned-records';
+import {
+  MongoAccountStore,
+  mongoAccountRecords,
+  mongoCredentialRecords,
+} from './mongo/mongo-account-store';
+import { MongoVersionedRecords } from './mongo/mongo-versioned-records';
+import { PhaseRoutedAccountStore } from './phase-routed-account-store';
+import { Account, Credential } from './account-store';
 import { PostStoreRouter } from './post-store.router';
 import { Replicas } from './replicas';
 
+/**
+ * The account and credential records of each store: the methods behind both its AccountStore
+ * and its replica of those kinds.
+ */
+export class AccountRecordSet {
+  constructor(
+    readonly mongo: {
+      accounts: MongoVersionedRecords<Account>;
+      credentials: MongoVersionedRecords<Credential>;
+    },
+    readonly cassandra: {
+      accounts: CassandraAccountRecords;
+      credentials: CassandraVersionedRecords<Credential>;
+    },
+  ) {}
+}
+
 const providers: Provider[] = [
+  {
+    provide: AccountRecordSet,
+    inject: [getConnectionToken(), MongoPostRecords, CassandraClient],
+    useFactory: (connection: Connection, posts: MongoPostRecords, client: CassandraClient) =>
+      new AccountRecordSet(
+        {
+          accounts: mongoAccountRecords(connection, posts.lock),
+          credentials: mongoCredentialRecords(connection, posts.lock),
+        },
+        {
+          accounts: cassandraAccountRecords(client),
+          credentials: cassandraCredentialRecords(client),
+        },
+      ),
+  },
   MongoHintLog,
   CassandraHintLog,
   {
@@ -72,6 +119,7 @@ const providers: Provider[] = [
       MongoCommentRecords,
       CassandraPostRecords,
       CassandraCommentRecords,
+      AccountRecordSet,
     ],
     useFactory: (
       connection: Connection,
@@ -80,10 +128,21 @@ const providers: Provider[] = [
       mongoComments: MongoCommentRecords,
       cassandraPosts: CassandraPostRecords,
       cassandraComments: CassandraCommentRecords,
+      accounts: AccountRecordSet,
     ) =>
       new Replicas(new RecordKinds(BLOG_KINDS), {
-        mongo: new MongoReplica(connection, [mongoPosts, mongoComments]),
-        cassandra: new CassandraReplica(client, [cassandraPosts, cassandraComments]),
+        mongo: new MongoReplica(connection, [
+          mongoPosts,
+          mongoComments,
+          accounts.mongo.accounts,
+          accounts.mongo.credentials,
+        ]),
+        cassandra: new CassandraReplica(client, [
+          cassandraPosts,
+          cassandraComments,
+          accounts.cassandra.accounts,
+          accounts.cassandra.credentials,
+        ]),
       }),
   },
   {
@@ -94,28 +153,51 @@ const providers: Provider[] = [
   },
   {
     provide: PostStoreRouter,
-    inject: [CurrentPhase, AppConfig, MongoPostStore, CassandraPostStore, Replicas, HintLogs],
+    inject: [
+      CurrentPhase,
+      AppConfig,
+      MongoPostStore,
+      CassandraPostStore,
+      CassandraClient,
+      AccountRecordSet,
+      Replicas,
+      HintLogs,
+    ],
     useFactory: (
       phase: CurrentPhase,
       config: AppConfig,
       mongo: MongoPostStore,
       cassandra: CassandraPostStore,
+      client: CassandraClient,
+      accounts: AccountRecordSet,
       replicas: Replicas,
       hintLogs: HintLogs,
-    ) => new PostStoreRouter(phase, config, { mongo, cassandra }, replicas, hintLogs),
+    ) =>
+      new PostStoreRouter(
+        phase,
+        config,
+        { mongo, cassandra },
+        {
+          mongo: new MongoAccountStore(accounts.mongo.accounts, accounts.mongo.credentials),
+          cassandra: new CassandraAccountStore(
+            client,
+            accounts.cassandra.accounts,
+            accounts.cassandra.credentials,
+          ),
+        },
+        replicas,
+        hintLogs,
+      ),
+  },
+  {
+    provide: AccountStore,
+    inject: [PostStoreRouter],
+    useFactory: (router: PostStoreRouter): AccountStore => new PhaseRoutedAccountStore(router),
   },
   {
     provide: PostStore,
     inject: [PostStoreRouter],
     useFactory: (router: PostStoreRouter): PostStore => new PhaseRoutedPostStore(router),
-  },
-  // TODO(base14): the account stores, being built on their own branch
-  {
-    provide: AccountStore,
-    useFactory: (): AccountStore =>
-      new Proxy({} as AccountStore, {
-        get: () => () => Promise.reject(new Error('AccountStore: not built yet')),
-      }),
   },
 ];
 
@@ -138,6 +220,7 @@ const providers: Provider[] = [
     MongoCommentRecords,
     CassandraPostRecords,
     CassandraCommentRecords,
+    AccountRecordSet,
   ],
 })
 export class StoreModule {}

@@ -1,6 +1,7 @@
 import { CassandraStatement } from '../../database/cassandra/cassandra-client';
 import { CassandraTable, KindRecord } from '../../kinds/record-kind';
 import { KindMethods } from '../kind-methods';
+import { RecordState } from '../replica';
 
 /**
  * A record kind's store methods in Cassandra: its replica writes (KindMethods), which depend on
@@ -17,4 +18,9 @@ export interface CassandraKindMethods<R extends KindRecord> extends KindMethods<
     record: R,
     timestamp: number,
   ): CassandraStatement[] | undefined;
+  /**
+   * After a repair made the record's rows what `state` requires: bookkeeping the kind keeps
+   * beside its rows (an account's name claim) is brought in line too.
+   */
+  repaired?(state: RecordState<R>): Promise<void>;
 }

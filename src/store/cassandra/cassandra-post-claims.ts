@@ -14,7 +14,7 @@ const LWT = {
 } as const;
 
 /**
- * Compare-and-set on a post's head version, the decision behind Cassandra's request writes
+ * Compare-and-set on a post's (or another versioned record's) head version, the decision behind Cassandra's request writes
  * ("change it only if it is still at the version the editor read"). Cassandra cannot combine a
  * condition (IF) with USING TIMESTAMP, so the condition lives in `post_heads`, written only by
  * lightweight transactions, and the data tables keep their version timestamps.
@@ -30,6 +30,11 @@ export class PostClaims {
   constructor(
     private readonly client: CassandraClient,
     private readonly now: () => number = Date.now,
+    /** the heads table and the data table whose `version` column it guards (by `id`) */
+    private readonly tables: { heads: string; data: string } = {
+      heads: 'post_heads',
+      data: POSTS_BY_ID.name,
+    },
   ) {}
 
   /** True when this caller moved the head from `expected` to `next` and may write `next`. */
@@ -39,7 +44,7 @@ export class PostClaims {
     // alone would let a stale editor win.
     const data = await this.dataVersion(id);
     if (data !== expected || next <= expected) return false;
-    const heads = this.client.table('post_heads');
+    const heads = this.client.table(this.tables.heads);
     const first = await this.client.execute(
       `UPDATE ${heads} SET version = ?, claimed_at = ? WHERE id = ? IF version = ?`,
       [long(next), new Date(this.now()), id, long(expected)],
@@ -69,7 +74,7 @@ export class PostClaims {
   /** The head still holds `version`, claimed so long ago that its writer must be gone. */
   private async abandoned(id: string, version: number): Promise<boolean> {
     const result = await this.client.execute(
-      `SELECT version, claimed_at FROM ${this.client.table('post_heads')} WHERE id = ?`,
+      `SELECT version, claimed_at FROM ${this.client.table(this.tables.heads)} WHERE id = ?`,
       [id],
       { idempotent: true, consistency: types.consistencies.localSerial },
     );
@@ -85,7 +90,7 @@ export class PostClaims {
 
   private async dataVersion(id: string): Promise<number | undefined> {
     const result = await this.client.execute(
-      `SELECT version FROM ${this.client.table(POSTS_BY_ID.name)} WHERE id = ?`,
+      `SELECT version FROM ${this.client.table(this.tables.data)} WHERE id = ?`,
       [id],
       { idempotent: true },
     );

@@ -248,6 +248,7 @@ export class CassandraReplica extends KindMethodsReplica<CassandraKindMethods<Ki
     // records the deletion and removes what lives under the record; rows a scan found were
     // removed above, at their own times, in case they were written above the deletion
     if (state.kind === 'deleted') await this.applyDelete(kind, id, state.deletedAt);
+    await this.methodsOf(kind).repaired?.(state);
   }
 
   /** A listing partition the rows need but listing_partitions lacks (`listing:partition`). */

@@ -1,8 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { reasonOf, withTimeout } from '../../common/with-timeout';
 import { COMMENT_KIND } from '../../kinds/comment.kind';
 import { POST_KIND } from '../../kinds/post.kind';
-import { Hint, HintLog } from '../hints/hint-log';
+import { Hint } from '../hints/hint-log';
 import { Comment, Post } from '../post';
 import {
   AuthorCount,
@@ -13,89 +11,41 @@ import {
   StoreTotals,
 } from '../post-store';
 import { Replica } from '../replica';
-import { StoreUnavailableError } from '../store-errors';
-import { nowMicros } from '../versions';
+import { CopyTarget, SecondaryCopier, SecondaryCopies, SecondaryCounters } from './secondary-copier';
 
-/** The primary store refused a write: the request fails and nothing was written anywhere. */
-export class DualWritePrimaryError extends StoreUnavailableError {
-  constructor(
-    readonly store: string,
-    readonly operation: string,
-    readonly recordId: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${store} (primary) failed to ${operation} ${recordId}: ${reasonOf(cause)}`, cause);
-    this.name = 'DualWritePrimaryError';
-  }
-}
-
-export interface DualWriteOptions {
-  /** A secondary copy slower than this counts as missed (hinted). */
-  secondaryTimeoutMs: number;
-  /**
-   * Copies in flight before a request waits for its own copy instead of answering at once
-   * (backpressure: a slow secondary slows writers down rather than piling up memory).
-   */
-  maxInFlight: number;
-}
-
-/** What the dual-write saw of its secondary since start, for stats and logs. */
-export interface SecondaryCounters {
-  writes: number;
-  /** copies started and not finished (written or hinted) yet */
-  inFlight: number;
-  missed: number;
-  /** misses whose hint could not be stored either: only a full reconcile finds these */
-  unhinted: number;
-}
+export { DualWritePrimaryError } from './secondary-copier';
+export type { DualWriteOptions, SecondaryCopies, SecondaryCounters } from './secondary-copier';
 
 /**
- * The copies a dual-write phase makes to its secondary, as the router and stats see them:
- * counters, and a way to wait until every copy started so far is written or hinted.
- */
-export interface SecondaryCopies {
-  readonly secondaryName: string;
-  readonly counters: SecondaryCounters;
-  /** Resolves once every copy started so far is written or hinted. */
-  drain(): Promise<void>;
-}
-
-type Target = Omit<Hint, 'at' | 'error'>;
-
-/**
- * Writes go to the primary first; its answer decides the request. Only then is the same
- * version copied to the secondary as a replica write (idempotent, ordered by version, so copies
- * may land in any order), and a secondary that fails or is too slow never fails the request:
- * the miss is logged with the record's id and kept as a hint in the primary for the retry loop.
- * Reads come from the primary.
- *
- * The request does not wait for the copy (unless maxInFlight copies are already running): it
- * answers once the primary, the source of truth, has the write. drain() waits for every copy;
- * shutdown drains, so only a crash can drop a copy before it is written or hinted, and the
- * reconciliation finds such a record by comparing the stores.
+ * Posts and comments in a dual-write phase: writes go to the primary first, whose answer decides
+ * the request; then the same version is copied to the secondary by the phase's SecondaryCopier
+ * (shared with the other kinds' dual-write stores), which hints a miss instead of failing the
+ * request. Reads come from the primary.
  */
 export class DualWritePostStore extends PostStore implements SecondaryCopies {
   readonly name: string;
-  private readonly tally = { writes: 0, missed: 0, unhinted: 0 };
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly logger = new Logger(DualWritePostStore.name);
-
-  get counters(): SecondaryCounters {
-    return { ...this.tally, inFlight: this.inFlight.size };
-  }
-
-  get secondaryName(): string {
-    return this.secondary.name;
-  }
 
   constructor(
     readonly primary: PostStore,
-    readonly secondary: Replica,
-    readonly hints: HintLog,
-    private readonly options: DualWriteOptions,
+    private readonly copier: SecondaryCopier,
   ) {
     super();
-    this.name = `dual-write(${primary.name}→${secondary.name})`;
+    this.name = `dual-write(${primary.name}→${copier.secondaryName})`;
+  }
+
+  get secondary(): Replica {
+    return this.copier.secondary;
+  }
+
+  // the phase's copies (every kind's), as the copier counts them
+  get secondaryName(): string {
+    return this.copier.secondaryName;
+  }
+  get counters(): SecondaryCounters {
+    return this.copier.counters;
+  }
+  drain(): Promise<void> {
+    return this.copier.drain();
   }
 
   async createPost(post: Post): Promise<void> {
@@ -174,56 +124,15 @@ export class DualWritePostStore extends PostStore implements SecondaryCopies {
     return this.primary.totals();
   }
 
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  private onPrimary<T>(operation: string, id: string, write: () => Promise<T>): Promise<T> {
+    return this.copier.onPrimary(operation, id, write);
   }
 
-  private async onPrimary<T>(operation: string, id: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      throw new DualWritePrimaryError(this.primary.name, operation, id, error);
-    }
-  }
-
-  /** Starts the copy; resolves at once, or when it is done if too many copies are running. */
-  private copy(target: Target, write: () => Promise<void>): Promise<void> {
-    const done = this.mirror(target, write).finally(() => {
-      this.inFlight.delete(done);
-    });
-    this.inFlight.add(done);
-    return this.inFlight.size > this.options.maxInFlight ? done : Promise.resolve();
-  }
-
-  /** Copies to the secondary; a failure or timeout becomes a log line and a hint, never an error. */
-  private async mirror(target: Target, write: () => Promise<void>) {
-    this.tally.writes++;
-    try {
-      await withTimeout(
-        write(),
-        this.options.secondaryTimeoutMs,
-        `${this.secondary.name} (secondary)`,
-      );
-      return;
-    } catch (error) {
-      this.tally.missed++;
-      const hint: Hint = { ...target, at: nowMicros(), error: reasonOf(error) };
-      const what = `${target.op} of ${target.entity} ${target.id}`;
-      try {
-        await this.hints.record(hint);
-        this.logger.warn(
-          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; hint kept in ${this.hints.store}`,
-        );
-      } catch (hintError) {
-        this.tally.unhinted++;
-        this.logger.error(
-          `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${reasonOf(hintError)}): the stores differ until the next reconcile`,
-        );
-      }
-    }
+  private copy(target: CopyTarget, write: () => Promise<void>): Promise<void> {
+    return this.copier.copy(target, write);
   }
 }
 
-function postTarget(id: string, op: Hint['op']): Target {
+function postTarget(id: string, op: Hint['op']): CopyTarget {
   return { entity: POST_KIND.name, id, postId: id, op };
 }

@@ -98,7 +98,7 @@ describe('BackfillService (logic, in-memory stores)', () => {
       pages.push(kind.name);
     };
     await service.run(source, target, options);
-    expect(target.writers).toEqual(['post', 'comment']);
+    expect(target.writers).toEqual(['post', 'comment', 'account', 'credential']);
     expect(pages.filter((kind) => kind === 'post')).toHaveLength(3);
     expect(target.posts).toEqual(source.posts);
   });

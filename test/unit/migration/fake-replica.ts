@@ -40,8 +40,15 @@ export class FakeReplica extends Replica {
     if (this.failing) throw new Error(`${this.name} is down`);
   }
 
+  /** records of the other kinds (accounts, credentials), by kind */
+  readonly others = new Map<string, Map<string, KindRecord>>();
+
   private mapOf(kind: RecordKind): Map<string, KindRecord> {
-    return (kind.name === 'post' ? this.posts : this.comments) as Map<string, KindRecord>;
+    if (kind.name === 'post') return this.posts as Map<string, KindRecord>;
+    if (kind.name === 'comment') return this.comments as Map<string, KindRecord>;
+    let records = this.others.get(kind.name);
+    if (!records) this.others.set(kind.name, (records = new Map()));
+    return records;
   }
 
   private put(kind: RecordKind, record: KindRecord): void {
@@ -70,9 +77,12 @@ export class FakeReplica extends Replica {
   scan<R extends KindRecord>(kind: RecordKind<R>, after: string | undefined, size: number) {
     return this.pages(this.mapOf(kind) as unknown as Map<string, R>, after, size);
   }
-  scanDeletions(_kind: RecordKind, after: string | undefined, size: number) {
+  scanDeletions(kind: RecordKind, after: string | undefined, size: number) {
+    // only the posts' deletions are kept here
     const deletions = new Map<string, Deletion>(
-      [...this.deletions].map(([id, deletedAt]) => [id, { id, deletedAt }]),
+      kind.name === 'post'
+        ? [...this.deletions].map(([id, deletedAt]) => [id, { id, deletedAt }])
+        : [],
     );
     return this.pages(deletions, after, size);
   }

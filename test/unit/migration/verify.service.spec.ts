@@ -16,8 +16,8 @@ describe('VerifyService (logic, in-memory stores)', () => {
     const { report } = await verifier.verify(mongo, cassandra, { recheckDelayMs: 0 });
     expect(report).toMatchObject({ clean: true, differing_buckets: 0, suspects: 0 });
     expect(report.records).toEqual({
-      mongo: { posts: 500, comments: 1000 },
-      cassandra: { posts: 500, comments: 1000 },
+      mongo: { posts: 500, comments: 1000, accounts: 0, credentials: 0 },
+      cassandra: { posts: 500, comments: 1000, accounts: 0, credentials: 0 },
     });
     expect([mongo.scans, cassandra.scans]).toEqual([1, 1]);
   });

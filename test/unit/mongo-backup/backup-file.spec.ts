@@ -73,14 +73,30 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
       format: 'blog-mongo-backup',
       version: 1,
       database: 'blog',
-      collections: ['posts', 'comments', 'hints', 'deleted_posts'],
+      collections: [
+        'posts',
+        'comments',
+        'accounts',
+        'credentials',
+        'hints',
+        'deleted_posts',
+        'credential_deletions',
+      ],
     });
     expect(JSON.parse(all[1])).toMatchObject({
       c: 'posts',
       d: { version: { $numberDouble: '1776000000000000.0' } },
     });
     const { manifest } = JSON.parse(all[all.length - 1]) as { manifest: Record<string, unknown> };
-    expect(manifest.counts).toEqual({ posts: 30, comments: 2, hints: 1, deleted_posts: 1 });
+    expect(manifest.counts).toEqual({
+      posts: 30,
+      comments: 2,
+      hints: 1,
+      deleted_posts: 1,
+      accounts: 0,
+      credentials: 0,
+      credential_deletions: 0,
+    });
 
     const seen: Partial<Record<BackedUpCollection, mongo.Document[]>> = {};
     const verified = await readBackup(file, async (c, ejson) => {
@@ -103,6 +119,9 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
       comments: 0,
       hints: 0,
       deleted_posts: 0,
+      accounts: 0,
+      credentials: 0,
+      credential_deletions: 0,
     });
   });
 

@@ -8,6 +8,7 @@ import { Comment, Post, PostStore } from '../../../src/store/post-store';
 import { newId, nextVersion } from '../../../src/store/versions';
 import { KindRecord, RecordKind } from '../../../src/kinds/record-kind';
 import { Replica } from '../../../src/store/replica';
+import { SecondaryCopier } from '../../../src/store/dual-write/secondary-copier';
 
 /** Records the calls it gets; `fail` makes every write reject, `hang` never answer. */
 class FakeStore extends PostStore {
@@ -87,15 +88,17 @@ describe('DualWritePostStore', () => {
   let secondary: FakeStore;
   let hints: FakeHints;
   let dual: DualWritePostStore;
+  let copier: SecondaryCopier;
 
   beforeEach(() => {
     primary = new FakeStore('mongo');
     secondary = new FakeStore('cassandra');
     hints = new FakeHints();
-    dual = new DualWritePostStore(primary, secondary.asReplica(), hints, {
+    copier = new SecondaryCopier('mongo', secondary.asReplica(), hints, {
       secondaryTimeoutMs: 50,
       maxInFlight: 3,
     });
+    dual = new DualWritePostStore(primary, copier);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
@@ -110,7 +113,7 @@ describe('DualWritePostStore', () => {
     const next = { ...p, version: nextVersion(p.version) };
     expect(await dual.updatePost(next, p)).toBe(true);
     await dual.deletePost(next, next.version + 1);
-    await dual.drain();
+    await copier.drain();
     expect(primary.calls).toEqual([
       `createPost ${p.id}`,
       `updatePost ${p.id}`,
@@ -155,7 +158,7 @@ describe('DualWritePostStore', () => {
     const kept = comment('kept');
     expect(await dual.addComment(kept)).toBe(true);
     expect(await dual.addComment(comment('gone with its post'))).toBe(false);
-    await dual.drain();
+    await copier.drain();
     expect(secondary.calls).toEqual([`applyComment ${kept.id}`]);
   });
 
@@ -172,7 +175,7 @@ describe('DualWritePostStore', () => {
     };
     await dual.addComment(comment);
     await dual.deletePost(p, p.version + 5);
-    await dual.drain();
+    await copier.drain();
     expect(
       hints.hints.map(({ entity, id, postId, op, error }) => ({ entity, id, postId, op, error })),
     ).toEqual([
@@ -181,7 +184,7 @@ describe('DualWritePostStore', () => {
       { entity: 'post', id: p.id, postId: p.id, op: 'delete', error: 'cassandra is down' },
     ]);
     expect(hints.hints[0].at).toBeLessThan(hints.hints[2].at);
-    expect(dual.counters).toEqual({ writes: 3, inFlight: 0, missed: 3, unhinted: 0 });
+    expect(copier.counters).toEqual({ writes: 3, inFlight: 0, missed: 3, unhinted: 0 });
     expect(Logger.prototype.warn).toHaveBeenCalledWith(
       expect.stringContaining(`upsert of post ${p.id}`),
     );
@@ -191,14 +194,14 @@ describe('DualWritePostStore', () => {
     jest.useFakeTimers();
     secondary.hang = true;
     await dual.createPost(post());
-    expect(dual.counters.inFlight).toBe(1);
+    expect(copier.counters.inFlight).toBe(1);
     expect(hints.hints).toHaveLength(0);
     const started = Date.now();
-    const draining = dual.drain();
+    const draining = copier.drain();
     await jest.advanceTimersByTimeAsync(50); // the secondary's timeout
     await draining;
     expect(Date.now() - started).toBe(50);
-    expect(dual.counters.inFlight).toBe(0);
+    expect(copier.counters.inFlight).toBe(0);
     expect(hints.hints).toHaveLength(1);
     expect(hints.hints[0].error).toContain('did not answer within 50 ms');
   });
@@ -207,7 +210,7 @@ describe('DualWritePostStore', () => {
     jest.useFakeTimers();
     secondary.hang = true;
     for (let i = 0; i < 3; i++) await dual.createPost(post());
-    expect(dual.counters.inFlight).toBe(3);
+    expect(copier.counters.inFlight).toBe(3);
     const started = Date.now();
     let answered = false;
     const fourth = dual.createPost(post()).then(() => (answered = true)); // waits for its copy
@@ -216,7 +219,7 @@ describe('DualWritePostStore', () => {
     await jest.advanceTimersByTimeAsync(1); // its copy times out: hinted, and the writer answered
     await fourth;
     expect(Date.now() - started).toBe(50);
-    await dual.drain();
+    await copier.drain();
     expect(hints.hints).toHaveLength(4);
   });
 
@@ -225,8 +228,8 @@ describe('DualWritePostStore', () => {
     hints.fail = true;
     const p = post();
     await expect(dual.createPost(p)).resolves.toBeUndefined();
-    await dual.drain();
-    expect(dual.counters.unhinted).toBe(1);
+    await copier.drain();
+    expect(copier.counters.unhinted).toBe(1);
     expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining(p.id));
   });
 });

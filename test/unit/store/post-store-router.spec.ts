@@ -5,6 +5,7 @@ import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
 import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { Post } from '../../../src/store/post';
 import { PostStore } from '../../../src/store/post-store';
+import { AccountStore } from '../../../src/store/account-store';
 import { Replicas } from '../../../src/store/replicas';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 
@@ -19,11 +20,16 @@ function routerOver(phase: CurrentPhase, mongo: object = {}, cassandra: object =
     mongo: { name: 'mongo', ...mongo } as unknown as PostStore,
     cassandra: { name: 'cassandra', ...cassandra } as unknown as PostStore,
   };
+  const accounts = {
+    mongo: { name: 'mongo' } as unknown as AccountStore,
+    cassandra: { name: 'cassandra' } as unknown as AccountStore,
+  };
   const replicas = { get: (name: 'mongo' | 'cassandra') => plain[name] } as unknown as Replicas;
   return new PostStoreRouter(
     phase,
     loadConfig({}),
     plain,
+    accounts,
     replicas,
     new HintLogs({ store: 'mongo' } as MongoHintLog, { store: 'cassandra' } as CassandraHintLog),
   );
