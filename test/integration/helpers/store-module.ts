@@ -22,6 +22,9 @@ export const MONGO_DATA_COLLECTIONS = [
   'hints',
   'post_locks',
   'migration_control',
+  'accounts',
+  'credentials',
+  'credential_deletions',
 ];
 
 /** Every Cassandra table holding blog data or its bookkeeping (what a reset truncates). */
@@ -39,6 +42,13 @@ export const CASSANDRA_DATA_TABLES = [
   'migration_state',
   'leases',
   'app_instances',
+  'accounts',
+  'account_names',
+  'account_heads',
+  'credentials',
+  'credentials_by_account',
+  'deleted_credentials',
+  'credential_heads',
 ];
 
 export interface StoreModule {
