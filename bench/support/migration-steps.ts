@@ -39,7 +39,7 @@ export async function runBackfill(
   const run = await runCli(['migrate', 'backfill', ...flags], env, profileArgs(label));
   if (run.exitCode !== 0) throw failed('migrate backfill', run);
   const match =
-    /copied ([\d,]+) posts and ([\d,]+) comments in ([\d.]+) s \(([\d,]+) records\/s\)/.exec(
+    /copied ([\d,]+) posts, ([\d,]+) comments, [\d,]+ accounts and [\d,]+ credentials in ([\d.]+) s \(([\d,]+) records\/s\)/.exec(
       run.stdout,
     );
   if (!match) throw new Error(`no summary line in the backfill's output:\n${run.stdout}`);

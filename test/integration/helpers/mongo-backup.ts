@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose from 'mongoose';
+import { Account, ACCOUNT_KIND } from '../../../src/kinds/account.kind';
+import { Credential, CREDENTIAL_KIND } from '../../../src/kinds/credential.kind';
+import { toDocument } from '../../../src/kinds/record-kind';
 import { toCommentDocument } from '../../../src/store/mongo/mongo-documents';
 import { newId, nowMicros } from '../../../src/store/versions';
 import { insertDataset, makeDataset } from './migration';
@@ -8,11 +11,20 @@ import { insertDataset, makeDataset } from './migration';
 const { EJSON } = mongoose.mongo.BSON;
 
 /** The collections a MongoDB backup holds. */
-export const BACKUP_COLLECTIONS = ['posts', 'comments', 'hints', 'deleted_posts'] as const;
+export const BACKUP_COLLECTIONS = [
+  'posts',
+  'comments',
+  'accounts',
+  'credentials',
+  'hints',
+  'deleted_posts',
+  'credential_deletions',
+] as const;
 
 /**
  * Blog data as the app leaves it in MongoDB: posts and comments (accents, emoji, CJK, RTL, line
- * breaks, one large post), hints and tombstones of deleted posts. Returns the counts.
+ * breaks, one large post), accounts and a session, hints and tombstones of deleted posts and of a
+ * deleted session. Returns the counts.
  */
 export async function seedBackupData(
   db: mongoose.mongo.Db,
@@ -57,11 +69,45 @@ export async function seedBackupData(
       deleted_at: nowMicros(),
     })),
   );
+  const now = new Date();
+  const accounts: Account[] = ['ada', 'zoe'].map((username, i) => ({
+    id: newId(),
+    username,
+    name: i ? 'Zoë 👩‍💻' : 'Ada',
+    role: i ? 'author' : 'admin',
+    passwordHash: `scrypt$32768$8$1$salt${i}$hash${i}`,
+    disabled: i === 1,
+    createdAt: now,
+    updatedAt: now,
+    version: nowMicros(),
+  }));
+  await db
+    .collection<{ _id: string }>('accounts')
+    .insertMany(accounts.map((a) => toDocument(ACCOUNT_KIND, a) as { _id: string }));
+  const session: Credential = {
+    id: newId(),
+    accountId: accounts[0].id,
+    type: 'session',
+    secretHash: 'f'.repeat(64),
+    label: '',
+    createdAt: now,
+    usedAt: now,
+    version: nowMicros(),
+  };
+  await db
+    .collection<{ _id: string }>('credentials')
+    .insertOne(toDocument(CREDENTIAL_KIND, session) as { _id: string });
+  await db
+    .collection<{ _id: string; deleted_at: number }>('credential_deletions')
+    .insertOne({ _id: newId(), deleted_at: nowMicros() });
   return {
     posts: data.posts.length,
     comments: data.comments.length,
+    accounts: accounts.length,
+    credentials: 1,
     hints: hinted.length,
     deleted_posts: tombstones.length,
+    credential_deletions: 1,
   };
 }
 

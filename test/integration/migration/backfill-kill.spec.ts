@@ -147,7 +147,7 @@ describe('kill test: migrate backfill (20 000 posts, 100 000 comments) killed wi
     );
     expect(resumed).not.toBeNull();
     expect(last.stdout).toMatch(/over 4 runs/);
-    const copied = /copied ([\d,]+) posts and ([\d,]+) comments/.exec(last.stdout);
+    const copied = /copied ([\d,]+) posts, ([\d,]+) comments/.exec(last.stdout);
     expect(copied).not.toBeNull();
     const [posts, comments] = [copied![1], copied![2]].map((n) => Number(n.replace(/,/g, '')));
     // exactly the comments behind the checkpoint's position (the scan is in _id order)

@@ -89,7 +89,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
 
   it('--dry-run only counts; the backfill copies everything, once; --restart copies again; verify is clean', async () => {
     const dry = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--dry-run');
-    expect(dry.stdout).toContain('would copy 20 posts and 40 comments; nothing was written');
+    expect(dry.stdout).toContain('would copy 20 posts, 40 comments, 0 accounts and 0 credentials; nothing was written');
     expect(dry.status).toBe(0);
     expect(await mongoCount('posts')).toBe(0);
     expect(await checkpoint()).toBeUndefined();
@@ -100,7 +100,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
 
     const copy = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--concurrency', '4');
     expect(copy.stdout).toMatch(
-      /^backfill cassandra → mongo: copied 20 posts and 40 comments in [\d.]+ s/,
+      /^backfill cassandra → mongo: copied 20 posts, 40 comments, 0 accounts and 0 credentials in [\d.]+ s/,
     );
     expect(copy.status).toBe(0);
     expect(await mongoCount('posts')).toBe(20);
@@ -112,7 +112,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     expect(again.status).toBe(0);
 
     const restart = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--restart');
-    expect(restart.stdout).toContain('copied 20 posts and 40 comments');
+    expect(restart.stdout).toContain('copied 20 posts, 40 comments, 0 accounts and 0 credentials');
     expect(await mongoCount('posts')).toBe(20);
     expect(await mongoCount('comments')).toBe(40);
 
@@ -131,7 +131,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     const copy = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--restart');
     expect(copy.status).toBe(0);
     expect(copy.stdout).toMatch(
-      /copied 19 posts and 38 comments in .*; 1 deletion\(s\) applied\.$/m,
+      /copied 19 posts, 38 comments, 0 accounts and 0 credentials in .*; 1 deletion\(s\) applied\.$/m,
     );
     expect(await mongoCount('posts')).toBe(19);
     expect(await mongoCount('comments')).toBe(38);
