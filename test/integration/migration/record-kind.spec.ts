@@ -2,7 +2,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { Collection, Connection } from 'mongoose';
 import { mapConcurrent } from '../../../src/common/map-concurrent';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
-import { BLOG_KINDS } from '../../../src/kinds/blog-kinds';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
+import { POST_KIND } from '../../../src/kinds/post.kind';
 import {
   baseTable,
   FieldsOf,
@@ -133,7 +134,7 @@ const withTags = {
     cassandraPosts: CassandraPostRecords,
     cassandraComments: CassandraCommentRecords,
   ) =>
-    new Replicas(new RecordKinds([...BLOG_KINDS, TAG_KIND as unknown as RecordKind]), {
+    new Replicas(new RecordKinds([POST_KIND, COMMENT_KIND, TAG_KIND as unknown as RecordKind]), {
       mongo: new MongoReplica(connection, [mongoPosts, mongoComments, new MongoTags(connection)]),
       cassandra: new CassandraReplica(client, [
         cassandraPosts,

@@ -231,7 +231,9 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     });
     await setPhase('dual-write');
     const backfill = await step('migrate backfill', () => cliOk('migrate', 'backfill'));
-    expect(backfill.stdout).toMatch(/copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/);
+    expect(backfill.stdout).toMatch(
+      /copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/,
+    );
     const verify = await step('migrate verify', () =>
       cliOk('migrate', 'verify', '--recheck-delay', `${RECHECK_MS}`),
     );
@@ -263,7 +265,9 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     const backfill = await step('migrate backfill --from cassandra', () =>
       cliOk('migrate', 'backfill', '--from', 'cassandra'),
     );
-    expect(backfill.stdout).toMatch(/copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/);
+    expect(backfill.stdout).toMatch(
+      /copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/,
+    );
     await setPhase('cassandra-primary');
     const reconcile = await step('migrate reconcile', () =>
       cliOk('migrate', 'reconcile', '--recheck-delay', `${RECHECK_MS}`),
@@ -297,10 +301,9 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     }
     const live = acked.filter((p) => !p.deleted);
     const comments = live.reduce((n, p) => n + p.comments.size, 0);
-    expect(verify.report.records).toEqual({
-      mongo: { posts: live.length, comments },
-      cassandra: { posts: live.length, comments },
-    });
+    // accounts are checked against what was acked by the caller; here both stores agree
+    expect(verify.report.records.mongo).toMatchObject({ posts: live.length, comments });
+    expect(verify.report.records.cassandra).toEqual(verify.report.records.mongo);
   }
 
   /**
