@@ -24,6 +24,14 @@ import { AccountStore } from './account-store';
 import { PostStoreRouter } from './post-store.router';
 import { Replicas } from './replicas';
 
+const NEST_HOOKS: ReadonlySet<string | symbol> = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
 const providers: Provider[] = [
   MongoHintLog,
   CassandraHintLog,
@@ -114,7 +122,12 @@ const providers: Provider[] = [
     provide: AccountStore,
     useFactory: (): AccountStore =>
       new Proxy({} as AccountStore, {
-        get: () => () => Promise.reject(new Error('AccountStore: not built yet')),
+        // no `then` (Nest awaits a factory's value: a thenable that never resolves hangs the
+        // boot) and no lifecycle hooks; every method rejects when called
+        get: (_target, property) =>
+          property === 'then' || typeof property === 'symbol' || NEST_HOOKS.has(property)
+            ? undefined
+            : () => Promise.reject(new Error('AccountStore: not built yet')),
       }),
   },
 ];
