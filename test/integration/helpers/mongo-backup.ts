@@ -8,11 +8,18 @@ import { insertDataset, makeDataset } from './migration';
 const { EJSON } = mongoose.mongo.BSON;
 
 /** The collections a MongoDB backup holds. */
-export const BACKUP_COLLECTIONS = ['posts', 'comments', 'hints', 'deleted_posts'] as const;
+export const BACKUP_COLLECTIONS = [
+  'posts',
+  'comments',
+  'hints',
+  'deleted_posts',
+  'comment_deletions',
+] as const;
 
 /**
  * Blog data as the app leaves it in MongoDB: posts and comments (accents, emoji, CJK, RTL, line
- * breaks, one large post), hints and tombstones of deleted posts. Returns the counts.
+ * breaks, one large post), hints and tombstones of deleted posts and of a comment deleted on its
+ * own. Returns the counts.
  */
 export async function seedBackupData(
   db: mongoose.mongo.Db,
@@ -57,11 +64,18 @@ export async function seedBackupData(
       deleted_at: nowMicros(),
     })),
   );
+  // a comment deleted by moderation: gone from comments, its tombstone kept
+  const [deletedComment] = data.comments.splice(7, 1);
+  await db.collection<{ _id: string }>('comments').deleteOne({ _id: deletedComment.id });
+  await db
+    .collection<{ _id: string; deleted_at: number }>('comment_deletions')
+    .insertOne({ _id: deletedComment.id, deleted_at: nowMicros() });
   return {
     posts: data.posts.length,
     comments: data.comments.length,
     hints: hinted.length,
     deleted_posts: tombstones.length,
+    comment_deletions: 1,
   };
 }
 
