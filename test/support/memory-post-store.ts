@@ -79,9 +79,9 @@ export class MemoryPostStore extends PostStore {
     return true;
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  async deleteComment(comment: Comment): Promise<boolean> {
+    this.up();
+    return this.comments.delete(comment.id);
   }
 
   async getComment(id: string): Promise<Comment | null> {
