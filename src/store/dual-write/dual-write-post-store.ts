@@ -11,7 +11,12 @@ import {
   StoreTotals,
 } from '../post-store';
 import { Replica } from '../replica';
-import { CopyTarget, SecondaryCopier, SecondaryCopies, SecondaryCounters } from './secondary-copier';
+import {
+  CopyTarget,
+  SecondaryCopier,
+  SecondaryCopies,
+  SecondaryCounters,
+} from './secondary-copier';
 
 export { DualWritePrimaryError } from './secondary-copier';
 export type { DualWriteOptions, SecondaryCopies, SecondaryCounters } from './secondary-copier';

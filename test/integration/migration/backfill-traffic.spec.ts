@@ -86,7 +86,9 @@ describe('backfill during traffic: migrate backfill while clients write through 
     last = (await readCheckpoint(cassandra, config.cassandraKeyspace)) ?? last;
     if (last?.stage === 'done' && copying.to === undefined) copying.to = Date.now();
     if (run.status !== 0) throw new Error(`backfill failed (${run.status}): ${run.stderr}`);
-    expect(run.stdout).toMatch(/copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/);
+    expect(run.stdout).toMatch(
+      /copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/,
+    );
 
     await sleep(500);
     await traffic.stop();

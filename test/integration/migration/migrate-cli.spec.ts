@@ -91,7 +91,9 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
 
   it('--dry-run only counts; the backfill copies everything, once; --restart copies again; verify is clean', async () => {
     const dry = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--dry-run');
-    expect(dry.stdout).toContain('would copy 20 posts, 40 comments, 0 accounts and 0 credentials; nothing was written');
+    expect(dry.stdout).toContain(
+      'would copy 20 posts, 40 comments, 0 accounts and 0 credentials; nothing was written',
+    );
     expect(dry.status).toBe(0);
     expect(await mongoCount('posts')).toBe(0);
     expect(await checkpoint()).toBeUndefined();

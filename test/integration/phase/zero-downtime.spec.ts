@@ -231,7 +231,9 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     });
     await setPhase('dual-write');
     const backfill = await step('migrate backfill', () => cliOk('migrate', 'backfill'));
-    expect(backfill.stdout).toMatch(/copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/);
+    expect(backfill.stdout).toMatch(
+      /copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/,
+    );
     const verify = await step('migrate verify', () =>
       cliOk('migrate', 'verify', '--recheck-delay', `${RECHECK_MS}`),
     );
@@ -263,7 +265,9 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     const backfill = await step('migrate backfill --from cassandra', () =>
       cliOk('migrate', 'backfill', '--from', 'cassandra'),
     );
-    expect(backfill.stdout).toMatch(/copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/);
+    expect(backfill.stdout).toMatch(
+      /copied [\d,]+ posts, [\d,]+ comments, [\d,]+ accounts and [\d,]+ credentials/,
+    );
     await setPhase('cassandra-primary');
     const reconcile = await step('migrate reconcile', () =>
       cliOk('migrate', 'reconcile', '--recheck-delay', `${RECHECK_MS}`),
