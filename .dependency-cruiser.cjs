@@ -13,6 +13,9 @@
 const LAYERS = [
   ['entry points', '^src/[^/]+\\.ts$'],
   ['features', '^src/(posts|home|stats|health)/'],
+  // who a request acts for (middleware, guard, CSRF, sign-in pages) over the accounts feature
+  ['auth', '^src/auth/'],
+  ['accounts', '^src/accounts/'],
   ['operations', '^src/(phase|mongo-backup)/'],
   ['migration engine', '^src/migration/'],
   ['schema migrations', '^src/schema/'],

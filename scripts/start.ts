@@ -3,6 +3,8 @@
 // the stack's port, then runs the built app (which applies pending schema migrations in
 // development) in the foreground.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/app-config';
 import { storesUsedBy } from '../src/config/migration-phase';
@@ -50,9 +52,27 @@ async function planStack(stack: Stack, phaseStores: { mongo: boolean; cassandra:
   return { toStart, env };
 }
 
+/**
+ * SESSION_SECRET for development: made once and kept (mode 0600) in the stack's folder, so
+ * forms survive restarts. Never printed. Production must set its own (the config says so).
+ */
+function developmentSessionSecret(stackDir: string): string {
+  const file = path.join(stackDir, 'session-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(stackDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    log(`made a SESSION_SECRET for development in ${file}`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
   const stack = new Stack(loadStackSettings(process.env));
+  const secretEnv: Record<string, string> =
+    config.sessionSecret || config.nodeEnv === 'production'
+      ? {}
+      : { SESSION_SECRET: developmentSessionSecret(stack.settings.dir) };
   const { toStart, env } = await planStack(stack, storesUsedBy(config.migrationPhase));
   if (toStart.length) {
     const stopped = toStart.filter((name) => {
@@ -74,7 +94,7 @@ async function main(): Promise<number> {
   }
   const app = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
     stdio: 'inherit',
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...secretEnv },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => app.kill(signal));

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { NO_STORES } from './config/migration-phase';
@@ -23,6 +24,8 @@ export class AppModule {
         DatabaseModule.forRoot(config, NO_STORES),
         PhaseModule,
         MigrationJobsModule,
+        // before the features: its middleware says who each request acts for
+        AuthModule,
         PostsModule,
         CommentsModule,
         HomeModule,

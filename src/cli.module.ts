@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module';
+import { USER_COMMANDS } from './accounts/commands/user.command';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { NO_STORES } from './config/migration-phase';
@@ -40,6 +42,7 @@ export class CliModule {
         StoreModule,
         MigrationModule,
         MongoBackupModule,
+        AccountsModule,
       ],
       providers: [
         SchemaCommand,
@@ -52,6 +55,7 @@ export class CliModule {
         PhaseCommand,
         PhaseShowCommand,
         PhaseSetCommand,
+        ...USER_COMMANDS,
       ],
     };
   }

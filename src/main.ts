@@ -3,12 +3,14 @@ import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
 import { CurrentPhase } from './control/current-phase';
 import { ChangedMigrationsError } from './schema/schema.service';
 import { PendingMigrationsError } from './schema/schema-startup.check';
+import { AccountStore } from './store/account-store';
 
 // Config comes first: a bad variable is one line on stderr, before Nest prints anything.
 function configOrExit(): AppConfig {
@@ -41,6 +43,7 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `Blog listening on http://localhost:${port} (migration phase ${app.get(CurrentPhase).get()})`,
   );
+  await firstAdminHint(app.get(AccountStore), (line) => logger.log(line));
 }
 
 bootstrap().catch((error: unknown) => {

@@ -56,15 +56,39 @@ function isReplicationSpec(value: unknown): boolean {
 }
 
 const INTERVAL_FORMAT = 'must be 0 (off) or a duration like 500ms, 30s, 5m or 1h, at most 24h';
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const DAY_MS = 86_400_000;
 
-/** A duration with its unit ("30s") in milliseconds; raw text back when it is not one. */
-export function parseInterval(raw: string): number {
+/** A duration with its unit ("30s", "7d") in milliseconds; raw text back when it is not one. */
+export function parseInterval(raw: string, maxMs = DAY_MS): number {
   if (raw === '0') return 0;
-  const match = /^(\d{1,9})(ms|s|m|h)$/.exec(raw);
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(raw);
   const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
   // out of range stays text too, so the error shows what was written
-  return (ms <= 86_400_000 ? ms : raw) as number;
+  return (ms <= maxMs ? ms : raw) as number;
+}
+
+/** A duration from one minute to `maxMs` (sessions, throttle windows); raw text otherwise. */
+function parseLongDuration(raw: string, maxMs: number): number {
+  const ms = parseInterval(raw, maxMs);
+  return (typeof ms === 'number' && ms >= 60_000 ? ms : raw) as number;
+}
+
+function isDuration(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 60_000;
+}
+
+/** Never shows the value: it is a secret. */
+function isSessionSecret(value: unknown, args?: ValidationArguments): boolean {
+  if (typeof value !== 'string') return false;
+  if (value === '') return (args?.object as AppConfig | undefined)?.nodeEnv !== 'production';
+  return value.length >= 32;
 }
 
 function isInterval(value: unknown): boolean {
@@ -188,6 +212,67 @@ export class AppConfig {
   )
   phasePollIntervalMs!: number;
 
+  /**
+   * SESSION_SECRET: signs the forms' CSRF tokens (src/auth/csrf-tokens.ts). Required in
+   * production; at least 32 characters; never printed. Outside production, when unset, each
+   * process makes its own (scripts/start.ts keeps one in the local stack's folder).
+   */
+  @ValidateBy(
+    { name: 'isSessionSecret', validator: { validate: isSessionSecret } },
+    {
+      message: (args: ValidationArguments) =>
+        args.value === ''
+          ? 'SESSION_SECRET is required when NODE_ENV=production (a random string of at least 32 characters)'
+          : 'SESSION_SECRET must be at least 32 characters',
+    },
+  )
+  sessionSecret!: string;
+
+  /** SESSION_IDLE_TIMEOUT: a session unused this long is refused (1m to 30d). */
+  @ValidateBy(
+    { name: 'isDuration', validator: { validate: isDuration } },
+    says('SESSION_IDLE_TIMEOUT', 'must be a duration from 1m to 30d, like 30m, 2h or 1d'),
+  )
+  sessionIdleTimeoutMs!: number;
+
+  /** SESSION_MAX_AGE: a session is refused this long after sign-in, used or not (1m to 365d). */
+  @ValidateBy(
+    { name: 'isDuration', validator: { validate: isDuration } },
+    says('SESSION_MAX_AGE', 'must be a duration from 1m to 365d, like 12h or 7d'),
+  )
+  sessionMaxAgeMs!: number;
+
+  /** PASSWORD_MIN_LENGTH: the shortest password accepted for an account. */
+  @IsInt(says('PASSWORD_MIN_LENGTH', 'must be an integer from 8 to 128'))
+  @Min(8, says('PASSWORD_MIN_LENGTH', 'must be an integer from 8 to 128'))
+  @Max(128, says('PASSWORD_MIN_LENGTH', 'must be an integer from 8 to 128'))
+  passwordMinLength!: number;
+
+  /** LOGIN_FAILURES_PER_USERNAME: failed sign-ins for one username before it is locked a while. */
+  @IsInt(says('LOGIN_FAILURES_PER_USERNAME', 'must be an integer from 1 to 1000'))
+  @Min(1, says('LOGIN_FAILURES_PER_USERNAME', 'must be an integer from 1 to 1000'))
+  @Max(1000, says('LOGIN_FAILURES_PER_USERNAME', 'must be an integer from 1 to 1000'))
+  loginFailuresPerUsername!: number;
+
+  /** LOGIN_FAILURES_PER_ADDRESS: failed sign-ins from one client address before it is locked. */
+  @IsInt(says('LOGIN_FAILURES_PER_ADDRESS', 'must be an integer from 1 to 10000'))
+  @Min(1, says('LOGIN_FAILURES_PER_ADDRESS', 'must be an integer from 1 to 10000'))
+  @Max(10000, says('LOGIN_FAILURES_PER_ADDRESS', 'must be an integer from 1 to 10000'))
+  loginFailuresPerAddress!: number;
+
+  /** LOGIN_FAILURE_WINDOW: how long a failed sign-in counts (and so how long a lock-out lasts). */
+  @ValidateBy(
+    { name: 'isDuration', validator: { validate: isDuration } },
+    says('LOGIN_FAILURE_WINDOW', 'must be a duration from 1m to 24h, like 15m'),
+  )
+  loginFailureWindowMs!: number;
+
+  /** RATE_LIMIT_COMMENTS: comments per minute from one client address; 0 turns the limit off. */
+  @IsInt(says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
+  @Min(0, says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
+  @Max(10000, says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
+  rateLimitComments!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -254,6 +339,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
     reconcileIntervalMs: parseInterval(read(env, 'RECONCILE_INTERVAL', '1h')),
     phasePollIntervalMs: parsePollInterval(read(env, 'PHASE_POLL_INTERVAL', '1s')),
+    sessionSecret: read(env, 'SESSION_SECRET', ''),
+    sessionIdleTimeoutMs: parseLongDuration(read(env, 'SESSION_IDLE_TIMEOUT', '2h'), 30 * DAY_MS),
+    sessionMaxAgeMs: parseLongDuration(read(env, 'SESSION_MAX_AGE', '7d'), 365 * DAY_MS),
+    passwordMinLength: integerOrRaw(read(env, 'PASSWORD_MIN_LENGTH', '10')),
+    loginFailuresPerUsername: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_USERNAME', '5')),
+    loginFailuresPerAddress: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_ADDRESS', '20')),
+    loginFailureWindowMs: parseLongDuration(read(env, 'LOGIN_FAILURE_WINDOW', '15m'), DAY_MS),
+    rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { Access } from '../auth/access';
 import {
   HealthCheck,
   HealthCheckResult,
@@ -18,6 +19,7 @@ import { MongoHealthIndicator } from './mongo.health';
  * down while this instance cannot follow the newest record (a store it cannot reach), so a load
  * balancer stops sending it traffic that would go to the wrong stores.
  */
+@Access('public')
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,10 +1,12 @@
 import { Controller, Get, Query, Render, UseInterceptors } from '@nestjs/common';
+import { Access } from '../auth/access';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
 import { PAGE_SIZE, parseCursor, parseSort } from '../posts/list-query';
 import { PostsService } from '../posts/posts.service';
 import { homeView } from './home-view';
 
 /** The front page: posts in the chosen order, 20 a page, `?sort=&cursor=`. */
+@Access('public')
 @Controller()
 @UseInterceptors(FlashInterceptor)
 export class HomeController {

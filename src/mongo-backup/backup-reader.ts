@@ -16,6 +16,7 @@ import {
   isBackedUpCollection,
   totalsDifferences,
 } from './backup-format';
+import { ContentHash } from './content-hash';
 import { LineSplitter, LineTooLongError } from './line-splitter';
 
 /**
@@ -172,9 +173,16 @@ class BackupParser {
     if (sha256 !== this.manifest.sha256) {
       this.fail('fails its checksum: its content was changed after it was written');
     }
+    // a backup taken before a collection was added to the blog (a new kind's deletions) has
+    // none of it: empty, not missing
+    const { collections } = this.header;
+    const listed = new Set<string>(
+      Array.isArray(collections) ? collections : BACKED_UP_COLLECTIONS,
+    );
+    const empty = new ContentHash();
     const expected: CollectionTotals = {
-      counts: pick(this.manifest.counts),
-      content_hashes: pick(this.manifest.content_hashes),
+      counts: pick(this.manifest.counts, listed, empty.count),
+      content_hashes: pick(this.manifest.content_hashes, listed, empty.hex()),
     };
     const differences = totalsDifferences(
       { name: 'lines', totals: this.tally.totals() },
@@ -187,9 +195,13 @@ class BackupParser {
   }
 }
 
-function pick<T>(record: Record<string, T>): Record<BackedUpCollection, T> {
-  return Object.fromEntries(BACKED_UP_COLLECTIONS.map((c) => [c, record[c]])) as Record<
-    BackedUpCollection,
-    T
-  >;
+/** The manifest's value of every collection; `absent` for those the backup did not list. */
+function pick<T>(
+  record: Record<string, T>,
+  listed: ReadonlySet<string>,
+  absent: T,
+): Record<BackedUpCollection, T> {
+  return Object.fromEntries(
+    BACKED_UP_COLLECTIONS.map((c) => [c, listed.has(c) ? record[c] : absent]),
+  ) as Record<BackedUpCollection, T>;
 }

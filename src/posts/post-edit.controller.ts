@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Access } from '../auth/access';
+import { signedIn } from '../auth/viewer';
 import { Request, Response } from 'express';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
 import { answerInvalid, answerWrite } from '../common/http/respond';
@@ -10,16 +12,20 @@ import { EditConflictException } from './post-errors';
 import { deleteView, editFormFromPost, editFormView } from './post-views';
 import { PostsService } from './posts.service';
 
-/** Changing and deleting posts: `/edit/:id` and `/delete/:id` (with a confirmation page). */
+/**
+ * Changing and deleting posts: `/edit/:id` and `/delete/:id` (with a confirmation page), by the
+ * post's owner or an admin (PostsService.changeable: 403 for anyone else).
+ */
 @Controller()
+@Access('signed-in')
 @UseInterceptors(FlashInterceptor)
 export class PostEditController {
   constructor(private readonly posts: PostsService) {}
 
   @Get('edit/:id')
   @Render('posts/form')
-  async editForm(@Param('id') id: string) {
-    return editFormFromPost(await this.posts.get(id));
+  async editForm(@Param('id') id: string, @Req() req: Request) {
+    return editFormFromPost(await this.posts.changeable(id, signedIn(req.viewer).account));
   }
 
   @Post('edit/:id')
@@ -29,18 +35,20 @@ export class PostEditController {
     @Res() res: Response,
     @FormBody(PostEditDto) input: FormInput<PostEditDto>,
   ): Promise<void> {
-    // an unknown post is a 404 even when the form is also invalid
-    const post = await this.posts.get(id);
+    const editor = signedIn(req.viewer).account;
+    // an unknown post is a 404 (and another's a 403) even when the form is also invalid
+    const post = await this.posts.changeable(id, editor);
     if (!input.ok) {
       const version = input.values.version ?? '';
       const model = editFormView(post, { values: input.values, errors: input.errors, version });
       return answerInvalid(req, res, input.errors, { view: 'posts/form', model });
     }
-    const { version, title, author, content } = input.value;
+    const { version, title, content } = input.value;
     try {
       const updated = await this.posts.update(
         id,
-        { title, author, content },
+        { title, content },
+        editor,
         version === undefined ? undefined : Number(version),
       );
       answerWrite(req, res, {
@@ -55,7 +63,7 @@ export class PostEditController {
       // deliberate choice to replace the other change.
       const current = error.current;
       const model = editFormView(current, {
-        values: { title, author, content },
+        values: { title, content },
         version: String(current.version),
         conflictTitle: current.title,
       });
@@ -65,14 +73,14 @@ export class PostEditController {
 
   @Get('delete/:id')
   @Render('posts/delete')
-  async confirmDelete(@Param('id') id: string) {
-    const post = await this.posts.get(id);
+  async confirmDelete(@Param('id') id: string, @Req() req: Request) {
+    const post = await this.posts.changeable(id, signedIn(req.viewer).account);
     return deleteView(post, await this.posts.countComments(id));
   }
 
   @Post('delete/:id')
   async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.posts.delete(id);
+    await this.posts.delete(id, signedIn(req.viewer).account);
     answerWrite(req, res, {
       status: 200,
       json: { id, deleted: true },

@@ -1,4 +1,4 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { Post } from '../store/post-store';
 
 /** An unknown id and a malformed one look the same to the client: there is no such post. */
@@ -29,6 +29,16 @@ export class DeleteConflictException extends ConflictException {
     super({
       statusCode: 409,
       message: 'The post kept changing while it was being deleted; it was not deleted. Try again.',
+    });
+  }
+}
+
+/** Someone signed in, but neither the post's owner nor an admin: 403, nothing changed. */
+export class NotYourPostException extends ForbiddenException {
+  constructor() {
+    super({
+      statusCode: 403,
+      message: 'Only the author of this post or an admin may change it; nothing was changed.',
     });
   }
 }

@@ -1,5 +1,7 @@
 import { Controller, Get, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { Access } from '../auth/access';
+import { signedIn } from '../auth/viewer';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
 import { answerInvalid, answerWrite } from '../common/http/respond';
 import { FormBody } from '../common/validation/form-body.decorator';
@@ -13,6 +15,7 @@ import { PostsService } from './posts.service';
  * comments) is the comments' (comments/thread.controller.ts).
  */
 @Controller()
+@Access('signed-in')
 @UseInterceptors(FlashInterceptor)
 export class PostPagesController {
   constructor(private readonly posts: PostsService) {}
@@ -33,7 +36,7 @@ export class PostPagesController {
       const model = createFormView({ values: input.values, errors: input.errors });
       return answerInvalid(req, res, input.errors, { view: 'posts/form', model });
     }
-    const post = await this.posts.create(input.value);
+    const post = await this.posts.create(input.value, signedIn(req.viewer).account);
     answerWrite(req, res, {
       status: 201,
       json: { id: post.id },

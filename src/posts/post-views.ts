@@ -25,10 +25,11 @@ export function summaryView(post: PostSummary): SummaryView {
   };
 }
 
-/** A post as its page shows it. */
-export function postView(post: Post) {
+/** A post as its page shows it; `canChange`: the viewer may edit and delete it (the buttons). */
+export function postView(post: Post, canChange = false) {
   const edited = post.updatedAt.getTime() !== post.createdAt.getTime();
   return {
+    canChange,
     id: post.id,
     title: post.title,
     author: post.author,
@@ -73,7 +74,7 @@ export function editFormView(post: Post, state: PostFormState & { version: strin
 
 export function editFormFromPost(post: Post) {
   return editFormView(post, {
-    values: { title: post.title, author: post.author, content: post.content },
+    values: { title: post.title, content: post.content },
     version: String(post.version),
   });
 }
@@ -85,7 +86,7 @@ function formFields(state: PostFormState) {
   };
 }
 
-const POST_FIELDS = ['title', 'author', 'content'];
+const POST_FIELDS = ['title', 'content'];
 
 /**
  * Values and per-field messages for a form. Messages for anything that has no visible input of

@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { Access } from '../auth/access';
 import { parseCursor, parseLimit, parseSort } from './list-query';
 import { PostsService } from './posts.service';
 
@@ -7,6 +8,7 @@ import { PostsService } from './posts.service';
  * its comments is the comments' (comments/thread.controller.ts).
  */
 @Controller('api/posts')
+@Access('public')
 export class PostsApiController {
   constructor(private readonly posts: PostsService) {}
 

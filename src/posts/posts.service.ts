@@ -2,13 +2,27 @@ import { Injectable } from '@nestjs/common';
 import { MAX_WRITE_ATTEMPTS, backoff } from '../common/backoff';
 import { BAD_CURSOR_MESSAGE, badParameter } from '../common/http/query-params';
 import { InvalidCursorError } from '../store/cursor';
+import { Account } from '../store/account-store';
 import { ListPostsQuery, Post, PostPage, PostStore } from '../store/post-store';
 import { deleteVersion, newId, nextVersion } from '../store/versions';
 import { PostInputDto } from './dto/post-input.dto';
-import { DeleteConflictException, EditConflictException } from './post-errors';
+import {
+  DeleteConflictException,
+  EditConflictException,
+  NotYourPostException,
+} from './post-errors';
 import { requirePost } from './post-lookup';
 
 const COUNT_PAGE_SIZE = 500;
+
+/**
+ * Admins may change any post; an author only their own. Posts from before accounts have no
+ * owner (''), so only admins may change those.
+ */
+export function mayChange(post: Pick<Post, 'ownerId'>, account: Account | undefined): boolean {
+  if (!account) return false;
+  return account.role === 'admin' || (post.ownerId !== '' && post.ownerId === account.id);
+}
 
 /**
  * Posts: listing, reading and the conditional writes. Knows only the PostStore port; which store
@@ -31,13 +45,14 @@ export class PostsService {
     return requirePost(this.store, id);
   }
 
-  async create(input: PostInputDto): Promise<Post> {
+  /** The author is the account: its display name, and its id as the post's owner. */
+  async create(input: PostInputDto, author: Account): Promise<Post> {
     const now = new Date();
     const post: Post = {
       id: newId(now),
       title: input.title,
-      author: input.author,
-      ownerId: '',
+      author: author.name,
+      ownerId: author.id,
       content: input.content,
       createdAt: now,
       updatedAt: now,
@@ -51,18 +66,22 @@ export class PostsService {
    * Applies the edit to the current post. With `expectedVersion` (the version the editor saw) a
    * post that changed since is a conflict, never silently overwritten. Without it a lost race is
    * retried on the fresh post: the last writer wins, but every change still gets its own version.
+   * Only the post's owner or an admin may edit it (403 otherwise); author and owner stay.
    */
-  async update(id: string, input: PostInputDto, expectedVersion?: number): Promise<Post> {
+  async update(
+    id: string,
+    input: PostInputDto,
+    editor: Account,
+    expectedVersion?: number,
+  ): Promise<Post> {
     for (let attempt = 1; ; attempt++) {
-      const post = await requirePost(this.store, id);
+      const post = await this.changeable(id, editor);
       if (expectedVersion !== undefined && post.version !== expectedVersion) {
         throw new EditConflictException(post);
       }
       const next: Post = {
         ...post,
         title: input.title,
-        author: input.author,
-      ownerId: '',
         content: input.content,
         updatedAt: new Date(),
         version: nextVersion(post.version),
@@ -87,10 +106,17 @@ export class PostsService {
     return total;
   }
 
-  /** Deletes the post and its comments, whatever version it has reached meanwhile. */
-  async delete(id: string): Promise<Post> {
+  /** The post, if `account` may edit or delete it: 404 when it does not exist, 403 when not theirs. */
+  async changeable(id: string, account: Account): Promise<Post> {
+    const post = await requirePost(this.store, id);
+    if (!mayChange(post, account)) throw new NotYourPostException();
+    return post;
+  }
+
+  /** Deletes the post and its comments, whatever version it has reached meanwhile (owner or admin). */
+  async delete(id: string, editor: Account): Promise<Post> {
     for (let attempt = 1; ; attempt++) {
-      const post = await requirePost(this.store, id);
+      const post = await this.changeable(id, editor);
       if (await this.store.deletePost(post, deleteVersion(post.version))) return post;
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new DeleteConflictException();
       await backoff(attempt);

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
+import { Access } from '../auth/access';
 import { AuthorCount } from '../store/post-store';
 import { StatsReport, StatsService } from './stats.service';
 
 /** Operators' JSON: sync status per store, and posts per author. */
+@Access('public')
 @Controller('api')
 export class StatsController {
   constructor(private readonly stats: StatsService) {}

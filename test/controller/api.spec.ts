@@ -40,7 +40,8 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
           .http()
           .post(`/post/${id}/comment`)
           .set(JSON_HEADERS)
-          .send({ commenter: 'Bo', comment });
+          .set(web.writer)
+          .send({ comment });
       }
       const response = await web.http().get(`/api/posts/${id}`).expect(200);
       expect(response.body).toMatchObject({ id, title: 'With comments', nextComments: null });
@@ -69,6 +70,7 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
         .http()
         .post('/create')
         .set(JSON_HEADERS)
+        .set(web.writer)
         .send(postFields())
         .expect(201);
       expect(store().posts.has(response.body.id)).toBe(true);
@@ -77,9 +79,16 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
     it.each([
       ['an unknown field', postFields({ admin: true }), 'admin'],
       ['a query operator', { ...postFields(), title: { $gt: '' } }, 'title'],
-      ['a missing field', { title: 'T', author: 'A' }, 'content'],
+      ['a missing field', { title: 'T' }, 'content'],
+      ['an author (it comes from the account)', postFields({ author: 'Eve' }), 'author'],
     ])('refuses %s with 400, saving nothing', async (_what, body, field) => {
-      const response = await web.http().post('/create').set(JSON_HEADERS).send(body).expect(400);
+      const response = await web
+        .http()
+        .post('/create')
+        .set(JSON_HEADERS)
+        .set(web.writer)
+        .send(body)
+        .expect(400);
       expect(Object.keys(response.body.errors)).toContain(field);
       expect(store().posts.size).toBe(0);
     });
@@ -93,6 +102,7 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
         .http()
         .post(`/edit/${id}`)
         .set(JSON_HEADERS)
+        .set(web.writer)
         .send(postFields({ title: 'New', version }))
         .expect(200);
       expect(response.body.id).toBe(id);
@@ -106,11 +116,13 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
         .http()
         .post(`/edit/${id}`)
         .set(JSON_HEADERS)
+        .set(web.writer)
         .send(postFields({ title: 'Theirs' }));
       const response = await web
         .http()
         .post(`/edit/${id}`)
         .set(JSON_HEADERS)
+        .set(web.writer)
         .send(postFields({ title: 'Mine', version: stale }))
         .expect(409);
       expect(response.body).toMatchObject({ id, title: 'Theirs' });
@@ -122,18 +134,30 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
         .http()
         .post(`/edit/${id}`)
         .set(JSON_HEADERS)
+        .set(web.writer)
         .send(postFields({ version: 'x' }))
         .expect(400);
-      await web.http().post(`/edit/${unknown}`).set(JSON_HEADERS).send(postFields()).expect(404);
+      await web
+        .http()
+        .post(`/edit/${unknown}`)
+        .set(JSON_HEADERS)
+        .set(web.writer)
+        .send(postFields())
+        .expect(404);
     });
   });
 
   describe('POST /delete/:id (JSON)', () => {
     it('answers 200 and deletes, then 404 for the same post', async () => {
       const id = await createPost(web);
-      const response = await web.http().post(`/delete/${id}`).set(JSON_HEADERS).expect(200);
+      const response = await web
+        .http()
+        .post(`/delete/${id}`)
+        .set(JSON_HEADERS)
+        .set(web.writer)
+        .expect(200);
       expect(response.body).toEqual({ id, deleted: true });
-      await web.http().post(`/delete/${id}`).set(JSON_HEADERS).expect(404);
+      await web.http().post(`/delete/${id}`).set(JSON_HEADERS).set(web.writer).expect(404);
     });
   });
 
@@ -144,21 +168,24 @@ describe('JSON API (controller tier: the HTTP app on in-memory stores)', () => {
         .http()
         .post(`/post/${id}/comment`)
         .set(JSON_HEADERS)
-        .send({ commenter: 'Bo', comment: 'Hi' })
+        .set(web.writer)
+        .send({ comment: 'Hi' })
         .expect(201);
       expect(store().comments.has(added.body.id)).toBe(true);
       const bad = await web
         .http()
         .post(`/post/${id}/comment`)
         .set(JSON_HEADERS)
-        .send({ commenter: 'Bo', comment: '' })
+        .set(web.writer)
+        .send({ comment: '' })
         .expect(400);
       expect(Object.keys(bad.body.errors)).toEqual(['comment']);
       await web
         .http()
         .post(`/post/${unknown}/comment`)
         .set(JSON_HEADERS)
-        .send({ commenter: 'Bo', comment: 'Hi' })
+        .set(web.writer)
+        .send({ comment: 'Hi' })
         .expect(404);
       expect(store().comments.size).toBe(1);
     });

@@ -17,11 +17,12 @@ describe('operators (controller tier: the HTTP app on in-memory stores)', () => 
   });
 
   it('GET /api/author-stats: posts per author, most first (200)', async () => {
-    for (const author of ['Bo', 'Ada', 'Bo']) await createPost(web, { author });
+    // a post's author is its account's display name
+    for (const author of ['bo', 'ada', 'bo']) await createPost(web, {}, await web.tokenOf(author));
     const response = await web.http().get('/api/author-stats').expect(200);
     expect(response.body).toEqual([
-      { author: 'Bo', posts: 2 },
-      { author: 'Ada', posts: 1 },
+      { author: 'bo (name)', posts: 2 },
+      { author: 'ada (name)', posts: 1 },
     ]);
   });
 

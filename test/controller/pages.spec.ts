@@ -1,10 +1,22 @@
 import { newId } from '../../src/store/versions';
-import { createPost, postFields, useControllerApp } from './helpers/controller-app';
+import { Browser, createPost, postFields, useControllerApp } from './helpers/controller-app';
 
 /** Every page route's success, bad-input and not-found paths, as a browser posts forms. */
 describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
   const web = useControllerApp('mongo');
   const unknown = newId();
+  // forms are sent as a browser does: the admin `editor` signed in, or an anonymous visitor,
+  // each with its own cookies and the `_csrf` of its pages
+  let editor: Browser;
+  let visitor: Awaited<ReturnType<typeof web.visitor>>;
+  beforeEach(async () => {
+    editor = await web.signIn('editor', 'admin');
+    visitor = await web.visitor();
+  });
+  const editorPost = (path: string) =>
+    editor.agent.post(path).type('form').send({ _csrf: editor.csrf });
+  const visitorPost = (path: string) =>
+    visitor.agent.post(path).type('form').send({ _csrf: visitor.csrf });
 
   describe('GET /', () => {
     it('lists the posts (200), newest first', async () => {
@@ -27,24 +39,21 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
 
   describe('/create', () => {
     it('shows the form (200)', async () => {
-      const page = await web.http().get('/create').expect(200);
+      const page = await editor.agent.get('/create').expect(200);
       expect(page.text).toContain('name="title"');
       expect(page.text).toContain('name="content"');
     });
 
     it('publishes a post and redirects to it (303) with a one-time message', async () => {
-      const response = await web.http().post('/create').type('form').send(postFields()).expect(303);
+      const response = await editorPost('/create').send(postFields()).expect(303);
       expect(response.headers.location).toMatch(/^\/post\/[0-9a-f]{24}$/);
       expect(String(response.headers['set-cookie'])).toContain('flash=created');
       expect(web.stores.mongo.posts.size).toBe(1);
     });
 
     it('re-renders an invalid form with 400, the input and a message per field, saving nothing', async () => {
-      const page = await web
-        .http()
-        .post('/create')
-        .type('form')
-        .send(postFields({ title: '', author: 'Keeps this' }))
+      const page = await editorPost('/create')
+        .send(postFields({ title: '', content: 'Keeps this' }))
         .expect(400);
       expect(page.text).toContain('Title must be 1 to 200 characters.');
       expect(page.text).toContain('Keeps this');
@@ -55,11 +64,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
   describe('GET /post/:id', () => {
     it('shows the post with its comments (200)', async () => {
       const id = await createPost(web, { title: 'With comments' });
-      await web
-        .http()
-        .post(`/post/${id}/comment`)
-        .type('form')
-        .send({ commenter: 'Bo', comment: 'Hello there' });
+      await visitorPost(`/post/${id}/comment`).send({ commenter: 'Bo', comment: 'Hello there' });
       const page = await web.http().get(`/post/${id}`).expect(200);
       expect(page.text).toContain('With comments');
       expect(page.text).toContain('Hello there');
@@ -83,10 +88,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
   describe('POST /post/:id/comment', () => {
     it('adds the comment and redirects to it (303)', async () => {
       const id = await createPost(web);
-      const response = await web
-        .http()
-        .post(`/post/${id}/comment`)
-        .type('form')
+      const response = await visitorPost(`/post/${id}/comment`)
         .send({ commenter: 'Bo', comment: 'Nice' })
         .expect(303);
       expect(response.headers.location).toBe(`/post/${id}#comments`);
@@ -95,10 +97,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
 
     it('re-renders the post page with 400 for an invalid comment', async () => {
       const id = await createPost(web);
-      const page = await web
-        .http()
-        .post(`/post/${id}/comment`)
-        .type('form')
+      const page = await visitorPost(`/post/${id}/comment`)
         .send({ commenter: '', comment: 'Kept text' })
         .expect(400);
       expect(page.text).toContain('Kept text');
@@ -106,10 +105,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
     });
 
     it('answers a comment on an unknown post with 404', async () => {
-      await web
-        .http()
-        .post(`/post/${unknown}/comment`)
-        .type('form')
+      await visitorPost(`/post/${unknown}/comment`)
         .send({ commenter: 'Bo', comment: 'Nice' })
         .expect(404);
       expect(web.stores.mongo.comments.size).toBe(0);
@@ -119,7 +115,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
   describe('/edit/:id', () => {
     it('shows the form with the version it starts from (200)', async () => {
       const id = await createPost(web, { title: 'Editable' });
-      const page = await web.http().get(`/edit/${id}`).expect(200);
+      const page = await editor.agent.get(`/edit/${id}`).expect(200);
       const version = web.stores.mongo.posts.get(id)?.version;
       expect(page.text).toContain(`name="version" value="${version}"`);
     });
@@ -127,10 +123,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
     it('saves and redirects (303)', async () => {
       const id = await createPost(web);
       const version = web.stores.mongo.posts.get(id)?.version;
-      await web
-        .http()
-        .post(`/edit/${id}`)
-        .type('form')
+      await editorPost(`/edit/${id}`)
         .send(postFields({ title: 'Renamed', version: String(version) }))
         .expect(303);
       expect(web.stores.mongo.posts.get(id)?.title).toBe('Renamed');
@@ -139,15 +132,8 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
     it('keeps the text and answers 409 when someone else changed the post meanwhile', async () => {
       const id = await createPost(web);
       const stale = web.stores.mongo.posts.get(id)!.version;
-      await web
-        .http()
-        .post(`/edit/${id}`)
-        .type('form')
-        .send(postFields({ title: 'Theirs' }));
-      const page = await web
-        .http()
-        .post(`/edit/${id}`)
-        .type('form')
+      await editorPost(`/edit/${id}`).send(postFields({ title: 'Theirs' }));
+      const page = await editorPost(`/edit/${id}`)
         .send(postFields({ title: 'Mine', version: String(stale) }))
         .expect(409);
       expect(page.text).toContain('Mine');
@@ -156,18 +142,15 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
 
     it('answers an invalid edit with 400, changing nothing', async () => {
       const id = await createPost(web, { title: 'Unchanged' });
-      await web
-        .http()
-        .post(`/edit/${id}`)
-        .type('form')
+      await editorPost(`/edit/${id}`)
         .send(postFields({ content: '' }))
         .expect(400);
       expect(web.stores.mongo.posts.get(id)?.title).toBe('Unchanged');
     });
 
     it('answers an unknown post with 404, to show and to save', async () => {
-      await web.http().get(`/edit/${unknown}`).expect(404);
-      await web.http().post(`/edit/${unknown}`).type('form').send(postFields()).expect(404);
+      await editor.agent.get(`/edit/${unknown}`).expect(404);
+      await editorPost(`/edit/${unknown}`).send(postFields()).expect(404);
     });
   });
 
@@ -175,32 +158,24 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
     it('asks first, saying how many comments go with the post (200)', async () => {
       const id = await createPost(web);
       for (const comment of ['one', 'two']) {
-        await web
-          .http()
-          .post(`/post/${id}/comment`)
-          .type('form')
-          .send({ commenter: 'Bo', comment });
+        await visitorPost(`/post/${id}/comment`).send({ commenter: 'Bo', comment });
       }
-      const page = await web.http().get(`/delete/${id}`).expect(200);
+      const page = await editor.agent.get(`/delete/${id}`).expect(200);
       expect(page.text).toContain('2 comments');
     });
 
     it('deletes the post and its comments and redirects home (303)', async () => {
       const id = await createPost(web);
-      await web
-        .http()
-        .post(`/post/${id}/comment`)
-        .type('form')
-        .send({ commenter: 'Bo', comment: 'x' });
-      const response = await web.http().post(`/delete/${id}`).type('form').expect(303);
+      await visitorPost(`/post/${id}/comment`).send({ commenter: 'Bo', comment: 'x' });
+      const response = await editorPost(`/delete/${id}`).expect(303);
       expect(response.headers.location).toBe('/');
       expect(web.stores.mongo.posts.size).toBe(0);
       expect(web.stores.mongo.comments.size).toBe(0);
     });
 
     it('answers an unknown post with 404, to ask and to delete', async () => {
-      await web.http().get(`/delete/${unknown}`).expect(404);
-      await web.http().post(`/delete/${unknown}`).type('form').expect(404);
+      await editor.agent.get(`/delete/${unknown}`).expect(404);
+      await editorPost(`/delete/${unknown}`).expect(404);
     });
   });
 
@@ -210,7 +185,7 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
 
   it('answers 503, saving nothing, while the store that decides writes is down', async () => {
     web.stores.mongo.unavailable = true;
-    const page = await web.http().post('/create').type('form').send(postFields()).expect(503);
+    const page = await editorPost('/create').send(postFields()).expect(503);
     expect(page.text).toContain('The database is not available right now; nothing was saved.');
     expect(page.headers['retry-after']).toBe('5');
   });

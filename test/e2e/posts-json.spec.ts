@@ -15,8 +15,8 @@ describe.each(E2E_PHASES)('JSON API and JSON form variants (phase %s)', (phase) 
       .expect(201);
     expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/) });
     const id = created.body.id as string;
-    const first = await addComment(web, id, { commenter: 'Bo', comment: 'one' });
-    const second = await addComment(web, id, { commenter: 'Cy', comment: 'two' });
+    const first = await addComment(web, id, { comment: 'one' });
+    const second = await addComment(web, id, { comment: 'two' });
 
     const post = await web.http().get(`/api/posts/${id}`).expect(200);
     expect(post.body).toEqual({

@@ -32,7 +32,18 @@ const APP_ENV_VARS = [
   'HINT_RETRY_INTERVAL',
   'RECONCILE_INTERVAL',
   'PHASE_POLL_INTERVAL',
+  'SESSION_SECRET',
+  'SESSION_IDLE_TIMEOUT',
+  'SESSION_MAX_AGE',
+  'PASSWORD_MIN_LENGTH',
+  'LOGIN_FAILURES_PER_USERNAME',
+  'LOGIN_FAILURES_PER_ADDRESS',
+  'LOGIN_FAILURE_WINDOW',
+  'RATE_LIMIT_COMMENTS',
 ];
+
+/** What the checks pass as SESSION_SECRET, which compose requires (no default). */
+const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
 
 /** The variables loadConfig() reads, straight from its source: APP_ENV_VARS must keep up. */
 function variablesReadByConfig(): string[] {
@@ -51,6 +62,14 @@ const INTERPOLATED_VARS = [
   'HINT_RETRY_INTERVAL',
   'RECONCILE_INTERVAL',
   'PHASE_POLL_INTERVAL',
+  'SESSION_SECRET',
+  'SESSION_IDLE_TIMEOUT',
+  'SESSION_MAX_AGE',
+  'PASSWORD_MIN_LENGTH',
+  'LOGIN_FAILURES_PER_USERNAME',
+  'LOGIN_FAILURES_PER_ADDRESS',
+  'LOGIN_FAILURE_WINDOW',
+  'RATE_LIMIT_COMMENTS',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',
@@ -102,7 +121,7 @@ function composeEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** `docker compose config` on a file; an empty env file keeps a local .env out of the result. */
 function composeConfig(
   file: string,
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string> = { SESSION_SECRET: TEST_SESSION_SECRET },
 ): { status: number | null; stdout: string; stderr: string } {
   const emptyEnvFile = join(scratch(), 'empty.env');
   writeFileSync(emptyEnvFile, '');
@@ -232,6 +251,7 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
 
   it('lets the user override settings such as MIGRATION_PHASE', () => {
     const run = composeConfig(composeFile, {
+      SESSION_SECRET: TEST_SESSION_SECRET,
       MIGRATION_PHASE: 'cassandra-primary',
       CASSANDRA_REPLICATION: 'datacenter1:1',
     });
@@ -243,6 +263,12 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
         CASSANDRA_REPLICATION: 'datacenter1:1',
       });
     }
+  });
+
+  it('refuses to run without SESSION_SECRET, naming it', () => {
+    const run = composeConfig(composeFile, {});
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/SESSION_SECRET/);
   });
 
   it('rejects a copy with an invalid depends_on condition', () => {

@@ -21,12 +21,14 @@ import { StoreUnavailableError } from '../../src/store/store-errors';
 /**
  * A PostStore in memory with the port's contract: conditional writes by version, keyset paging
  * with the real cursors (a tampered one is an InvalidCursorError), comments oldest first, a
- * comment on a deleted post refused. `unavailable` makes every call fail as a store that is down.
+ * comment on a deleted post refused, a deleted comment never back. `unavailable` makes every call fail as a store that is down.
  * For the controller tier: the HTTP app on this store boots and answers in milliseconds.
  */
 export class MemoryPostStore extends PostStore {
   readonly posts = new Map<string, Post>();
   readonly comments = new Map<string, Comment>();
+  /** comments deleted on their own: id → deletedAt (a late add of one keeps nothing) */
+  readonly deletedComments = new Map<string, number>();
   unavailable = false;
 
   constructor(readonly name: string) {
@@ -36,6 +38,7 @@ export class MemoryPostStore extends PostStore {
   clear(): void {
     this.posts.clear();
     this.comments.clear();
+    this.deletedComments.clear();
     this.unavailable = false;
   }
 
@@ -74,14 +77,17 @@ export class MemoryPostStore extends PostStore {
 
   async addComment(comment: Comment): Promise<boolean> {
     this.up();
-    if (!this.posts.has(comment.postId)) return false;
+    if (!this.posts.has(comment.postId) || this.deletedComments.has(comment.id)) return false;
     this.comments.set(comment.id, { ...comment });
     return true;
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  async deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    this.up();
+    if (!this.comments.has(comment.id)) return false;
+    this.deletedComments.set(comment.id, deletedAt);
+    this.comments.delete(comment.id);
+    return true;
   }
 
   async getComment(id: string): Promise<Comment | null> {

@@ -62,6 +62,8 @@ export function testEnv(
     CASSANDRA_LOCAL_DC: stores.cassandraLocalDc,
     CASSANDRA_KEYSPACE: unique,
     CASSANDRA_REPLICATION: '1',
+    // shared by every instance of a test, so each accepts the others' forms
+    SESSION_SECRET: 'integration-tests-session-secret-32+chars',
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { Request, Response } from 'express';
 import { wantsJson } from '../http/wants-json';
 import { ErrorClass, classifyError } from './error-classification';
 import { BadInputError } from './service-errors';
+import { SignInRequiredException } from './sign-in-required';
 
 export const UNAVAILABLE_MESSAGE =
   'The database is not available right now; nothing was saved. Please try again.';
@@ -10,9 +11,12 @@ const UNEXPECTED_MESSAGE = 'Something went wrong on our side. Please try again l
 
 const HEADINGS: Record<number, string> = {
   400: 'That request was not valid',
+  401: 'Sign in first',
+  403: 'Not allowed',
   404: 'Not found',
   409: 'Changed meanwhile',
   413: 'Too large',
+  429: 'Too many tries',
   503: 'Database unavailable',
 };
 
@@ -73,6 +77,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     this.log(exception, classified, req);
     if (res.headersSent) return;
 
+    if (exception instanceof SignInRequiredException && !wantsJson(req)) {
+      res.redirect(303, `/login?next=${encodeURIComponent(exception.next)}`);
+      return;
+    }
     const { status } = classified;
     const answer = answerFor(exception, classified);
     if (status === 503) res.setHeader('Retry-After', '5');

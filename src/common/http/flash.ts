@@ -9,6 +9,13 @@ export const FLASH_MESSAGES = {
   updated: 'Your changes were saved.',
   deleted: 'The post and its comments were deleted.',
   commented: 'Your comment was added.',
+  commentDeleted: 'The comment was deleted.',
+  signedIn: 'You are signed in.',
+  signedOut: 'You are signed out.',
+  nameChanged: 'Your display name was changed.',
+  passwordChanged: 'Your password was changed; your other sessions were ended.',
+  accountCreated: 'The account was created.',
+  accountChanged: 'The account was changed.',
 } as const;
 
 export type FlashKey = keyof typeof FLASH_MESSAGES;

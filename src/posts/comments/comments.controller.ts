@@ -1,36 +1,56 @@
-import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { Access } from '../../auth/access';
+import { CommentRateLimitGuard } from '../../auth/comment-rate-limit.guard';
 import { answerInvalid, answerWrite } from '../../common/http/respond';
-import { FormBody } from '../../common/validation/form-body.decorator';
-import { FormInput } from '../../common/validation/input-validation';
+import { validateInput } from '../../common/validation/input-validation';
 import { threadView } from './thread-views';
 import { CommentsService } from './comments.service';
-import { CommentInputDto } from './dto/comment-input.dto';
+import { AccountCommentDto, CommentInputDto } from './dto/comment-input.dto';
 
-/** `POST /post/:id/comment`: the comment form on the post page (or JSON). */
+/**
+ * `POST /post/:id/comment`: the comment form on the post page (or JSON), for anyone: anonymous
+ * readers type a name, signed-in ones comment under their account's name. Rate-limited per
+ * address. `POST /comment/:id/delete`: admins remove one comment.
+ */
 @Controller()
 export class CommentsController {
   constructor(private readonly comments: CommentsService) {}
 
   @Post('post/:id/comment')
-  async add(
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-    @FormBody(CommentInputDto) input: FormInput<CommentInputDto>,
-  ): Promise<void> {
+  @Access('public')
+  @UseGuards(CommentRateLimitGuard)
+  async add(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const account = req.viewer?.account;
+    // the body is validated here, against the form this reader has (with or without a name)
+    const input = account
+      ? validateInput(AccountCommentDto, req.body)
+      : validateInput(CommentInputDto, req.body);
     if (!input.ok) {
       // also the 404 for an unknown post, which wins over invalid input
       const { post, comments } = await this.comments.thread(id);
-      const model = threadView(post, comments, { form: input });
+      const model = threadView(post, comments, { form: input, viewer: req.viewer });
       return answerInvalid(req, res, input.errors, { view: 'posts/show', model });
     }
-    const comment = await this.comments.add(id, input.value);
+    const commenter = account ? account.name : (input.value as CommentInputDto).commenter;
+    const comment = await this.comments.add(id, { commenter, comment: input.value.comment });
     answerWrite(req, res, {
       status: 201,
       json: { id: comment.id },
       redirectTo: `/post/${id}#comments`,
       flash: 'commented',
+    });
+  }
+
+  @Post('comment/:id/delete')
+  @Access('admin')
+  async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const comment = await this.comments.delete(id);
+    answerWrite(req, res, {
+      status: 200,
+      json: { id, deleted: true },
+      redirectTo: `/post/${comment.postId}#comments`,
+      flash: 'commentDeleted',
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../../auth/auth.module';
 import { StoreModule } from '../../store/store.module';
 import { PostsModule } from '../posts.module';
 import { CommentsController } from './comments.controller';
@@ -7,7 +8,7 @@ import { ThreadController } from './thread.controller';
 
 /** Comments under posts, and a post's page with its comments. Depends on posts, never back. */
 @Module({
-  imports: [PostsModule, StoreModule],
+  imports: [PostsModule, StoreModule, AuthModule],
   providers: [CommentsService],
   controllers: [ThreadController, CommentsController],
 })

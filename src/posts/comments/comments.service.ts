@@ -1,17 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { badParameter } from '../../common/http/query-params';
 import { PostNotFoundException } from '../post-errors';
 import { requirePost } from '../post-lookup';
 import { InvalidCursorError } from '../../store/cursor';
 import { Comment, CommentPage, Post, PostStore } from '../../store/post-store';
-import { newId } from '../../store/versions';
-import { CommentInputDto } from './dto/comment-input.dto';
+import { commentDeleteVersion, isValidId, newId } from '../../store/versions';
 
 /** Comments shown under a post at a time; more get a "later comments" link. */
 export const COMMENTS_PAGE_SIZE = 50;
 
 export const BAD_COMMENTS_CURSOR_MESSAGE =
   'This comments link is invalid or has expired; start again from the first comments.';
+
+export class CommentNotFoundException extends NotFoundException {
+  constructor() {
+    super({ statusCode: 404, message: 'There is no comment at this address.' });
+  }
+}
 
 /** A post with one page of its comments, oldest first. */
 export interface Thread {
@@ -24,7 +29,7 @@ export class CommentsService {
   constructor(private readonly store: PostStore) {}
 
   /** Adds a comment to an existing post (404 otherwise). */
-  async add(postId: string, input: CommentInputDto): Promise<Comment> {
+  async add(postId: string, input: { commenter: string; comment: string }): Promise<Comment> {
     await requirePost(this.store, postId);
     const comment: Comment = {
       id: newId(),
@@ -35,6 +40,21 @@ export class CommentsService {
     };
     // the post was deleted while the comment was written: nothing is kept, as for a missing post
     if (!(await this.store.addComment(comment))) throw new PostNotFoundException();
+    return comment;
+  }
+
+  /**
+   * Deletes one comment (moderation) for good: its deletion is ordered after its only write, so
+   * a late copy never brings it back. 404 when there is no such comment (or it is already gone).
+   */
+  async delete(commentId: string): Promise<Comment> {
+    const comment = isValidId(commentId) ? await this.store.getComment(commentId) : null;
+    if (!comment) throw new CommentNotFoundException();
+    const deleted = await this.store.deleteComment(
+      comment,
+      commentDeleteVersion(comment.createdAt),
+    );
+    if (!deleted) throw new CommentNotFoundException();
     return comment;
   }
 

@@ -1,12 +1,15 @@
 import { FieldErrors, SubmittedValues } from '../../common/validation/input-validation';
 import { dateView } from '../../common/view/date-view';
 import { Comment, CommentPage, Post } from '../../store/post-store';
+import { Viewer, isAdmin } from '../../auth/viewer';
 import { formState, postView } from '../post-views';
+import { mayChange } from '../posts.service';
 
 const COMMENT_FIELDS = ['commenter', 'comment'];
 
-function commentView(comment: Comment) {
+function commentView(comment: Comment, canDelete: boolean) {
   return {
+    canDelete,
     id: comment.id,
     commenter: comment.commenter,
     comment: comment.comment,
@@ -26,12 +29,15 @@ export interface CommentFormState {
 export function threadView(
   post: Post,
   comments: CommentPage,
-  options: { commentsCursor?: string; form?: CommentFormState } = {},
+  options: { commentsCursor?: string; form?: CommentFormState; viewer?: Viewer } = {},
 ) {
+  const admin = isAdmin(options.viewer);
   return {
     pageTitle: post.title,
-    post: postView(post),
-    comments: comments.items.map(commentView),
+    post: postView(post, mayChange(post, options.viewer?.account)),
+    comments: comments.items.map((comment) => commentView(comment, admin)),
+    // signed-in readers comment under their account's name: no name field
+    anonymous: !options.viewer,
     commentsHeading: options.commentsCursor ? 'Later comments' : 'Comments',
     nextComments: comments.next,
     laterPage: !!options.commentsCursor,

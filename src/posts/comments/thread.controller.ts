@@ -1,4 +1,6 @@
-import { Controller, Get, Param, Query, Render, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, Query, Render, Req, UseInterceptors } from '@nestjs/common';
+import { Request } from 'express';
+import { Access } from '../../auth/access';
 import { FlashInterceptor } from '../../common/http/flash.interceptor';
 import { optionalParam } from '../../common/http/query-params';
 import { CommentsService } from './comments.service';
@@ -9,6 +11,7 @@ export const API_COMMENTS_LIMIT = 100;
 
 /** A post with its comments: `/post/:id` (the page, with the comment form) and `/api/posts/:id`. */
 @Controller()
+@Access('public')
 export class ThreadController {
   constructor(private readonly comments: CommentsService) {}
 
@@ -16,10 +19,14 @@ export class ThreadController {
   @Get('post/:id')
   @Render('posts/show')
   @UseInterceptors(FlashInterceptor)
-  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  async show(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+  ) {
     const cursor = optionalParam(query, 'comments');
     const { post, comments } = await this.comments.thread(id, cursor);
-    return threadView(post, comments, { commentsCursor: cursor });
+    return threadView(post, comments, { commentsCursor: cursor, viewer: req.viewer });
   }
 
   /** The post with its first API_COMMENTS_LIMIT comments, oldest first (`?comments=` for more). */

@@ -1,11 +1,12 @@
-import { IsString, Length } from 'class-validator';
+import { IsString, Length, ValidateBy } from 'class-validator';
 import { Trim } from '../../common/trim';
 import { NoControlChars, NormalizeNewlines } from '../../common/validation/text-rules';
 
 /**
  * A post as an editor submits it (create and edit). Strings only: an object such as
  * {"$gt": ""} or a number is rejected here and never reaches a query; unknown fields are
- * rejected too (whitelist + forbidNonWhitelisted, by validateInput and the global ValidationPipe).
+ * rejected too (whitelist + forbidNonWhitelisted, by validateInput and the global ValidationPipe),
+ * `author` among them: a post's author is the account that writes it.
  */
 export class PostInputDto {
   @Trim()
@@ -14,11 +15,15 @@ export class PostInputDto {
   @NoControlChars({ message: 'Title must be one line without control characters or tabs.' })
   title!: string;
 
-  @Trim()
-  @IsString({ message: 'Author must be text.' })
-  @Length(1, 80, { message: 'Author must be 1 to 80 characters.' })
-  @NoControlChars({ message: 'Author must be one line without control characters or tabs.' })
-  author!: string;
+  /** Refused when sent at all, with a message that says why (not just "not a field"). */
+  @ValidateBy(
+    {
+      name: 'noAuthor',
+      validator: { validate: (value) => value === undefined },
+    },
+    { message: 'Author comes from your account; leave it out.' },
+  )
+  author?: never;
 
   @Trim()
   @NormalizeNewlines()

@@ -100,9 +100,7 @@ export class CassandraAccountStore extends AccountStore {
     const credentials = await this.credentials.getMany(ids);
     return credentials
       .filter((credential) => credential.accountId === accountId)
-      .sort(
-        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id),
-      );
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id));
   }
 
   updateCredential(next: Credential, previous: Credential): Promise<boolean> {

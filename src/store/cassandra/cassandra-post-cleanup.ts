@@ -110,7 +110,7 @@ export function postDeletes(
   ];
 }
 
-/** Removes one comment of a deleted post from comments_by_id, at the deletion's timestamp. */
+/** Removes one comment from comments_by_id, at the deletion's timestamp. */
 export function commentByIdDelete(ks: string, id: string, deletedAt: number): CassandraStatement {
   return deleteRow(ks, COMMENTS_BY_ID, [id], deletedAt);
 }

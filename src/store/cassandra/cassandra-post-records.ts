@@ -15,13 +15,11 @@ import {
 } from './cassandra-post-cleanup';
 import { baseRowWrite, derivedRowWrites, historyFromRow, PostHistory } from './cassandra-post-rows';
 import { CassandraKindMethods } from './cassandra-kind-methods';
-import { long } from './cql';
+import { CassandraTombstones } from './cassandra-tombstones';
 
 export const READ = { idempotent: true } as const;
 // Every statement here names its own timestamp, so repeating one is harmless.
 export const WRITE = { idempotent: true } as const;
-
-const DELETIONS = POST_KIND.deletions!.cassandra;
 
 /**
  * Posts in Cassandra as replica writes: every write carries `USING TIMESTAMP` = the post's
@@ -30,8 +28,11 @@ const DELETIONS = POST_KIND.deletions!.cassandra;
  */
 export class CassandraPostRecords implements CassandraKindMethods<Post> {
   readonly kind = POST_KIND;
+  private readonly tombstones: CassandraTombstones;
 
-  constructor(private readonly client: CassandraClient) {}
+  constructor(private readonly client: CassandraClient) {
+    this.tombstones = new CassandraTombstones(client, POST_KIND.deletions!.cassandra);
+  }
 
   private get ks(): string {
     return this.client.keyspace;
@@ -91,11 +92,7 @@ export class CassandraPostRecords implements CassandraKindMethods<Post> {
 
   async applyDelete(id: string, deletedAt: number, last?: Post): Promise<void> {
     // recorded first: a replica write racing with this deletion checks it after writing
-    await this.client.execute(
-      `INSERT INTO ${this.client.table(DELETIONS)} (id, deleted_at) VALUES (?, ?) USING TIMESTAMP ?`,
-      [id, long(deletedAt), long(deletedAt)],
-      WRITE,
-    );
+    await this.tombstones.record(id, deletedAt);
     const history = await this.history(id);
     if (history && history.version > deletedAt) return; // a newer version outlives the deletion
     // `last`'s rows too: its copy may not have arrived yet, and these tombstones will shadow it
@@ -135,14 +132,8 @@ export class CassandraPostRecords implements CassandraKindMethods<Post> {
   }
 
   /** When the post was deleted in this store, if it was. */
-  async deletedAt(id: string): Promise<number | undefined> {
-    const result = await this.client.execute(
-      `SELECT deleted_at FROM ${this.client.table(DELETIONS)} WHERE id = ?`,
-      [id],
-      READ,
-    );
-    const value = result.first()?.get('deleted_at') as types.Long | undefined;
-    return value === undefined || value === null ? undefined : Number(value);
+  deletedAt(id: string): Promise<number | undefined> {
+    return this.tombstones.deletedAt(id);
   }
 
   /** posts_by_id's histories of many posts, 100 ids per query. */
@@ -161,18 +152,8 @@ export class CassandraPostRecords implements CassandraKindMethods<Post> {
   }
 
   /** The recorded deletions among many posts, 100 ids per query. */
-  async deletions(ids: string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const rows of await this.inChunks(
-      `SELECT id, deleted_at FROM ${this.client.table(DELETIONS)} WHERE id IN ?`,
-      ids,
-    )) {
-      for (const row of rows) {
-        const at = row.get('deleted_at') as types.Long | null;
-        if (at !== null) out.set(row.get('id') as string, Number(at));
-      }
-    }
-    return out;
+  deletions(ids: string[]): Promise<Map<string, number>> {
+    return this.tombstones.among(ids);
   }
 
   private async inChunks(cql: string, ids: string[]): Promise<types.Row[][]> {

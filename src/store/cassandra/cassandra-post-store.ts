@@ -21,7 +21,7 @@ import { selectColumns } from './cql';
 
 /**
  * PostStore on Cassandra: one table per query (posts_by_id, posts_by_month, posts_by_title,
- * posts_by_author, comments_by_post, comments_by_id), no secondary indexes, no ALLOW FILTERING.
+ * posts_by_author, comments_by_post, comments_by_id; and the deletions), no secondary indexes, no ALLOW FILTERING.
  * Request writes decide through a compare-and-set on the post's head (PostClaims), then write
  * like any replica (CassandraPostRecords: every write at the version's timestamp).
  */
@@ -69,9 +69,8 @@ export class CassandraPostStore extends PostStore {
     return this.commentRecords.add(comment);
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    return this.commentRecords.delete(comment, deletedAt);
   }
 
   async getComment(id: string): Promise<Comment | null> {

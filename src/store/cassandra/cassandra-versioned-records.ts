@@ -19,9 +19,9 @@ const WRITE = { idempotent: true } as const;
  * deletion's time. Request changes are compare-and-sets on the record's head (PostClaims over the
  * kind's heads table). Shared by the request store and the replica.
  */
-export class CassandraVersionedRecords<R extends VersionedRecord>
-  implements CassandraKindMethods<R>
-{
+export class CassandraVersionedRecords<
+  R extends VersionedRecord,
+> implements CassandraKindMethods<R> {
   constructor(
     readonly kind: RecordKind<R>,
     protected readonly client: CassandraClient,
@@ -106,7 +106,8 @@ export class CassandraVersionedRecords<R extends VersionedRecord>
     if (stored && stored.version > deletedAt) return; // a newer version outlives the deletion
     const record = stored ?? last;
     if (record) await this.removeRows(record, deletedAt);
-    else await this.run([deleteRow(this.client.keyspace, this.kind.cassandra.base, [id], deletedAt)]);
+    else
+      await this.run([deleteRow(this.client.keyspace, this.kind.cassandra.base, [id], deletedAt)]);
   }
 
   async applyDeletes(deletions: readonly Deletion[], concurrency: number): Promise<void> {

@@ -78,8 +78,7 @@ export class DualWriteAccountStore extends AccountStore {
     if (!deleted) return false;
     await this.copier.copy(
       { entity: CREDENTIAL_KIND.name, id: credential.id, postId: credential.id, op: 'delete' },
-      (secondary) =>
-        secondary.applyDelete(CREDENTIAL_KIND, credential.id, deletedAt, credential),
+      (secondary) => secondary.applyDelete(CREDENTIAL_KIND, credential.id, deletedAt, credential),
     );
     return true;
   }

@@ -11,7 +11,12 @@ import {
   StoreTotals,
 } from '../post-store';
 import { Replica } from '../replica';
-import { CopyTarget, SecondaryCopier, SecondaryCopies, SecondaryCounters } from './secondary-copier';
+import {
+  CopyTarget,
+  SecondaryCopier,
+  SecondaryCopies,
+  SecondaryCounters,
+} from './secondary-copier';
 
 export { DualWritePrimaryError } from './secondary-copier';
 export type { DualWriteOptions, SecondaryCopies, SecondaryCounters } from './secondary-copier';
@@ -91,17 +96,24 @@ export class DualWritePostStore extends PostStore implements SecondaryCopies {
       this.primary.addComment(comment),
     );
     if (added) {
-      await this.copy(
-        { entity: COMMENT_KIND.name, id: comment.id, postId: comment.postId, op: 'upsert' },
-        () => this.secondary.apply(COMMENT_KIND, comment),
+      await this.copy(commentTarget(comment, 'upsert'), () =>
+        this.secondary.apply(COMMENT_KIND, comment),
       );
     }
     return added;
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  async deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    const deleted = await this.onPrimary('delete comment', comment.id, () =>
+      this.primary.deleteComment(comment, deletedAt),
+    );
+    if (deleted) {
+      // the comment as deleted: the secondary removes its rows even if its copy is still on the way
+      await this.copy(commentTarget(comment, 'delete'), () =>
+        this.secondary.applyDelete(COMMENT_KIND, comment.id, deletedAt, comment),
+      );
+    }
+    return deleted;
   }
 
   getComment(id: string): Promise<Comment | null> {
@@ -135,4 +147,8 @@ export class DualWritePostStore extends PostStore implements SecondaryCopies {
 
 function postTarget(id: string, op: Hint['op']): CopyTarget {
   return { entity: POST_KIND.name, id, postId: id, op };
+}
+
+function commentTarget(comment: Comment, op: Hint['op']): CopyTarget {
+  return { entity: COMMENT_KIND.name, id: comment.id, postId: comment.postId, op };
 }

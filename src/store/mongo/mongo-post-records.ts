@@ -50,6 +50,11 @@ export class MongoPostRecords implements MongoKindMethods<Post> {
     this.lock = new MongoPostLock(() => this.connection.collection(POST_LOCKS_COLLECTION));
   }
 
+  /** A collection of the blog's database (the other kinds' records share the connection). */
+  collection<D extends { _id: string }>(name: string): Collection<D> {
+    return this.connection.collection<D>(name);
+  }
+
   get posts(): Collection<PostDocument> {
     return this.connection.collection<PostDocument>(POST_KIND.mongo.collection);
   }

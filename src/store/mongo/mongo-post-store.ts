@@ -22,7 +22,7 @@ import { MongoPostRecords } from './mongo-post-records';
 
 /**
  * PostStore on MongoDB (and FerretDB): the design's `posts` and `comments` collections, plus
- * `deleted_posts` tombstones. Only single-document operations, so it needs no transactions;
+ * `deleted_posts` and `comment_deletions` tombstones. Only single-document operations, so it needs no transactions;
  * every check-then-write on one post runs under that post's lock (MongoPostRecords).
  */
 export class MongoPostStore extends PostStore {
@@ -76,9 +76,8 @@ export class MongoPostStore extends PostStore {
     return this.commentRecords.add(comment);
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    return this.commentRecords.delete(comment, deletedAt);
   }
 
   async getComment(id: string): Promise<Comment | null> {

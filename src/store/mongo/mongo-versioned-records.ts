@@ -130,7 +130,11 @@ export class MongoVersionedRecords<R extends VersionedRecord> implements MongoKi
   async applyDelete(id: string, deletedAt: number): Promise<void> {
     const tombstones = this.requireTombstones();
     await this.lock.withLock(this.lockId(id), async () => {
-      await tombstones.updateOne({ _id: id }, { $max: { deleted_at: deletedAt } }, { upsert: true });
+      await tombstones.updateOne(
+        { _id: id },
+        { $max: { deleted_at: deletedAt } },
+        { upsert: true },
+      );
       const stored = await this.storedVersion(id);
       // a version written after the deletion outlives it
       if (stored !== undefined && stored <= deletedAt) await this.collection.deleteOne({ _id: id });
@@ -179,7 +183,9 @@ export class MongoVersionedRecords<R extends VersionedRecord> implements MongoKi
       const values = new Set([this.unique.valueOf(record)]);
       if (previous) values.add(this.unique.valueOf(previous));
       // always in the same order, so two writers never wait for each other
-      ids.push(...[...values].sort().map((value) => `${this.kind.name}.${this.unique!.mongo}:${value}`));
+      ids.push(
+        ...[...values].sort().map((value) => `${this.kind.name}.${this.unique!.mongo}:${value}`),
+      );
     }
     const run = (index: number): Promise<T> =>
       index === ids.length ? work() : this.lock.withLock(ids[index], () => run(index + 1));
@@ -194,9 +200,7 @@ export class MongoVersionedRecords<R extends VersionedRecord> implements MongoKi
       { projection: { _id: 1 } },
     );
     if (holder && holder._id !== record.id) {
-      throw by === 'request'
-        ? this.unique.taken(record)
-        : this.unique.clash(record, holder._id);
+      throw by === 'request' ? this.unique.taken(record) : this.unique.clash(record, holder._id);
     }
   }
 

@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { MigrationPhase } from '../../../src/config/migration-phase';
-import { createTestApp } from '../../integration/helpers/app';
+import { createTestApp, writerOf } from '../../integration/helpers/app';
 import { dropTestStores } from '../../integration/helpers/stores';
 import { testEnv } from '../../support/test-env';
 
@@ -10,6 +10,8 @@ export interface WebApp {
   config: AppConfig;
   app: NestExpressApplication;
   http: () => ReturnType<typeof request>;
+  /** bearer headers of the app's admin `editor` (writes need a signed-in author or admin) */
+  writer: Record<string, string>;
 }
 
 /**
@@ -22,6 +24,7 @@ export function useWebApp(name: string, phase: MigrationPhase): WebApp {
     holder.config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase }));
     holder.app = await createTestApp(holder.config);
     holder.http = () => request(holder.app.getHttpServer());
+    holder.writer = await writerOf(holder.app);
   });
   afterAll(async () => {
     await holder.app?.close();
@@ -30,19 +33,20 @@ export function useWebApp(name: string, phase: MigrationPhase): WebApp {
   return holder;
 }
 
-export { createPost, JSON_HEADERS, postFields } from '../../support/http-fixtures';
+export { bearer, createPost, csrfOf, JSON_HEADERS, postFields } from '../../support/http-fixtures';
 export type { PostFields } from '../../support/http-fixtures';
 
 export async function addComment(
   web: WebApp,
   postId: string,
-  fields: { commenter?: string; comment?: string } = {},
+  fields: { comment?: string } = {},
 ): Promise<string> {
   const response = await web
     .http()
     .post(`/post/${postId}/comment`)
     .set({ Accept: 'application/json' })
-    .send({ commenter: 'Bo', comment: 'Nice post.', ...fields })
+    .set(web.writer)
+    .send({ comment: 'Nice post.', ...fields })
     .expect(201);
   return (response.body as { id: string }).id;
 }

@@ -2,6 +2,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { AccountsService } from '../../../src/accounts/accounts.service';
+import { CredentialsService } from '../../../src/accounts/credentials.service';
 import { AppModule } from '../../../src/app.module';
 import { AppConfig } from '../../../src/config/app-config';
 import { configureApp } from '../../../src/configure-app';
@@ -43,4 +45,30 @@ export function runCli(env: Record<string, string>, ...args: string[]): CliRun {
     timeout: 120000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The admin every integration and e2e app gets for its writes (see writerOf). */
+export const WRITER = {
+  username: 'editor',
+  name: 'Editor',
+  password: 'correct horse battery staple',
+};
+
+/**
+ * Bearer headers of an admin account in the app under test (created through AccountsService
+ * the first time, so it goes through the phase's AccountStore like any account): writes need a
+ * signed-in author or admin. Each call issues a new token of the same account.
+ */
+export async function writerOf(app: NestExpressApplication): Promise<Record<string, string>> {
+  const accounts = app.get(AccountsService);
+  const account =
+    (await accounts.named(WRITER.username)) ??
+    (await accounts.create({ ...WRITER, role: 'admin' }).catch(async (error: unknown) => {
+      // another instance of the same test created it meanwhile
+      const existing = await accounts.named(WRITER.username);
+      if (!existing) throw error;
+      return existing;
+    }));
+  const token = await app.get(CredentialsService).issueToken(account, 'test writer');
+  return { Authorization: `Bearer ${token.value}` };
 }

@@ -24,10 +24,11 @@ export const COMMENT_TABLES = { comments_by_id: 'id', comments_by_post: 'post_id
 
 /** A backfill checkpoint of the blog's kinds: its stages and what each copied. */
 export type BlogCheckpoint = BackfillCheckpoint & {
-  stage: 'posts' | 'comments' | 'deletions' | 'done';
+  stage: 'posts' | 'comments' | 'deletions' | 'comment-deletions' | 'done';
   posts: number;
   comments: number;
   deletions?: number;
+  'comment-deletions'?: number;
 };
 
 export interface Dataset {

@@ -18,13 +18,14 @@ export const BACKUP_COLLECTIONS = [
   'credentials',
   'hints',
   'deleted_posts',
+  'comment_deletions',
   'credential_deletions',
 ] as const;
 
 /**
  * Blog data as the app leaves it in MongoDB: posts and comments (accents, emoji, CJK, RTL, line
- * breaks, one large post), accounts and a session, hints and tombstones of deleted posts and of a
- * deleted session. Returns the counts.
+ * breaks, one large post), accounts and a session, hints and tombstones of deleted posts, of a
+ * comment deleted on its own and of a deleted session. Returns the counts.
  */
 export async function seedBackupData(
   db: mongoose.mongo.Db,
@@ -69,6 +70,12 @@ export async function seedBackupData(
       deleted_at: nowMicros(),
     })),
   );
+  // a comment deleted by moderation: gone from comments, its tombstone kept
+  const [deletedComment] = data.comments.splice(7, 1);
+  await db.collection<{ _id: string }>('comments').deleteOne({ _id: deletedComment.id });
+  await db
+    .collection<{ _id: string; deleted_at: number }>('comment_deletions')
+    .insertOne({ _id: deletedComment.id, deleted_at: nowMicros() });
   const now = new Date();
   const accounts: Account[] = ['ada', 'zoe'].map((username, i) => ({
     id: newId(),
@@ -107,6 +114,7 @@ export async function seedBackupData(
     credentials: 1,
     hints: hinted.length,
     deleted_posts: tombstones.length,
+    comment_deletions: 1,
     credential_deletions: 1,
   };
 }

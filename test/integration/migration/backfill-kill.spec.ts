@@ -22,7 +22,7 @@ import { rawCassandra } from '../helpers/stores';
 
 const POSTS = 20_000;
 const COMMENTS = 100_000;
-const STAGES = ['posts', 'comments', 'deletions', 'done'] as const;
+const STAGES = ['posts', 'comments', 'deletions', 'comment-deletions', 'done'] as const;
 
 /** Where a run is killed: once its checkpoint shows at least `after` records of `stage`. */
 interface Kill {

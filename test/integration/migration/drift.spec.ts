@@ -1,6 +1,8 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
+import { BackfillService } from '../../../src/migration/backfill/backfill.service';
+import { formatBackfill } from '../../../src/migration/commands/migrate-report';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
 import { directionOf } from '../../../src/migration/directions';
 import { Replicas } from '../../../src/store/replicas';
@@ -11,7 +13,8 @@ import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { toCommentDocument, toPostDocument } from '../../../src/store/mongo/mongo-documents';
 import { Comment, Post } from '../../../src/store/post';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
-import { newId, nowMicros } from '../../../src/store/versions';
+import { commentDeleteVersion, newId, nowMicros } from '../../../src/store/versions';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
 import { runCli } from '../helpers/app';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
@@ -61,6 +64,52 @@ async function seed(m: StoreModule, phase: 'dual-write' | 'cassandra-primary') {
 
 const ids = (report: { differences: { entity: string; id: string }[] }) =>
   [...new Set(report.differences.map((d) => `${d.entity}:${d.id}`))].sort();
+
+/**
+ * A comment deleted in the phase's primary alone (its deletion's copy lost without a hint, as a
+ * crash right after the answer would): verify names it, reconcile deletes it in the secondary with
+ * its tombstone, and a late copy of it stays out.
+ */
+async function deletedCommentDrift(m: StoreModule, phase: 'dual-write' | 'cassandra-primary') {
+  const { comments } = await seed(m, phase);
+  const router = m.module.get(PostStoreRouter);
+  const plan = phase === 'dual-write' ? ['mongo', 'cassandra'] : ['cassandra', 'mongo'];
+  const [primaryName, secondaryName] = plan as ['mongo' | 'cassandra', 'mongo' | 'cassandra'];
+  const primary = router.storeNamed(primaryName);
+  const secondary = router.storeNamed(secondaryName);
+  const spam = comments[3];
+  const deletedAt = commentDeleteVersion(spam.createdAt);
+  expect(await primary.deleteComment(spam, deletedAt)).toBe(true);
+  expect(await secondary.getComment(spam.id)).toEqual(spam);
+
+  const replicas = m.module.get(Replicas);
+  const { source, target } = directionOf(replicas, phase);
+  const { report } = await m.module.get(VerifyService).verify(source, target, {
+    recheckDelayMs: 200,
+  });
+  expect(report.differences).toEqual([
+    { entity: 'comment', id: spam.id, kind: 'extra', where: secondaryName },
+  ]);
+  const reconcile = await m.module.get(ReconcileService).run(phase, {
+    dryRun: false,
+    recheckDelayMs: 200,
+  });
+  expect(reconcile.found).toBe(1);
+  expect(reconcile.fixed).toBe(1);
+  expect(await secondary.getComment(spam.id)).toBeNull();
+  expect((await secondary.listComments(spam.postId, 10)).items.map((c) => c.id)).not.toContain(
+    spam.id,
+  );
+  expect(await replicas.get(secondaryName).state(COMMENT_KIND, spam.id)).toEqual({
+    kind: 'deleted',
+    deletedAt,
+  });
+  // the comment's copy, replayed late (a hint retry, a backfill page), does not bring it back
+  await replicas.get(secondaryName).apply(COMMENT_KIND, spam);
+  expect(await secondary.getComment(spam.id)).toBeNull();
+  const again = await m.module.get(VerifyService).verify(source, target, { recheckDelayMs: 200 });
+  expect(again.report.differences).toEqual([]);
+}
 
 describe('drift behind the app’s back: verify names exactly the records, reconcile repairs them (real servers)', () => {
   describe('dual-write (MongoDB primary): drift in both stores', () => {
@@ -199,6 +248,56 @@ describe('drift behind the app’s back: verify names exactly the records, recon
     });
   });
 
+  describe('dual-write: a comment deleted in MongoDB alone', () => {
+    let m: StoreModule;
+    beforeAll(async () => {
+      m = await storeModule('drift_cdel', 'dual-write', COPY_TIMEOUT);
+    });
+    afterAll(() => m?.close());
+
+    it('is named by verify and deleted in Cassandra by reconcile, for good', () =>
+      deletedCommentDrift(m, 'dual-write'));
+
+    it('a backfill copies MongoDB’s comment deletions into Cassandra, after the comments', async () => {
+      const { comments } = await seed(m, 'dual-write');
+      const spam = comments[5];
+      const deletedAt = commentDeleteVersion(spam.createdAt);
+      expect(await m.module.get(MongoPostStore).deleteComment(spam, deletedAt)).toBe(true);
+      const replicas = m.module.get(Replicas);
+      const { source, target } = directionOf(replicas, 'dual-write');
+      const summary = await m.module.get(BackfillService).run(source, target, {
+        concurrency: 4,
+        restart: true,
+        dryRun: false,
+      });
+      // every post's deletion and comment's deletion MongoDB recorded (this file's earlier ones too)
+      const tombstones = async (collection: string) =>
+        m.module.get<Connection>(getConnectionToken()).collection(collection).countDocuments({});
+      const [postDeletions, commentDeletions] = await Promise.all([
+        tombstones('deleted_posts'),
+        tombstones('comment_deletions'),
+      ]);
+      expect(commentDeletions).toBeGreaterThanOrEqual(1);
+      expect(summary.deletions).toBe(postDeletions + commentDeletions);
+      expect(summary.checkpoint).toMatchObject({
+        stage: 'done',
+        'comment-deletions': commentDeletions,
+      });
+      expect(formatBackfill(summary)).toMatch(
+        new RegExp(`; ${postDeletions + commentDeletions} deletion\\(s\\) applied\\.$`),
+      );
+      expect(await m.module.get(CassandraPostStore).getComment(spam.id)).toBeNull();
+      expect(await replicas.get('cassandra').state(COMMENT_KIND, spam.id)).toEqual({
+        kind: 'deleted',
+        deletedAt,
+      });
+      const { report } = await m.module
+        .get(VerifyService)
+        .verify(source, target, { recheckDelayMs: 200 });
+      expect(report.differences).toEqual([]);
+    });
+  });
+
   describe('cassandra-primary: MongoDB (the live backup) drifted', () => {
     let m: StoreModule;
     beforeAll(async () => {
@@ -234,5 +333,8 @@ describe('drift behind the app’s back: verify names exactly the records, recon
       });
       expect(report.differences).toEqual([]);
     });
+
+    it('a comment deleted in Cassandra alone is deleted in MongoDB by reconcile, for good', () =>
+      deletedCommentDrift(m, 'cassandra-primary'));
   });
 });

@@ -4,7 +4,12 @@ import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-pos
 import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
-import { nextVersion, nowMicros } from '../../../src/store/versions';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
+import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
+import { HintLogs } from '../../../src/store/hints/hint-logs';
+import { Replicas } from '../../../src/store/replicas';
+import { commentDeleteVersion, newId, nextVersion, nowMicros } from '../../../src/store/versions';
+import { StoreModule, storeModule } from '../helpers/store-module';
 import { sleep } from '../../support/http-poll';
 import { testEnv, testStores } from '../../support/test-env';
 import { createTestApp, runCli } from '../helpers/app';
@@ -176,4 +181,79 @@ describe('hint retry after a switch: hints the phase before left behind are copi
     );
     expect(await app.get(MongoHintLog).pending()).toBe(0);
   });
+});
+
+describe('hint retry of a comment’s deletion: the secondary loses the comment for good, in both directions', () => {
+  let m: StoreModule;
+  beforeAll(async () => {
+    m = await storeModule('hint_cdel', 'dual-write', { SECONDARY_WRITE_TIMEOUT_MS: '60000' });
+  });
+  afterAll(() => m?.close());
+
+  it.each([
+    ['mongo', 'cassandra'],
+    ['cassandra', 'mongo'],
+  ] as const)(
+    'deleted in %s, its copy to %s missed and hinted: the retry deletes it there',
+    async (primaryName, secondaryName) => {
+      const router = m.module.get(PostStoreRouter);
+      const replicas = m.module.get(Replicas);
+      const hints = m.module.get(HintLogs).get(primaryName);
+      const dual = router.storeFor('dual-write') as DualWritePostStore;
+      const createdAt = new Date();
+      const post = {
+        id: newId(createdAt),
+        title: `Hinted comment deletion in ${primaryName}`,
+        content: 'c',
+        author: 'Ada',
+        ownerId: '',
+        createdAt,
+        updatedAt: createdAt,
+        version: nowMicros(),
+      };
+      await dual.createPost(post);
+      const spam = { id: newId(), postId: post.id, commenter: 'Eve', comment: 'spam', createdAt };
+      expect(await dual.addComment(spam)).toBe(true);
+      await dual.drain();
+      // the primary deleted it; its copy to the secondary failed and was hinted
+      const deletedAt = commentDeleteVersion(spam.createdAt);
+      expect(await router.storeNamed(primaryName).deleteComment(spam, deletedAt)).toBe(true);
+      await hints.record({
+        entity: 'comment',
+        id: spam.id,
+        postId: post.id,
+        op: 'delete',
+        at: nowMicros(),
+        error: `${secondaryName} timed out (simulated)`,
+      });
+      const secondary = router.storeNamed(secondaryName);
+      expect(await secondary.getComment(spam.id)).toEqual(spam);
+
+      const result = await m.module
+        .get(HintRetryService)
+        .retry(replicas.get(primaryName), replicas.get(secondaryName), hints);
+      expect(result).toEqual({ retried: 1, failed: 0 });
+      expect(await hints.pending()).toBe(0);
+      expect(await secondary.getComment(spam.id)).toBeNull();
+      expect((await secondary.listComments(post.id, 10)).items).toEqual([]);
+      expect(await replicas.get(secondaryName).state(COMMENT_KIND, spam.id)).toEqual({
+        kind: 'deleted',
+        deletedAt,
+      });
+      // the comment's own hinted copy, retried after its deletion, does not bring it back
+      await hints.record({
+        entity: 'comment',
+        id: spam.id,
+        postId: post.id,
+        op: 'upsert',
+        at: nowMicros(),
+        error: 'replayed',
+      });
+      await replicas.get(secondaryName).apply(COMMENT_KIND, spam);
+      await m.module
+        .get(HintRetryService)
+        .retry(replicas.get(primaryName), replicas.get(secondaryName), hints);
+      expect(await secondary.getComment(spam.id)).toBeNull();
+    },
+  );
 });

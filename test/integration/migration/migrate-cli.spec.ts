@@ -3,7 +3,9 @@ import { Connection } from 'mongoose';
 import { BackfillService } from '../../../src/migration/backfill/backfill.service';
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
 import { Comment, Post } from '../../../src/store/post';
-import { deleteVersion, newId, nowMicros } from '../../../src/store/versions';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
+import { Replicas } from '../../../src/store/replicas';
+import { commentDeleteVersion, deleteVersion, newId, nowMicros } from '../../../src/store/versions';
 import { runCli } from '../helpers/app';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
@@ -89,7 +91,9 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
 
   it('--dry-run only counts; the backfill copies everything, once; --restart copies again; verify is clean', async () => {
     const dry = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--dry-run');
-    expect(dry.stdout).toContain('would copy 20 posts, 40 comments, 0 accounts and 0 credentials; nothing was written');
+    expect(dry.stdout).toContain(
+      'would copy 20 posts, 40 comments, 0 accounts and 0 credentials; nothing was written',
+    );
     expect(dry.status).toBe(0);
     expect(await mongoCount('posts')).toBe(0);
     expect(await checkpoint()).toBeUndefined();
@@ -137,5 +141,37 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     expect(await mongoCount('comments')).toBe(38);
     const verify = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
     expect(verify.stdout).toContain('verify cassandra → mongo: clean');
+  });
+
+  it('copies Cassandra’s comment deletions: a comment MongoDB still holds goes, for good', async () => {
+    // deleted in Cassandra only (moderation in phase 3), while MongoDB still holds it
+    const spam = comments[comments.length - 1];
+    const deletedAt = commentDeleteVersion(spam.createdAt);
+    expect(await m.module.get(CassandraPostStore).deleteComment(spam, deletedAt)).toBe(true);
+    expect(await mongoCount('comments')).toBe(38);
+
+    const copy = runCli(env, 'migrate', 'backfill', '--from', 'cassandra', '--restart');
+    expect(copy.status).toBe(0);
+    // the post's deletion of the test before and this comment's
+    expect(copy.stdout).toMatch(
+      /copied 19 posts and 37 comments in .*; 2 deletion\(s\) applied\.$/m,
+    );
+    expect(await checkpoint()).toMatchObject({
+      stage: 'done',
+      deletions: 1,
+      'comment-deletions': 1,
+    });
+    expect(await mongoCount('comments')).toBe(37);
+    const mongo = m.module.get<Connection>(getConnectionToken());
+    expect(await mongo.collection('comment_deletions').findOne({ _id: spam.id as never })).toEqual({
+      _id: spam.id,
+      deleted_at: deletedAt,
+    });
+    // a late copy of the comment (a replayed page, a hint) stays out of MongoDB
+    await m.module.get(Replicas).get('mongo').apply(COMMENT_KIND, spam);
+    expect(await mongoCount('comments')).toBe(37);
+    const verify = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
+    expect(verify.stdout).toContain('verify cassandra → mongo: clean');
+    expect(verify.stdout).toContain('mongo: 19 posts, 37 comments');
   });
 });

@@ -79,21 +79,32 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     expect(documents.posts).toHaveLength(counts.posts);
     expect(documents.comments).toHaveLength(counts.comments);
     expect(documents.accounts).toHaveLength(2);
+    expect(documents.comment_deletions).toHaveLength(1);
 
     const file = join(dir, 'blog.jsonl.gz');
     const backup = await cli(env, 'mongo', 'backup', '--out', file);
     expect(backup.stdout).toContain(
-      `40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 credential_deletions → ${file}`,
+      `40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 comment_deletions, 1 credential_deletions → ${file}`,
     );
     expect(backup.status).toBe(0);
     // dual-write still writes to MongoDB: the backup says it is no snapshot
     expect(backup.stderr).toContain('warning: phase dual-write still writes to MongoDB');
     expect(await readdir(dir)).toEqual(['blog.jsonl.gz']);
     const lines = await backupLines(file);
-    expect(lines).toHaveLength(1 + counts.posts + counts.comments + 2 + 1 + 3 + 2 + 1 + 1);
+    expect(lines).toHaveLength(1 + counts.posts + counts.comments + 2 + 1 + 3 + 2 + 1 + 1 + 1);
     expect(JSON.parse(lines[0])).toMatchObject({ format: 'blog-mongo-backup', version: 1 });
     expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
-      manifest: { counts: { posts: 40, accounts: 2, credentials: 1, hints: 3, deleted_posts: 2 } },
+      manifest: {
+        counts: {
+          posts: 40,
+          accounts: 2,
+          credentials: 1,
+          hints: 3,
+          deleted_posts: 2,
+          comment_deletions: 1,
+          credential_deletions: 1,
+        },
+      },
     });
 
     const cleanup = await cli(
@@ -120,7 +131,7 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     );
     expect(restore.stderr).toBe('');
     expect(restore.stdout).toContain(
-      `mongo restore into database ${db.databaseName}: 40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 credential_deletions`,
+      `mongo restore into database ${db.databaseName}: 40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 comment_deletions, 1 credential_deletions`,
     );
     expect(restore.stdout).toContain('counts and content match the backup');
     expect(restore.status).toBe(0);

@@ -69,7 +69,8 @@ describe.each(MIGRATION_PHASES)('AccountStore in phase %s', (phase) => {
     await router.copiesOf(phase)?.drain();
     return plan.secondary && router.accountsFor(plan.secondary as 'mongo');
   }
-  const plainAccounts = (name: StoreName) => router.accountsFor(name === 'mongo' ? 'mongo' : 'cassandra');
+  const plainAccounts = (name: StoreName) =>
+    router.accountsFor(name === 'mongo' ? 'mongo' : 'cassandra');
 
   it('creates, reads by id and by name, lists by username, and refuses a taken name (409) storing nothing', async () => {
     const bob = account('bob');
@@ -137,7 +138,11 @@ describe.each(MIGRATION_PHASES)('AccountStore in phase %s', (phase) => {
     const dave = account('dave');
     await store.createAccount(dave);
     const session = credential(dave.id);
-    const token = credential(dave.id, { type: 'token', label: 'ci', createdAt: new Date(Date.now() + 1) });
+    const token = credential(dave.id, {
+      type: 'token',
+      label: 'ci',
+      createdAt: new Date(Date.now() + 1),
+    });
     await store.createCredential(session);
     await store.createCredential(token);
     expect(await store.credentialsOf(dave.id)).toEqual([session, token]);

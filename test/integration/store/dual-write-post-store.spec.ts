@@ -33,6 +33,12 @@ for (const phase of ['dual-write', 'cassandra-primary'] as const) {
         replicaWrites(replicas.get(plan.primary)),
         replicaWrites(replicas.get(plan.secondary as StoreName)),
       ),
+      secondary: {
+        primaryReplica: replicaWrites(replicas.get(plan.primary)),
+        replica: replicaWrites(replicas.get(plan.secondary as StoreName)),
+        store: router.storeNamed(plan.secondary as StoreName),
+        drain: () => store.drain(),
+      },
       check: async () => {
         await store.drain();
         expect(await visibleState(router.storeNamed(plan.secondary as StoreName))).toEqual(

@@ -5,7 +5,12 @@ import { KnownVersions } from '../../../src/store/mongo/mongo-post-records';
 import { PostStore, PostSummary } from '../../../src/store/post-store';
 import { Replica } from '../../../src/store/replica';
 import { titleKey } from '../../../src/kinds/title-key';
-import { deleteVersion, newId, nextVersion } from '../../../src/store/versions';
+import {
+  commentDeleteVersion,
+  deleteVersion,
+  newId,
+  nextVersion,
+} from '../../../src/store/versions';
 
 /**
  * The replica writes the contract checks (what backfill, hint retry, reconcile and a dual-write's
@@ -16,6 +21,8 @@ export interface ReplicaWrites {
   applyPost(post: Post, predecessor?: Post | null): Promise<void>;
   applyDelete(id: string, deletedAt: number, last?: Post): Promise<void>;
   applyComment(comment: Comment): Promise<void>;
+  /** a comment's deletion as copied (`last`: the comment as deleted, when the copy knows it) */
+  applyCommentDelete(id: string, deletedAt: number, last?: Comment): Promise<void>;
   /** a backfill's page of posts; `known`: the versions the store held when the run began */
   applyPosts(posts: Post[], concurrency: number, known?: KnownVersions): Promise<void>;
   applyComments(comments: Comment[], concurrency: number): Promise<void>;
@@ -31,6 +38,8 @@ export function replicaWrites(
     applyPost: (post, predecessor) => replica.apply(POST_KIND, post, predecessor),
     applyDelete: (id, deletedAt, last) => replica.applyDelete(POST_KIND, id, deletedAt, last),
     applyComment: (comment) => replica.apply(COMMENT_KIND, comment),
+    applyCommentDelete: (id, deletedAt, last) =>
+      replica.applyDelete(COMMENT_KIND, id, deletedAt, last),
     applyPosts,
     applyComments: (comments, concurrency) => replica.writer(COMMENT_KIND)(comments, concurrency),
   };
@@ -48,6 +57,7 @@ export function bothReplicas(first: ReplicaWrites, second: ReplicaWrites): Repli
     applyPost: both((w) => w.applyPost),
     applyDelete: both((w) => w.applyDelete),
     applyComment: both((w) => w.applyComment),
+    applyCommentDelete: both((w) => w.applyCommentDelete),
     applyPosts: both((w) => w.applyPosts),
     applyComments: both((w) => w.applyComments),
   };
@@ -61,6 +71,16 @@ export interface ContractSubject {
   close(): Promise<void>;
   /** runs after every test: e.g. a dual-write's two stores must hold the same data */
   check?(): Promise<void>;
+  /**
+   * A dual-write's two stores on their own: each one's replica writes alone, the secondary's
+   * reads, and a wait for the copies in flight.
+   */
+  secondary?: {
+    primaryReplica: ReplicaWrites;
+    replica: ReplicaWrites;
+    store: PostStore;
+    drain(): Promise<void>;
+  };
 }
 
 /** Titles that stress the alphabetical listing: case, accents, digits, emoji, punctuation, ties. */
@@ -467,6 +487,130 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       );
       expect(seen).toEqual(expected);
       expect(await store.getComment(comments[3].id)).toEqual(comments[3]);
+    });
+
+    describe('deleting one comment', () => {
+      let post: Post;
+      beforeEach(async () => {
+        post = makePost();
+        await store.createPost(post);
+      });
+
+      /** Neither the store's reads nor its listing nor its count show the comment. */
+      async function expectGone(comment: Comment, on: PostStore = store) {
+        expect(await on.getComment(comment.id)).toBeNull();
+        const listed = (await on.listComments(comment.postId, 100)).items.map((c) => c.id);
+        expect(listed).not.toContain(comment.id);
+      }
+
+      it('is gone from reads and the listing; deleting it again answers false', async () => {
+        const spam = makeComment(post.id, new Date(), 'spam');
+        const kept = makeComment(post.id, new Date(Date.now() + 1000), 'kept');
+        for (const c of [spam, kept]) expect(await store.addComment(c)).toBe(true);
+        const deletedAt = commentDeleteVersion(spam.createdAt);
+        expect(await store.deleteComment(spam, deletedAt)).toBe(true);
+        await expectGone(spam);
+        expect((await store.listComments(post.id, 10)).items).toEqual([kept]);
+        expect(await store.totals()).toEqual({ posts: 1, comments: 1 });
+        expect(await store.deleteComment(spam, commentDeleteVersion(spam.createdAt))).toBe(false);
+        // never added, or already gone with its post: nothing to delete
+        expect(await store.deleteComment(makeComment(post.id, new Date()), deletedAt)).toBe(false);
+        expect(await store.getPost(post.id)).toEqual(post);
+      });
+
+      it('a late or replayed copy of the comment, alone or in a page, does not bring it back', async () => {
+        const spam = makeComment(post.id, new Date(), 'spam');
+        await store.addComment(spam);
+        expect(await store.deleteComment(spam, commentDeleteVersion(spam.createdAt))).toBe(true);
+        await replica.applyComment(spam);
+        await replica.applyComment(spam);
+        await replica.applyComments([spam, makeComment(post.id, new Date(), 'other')], 4);
+        // the request path too: the same comment added again keeps nothing
+        expect(await store.addComment(spam)).toBe(false);
+        await expectGone(spam);
+        expect(await store.totals()).toEqual({ posts: 1, comments: 1 });
+      });
+
+      it('a deletion that arrives before the comment keeps every later copy out', async () => {
+        const known = makeComment(post.id, new Date(), 'deletion knows it');
+        const unknown = makeComment(post.id, new Date(), 'deletion knows only its id');
+        // a live copy names the comment; a backfill's or a hint retry's names only its id
+        await replica.applyCommentDelete(known.id, commentDeleteVersion(known.createdAt), known);
+        await replica.applyCommentDelete(unknown.id, commentDeleteVersion(unknown.createdAt));
+        for (const c of [known, unknown]) await replica.applyComment(c);
+        await replica.applyComments([known, unknown], 4);
+        for (const c of [known, unknown]) await expectGone(c);
+        expect(await store.totals()).toEqual({ posts: 1, comments: 0 });
+        expect(await store.deleteComment(known, commentDeleteVersion(known.createdAt))).toBe(false);
+      });
+
+      it('copies and deletions arriving concurrently, in random order and twice, leave it out', async () => {
+        const comments = Array.from({ length: 6 }, (_, i) =>
+          makeComment(post.id, new Date(Date.now() - i * 1000), `c${i}`),
+        );
+        const deleted = comments.slice(0, 4);
+        const writes = [
+          ...comments.map((c) => () => replica.applyComment(c)),
+          () => replica.applyComments(comments, 3),
+          ...deleted.map(
+            (c, i) => () =>
+              replica.applyCommentDelete(
+                c.id,
+                commentDeleteVersion(c.createdAt),
+                i % 2 === 0 ? c : undefined,
+              ),
+          ),
+        ];
+        await Promise.all(shuffled([...writes, ...writes]).map((write) => write()));
+        for (const c of deleted) await expectGone(c);
+        const listed = (await store.listComments(post.id, 10)).items.map((c) => c.id).sort();
+        expect(listed).toEqual(
+          comments
+            .slice(4)
+            .map((c) => c.id)
+            .sort(),
+        );
+        expect(await store.totals()).toEqual({ posts: 1, comments: 2 });
+      });
+
+      it('a deleted comment still goes with its post, and its post’s deletion stays as before', async () => {
+        const spam = makeComment(post.id, new Date(), 'spam');
+        const other = makeComment(post.id, new Date(), 'other');
+        for (const c of [spam, other]) await store.addComment(c);
+        await store.deleteComment(spam, commentDeleteVersion(spam.createdAt));
+        expect(await store.deletePost(post, deleteVersion(post.version))).toBe(true);
+        await replica.applyComment(spam);
+        await replica.applyComment(other);
+        for (const c of [spam, other]) await expectGone(c);
+        expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
+      });
+
+      it('a dual-write’s secondary keeps it out whichever of its copies arrives first', async () => {
+        const secondary = s.secondary;
+        if (!secondary) return; // a single store: the tests above are the whole contract
+        // copy, then deletion: both through the dual-write, then the comment's copy replayed
+        const first = makeComment(post.id, new Date(), 'copied, then deleted');
+        await store.addComment(first);
+        await secondary.drain();
+        expect(await secondary.store.getComment(first.id)).toEqual(first);
+        await store.deleteComment(first, commentDeleteVersion(first.createdAt));
+        await secondary.drain();
+        await secondary.replica.applyComment(first);
+        await expectGone(first, secondary.store);
+        // deletion, then the comment's copy (late: a hint retry, a backfill page): only the
+        // primary has the comment when it is deleted
+        const second = makeComment(post.id, new Date(), 'deleted before its copy');
+        await secondary.primaryReplica.applyComment(second);
+        expect(await secondary.store.getComment(second.id)).toBeNull();
+        expect(await store.deleteComment(second, commentDeleteVersion(second.createdAt))).toBe(
+          true,
+        );
+        await secondary.drain();
+        await secondary.replica.applyComment(second);
+        await secondary.replica.applyComments([second], 2);
+        await expectGone(second, secondary.store);
+        await expectGone(second);
+      });
     });
 
     describe('listing', () => {

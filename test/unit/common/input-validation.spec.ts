@@ -3,11 +3,11 @@ import { validateInput } from '../../../src/common/validation/input-validation';
 import { PostEditDto } from '../../../src/posts/dto/post-edit.dto';
 import { PostInputDto } from '../../../src/posts/dto/post-input.dto';
 
-const valid = { title: 'Hello', author: 'Ada', content: 'Body' };
+const valid = { title: 'Hello', content: 'Body' };
 
 describe('validateInput', () => {
   it('returns the trimmed DTO for valid input', () => {
-    const result = validateInput(PostInputDto, { title: ' Hi ', author: 'Ada', content: 'x' });
+    const result = validateInput(PostInputDto, { title: ' Hi ', content: 'x' });
     expect(result).toEqual({ ok: true, value: expect.objectContaining({ title: 'Hi' }) });
   });
 
@@ -22,7 +22,7 @@ describe('validateInput', () => {
       ok: false,
       errors: {
         title: 'Title must be 1 to 200 characters.',
-        author: 'Author must be text.',
+        author: 'Author comes from your account; leave it out.',
         admin: 'admin is not a field of this form.',
       },
       values: { title: '  ', content: 'kept', admin: 'yes' },
@@ -41,7 +41,7 @@ describe('validateInput', () => {
   it.each([
     ['title', 'a\tb'],
     ['title', 'a\nb'],
-    ['author', 'a\u0000b'],
+    ['title', 'a\u0000b'],
     ['content', 'a\u0007b'],
     ['content', 'a\u001bb'],
     ['content', 'a\u0085b'],

@@ -10,6 +10,8 @@ function problemFor(env: Record<string, string>): string {
   throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
 }
 
+const SECRET = 'a-test-secret-of-more-than-32-characters';
+
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
     const config = loadConfig({});
@@ -59,8 +61,24 @@ describe('loadConfig', () => {
       RECONCILE_INTERVAL: '0',
       PHASE_POLL_INTERVAL: '250ms',
       MIGRATIONS_DIR: '/tmp/migrations',
+      SESSION_SECRET: SECRET,
+      SESSION_IDLE_TIMEOUT: '30m',
+      SESSION_MAX_AGE: '30d',
+      PASSWORD_MIN_LENGTH: '12',
+      LOGIN_FAILURES_PER_USERNAME: '3',
+      LOGIN_FAILURES_PER_ADDRESS: '50',
+      LOGIN_FAILURE_WINDOW: '1h',
+      RATE_LIMIT_COMMENTS: '0',
     });
     expect(config).toMatchObject({
+      sessionSecret: SECRET,
+      sessionIdleTimeoutMs: 1_800_000,
+      sessionMaxAgeMs: 30 * 86_400_000,
+      passwordMinLength: 12,
+      loginFailuresPerUsername: 3,
+      loginFailuresPerAddress: 50,
+      loginFailureWindowMs: 3_600_000,
+      rateLimitComments: 0,
       port: 0,
       nodeEnv: 'production',
       cassandraContactPoints: ['cass-1:9043', 'cass-2', '10.0.0.3'],
@@ -81,6 +99,42 @@ describe('loadConfig', () => {
       strategy: 'NetworkTopologyStrategy',
       dataCenters: { 'eu-west': 3, us_east: 2 },
     });
+  });
+
+  it('applies the documented defaults of the account settings', () => {
+    expect(loadConfig({})).toMatchObject({
+      sessionSecret: '',
+      sessionIdleTimeoutMs: 2 * 3_600_000,
+      sessionMaxAgeMs: 7 * 86_400_000,
+      passwordMinLength: 10,
+      loginFailuresPerUsername: 5,
+      loginFailuresPerAddress: 20,
+      loginFailureWindowMs: 15 * 60_000,
+      rateLimitComments: 10,
+    });
+  });
+
+  it('requires SESSION_SECRET in production, in one line that never shows a secret', () => {
+    expect(problemFor({ NODE_ENV: 'production' })).toBe(
+      'Invalid configuration: SESSION_SECRET is required when NODE_ENV=production (a random string of at least 32 characters)',
+    );
+    const short = problemFor({ NODE_ENV: 'production', SESSION_SECRET: 'hunter2-short' });
+    expect(short).toBe('Invalid configuration: SESSION_SECRET must be at least 32 characters');
+    expect(problemFor({ SESSION_SECRET: 'hunter2-short' })).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['SESSION_IDLE_TIMEOUT', '30s'],
+    ['SESSION_IDLE_TIMEOUT', '31d'],
+    ['SESSION_MAX_AGE', '366d'],
+    ['SESSION_MAX_AGE', 'forever'],
+    ['LOGIN_FAILURE_WINDOW', '2d'],
+    ['PASSWORD_MIN_LENGTH', '4'],
+    ['LOGIN_FAILURES_PER_USERNAME', '0'],
+    ['LOGIN_FAILURES_PER_ADDRESS', 'many'],
+    ['RATE_LIMIT_COMMENTS', '-1'],
+  ])('refuses %s=%s naming the variable', (variable, value) => {
+    expect(problemFor({ [variable]: value })).toContain(variable);
   });
 
   it('gives the exact one-line message for a bad phase', () => {

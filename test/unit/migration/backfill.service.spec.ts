@@ -113,14 +113,22 @@ describe('BackfillService (logic, in-memory stores)', () => {
     const orphan = fakeComment(gone.id);
     target.comments.set(orphan.id, orphan);
     source.deletions.set(gone.id, gone.version + 1);
+    // and a comment deleted on its own (moderation) in the source
+    const spam = fakeComment([...source.posts.keys()][0]);
+    target.comments.set(spam.id, spam);
+    source.commentDeletions.set(spam.id, spam.createdAt.getTime() * 1000 + 1);
     const summary = await service.run(source, target, options);
-    expect(summary).toMatchObject({ records: { posts: 5, comments: 15 }, deletions: 1 });
+    expect(summary).toMatchObject({ records: { posts: 5, comments: 15 }, deletions: 2 });
     expect(target.posts.has(gone.id)).toBe(false);
     expect(target.comments.has(orphan.id)).toBe(false);
-    expect(target.applied[target.applied.length - 1]).toBe(`-${gone.id}`);
+    expect(target.comments.has(spam.id)).toBe(false);
+    expect(target.commentDeletions.get(spam.id)).toBe(source.commentDeletions.get(spam.id));
+    // the posts' deletions, then the comments'
+    expect(target.applied.slice(-2)).toEqual([`-${gone.id}`, `-${spam.id}`]);
     expect(await state.get('backfill:mongo->cassandra')).toMatchObject({
       stage: 'done',
       deletions: 1,
+      'comment-deletions': 1,
     });
   });
 

@@ -26,6 +26,8 @@ export class FakeReplica extends Replica {
   failing = false;
   /** deletions this store recorded: post id → deletedAt */
   readonly deletions = new Map<string, number>();
+  /** comments deleted on their own: comment id → deletedAt */
+  readonly commentDeletions = new Map<string, number>();
   readonly applied: string[] = [];
   /** writers made, per kind (a backfill makes one per kind per run) */
   readonly writers: string[] = [];
@@ -56,8 +58,24 @@ export class FakeReplica extends Replica {
     this.mapOf(kind).set(record.id, record);
   }
 
-  private remove(id: string): void {
+  /** deletions of the other kinds (credentials), by kind */
+  private readonly otherDeletions = new Map<string, Map<string, number>>();
+
+  private deletionsOf(kind: RecordKind): Map<string, number> {
+    if (kind.name === 'post') return this.deletions;
+    if (kind.name === 'comment') return this.commentDeletions;
+    let deletions = this.otherDeletions.get(kind.name);
+    if (!deletions) this.otherDeletions.set(kind.name, (deletions = new Map()));
+    return deletions;
+  }
+
+  private remove(kind: RecordKind, id: string, deletedAt?: number): void {
     this.applied.push(`-${id}`);
+    if (deletedAt !== undefined) this.deletionsOf(kind).set(id, deletedAt);
+    if (kind.name === 'comment') {
+      this.comments.delete(id);
+      return;
+    }
     this.posts.delete(id);
     for (const [cid, c] of this.comments) if (c.postId === id) this.comments.delete(cid);
   }
@@ -78,11 +96,8 @@ export class FakeReplica extends Replica {
     return this.pages(this.mapOf(kind) as unknown as Map<string, R>, after, size);
   }
   scanDeletions(kind: RecordKind, after: string | undefined, size: number) {
-    // only the posts' deletions are kept here
     const deletions = new Map<string, Deletion>(
-      kind.name === 'post'
-        ? [...this.deletions].map(([id, deletedAt]) => [id, { id, deletedAt }])
-        : [],
+      [...this.deletionsOf(kind)].map(([id, deletedAt]) => [id, { id, deletedAt }]),
     );
     return this.pages(deletions, after, size);
   }
@@ -103,17 +118,17 @@ export class FakeReplica extends Replica {
     this.down();
     this.put(kind, record);
   }
-  async applyDelete(_kind: RecordKind, id: string) {
+  async applyDelete(kind: RecordKind, id: string, deletedAt: number) {
     this.down();
-    this.remove(id);
+    this.remove(kind, id, deletedAt);
   }
-  async applyDeletes(_kind: RecordKind, deletions: readonly Deletion[]) {
-    for (const { id } of deletions) this.remove(id);
+  async applyDeletes(kind: RecordKind, deletions: readonly Deletion[]) {
+    for (const { id, deletedAt } of deletions) this.remove(kind, id, deletedAt);
   }
   async state<R extends KindRecord>(kind: RecordKind<R>, id: string): Promise<RecordState<R>> {
     const record = this.mapOf(kind).get(id) as R | undefined;
     if (record) return { kind: 'live', record };
-    const deletedAt = kind.name === 'post' ? this.deletions.get(id) : undefined;
+    const deletedAt = this.deletionsOf(kind).get(id);
     return deletedAt === undefined ? { kind: 'absent' } : { kind: 'deleted', deletedAt };
   }
   ownChannels(): OwnChannel[] {
@@ -137,6 +152,7 @@ export class FakeReplica extends Replica {
   async repair<R extends KindRecord>(kind: RecordKind<R>, id: string, state: RecordState<R>) {
     if (state.kind === 'live') this.mapOf(kind).set(id, state.record);
     else this.mapOf(kind).delete(id);
+    if (state.kind === 'deleted') this.deletionsOf(kind).set(id, state.deletedAt);
   }
   async repairOwn(channel: string): Promise<void> {
     throw new Error(`no channel ${channel}`);

@@ -86,6 +86,32 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect((await run(service)).found).toBe(0);
   });
 
+  it('copies a hinted comment deletion; a deleted comment still in the secondary is repaired', async () => {
+    const { mongo, cassandra, hints, service } = setup(5);
+    const [hinted, drifted] = [...mongo.comments.values()];
+    for (const comment of [hinted, drifted]) {
+      mongo.comments.delete(comment.id);
+      mongo.commentDeletions.set(comment.id, comment.createdAt.getTime() * 1000 + 7);
+    }
+    // the copy of one deletion was missed and hinted; the other's was lost without a hint
+    await hints.record({ ...hint('comment', hinted.id, hinted.postId, 1), op: 'delete' });
+
+    const report = await run(service);
+    expect(report.hints).toEqual({ retried: 1, failed: 0 });
+    expect(report.verify.differences).toEqual([
+      { entity: 'comment', id: drifted.id, kind: 'extra', where: 'cassandra' },
+    ]);
+    expect(report.fixed).toBe(1);
+    for (const comment of [hinted, drifted]) {
+      expect(cassandra.comments.has(comment.id)).toBe(false);
+      expect(cassandra.commentDeletions.get(comment.id)).toBe(
+        mongo.commentDeletions.get(comment.id),
+      );
+    }
+    expect(cassandra.posts.size).toBe(5);
+    expect((await run(service)).found).toBe(0);
+  });
+
   it('keeps every hint while the secondary fails, and says so', async () => {
     const { mongo, cassandra, hints, service } = setup(5);
     const post = fakePost();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const DATA: Partial<Record<BackedUpCollection, mongo.Document[]>> = {
   ],
   hints: [{ _id: 'post:post-2', entity: 'post', at: new Double(1.5e15), error: 'timeout' }],
   deleted_posts: [{ _id: 'post-99', deleted_at: new Double(1_776_000_000_000_123) }],
+  comment_deletions: [{ _id: 'c3', deleted_at: new Double(1_776_000_000_000_456) }],
 };
 
 function source(data = DATA): DocumentSource {
@@ -68,7 +70,7 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
     const file = await written();
     const text = await lines(file);
     const all = text.trimEnd().split('\n');
-    expect(all).toHaveLength(1 + 30 + 2 + 1 + 1 + 1);
+    expect(all).toHaveLength(1 + 30 + 2 + 1 + 1 + 1 + 1);
     expect(JSON.parse(all[0])).toMatchObject({
       format: 'blog-mongo-backup',
       version: 1,
@@ -80,6 +82,7 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
         'credentials',
         'hints',
         'deleted_posts',
+        'comment_deletions',
         'credential_deletions',
       ],
     });
@@ -95,6 +98,7 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
       deleted_posts: 1,
       accounts: 0,
       credentials: 0,
+      comment_deletions: 1,
       credential_deletions: 0,
     });
 
@@ -121,8 +125,37 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
       deleted_posts: 0,
       accounts: 0,
       credentials: 0,
+      comment_deletions: 0,
       credential_deletions: 0,
     });
+  });
+
+  it('reads a backup taken before a collection was backed up: that collection is empty', async () => {
+    const older = { ...DATA };
+    delete older.comment_deletions;
+    const file = await written(older);
+    // as the tool wrote it before comment deletions existed: neither listed nor counted
+    const [header, ...rest] = (await lines(file)).trimEnd().split('\n');
+    const oldHeader = JSON.parse(header) as { collections: string[] };
+    oldHeader.collections = oldHeader.collections.filter((c) => c !== 'comment_deletions');
+    const body = [JSON.stringify(oldHeader), ...rest.slice(0, -1)].map((l) => `${l}\n`).join('');
+    const { manifest } = JSON.parse(rest[rest.length - 1]) as {
+      manifest: { counts: Record<string, number>; content_hashes: Record<string, string> };
+    };
+    delete manifest.counts.comment_deletions;
+    delete manifest.content_hashes.comment_deletions;
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    await rewrite(file, `${body}${JSON.stringify({ manifest: { ...manifest, sha256 } })}\n`);
+    const verified = await readBackup(file);
+    expect(verified.manifest.counts).toMatchObject({ posts: 30, comment_deletions: 0 });
+    // listed but missing from the manifest is still a damaged file
+    const listedBody = [header, ...rest.slice(0, -1)].map((l) => `${l}\n`).join('');
+    const listedSha = createHash('sha256').update(listedBody).digest('hex');
+    await rewrite(
+      file,
+      `${listedBody}${JSON.stringify({ manifest: { ...manifest, sha256: listedSha } })}\n`,
+    );
+    expect(await refusal(file)).toContain('does not match its manifest');
   });
 
   it('carries a large document across many gzip chunks, and passes a visitor error through as is', async () => {
@@ -151,9 +184,9 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
     const file = await written();
     const all = (await lines(file)).trimEnd().split('\n');
     await rewrite(file, `${all.slice(0, -1).join('\n')}\n`);
-    expect(await refusal(file)).toMatch(/is truncated: no manifest after 35 lines/);
+    expect(await refusal(file)).toMatch(/is truncated: no manifest after 36 lines/);
     await rewrite(file, all.slice(0, -1).join('\n').slice(0, -20));
-    expect(await refusal(file)).toMatch(/line 35 is not JSON/);
+    expect(await refusal(file)).toMatch(/line 36 is not JSON/);
   });
 
   it('refuses a file with one document byte changed (valid gzip, valid JSON)', async () => {
@@ -176,7 +209,7 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
   it('refuses data after the manifest, a file that is no backup, an empty and a missing file', async () => {
     const file = await written();
     await rewrite(file, `${await lines(file)}{"c":"posts","d":{"_id":"x"}}\n`);
-    expect(await refusal(file)).toMatch(/has data after its manifest \(line 37\)/);
+    expect(await refusal(file)).toMatch(/has data after its manifest \(line 38\)/);
     await rewrite(file, '{"hello":"world"}\n');
     expect(await refusal(file)).toMatch(/is not a blog MongoDB backup/);
     await rewrite(file, '');

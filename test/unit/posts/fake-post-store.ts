@@ -21,7 +21,7 @@ export class FakePostStore extends PostStore {
   readonly comments: Comment[] = [];
   /** runs before each conditional update/delete is checked */
   beforeWrite?: (id: string) => void;
-  calls = { getPost: 0, updatePost: 0, deletePost: 0 };
+  calls = { getPost: 0, updatePost: 0, deletePost: 0, deleteComment: 0 };
 
   async createPost(post: Post): Promise<void> {
     if (this.posts.has(post.id)) throw new Error(`duplicate id ${post.id}`);
@@ -79,9 +79,13 @@ export class FakePostStore extends PostStore {
     return { items: [...this.posts.values()].slice(0, query.limit).map(summaryOf) };
   }
 
-  // TODO(base14): comment deletion, being built on its own branch
-  deleteComment(_comment: Comment, _deletedAt: number): Promise<boolean> {
-    throw new Error('deleteComment: not built yet');
+  /** Removes the comment; false when it is not there (any more). */
+  async deleteComment(comment: Comment, deletedAt: number): Promise<boolean> {
+    this.calls.deleteComment++;
+    const index = this.comments.findIndex((c) => c.id === comment.id);
+    if (index < 0 || deletedAt <= comment.createdAt.getTime() * 1000) return false;
+    this.comments.splice(index, 1);
+    return true;
   }
 
   getComment(): Promise<Comment | null> {

@@ -8,8 +8,11 @@ import { InputValidationException } from '../../../src/common/validation/input-v
 import { MAX_WRITE_ATTEMPTS } from '../../../src/common/backoff';
 import { isValidId } from '../../../src/store/versions';
 import { FakePostStore } from './fake-post-store';
+import { testAccount } from '../../support/test-accounts';
 
-const input = { title: 'New title', author: 'Ada', content: 'New content' };
+const owner = testAccount({ name: 'Bo' });
+
+const input = { title: 'New title', content: 'New content' };
 
 // Fake timers (Date and the backoff's setTimeout): versions are read off a clock the test sets,
 // and a write that loses races pauses without taking real time.
@@ -37,7 +40,7 @@ describe('PostsService', () => {
   }
 
   async function seed() {
-    return service.create({ title: 'Old', author: 'Bo', content: 'Old content' });
+    return service.create({ title: 'Old', content: 'Old content' }, owner);
   }
 
   it('creates a post with a fresh id, equal millisecond timestamps and a version', async () => {
@@ -55,7 +58,7 @@ describe('PostsService', () => {
   describe('update', () => {
     it('writes the next version, keeping id and createdAt', async () => {
       const post = await seed();
-      const next = await service.update(post.id, input, post.version);
+      const next = await service.update(post.id, input, owner, post.version);
       expect(next).toMatchObject({ ...input, id: post.id, createdAt: post.createdAt });
       expect(next.version).toBeGreaterThan(post.version);
       expect(next.updatedAt.getTime()).toBeGreaterThanOrEqual(post.updatedAt.getTime());
@@ -65,7 +68,9 @@ describe('PostsService', () => {
     it('is a conflict, changing nothing, when the client read an older version', async () => {
       const post = await seed();
       store.bump(post.id, 'Their title');
-      const error = await service.update(post.id, input, post.version).catch((e: unknown) => e);
+      const error = await service
+        .update(post.id, input, owner, post.version)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EditConflictException);
       expect((error as EditConflictException).current.title).toBe('Their title');
       expect((error as EditConflictException).current.version).toBe(post.version + 1);
@@ -79,7 +84,7 @@ describe('PostsService', () => {
         store.beforeWrite = undefined;
         store.bump(id, 'Raced');
       };
-      const error = await withPauses(service.update(post.id, input, post.version)).catch(
+      const error = await withPauses(service.update(post.id, input, owner, post.version)).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(EditConflictException);
@@ -93,7 +98,7 @@ describe('PostsService', () => {
       store.beforeWrite = (id) => {
         if (races-- > 0) store.bump(id, 'Raced');
       };
-      const next = await withPauses(service.update(post.id, input));
+      const next = await withPauses(service.update(post.id, input, owner));
       expect(store.calls.updatePost).toBe(4);
       expect(store.posts.get(post.id)).toEqual(next);
       expect(next.title).toBe('New title');
@@ -103,19 +108,19 @@ describe('PostsService', () => {
     it('gives up with a conflict after MAX_WRITE_ATTEMPTS lost races', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.bump(id);
-      await expect(withPauses(service.update(post.id, input))).rejects.toBeInstanceOf(
+      await expect(withPauses(service.update(post.id, input, owner))).rejects.toBeInstanceOf(
         EditConflictException,
       );
       expect(store.calls.updatePost).toBe(MAX_WRITE_ATTEMPTS);
     });
 
     it('is a 404 when the post is gone, also after a lost race', async () => {
-      await expect(service.update('0'.repeat(24), input)).rejects.toBeInstanceOf(
+      await expect(service.update('0'.repeat(24), input, owner)).rejects.toBeInstanceOf(
         PostNotFoundException,
       );
       const post = await seed();
       store.beforeWrite = (id) => store.posts.delete(id);
-      await expect(withPauses(service.update(post.id, input))).rejects.toBeInstanceOf(
+      await expect(withPauses(service.update(post.id, input, owner))).rejects.toBeInstanceOf(
         PostNotFoundException,
       );
     });
@@ -124,7 +129,7 @@ describe('PostsService', () => {
   describe('delete', () => {
     it('deletes with a deletion version after the post version', async () => {
       const post = await seed();
-      await expect(service.delete(post.id)).resolves.toMatchObject({ id: post.id });
+      await expect(service.delete(post.id, owner)).resolves.toMatchObject({ id: post.id });
       expect(store.posts.has(post.id)).toBe(false);
     });
 
@@ -134,7 +139,7 @@ describe('PostsService', () => {
       store.beforeWrite = (id) => {
         if (races-- > 0) store.bump(id);
       };
-      await withPauses(service.delete(post.id));
+      await withPauses(service.delete(post.id, owner));
       expect(store.calls.deletePost).toBe(3);
       expect(store.posts.has(post.id)).toBe(false);
     });
@@ -142,7 +147,7 @@ describe('PostsService', () => {
     it('is a 404 when someone else deleted it first', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.posts.delete(id);
-      await expect(withPauses(service.delete(post.id))).rejects.toBeInstanceOf(
+      await expect(withPauses(service.delete(post.id, owner))).rejects.toBeInstanceOf(
         PostNotFoundException,
       );
     });
@@ -150,7 +155,7 @@ describe('PostsService', () => {
     it('gives up with a conflict after MAX_WRITE_ATTEMPTS', async () => {
       const post = await seed();
       store.beforeWrite = (id) => store.bump(id);
-      await expect(withPauses(service.delete(post.id))).rejects.toBeInstanceOf(
+      await expect(withPauses(service.delete(post.id, owner))).rejects.toBeInstanceOf(
         DeleteConflictException,
       );
       expect(store.calls.deletePost).toBe(MAX_WRITE_ATTEMPTS);
@@ -161,8 +166,8 @@ describe('PostsService', () => {
     'treats the malformed id %j as 404 without asking the store',
     async (id) => {
       await expect(service.get(id)).rejects.toBeInstanceOf(PostNotFoundException);
-      await expect(service.update(id, input)).rejects.toBeInstanceOf(PostNotFoundException);
-      await expect(service.delete(id)).rejects.toBeInstanceOf(PostNotFoundException);
+      await expect(service.update(id, input, owner)).rejects.toBeInstanceOf(PostNotFoundException);
+      await expect(service.delete(id, owner)).rejects.toBeInstanceOf(PostNotFoundException);
       expect(store.calls.getPost).toBe(0);
     },
   );

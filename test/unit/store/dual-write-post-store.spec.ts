@@ -37,18 +37,21 @@ class FakeStore extends PostStore {
           `applyPost ${record.id}@${(record as Post).version} after ${before === null ? 'none' : ((before as Post | undefined)?.version ?? '?')}`,
           undefined,
         );
-  applyDelete = (_kind: RecordKind, id: string, at: number, last?: KindRecord) =>
-    this.write(
-      `applyDelete ${id}@${at} last ${(last as Post | undefined)?.version ?? '?'}`,
-      undefined,
-    );
+  applyDelete = (kind: RecordKind, id: string, at: number, last?: KindRecord) =>
+    kind.name === 'comment'
+      ? this.write(`applyDeleteComment ${id}@${at} of ${last ? 'known' : '?'}`, undefined)
+      : this.write(
+          `applyDelete ${id}@${at} last ${(last as Post | undefined)?.version ?? '?'}`,
+          undefined,
+        );
   /** this fake as the secondary's Replica (only its replica writes are called) */
   asReplica(): Replica {
     return this as unknown as Replica;
   }
   getPost = () => Promise.resolve(null);
   getComment = () => Promise.resolve(null);
-  deleteComment = () => Promise.resolve(false); // TODO(base14)
+  deleteComment = (c: Comment) =>
+    this.write(`deleteComment ${c.id}`, !c.comment.startsWith('gone'));
   listComments = () => Promise.resolve({ items: [] });
   listPosts = () => Promise.resolve({ items: [] });
   authorStats = () => Promise.resolve([]);
@@ -160,6 +163,47 @@ describe('DualWritePostStore', () => {
     expect(await dual.addComment(comment('gone with its post'))).toBe(false);
     await copier.drain();
     expect(secondary.calls).toEqual([`applyComment ${kept.id}`]);
+  });
+
+  it('deletes a comment on the primary, then copies the deletion with the comment as deleted', async () => {
+    const p = post();
+    const kept: Comment = {
+      id: newId(),
+      postId: p.id,
+      commenter: 'b',
+      comment: 'spam',
+      createdAt: new Date(),
+    };
+    const gone = { ...kept, id: newId(), comment: 'gone already' };
+    expect(await dual.deleteComment(kept, 123)).toBe(true);
+    // the primary found nothing to delete: nothing to copy either
+    expect(await dual.deleteComment(gone, 124)).toBe(false);
+    await dual.drain();
+    expect(primary.calls).toEqual([`deleteComment ${kept.id}`, `deleteComment ${gone.id}`]);
+    expect(secondary.calls).toEqual([`applyDeleteComment ${kept.id}@123 of known`]);
+  });
+
+  it('a comment deletion the primary fails is refused and not copied; a missed copy is hinted', async () => {
+    const p = post();
+    const comment: Comment = {
+      id: newId(),
+      postId: p.id,
+      commenter: 'b',
+      comment: 'spam',
+      createdAt: new Date(),
+    };
+    primary.fail = true;
+    await expect(dual.deleteComment(comment, 99)).rejects.toThrow(
+      `mongo (primary) failed to delete comment ${comment.id}: mongo is down`,
+    );
+    expect(secondary.calls).toEqual([]);
+    primary.fail = false;
+    secondary.fail = true;
+    expect(await dual.deleteComment(comment, 100)).toBe(true);
+    await dual.drain();
+    expect(hints.hints.map(({ entity, id, postId, op }) => ({ entity, id, postId, op }))).toEqual([
+      { entity: 'comment', id: comment.id, postId: p.id, op: 'delete' },
+    ]);
   });
 
   it('a failed secondary does not fail the request: the miss is logged and hinted in the primary', async () => {

@@ -4,6 +4,7 @@ import { PostNotFoundException } from '../../../../src/posts/post-errors';
 import { PostsService } from '../../../../src/posts/posts.service';
 import { isValidId } from '../../../../src/store/versions';
 import { FakePostStore } from '../fake-post-store';
+import { testAccount } from '../../../support/test-accounts';
 
 describe('CommentsService', () => {
   let store: FakePostStore;
@@ -13,7 +14,7 @@ describe('CommentsService', () => {
   beforeEach(async () => {
     store = new FakePostStore();
     comments = new CommentsService(store);
-    postId = (await new PostsService(store).create({ title: 'T', author: 'A', content: 'C' })).id;
+    postId = (await new PostsService(store).create({ title: 'T', content: 'C' }, testAccount())).id;
   });
 
   it('adds a comment with a fresh id to an existing post', async () => {

@@ -1,0 +1,256 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
+import { readSecret } from '../../cli/read-secret';
+import { Account, ROLES } from '../../store/account-store';
+import { AccountsService } from '../accounts.service';
+import { CredentialsService } from '../credentials.service';
+
+/** The one or two words a subcommand takes, or a one-line usage error. */
+function words(usage: string, params: string[], count: number): string[] {
+  const [given, extra] = [params.slice(0, count), params.slice(count)];
+  rejectExtraArguments(usage, extra);
+  if (given.length < count || given.some((word) => !word)) {
+    throw new CliUsageError(`usage: ${usage}`);
+  }
+  return given;
+}
+
+/** What `user list` shows of an account: never its hash. */
+function shown(account: Account) {
+  const { id, username, name, role, disabled, createdAt, updatedAt } = account;
+  return { id, username, name, role, disabled, createdAt, updatedAt };
+}
+
+const ROLE_LIST = ROLES.join('|');
+
+/** `user add <username> --role admin|author [--name "Display Name"]`, password on stdin. */
+@SubCommand({
+  name: 'add',
+  arguments: '<username>',
+  description: 'Create an account; the password is read from standard input (first line)',
+})
+export class UserAddCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[], flags: { role?: string; name?: string }): Promise<void> {
+    const [username] = words(`user add <username> --role ${ROLE_LIST}`, params, 1);
+    if (!flags.role) throw new CliUsageError(`user add needs --role ${ROLE_LIST}`);
+    const password = await readSecret('Password (not shown): ');
+    const account = await this.accounts.create({
+      username,
+      name: flags.name,
+      role: flags.role,
+      password,
+    });
+    process.stdout.write(`created ${account.role} ${account.username} (id ${account.id})\n`);
+  }
+
+  @Option({ flags: '--role <role>', description: `the account's role: ${ROLE_LIST}` })
+  parseRole(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--name <name>', description: 'the display name (default: the username)' })
+  parseName(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({ name: 'list', description: 'List the accounts' })
+export class UserListCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[], flags: { json?: boolean }): Promise<void> {
+    rejectExtraArguments('user list', params);
+    const accounts = (await this.accounts.list()).map(shown);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(accounts, null, 2)}\n`);
+      return;
+    }
+    const lines = accounts.map(
+      (a) =>
+        `${a.username}\t${a.role}\t${a.disabled ? 'disabled' : 'active'}\t${a.name}\t${a.createdAt.toISOString()}`,
+    );
+    process.stdout.write(
+      accounts.length ? `${lines.join('\n')}\n` : 'no accounts yet (user add)\n',
+    );
+  }
+
+  @Option({ flags: '--json', description: 'print as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({
+  name: 'role',
+  arguments: '<username> <role>',
+  description: "Change an account's role",
+})
+export class UserRoleCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [username, role] = words(`user role <username> <${ROLE_LIST}>`, params, 2);
+    const account = await this.accounts.requireNamed(username);
+    const changed = await this.accounts.setRole(account.id, role);
+    process.stdout.write(`${changed.username} is now ${changed.role}\n`);
+  }
+}
+
+@SubCommand({
+  name: 'disable',
+  arguments: '<username>',
+  description: 'Disable an account and end its sessions and tokens',
+})
+export class UserDisableCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [username] = words('user disable <username>', params, 1);
+    const account = await this.accounts.requireNamed(username);
+    await this.accounts.setDisabled(account.id, true);
+    process.stdout.write(`${account.username} is disabled; its sessions and tokens ended\n`);
+  }
+}
+
+@SubCommand({ name: 'enable', arguments: '<username>', description: 'Enable an account again' })
+export class UserEnableCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [username] = words('user enable <username>', params, 1);
+    const account = await this.accounts.requireNamed(username);
+    await this.accounts.setDisabled(account.id, false);
+    process.stdout.write(`${account.username} is enabled\n`);
+  }
+}
+
+@SubCommand({
+  name: 'password',
+  arguments: '<username>',
+  description: "Set an account's password (from standard input) and end its sessions",
+})
+export class UserPasswordCommand extends CommandRunner {
+  constructor(private readonly accounts: AccountsService) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [username] = words('user password <username>', params, 1);
+    const account = await this.accounts.requireNamed(username);
+    const password = await readSecret('New password (not shown): ');
+    await this.accounts.setPassword(account.id, password);
+    process.stdout.write(`password of ${account.username} changed; its sessions ended\n`);
+  }
+}
+
+@SubCommand({
+  name: 'token',
+  arguments: '<username>',
+  description: 'Make an API token for the account and print it (the only time it is shown)',
+})
+export class UserTokenCommand extends CommandRunner {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly credentials: CredentialsService,
+  ) {
+    super();
+  }
+
+  async run(params: string[], flags: { label?: string }): Promise<void> {
+    const [username] = words('user token <username> [--label TEXT]', params, 1);
+    const label = (flags.label ?? '').trim();
+    if (label.length > 100) throw new CliUsageError('--label must be at most 100 characters');
+    const account = await this.accounts.requireNamed(username);
+    if (account.disabled) throw new CliUsageError(`${account.username} is disabled`);
+    const token = await this.credentials.issueToken(account, label);
+    // stdout holds the token alone, so `TOKEN=$(npm run -s cli -- user token ada)` works
+    process.stdout.write(`${token.value}\n`);
+  }
+
+  @Option({ flags: '--label <text>', description: 'what the token is for' })
+  parseLabel(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({ name: 'tokens', arguments: '<username>', description: "List an account's tokens" })
+export class UserTokensCommand extends CommandRunner {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly credentials: CredentialsService,
+  ) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [username] = words('user tokens <username>', params, 1);
+    const account = await this.accounts.requireNamed(username);
+    const tokens = await this.credentials.tokensOf(account.id);
+    const lines = tokens.map(
+      (t) =>
+        `${t.id}\tcreated ${t.createdAt.toISOString()}\tlast used ${t.usedAt.toISOString()}\t${t.label}`,
+    );
+    process.stdout.write(tokens.length ? `${lines.join('\n')}\n` : 'no tokens\n');
+  }
+}
+
+@SubCommand({ name: 'revoke', arguments: '<token-id>', description: 'Delete an API token' })
+export class UserRevokeCommand extends CommandRunner {
+  constructor(private readonly credentials: CredentialsService) {
+    super();
+  }
+
+  async run(params: string[]): Promise<void> {
+    const [id] = words('user revoke <token-id>', params, 1);
+    if (!(await this.credentials.revokeToken(id))) {
+      throw new CliUsageError(`there is no token with id ${id}; nothing changed`);
+    }
+    process.stdout.write(`token ${id} revoked\n`);
+  }
+}
+
+@Command({
+  name: 'user',
+  description: 'Manage accounts and their API tokens',
+  subCommands: [
+    UserAddCommand,
+    UserListCommand,
+    UserRoleCommand,
+    UserDisableCommand,
+    UserEnableCommand,
+    UserPasswordCommand,
+    UserTokenCommand,
+    UserTokensCommand,
+    UserRevokeCommand,
+  ],
+})
+export class UserCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}
+
+export const USER_COMMANDS = [
+  UserCommand,
+  UserAddCommand,
+  UserListCommand,
+  UserRoleCommand,
+  UserDisableCommand,
+  UserEnableCommand,
+  UserPasswordCommand,
+  UserTokenCommand,
+  UserTokensCommand,
+  UserRevokeCommand,
+];

@@ -1,0 +1,12 @@
+import { SetMetadata } from '@nestjs/common';
+
+/**
+ * Who may call a route: anyone (`public`), any signed-in account (`signed-in`; finer rules such
+ * as "the post's owner" are the feature's), or admins only (`admin`). Every route states one,
+ * on its handler or its controller; AccessGuard refuses a route that does not.
+ */
+export type AccessRule = 'public' | 'signed-in' | 'admin';
+
+export const ACCESS_RULE = 'access-rule';
+
+export const Access = (rule: AccessRule) => SetMetadata(ACCESS_RULE, rule);
