@@ -154,7 +154,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     expect(copy.status).toBe(0);
     // the post's deletion of the test before and this comment's
     expect(copy.stdout).toMatch(
-      /copied 19 posts and 37 comments in .*; 2 deletion\(s\) applied\.$/m,
+      /copied 19 posts, 37 comments, 0 accounts and 0 credentials in .*; 2 deletion\(s\) applied\.$/m,
     );
     expect(await checkpoint()).toMatchObject({
       stage: 'done',
