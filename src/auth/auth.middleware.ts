@@ -58,9 +58,18 @@ export class AuthMiddleware implements NestMiddleware {
     }
     const session = readCookie(req, SESSION_COOKIE);
     if (!session) return undefined;
-    const found = await this.credentials.resolveSession(decodeURIComponent(session));
+    const found = await this.credentials.resolveSession(decoded(session));
     if (found) return { ...found, via: 'session' };
     clearSessionCookie(req, res);
     return undefined;
+  }
+}
+
+/** A cookie value as sent; a malformed escape (a hostile cookie) is no session, never a 500. */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return '';
   }
 }
