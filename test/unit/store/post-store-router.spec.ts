@@ -119,4 +119,30 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     expect(seen).toEqual(['cassandra-primary', 'dual-write(cassandra→mongo)']);
     expect(jobs.draining()).toBe(0);
   });
+
+  it('routes accounts like posts: the same phase, the same pin, one copier for both kinds', async () => {
+    const accountsPhase = new CurrentPhase('mongo');
+    const both = routerOver(accountsPhase);
+    expect(both.currentAccounts().name).toBe('mongo');
+    const seen: string[] = [];
+    let end!: () => void;
+    await new Promise<void>((resolve) => {
+      both.pin(
+        async () => {
+          accountsPhase.set('cassandra-primary');
+          await tick();
+          seen.push(both.currentAccounts().name, both.current().name);
+          resolve();
+        },
+        { writes: true, onEnd: (ended) => (end = ended) },
+      );
+    });
+    end();
+    // the request stayed on mongo for both kinds; outside it, both follow the phase
+    expect(seen).toEqual(['mongo', 'mongo']);
+    expect(both.currentAccounts().name).toBe('dual-write(cassandra→mongo)');
+    expect(both.copiesOf('cassandra-primary')).toBe(both.copiesOf('cassandra-primary'));
+    expect(both.copiesOf('cassandra-primary')?.secondaryName).toBe('mongo');
+    expect(both.copiesOf('cassandra')).toBeUndefined();
+  });
 });
