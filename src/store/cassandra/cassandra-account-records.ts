@@ -1,9 +1,8 @@
-import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { Account, ACCOUNT_KIND, ACCOUNT_NAMES_TABLE } from '../../kinds/account.kind';
 import { RecordState } from '../replica';
 import { NameClashError, UsernameTakenError } from '../store-errors';
-import { PostClaims } from './cassandra-post-claims';
+import { LWT, PostClaims } from './cassandra-post-claims';
 import { CassandraVersionedRecords } from './cassandra-versioned-records';
 
 /**
@@ -11,13 +10,6 @@ import { CassandraVersionedRecords } from './cassandra-versioned-records';
  * over after this long; a claim younger than this is an account being created right now.
  */
 export const ABANDONED_NAME_MS = 60_000;
-
-const LWT = {
-  // never retried blindly: a timed-out Paxos round may or may not have been applied
-  idempotent: false,
-  consistency: types.consistencies.localQuorum,
-  serialConsistency: types.consistencies.localSerial,
-} as const;
 
 /**
  * Accounts in Cassandra. A username is unique because an account may only hold it after claiming

@@ -6,7 +6,8 @@ import { long } from './cql';
 /** How long a claimed head may run ahead of the data before it counts as abandoned. */
 export const ABANDONED_CLAIM_MS = 30_000;
 
-const LWT = {
+/** Options of every lightweight transaction (compare-and-set). */
+export const LWT = {
   // never retried blindly: a timed-out Paxos round may or may not have been applied
   idempotent: false,
   consistency: types.consistencies.localQuorum,
