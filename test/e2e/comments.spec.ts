@@ -1,4 +1,3 @@
-import request from 'supertest';
 import {
   commentIds,
   fieldError,
@@ -19,11 +18,11 @@ describe.each(E2E_PHASES)('comments (phase %s)', (phase) => {
     expect(page.text).toContain(`action="/post/${id}/comment#comment-form"`);
     expect(page.text).toContain('No comments yet.');
 
-    const agent = request.agent(web.app.getHttpServer());
+    const { agent, csrf } = await web.visitor();
     const posted = await agent
       .post(`/post/${id}/comment`)
       .type('form')
-      .send({ commenter: ' Bo ', comment: 'First!\r\nSecond line' })
+      .send({ commenter: ' Bo ', comment: 'First!\r\nSecond line', _csrf: csrf })
       .expect(303);
     expect(posted.headers.location).toBe(`/post/${id}#comments`);
     const after = await agent.get(`/post/${id}`).expect(200);
@@ -45,11 +44,11 @@ describe.each(E2E_PHASES)('comments (phase %s)', (phase) => {
   it('re-renders the post page with 400, the input kept and a message per field', async () => {
     const id = await createPost(web, { title: 'Still here' });
     await addComment(web, id, { comment: 'Existing comment' });
-    const response = await web
-      .http()
+    const { agent, csrf } = await web.visitor();
+    const response = await agent
       .post(`/post/${id}/comment`)
       .type('form')
-      .send({ commenter: '', comment: 'My unsent\nwords' })
+      .send({ commenter: '', comment: 'My unsent\nwords', _csrf: csrf })
       .expect(400);
     expect(response.text).toContain('<h1>Still here</h1>');
     expect(response.text).toContain('Existing comment');
@@ -58,11 +57,10 @@ describe.each(E2E_PHASES)('comments (phase %s)', (phase) => {
     expect(inputValue(response.text, 'commenter')).toBe('');
     expect(textareaValue(response.text, 'comment')).toBe('My unsent\nwords');
 
-    const control = await web
-      .http()
+    const control = await agent
       .post(`/post/${id}/comment`)
       .type('form')
-      .send({ commenter: 'Bo', comment: 'beep\u0007' })
+      .send({ commenter: 'Bo', comment: 'beep\u0007', _csrf: csrf })
       .expect(400);
     expect(fieldError(control.text, 'comment')).toMatch(/control characters/);
     const json = (await web.http().get(`/api/posts/${id}`)).body;
@@ -71,16 +69,16 @@ describe.each(E2E_PHASES)('comments (phase %s)', (phase) => {
 
   it('rejects operator objects and unknown fields', async () => {
     const id = await createPost(web);
-    await web
-      .http()
+    const { agent, csrf } = await web.visitor();
+    await agent
       .post(`/post/${id}/comment`)
       .set('Content-Type', 'application/x-www-form-urlencoded')
-      .send('commenter[$ne]=x&comment=hi')
+      .send(`commenter[$ne]=x&comment=hi&_csrf=${encodeURIComponent(csrf)}`)
       .expect(400);
-    const extra = await web
-      .http()
+    const extra = await agent
       .post(`/post/${id}/comment`)
       .set(JSON_HEADERS)
+      .set('X-CSRF-Token', csrf)
       .send({ commenter: 'Bo', comment: 'hi', postId: '0123456789abcdef01234567' })
       .expect(400);
     expect(extra.body.errors).toEqual({ postId: 'postId is not a field of this form.' });

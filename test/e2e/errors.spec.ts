@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { errors } from 'cassandra-driver';
 import mongoose from 'mongoose';
 import request from 'supertest';
+import { AccountsService } from '../../src/accounts/accounts.service';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
@@ -11,10 +12,11 @@ import { CassandraPostStore } from '../../src/store/cassandra/cassandra-post-sto
 import { DualWritePrimaryError } from '../../src/store/dual-write/dual-write-post-store';
 import { MongoPostStore } from '../../src/store/mongo/mongo-post-store';
 import { PostStore } from '../../src/store/post-store';
+import { WRITER, writerOf } from '../integration/helpers/app';
 import { dropTestStores } from '../integration/helpers/stores';
 import { testEnv } from '../support/test-env';
 import { E2E_PHASES } from './helpers/phases';
-import { JSON_HEADERS, postFields } from './helpers/web-app';
+import { Browser, JSON_HEADERS, postFields, signInTo } from './helpers/web-app';
 
 const ID = '0123456789abcdef01234567';
 const UNAVAILABLE = 'The database is not available right now; nothing was saved. Please try again.';
@@ -53,6 +55,10 @@ describe.each(E2E_PHASES)(
     let config: AppConfig;
     let app: NestExpressApplication;
     let logged: jest.SpyInstance;
+    // the admin `editor`: its bearer token for JSON, a signed-in browser for forms and pages
+    // (accounts live in the real stores: only the post stores fail)
+    let writer: Record<string, string>;
+    let editor: Browser;
     const http = () => request(app.getHttpServer());
 
     beforeAll(async () => {
@@ -66,6 +72,8 @@ describe.each(E2E_PHASES)(
       app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
       configureApp(app);
       await app.init();
+      writer = await writerOf(app);
+      editor = await signInTo(app, (await app.get(AccountsService).named(WRITER.username))!);
     });
 
     beforeEach(() => {
@@ -94,10 +102,10 @@ describe.each(E2E_PHASES)(
       });
 
       it('is a 503 page saying nothing was saved, logged with the route and id', async () => {
-        const response = await http()
+        const response = await editor.agent
           .post(`/edit/${ID}`)
           .type('form')
-          .send(postFields())
+          .send({ ...postFields(), _csrf: editor.csrf })
           .expect(503);
         expect(response.headers['content-type']).toMatch(/^text\/html/);
         expect(response.headers['retry-after']).toBe('5');
@@ -115,13 +123,14 @@ describe.each(E2E_PHASES)(
         const create = await http()
           .post('/create')
           .set(JSON_HEADERS)
+          .set(writer)
           .send(postFields())
           .expect(503);
         expect(create.body.message).toBe(UNAVAILABLE);
       });
 
       it.each(['/', `/post/${ID}`, `/delete/${ID}`])('is a 503 page on GET %s', async (url) => {
-        const response = await http().get(url).expect(503);
+        const response = await editor.agent.get(url).expect(503);
         expect(response.text).toContain(UNAVAILABLE);
       });
     });
@@ -142,7 +151,7 @@ describe.each(E2E_PHASES)(
     it('still answers validation errors and malformed ids without touching the store', async () => {
       failure.error = new TypeError('the store must not be called');
       await http().get('/post/not-an-id').expect(404);
-      await http().post('/create').set(JSON_HEADERS).send({ title: '' }).expect(400);
+      await http().post('/create').set(JSON_HEADERS).set(writer).send({ title: '' }).expect(400);
       await http().get('/?sort=bogus').expect(400);
     });
   },

@@ -1,6 +1,6 @@
 import { E2E_PHASES } from './helpers/phases';
 import { inputValue } from './helpers/html';
-import { JSON_HEADERS, createPost, useWebApp } from './helpers/web-app';
+import { Browser, addComment, createPost, useWebApp } from './helpers/web-app';
 
 // Script tags, attribute breakers and a Handlebars expression: none may come back live.
 const EVIL = `<script>alert("x")</script>" onmouseover="alert(1)' {{pageTitle}}`;
@@ -18,15 +18,15 @@ function expectEscaped(html: string, where: string): void {
 describe.each(E2E_PHASES)('every user string is escaped (phase %s)', (phase) => {
   const web = useWebApp(`escape_${phase}`, phase);
   let id: string;
+  // the post's author is its account's display name: an author named EVIL writes it, and is
+  // signed in (EVIL in the page header too) for the forms
+  let author: Browser;
 
   beforeAll(async () => {
-    id = await createPost(web, { title: EVIL, author: EVIL, content: EVIL });
-    await web
-      .http()
-      .post(`/post/${id}/comment`)
-      .set(JSON_HEADERS)
-      .send({ commenter: EVIL, comment: EVIL })
-      .expect(201);
+    const token = await web.tokenOf('evil', 'author', EVIL);
+    id = await createPost(web, { title: EVIL, content: EVIL }, token);
+    await addComment(web, id, { commenter: EVIL, comment: EVIL });
+    author = await web.signIn('evil');
   });
 
   it.each(['/', '/?sort=title', '/?sort=title-desc', '/?sort=oldest'])(
@@ -44,51 +44,48 @@ describe.each(E2E_PHASES)('every user string is escaped (phase %s)', (phase) => 
   });
 
   it('on the edit form, whose inputs hold the text exactly', async () => {
-    const html = (await web.http().get(`/edit/${id}`).expect(200)).text;
+    const html = (await author.agent.get(`/edit/${id}`).expect(200)).text;
     expectEscaped(html, 'edit form');
     expect(inputValue(html, 'title')).toBe(EVIL);
   });
 
   it('on the delete confirmation', async () => {
-    expectEscaped((await web.http().get(`/delete/${id}`).expect(200)).text, 'delete page');
+    expectEscaped((await author.agent.get(`/delete/${id}`).expect(200)).text, 'delete page');
   });
 
   it('on a create form re-rendered after a validation error', async () => {
-    const response = await web
-      .http()
+    const response = await author.agent
       .post('/create')
       .type('form')
-      .send({ title: EVIL, author: EVIL, content: '' })
+      .send({ title: EVIL, content: '', _csrf: author.csrf })
       .expect(400);
     expectEscaped(response.text, 'create 400');
   });
 
   it('on a post page re-rendered after a comment validation error', async () => {
-    const response = await web
-      .http()
+    const { agent, csrf } = await web.visitor();
+    const response = await agent
       .post(`/post/${id}/comment`)
       .type('form')
-      .send({ commenter: '', comment: EVIL })
+      .send({ commenter: '', comment: EVIL, _csrf: csrf })
       .expect(400);
     expectEscaped(response.text, 'comment 400');
   });
 
   it('on an edit form re-rendered after a conflict', async () => {
-    const response = await web
-      .http()
+    const response = await author.agent
       .post(`/edit/${id}`)
       .type('form')
-      .send({ title: EVIL, author: EVIL, content: EVIL, version: '1' })
+      .send({ title: EVIL, content: EVIL, version: '1', _csrf: author.csrf })
       .expect(409);
     expectEscaped(response.text, 'edit 409');
   });
 
   it('in the names of unknown fields shown on a re-rendered form', async () => {
-    const response = await web
-      .http()
+    const response = await author.agent
       .post('/create')
       .type('form')
-      .send({ title: 'T', author: 'A', content: 'C', [EVIL]: 'x' })
+      .send({ title: 'T', content: 'C', [EVIL]: 'x', _csrf: author.csrf })
       .expect(400);
     expectEscaped(response.text, 'unknown field');
   });
