@@ -1,3 +1,4 @@
+import { FIRST_ADMIN_HINT } from '../../src/accounts/first-admin';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -86,6 +87,13 @@ describe('npm start (README quick start)', () => {
       expect(output).toMatch(/start: ferretdb already running on 127\.0\.0\.1:/);
       expect(output).toMatch(/start: cassandra already running on 127\.0\.0\.1:/);
       expect(output).not.toMatch(/already listens/);
+      // no account exists in its database yet: it says how to make the first admin (the
+      // README's Quick start), right after it listens
+      for (let waited = 0; !output.includes(FIRST_ADMIN_HINT) && waited < 10_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(output).toContain(`No accounts yet: ${FIRST_ADMIN_HINT}`);
+      expect(FIRST_ADMIN_HINT).toContain('npm run cli -- user add <name> --role admin');
 
       const started = Date.now();
       const exited = new Promise<void>((resolve) => app?.once('exit', () => resolve()));
