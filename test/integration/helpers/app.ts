@@ -54,21 +54,41 @@ export const WRITER = {
   password: 'correct horse battery staple',
 };
 
+/** An account a test writes as: made in the app's stores on first use (see tokenOf). */
+export interface TestAccount {
+  username: string;
+  name: string;
+  password: string;
+  role?: 'admin' | 'author';
+}
+
 /**
- * Bearer headers of an admin account in the app under test (created through AccountsService
- * the first time, so it goes through the phase's AccountStore like any account): writes need a
- * signed-in author or admin. Each call issues a new token of the same account.
+ * Bearer headers of the account in the app under test (created through AccountsService the
+ * first time, so it goes through the phase's AccountStore like any account; an author unless
+ * `role` says otherwise). Each call issues a new token of the same account. Every instance of a
+ * test may call it: one that loses the race to create the account uses the winner's.
  */
-export async function writerOf(app: NestExpressApplication): Promise<Record<string, string>> {
+export async function tokenOf(
+  app: NestExpressApplication,
+  who: TestAccount,
+): Promise<Record<string, string>> {
   const accounts = app.get(AccountsService);
   const account =
-    (await accounts.named(WRITER.username)) ??
-    (await accounts.create({ ...WRITER, role: 'admin' }).catch(async (error: unknown) => {
+    (await accounts.named(who.username)) ??
+    (await accounts.create({ role: 'author', ...who }).catch(async (error: unknown) => {
       // another instance of the same test created it meanwhile
-      const existing = await accounts.named(WRITER.username);
+      const existing = await accounts.named(who.username);
       if (!existing) throw error;
       return existing;
     }));
   const token = await app.get(CredentialsService).issueToken(account, 'test writer');
   return { Authorization: `Bearer ${token.value}` };
+}
+
+/**
+ * Bearer headers of an admin account in the app under test (WRITER, see tokenOf): writes need a
+ * signed-in author or admin.
+ */
+export function writerOf(app: NestExpressApplication): Promise<Record<string, string>> {
+  return tokenOf(app, { ...WRITER, role: 'admin' });
 }
