@@ -37,11 +37,21 @@ export interface CliRun {
 
 /** Runs the CLI exactly as documented: `npm run cli -- ...` (scripts/run-cli.js, compiled). */
 export function runCli(env: Record<string, string>, ...args: string[]): CliRun {
+  return runCliWithInput(env, '', ...args);
+}
+
+/** runCli with `input` on standard input (a password for `user add`, `user password`). */
+export function runCliWithInput(
+  env: Record<string, string>,
+  input: string,
+  ...args: string[]
+): CliRun {
   const result = spawnSync(process.execPath, ['scripts/run-cli.js', ...args], {
     cwd: ROOT,
     // Only what the test chose: no stray MIGRATION_PHASE etc. from the developer's shell.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
+    input,
     timeout: 120000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
