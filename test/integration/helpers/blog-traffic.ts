@@ -64,7 +64,10 @@ const SORTS = ['newest', 'oldest', 'title', 'title-desc'];
  * few concurrent workers, spread over one or more app instances (one BlogClient each), on the
  * pre-existing posts and on its own, and records every acknowledged write. Edits of one post may
  * race each other and a deletion (the highest acknowledged version wins); a post is only deleted
- * while no comment on it is in flight, so "acknowledged" stays exact.
+ * while no comment on it is in flight, so "acknowledged" stays exact. Posts are written as each
+ * client's writer (their author is its display name); half the comments too, the other half
+ * anonymously under a typed name. With `accounts`, some writes create accounts (POST /api/users)
+ * or change one (role, disable, enable), one write per account at a time.
  *
  * A read of a post no write touched while it ran ("quiet") must show exactly what was last
  * acknowledged (content, version, comments, or its absence); anything else is a stale read.
