@@ -35,6 +35,7 @@ import { runCli } from './support/measured-child';
 import { seedMongo } from './support/migration-data';
 import { FleetApp, logTail, startFleetApp, waitForReports } from './support/runbook-fleet';
 import { SteadyLoad } from './support/runbook-load';
+import { BENCH_WRITER, benchWriterHeaders } from './support/bench-writer';
 import { printLoad, printRunbook, runbookJson } from './support/runbook-report';
 import { resultsMeta, writeResults } from './support/results';
 import {
@@ -137,8 +138,13 @@ async function main(): Promise<void> {
     const where = apps.map((app) => app.url.replace('http://127.0.0.1', '')).join(', ');
     results.push(row('0', `start ${INSTANCES} apps (phase mongo)`, appsFrom, `ports ${where}`));
 
+    // the load's writes are signed in: an admin made with the CLI (phase mongo, like the apps);
+    // its account and token then migrate with the data, so they keep working in every phase
+    log(`creating the load's account (user add ${BENCH_WRITER.username}, user token)`);
+    const writer = benchWriterHeaders(env);
     load = new SteadyLoad(
       apps.map((app) => app.url),
+      writer,
       LOAD_DELETES,
       LOAD_INTERVAL_MS,
     );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { runningPid } from '../../scripts/stack/process-control';
 import { ServiceName } from '../../scripts/stack/stack';
 import { mongoUrlWithDb, uniqueName } from '../../test/support/test-env';
@@ -54,5 +55,9 @@ export function benchAppEnv(servers: BenchServers, name: string): Record<string,
     MONGO_URL: mongoUrlWithDb(servers.mongoUrl, unique),
     CASSANDRA_CONTACT_POINTS: servers.cassandraContactPoints,
     CASSANDRA_KEYSPACE: unique,
+    // required in production; one per run, shared by its app instances and CLI runs
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    // the load comes from one address (127.0.0.1): the per-address comment limit is not measured
+    RATE_LIMIT_COMMENTS: '0',
   };
 }

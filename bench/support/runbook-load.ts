@@ -26,7 +26,8 @@ const READ_AFTER_MS = 3000;
 
 /**
  * A light, steady load on a fleet of app instances: one writer (create, comment, edit with the
- * version it last got, delete, on its own posts) and one reader (a post of its own by id, or the
+ * version it last got, delete, on its own posts; signed in with `writer`, the bearer header of
+ * an account, as every write must be: its posts' author and its comments' name are the account's) and one reader (a post of its own by id, or the
  * first page of the listing), each at most one request per `intervalMs`, closed loop (a slow
  * FerretDB scan delays the next request instead of piling up), round robin over the instances.
  * Any answer but the expected status (or a 404 of a post the writer deleted meanwhile) is a
@@ -44,6 +45,8 @@ export class SteadyLoad {
 
   constructor(
     private readonly urls: readonly string[],
+    /** the writes' `Authorization: Bearer <token>` header (see benchWriterHeaders) */
+    private readonly writer: Record<string, string>,
     /** false: no deletes (see BENCH_LOAD_DELETES in runbook.bench.ts) */
     private readonly deletes = true,
     private readonly intervalMs = 500,
@@ -91,7 +94,7 @@ export class SteadyLoad {
       const res = await fetch(url, {
         method: body ? 'POST' : 'GET',
         headers: body
-          ? { Accept: 'application/json', 'Content-Type': 'application/json' }
+          ? { Accept: 'application/json', 'Content-Type': 'application/json', ...this.writer }
           : { Accept: 'application/json' },
         body: body && JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -121,18 +124,15 @@ export class SteadyLoad {
     const r = Math.random();
     const post = this.live[Math.floor(Math.random() * this.live.length)];
     if (!post || this.live.length < 3 || r < 0.3) {
-      const body = { title: `Runbook post ${i}`, author: `Load ${i % 7}`, content: `Body ${i}` };
+      const body = { title: `Runbook post ${i}`, content: `Body ${i}` };
       const made = (await this.request('create', '/create', 201, body)) as { id?: string };
       if (made?.id) this.live.push({ id: made.id, createdAt: Date.now() });
     } else if (r < 0.6) {
-      await this.request('comment', `/post/${post.id}/comment`, 201, {
-        commenter: `Reader ${i % 5}`,
-        comment: `Comment ${i}`,
-      });
+      // signed in: the commenter is the account's name, so the body names none
+      await this.request('comment', `/post/${post.id}/comment`, 201, { comment: `Comment ${i}` });
     } else if (r < 0.9 || !this.deletes) {
       const body = {
         title: `Runbook post ${post.id.slice(-6)} edit ${i}`,
-        author: `Load ${i % 7}`,
         content: `Edited body ${i}`,
         ...(post.version && { version: post.version }),
       };

@@ -1,13 +1,12 @@
 import { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { DualWritePostStore } from '../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../src/store/post-store.router';
 import { pollUntil, sleep } from '../support/http-poll';
 import { testEnv } from '../support/test-env';
 import { createTestApp } from './helpers/app';
-import { BlogClient } from './helpers/blog-client';
+import { BlogClient, signedInBrowser } from './helpers/blog-client';
 import { requireManagedStack, stackCommand } from './helpers/stack-command';
 import { dropTestStores, withCassandra, withMongo } from './helpers/stores';
 
@@ -65,7 +64,7 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
     app = await createTestApp(config);
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    blog = new BlogClient(app);
+    blog = await BlogClient.of(app);
   }, SETUP_MS);
 
   afterEach(async () => {
@@ -87,7 +86,7 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
 
     const created = await blog.createdId('Written during the outage');
     const edited = await blog
-      .edit(kept, { title: 'Edited during the outage', author: 'Ada', content: 'new' })
+      .edit(kept, { title: 'Edited during the outage', content: 'new' })
       .expect(200);
     const comment = await blog
       .comment(kept, { commenter: 'Bo', comment: 'still here' })
@@ -182,26 +181,25 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
       // both stores run (beforeEach): a write reaches both
       await pollUntil(`${url}/health`, (status) => status === 200, 60_000, 250);
       const id = await blog.createdId('Written before MongoDB stops');
+      const browser = await signedInBrowser(app);
       await dual().drain();
       const before = await cassandraContents(config);
       expect(before.posts.some((p) => p.startsWith(`${id}:`))).toBe(true);
       await stackCommand(['down', 'mongo']);
 
-      // a reader's form post gets the error page
-      const page = await request(app.getHttpServer())
+      // a signed-in browser's form post gets the error page
+      const page = await browser.agent
         .post('/create')
         .type('form')
-        .send({ title: 'Never stored', author: 'Ada', content: 'x' });
+        .send({ title: 'Never stored', content: 'x', _csrf: browser.csrf });
       expect(page.status).toBe(503);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(page.text).toMatch(/nothing was saved/i);
 
-      const json = await blog.create({ title: 'Never stored either', author: 'Ada', content: 'x' });
+      const json = await blog.create({ title: 'Never stored either', content: 'x' });
       expect(json.status).toBe(503);
       expect(JSON.stringify(json.body)).toMatch(/nothing was saved/i);
-      expect((await blog.edit(id, { title: 'Never', author: 'Ada', content: 'x' })).status).toBe(
-        503,
-      );
+      expect((await blog.edit(id, { title: 'Never', content: 'x' })).status).toBe(503);
       expect((await blog.comment(id, { commenter: 'Bo', comment: 'never' })).status).toBe(503);
       expect((await blog.delete(id)).status).toBe(503);
 

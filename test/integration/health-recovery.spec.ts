@@ -91,7 +91,7 @@ describe('health while a store is unreachable, and after it comes back', () => {
     // The rest of the app keeps serving: a page that needs no database, and the posts while
     // only the secondary (Cassandra in dual-write) is cut; without the source of truth
     // (MongoDB) the posts page says so with a 503 instead of hanging or crashing.
-    await request(app.getHttpServer()).get('/create').expect(200);
+    await request(app.getHttpServer()).get('/login').expect(200);
     await request(app.getHttpServer())
       .get('/')
       .expect(store === 'mongo' ? 503 : 200);

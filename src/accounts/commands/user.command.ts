@@ -1,6 +1,11 @@
+import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
 import { readSecret } from '../../cli/read-secret';
+import { storeNamesUsedBy } from '../../config/migration-phase';
+import { CurrentPhase } from '../../control/current-phase';
+import { PhaseControl } from '../../control/phase-control';
+import { StoreConnections } from '../../database/store-connections';
 import { Account, ROLES } from '../../store/account-store';
 import { AccountsService } from '../accounts.service';
 import { CredentialsService } from '../credentials.service';
@@ -23,6 +28,26 @@ function shown(account: Account) {
 
 const ROLE_LIST = ROLES.join('|');
 
+/**
+ * The CLI connects nothing up front. Before a user command touches accounts: the phase from the
+ * phase record (not MIGRATION_PHASE: the fleet may have moved on), served by this process, with
+ * the stores it uses connected, so the command reads and writes where the app instances do.
+ */
+@Injectable()
+export class UserCommandStores {
+  constructor(
+    private readonly control: PhaseControl,
+    private readonly current: CurrentPhase,
+    private readonly connections: StoreConnections,
+  ) {}
+
+  async ready(): Promise<void> {
+    const { phase, record } = await this.control.read();
+    this.current.set(phase, record);
+    await Promise.all(storeNamesUsedBy(phase).map((store) => this.connections.ensure(store, 3)));
+  }
+}
+
 /** `user add <username> --role admin|author [--name "Display Name"]`, password on stdin. */
 @SubCommand({
   name: 'add',
@@ -30,13 +55,17 @@ const ROLE_LIST = ROLES.join('|');
   description: 'Create an account; the password is read from standard input (first line)',
 })
 export class UserAddCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[], flags: { role?: string; name?: string }): Promise<void> {
     const [username] = words(`user add <username> --role ${ROLE_LIST}`, params, 1);
     if (!flags.role) throw new CliUsageError(`user add needs --role ${ROLE_LIST}`);
+    await this.stores.ready();
     const password = await readSecret('Password (not shown): ');
     const account = await this.accounts.create({
       username,
@@ -60,12 +89,16 @@ export class UserAddCommand extends CommandRunner {
 
 @SubCommand({ name: 'list', description: 'List the accounts' })
 export class UserListCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[], flags: { json?: boolean }): Promise<void> {
     rejectExtraArguments('user list', params);
+    await this.stores.ready();
     const accounts = (await this.accounts.list()).map(shown);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(accounts, null, 2)}\n`);
@@ -92,12 +125,16 @@ export class UserListCommand extends CommandRunner {
   description: "Change an account's role",
 })
 export class UserRoleCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [username, role] = words(`user role <username> <${ROLE_LIST}>`, params, 2);
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     const changed = await this.accounts.setRole(account.id, role);
     process.stdout.write(`${changed.username} is now ${changed.role}\n`);
@@ -110,12 +147,16 @@ export class UserRoleCommand extends CommandRunner {
   description: 'Disable an account and end its sessions and tokens',
 })
 export class UserDisableCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [username] = words('user disable <username>', params, 1);
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     await this.accounts.setDisabled(account.id, true);
     process.stdout.write(`${account.username} is disabled; its sessions and tokens ended\n`);
@@ -124,12 +165,16 @@ export class UserDisableCommand extends CommandRunner {
 
 @SubCommand({ name: 'enable', arguments: '<username>', description: 'Enable an account again' })
 export class UserEnableCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [username] = words('user enable <username>', params, 1);
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     await this.accounts.setDisabled(account.id, false);
     process.stdout.write(`${account.username} is enabled\n`);
@@ -142,12 +187,16 @@ export class UserEnableCommand extends CommandRunner {
   description: "Set an account's password (from standard input) and end its sessions",
 })
 export class UserPasswordCommand extends CommandRunner {
-  constructor(private readonly accounts: AccountsService) {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [username] = words('user password <username>', params, 1);
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     const password = await readSecret('New password (not shown): ');
     await this.accounts.setPassword(account.id, password);
@@ -164,6 +213,7 @@ export class UserTokenCommand extends CommandRunner {
   constructor(
     private readonly accounts: AccountsService,
     private readonly credentials: CredentialsService,
+    private readonly stores: UserCommandStores,
   ) {
     super();
   }
@@ -172,6 +222,7 @@ export class UserTokenCommand extends CommandRunner {
     const [username] = words('user token <username> [--label TEXT]', params, 1);
     const label = (flags.label ?? '').trim();
     if (label.length > 100) throw new CliUsageError('--label must be at most 100 characters');
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     if (account.disabled) throw new CliUsageError(`${account.username} is disabled`);
     const token = await this.credentials.issueToken(account, label);
@@ -190,12 +241,14 @@ export class UserTokensCommand extends CommandRunner {
   constructor(
     private readonly accounts: AccountsService,
     private readonly credentials: CredentialsService,
+    private readonly stores: UserCommandStores,
   ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [username] = words('user tokens <username>', params, 1);
+    await this.stores.ready();
     const account = await this.accounts.requireNamed(username);
     const tokens = await this.credentials.tokensOf(account.id);
     const lines = tokens.map(
@@ -208,12 +261,16 @@ export class UserTokensCommand extends CommandRunner {
 
 @SubCommand({ name: 'revoke', arguments: '<token-id>', description: 'Delete an API token' })
 export class UserRevokeCommand extends CommandRunner {
-  constructor(private readonly credentials: CredentialsService) {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly stores: UserCommandStores,
+  ) {
     super();
   }
 
   async run(params: string[]): Promise<void> {
     const [id] = words('user revoke <token-id>', params, 1);
+    await this.stores.ready();
     if (!(await this.credentials.revokeToken(id))) {
       throw new CliUsageError(`there is no token with id ${id}; nothing changed`);
     }
@@ -243,6 +300,7 @@ export class UserCommand extends CommandRunner {
 }
 
 export const USER_COMMANDS = [
+  UserCommandStores,
   UserCommand,
   UserAddCommand,
   UserListCommand,

@@ -233,3 +233,96 @@ export function countBy(values: string[]): Record<string, number> {
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 }
+
+/** An account as a store holds it (the fields a client can see and change). */
+export interface StoredAccount {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  disabled: boolean;
+}
+
+/** A store's accounts, and in Cassandra the name claims (`account_names`: username → id). */
+export interface AccountsSeen {
+  accounts: StoredAccount[];
+  claims?: Map<string, string>;
+}
+
+/** Every account in MongoDB's `accounts` collection. */
+export async function mongoAccounts(config: AppConfig): Promise<AccountsSeen> {
+  return withMongo(config, async (db) => {
+    const docs = await db
+      .collection<{ _id: string } & Omit<StoredAccount, 'id'>>('accounts')
+      .find({})
+      .toArray();
+    return {
+      accounts: docs.map((d) => ({
+        id: d._id,
+        username: d.username,
+        name: d.name,
+        role: d.role,
+        disabled: d.disabled,
+      })),
+    };
+  });
+}
+
+/** Every account row in Cassandra's `accounts` table (with a version) and every name claim. */
+export async function cassandraAccounts(client: Client, ks: string): Promise<AccountsSeen> {
+  const rows = await scanRows(
+    client,
+    `${ks}.accounts`,
+    'id',
+    'id, username, name, role, disabled, version',
+  );
+  const claims = await scanRows(client, `${ks}.account_names`, 'username', 'username, account_id');
+  return {
+    accounts: rows
+      .filter((r) => r.get('version') !== null)
+      .map((r) => ({
+        id: r.get('id') as string,
+        username: r.get('username') as string,
+        name: r.get('name') as string,
+        role: r.get('role') as string,
+        disabled: r.get('disabled') as boolean,
+      })),
+    claims: new Map(
+      claims.map((r) => [r.get('username') as string, r.get('account_id') as string]),
+    ),
+  };
+}
+
+/**
+ * Every difference between the acknowledged accounts and a store's: each one present with its
+ * acked username, name, role and disabled flag, no username held by two accounts, and in
+ * Cassandra each acked username claimed by its account.
+ */
+export function accountDifferences(
+  where: string,
+  acked: Iterable<StoredAccount>,
+  seen: AccountsSeen,
+): string[] {
+  const out: string[] = [];
+  const byId = new Map(seen.accounts.map((a) => [a.id, a]));
+  const perName = countBy(seen.accounts.map((a) => a.username));
+  for (const [username, n] of Object.entries(perName)) {
+    if (n > 1) out.push(`${where}: ${n} accounts named ${username}`);
+  }
+  for (const want of acked) {
+    const got = byId.get(want.id);
+    const fields = (a: StoredAccount) =>
+      JSON.stringify({ username: a.username, name: a.name, role: a.role, disabled: a.disabled });
+    if (!got) out.push(`${where}: account ${want.id} (${want.username}) is missing`);
+    else if (fields(got) !== fields(want)) {
+      out.push(`${where}: account ${want.id} is ${fields(got)}, acked ${fields(want)}`);
+    }
+    const claim = seen.claims?.get(want.username);
+    if (seen.claims && claim !== want.id) {
+      out.push(
+        `${where}: the name ${want.username} is claimed by ${claim ?? 'nobody'}, not ${want.id}`,
+      );
+    }
+  }
+  return out;
+}

@@ -37,11 +37,21 @@ export interface CliRun {
 
 /** Runs the CLI exactly as documented: `npm run cli -- ...` (scripts/run-cli.js, compiled). */
 export function runCli(env: Record<string, string>, ...args: string[]): CliRun {
+  return runCliWithInput(env, '', ...args);
+}
+
+/** runCli with `input` on standard input (a password for `user add`, `user password`). */
+export function runCliWithInput(
+  env: Record<string, string>,
+  input: string,
+  ...args: string[]
+): CliRun {
   const result = spawnSync(process.execPath, ['scripts/run-cli.js', ...args], {
     cwd: ROOT,
     // Only what the test chose: no stray MIGRATION_PHASE etc. from the developer's shell.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
+    input,
     timeout: 120000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -54,21 +64,41 @@ export const WRITER = {
   password: 'correct horse battery staple',
 };
 
+/** An account a test writes as: made in the app's stores on first use (see tokenOf). */
+export interface TestAccount {
+  username: string;
+  name: string;
+  password: string;
+  role?: 'admin' | 'author';
+}
+
 /**
- * Bearer headers of an admin account in the app under test (created through AccountsService
- * the first time, so it goes through the phase's AccountStore like any account): writes need a
- * signed-in author or admin. Each call issues a new token of the same account.
+ * Bearer headers of the account in the app under test (created through AccountsService the
+ * first time, so it goes through the phase's AccountStore like any account; an author unless
+ * `role` says otherwise). Each call issues a new token of the same account. Every instance of a
+ * test may call it: one that loses the race to create the account uses the winner's.
  */
-export async function writerOf(app: NestExpressApplication): Promise<Record<string, string>> {
+export async function tokenOf(
+  app: NestExpressApplication,
+  who: TestAccount,
+): Promise<Record<string, string>> {
   const accounts = app.get(AccountsService);
   const account =
-    (await accounts.named(WRITER.username)) ??
-    (await accounts.create({ ...WRITER, role: 'admin' }).catch(async (error: unknown) => {
+    (await accounts.named(who.username)) ??
+    (await accounts.create({ role: 'author', ...who }).catch(async (error: unknown) => {
       // another instance of the same test created it meanwhile
-      const existing = await accounts.named(WRITER.username);
+      const existing = await accounts.named(who.username);
       if (!existing) throw error;
       return existing;
     }));
   const token = await app.get(CredentialsService).issueToken(account, 'test writer');
   return { Authorization: `Bearer ${token.value}` };
+}
+
+/**
+ * Bearer headers of an admin account in the app under test (WRITER, see tokenOf): writes need a
+ * signed-in author or admin.
+ */
+export function writerOf(app: NestExpressApplication): Promise<Record<string, string>> {
+  return tokenOf(app, { ...WRITER, role: 'admin' });
 }

@@ -1,4 +1,5 @@
 import { Test } from 'supertest';
+import { Role } from '../../../src/store/account-store';
 import { BlogClient } from './blog-client';
 import { Dataset } from './migration';
 import { Spread } from './spread';
@@ -19,7 +20,17 @@ export interface AckedPost {
   comments: Map<string, { commenter: string; comment: string }>;
 }
 
-export type WriteOp = 'create' | 'edit' | 'comment' | 'delete';
+/** What a client was last told about an account it created or changed (POST /api/users, /admin/users). */
+export interface AckedAccount {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+}
+
+export type WriteOp =
+  'create' | 'edit' | 'comment' | 'delete' | 'account-create' | 'account-change';
 /** `/`, `/post/:id`, `/api/posts` and `/api/posts/:id` */
 export type ReadOp = 'home' | 'page' | 'list' | 'get';
 
@@ -33,7 +44,15 @@ export interface TrafficOptions {
    * workers go), so every phase gets the same load rather than what its stores sustain
    */
   rate?: number;
+  /**
+   * the share of writes that create an account or change one (role, disable, enable) through
+   * the admin's JSON routes (default 0: posts and comments only)
+   */
+  accounts?: number;
 }
+
+/** Every traffic account's password: the service hashes it (scrypt), nobody signs in with it. */
+export const TRAFFIC_PASSWORD = 'traffic password 1';
 
 const pick = <T>(items: readonly T[]): T | undefined =>
   items.length ? items[Math.floor(Math.random() * items.length)] : undefined;
@@ -45,13 +64,18 @@ const SORTS = ['newest', 'oldest', 'title', 'title-desc'];
  * few concurrent workers, spread over one or more app instances (one BlogClient each), on the
  * pre-existing posts and on its own, and records every acknowledged write. Edits of one post may
  * race each other and a deletion (the highest acknowledged version wins); a post is only deleted
- * while no comment on it is in flight, so "acknowledged" stays exact.
+ * while no comment on it is in flight, so "acknowledged" stays exact. Posts are written as each
+ * client's writer (their author is its display name); half the comments too, the other half
+ * anonymously under a typed name. With `accounts`, some writes create accounts (POST /api/users)
+ * or change one (role, disable, enable), one write per account at a time.
  *
  * A read of a post no write touched while it ran ("quiet") must show exactly what was last
  * acknowledged (content, version, comments, or its absence); anything else is a stale read.
  */
 export class BlogTraffic {
   readonly posts = new Map<string, AckedPost>();
+  /** the accounts the traffic created, by id, as last acknowledged */
+  readonly accounts = new Map<string, AckedAccount>();
   /** acknowledged writes, with when they were acknowledged */
   readonly acks: { op: WriteOp; at: number }[] = [];
   /** every request with when it ended and whether its answer was one a client may get */
@@ -78,6 +102,9 @@ export class BlogTraffic {
   /** which operation comes next, and per operation whether it targets a pre-existing post */
   private readonly mix = new Spread();
   private readonly targets = new Map<WriteOp | 'read', Spread>();
+  private readonly accountMix = new Spread();
+  /** accounts with a write in flight: one at a time each, so "acknowledged" stays exact */
+  private readonly accountBusy = new Set<string>();
 
   constructor(
     blog: BlogClient | readonly BlogClient[],
@@ -125,8 +152,11 @@ export class BlogTraffic {
       const r = this.mix.next();
       if (r < reads) await this.guard('read', () => this.read());
       else {
-        const w = (r - reads) / (1 - reads);
-        if (w < 0.15) await this.guard('create', () => this.create());
+        const accounts = this.options.accounts ?? 0;
+        const a = (r - reads) / (1 - reads);
+        const w = (a - accounts) / (1 - accounts);
+        if (a < accounts) await this.accountWrite();
+        else if (w < 0.15) await this.guard('create', () => this.create());
         else if (w < 0.5) await this.guard('edit', () => this.edit());
         else if (w < 0.9) await this.guard('comment', () => this.comment());
         else await this.guard('delete', () => this.remove());
@@ -175,11 +205,11 @@ export class BlogTraffic {
     return id ? this.posts.get(id) : undefined;
   }
 
+  /** A post body: the author is not in it (it is the writer's display name). */
   private content() {
     const i = ++this.n;
     return {
       title: `${pick(TITLE_STARTS)} traffic ${i}`,
-      author: `Writer ${i % 7}`,
       content: `Traffic content ${i}\nwith a second line ${Math.random()}`,
     };
   }
@@ -209,12 +239,14 @@ export class BlogTraffic {
 
   private async create(): Promise<void> {
     const body = this.content();
-    const res = await this.send(this.next().create(body));
+    const client = this.next();
+    const res = await this.send(client.create(body));
     if (res.status !== 201) return this.unexpect('create', res, 'create');
     const id = (res.body as { id: string }).id;
     this.add({
       id,
       ...body,
+      author: client.writer.name,
       preexisting: false,
       touched: true,
       deleted: false,
@@ -233,6 +265,7 @@ export class BlogTraffic {
     }
     if (res.status !== 200) return this.unexpect(`edit ${post.id}`, res, 'edit');
     const { version } = res.body as { version: number };
+    // an edit keeps the post's author (and owner)
     if (post.version === undefined || version > post.version) {
       Object.assign(post, body, { version });
     }
@@ -243,11 +276,22 @@ export class BlogTraffic {
   private async comment(): Promise<void> {
     const post = this.target('comment');
     if (!post) return;
-    const body = { commenter: `Reader ${++this.n % 11}`, comment: `Comment ${this.n} ✓` };
+    // every other comment is the writer's (under its display name), the rest anonymous readers'
+    const n = ++this.n;
+    const client = this.next();
+    const signedIn = n % 2 === 0;
+    const body = {
+      commenter: signedIn ? client.writer.name : `Reader ${n % 11}`,
+      comment: `Comment ${n} ✓`,
+    };
     this.commenting.set(post.id, (this.commenting.get(post.id) ?? 0) + 1);
     try {
       const res = await this.writingTo(post.id, () =>
-        this.send(this.next().comment(post.id, body)),
+        this.send(
+          signedIn
+            ? client.commentSignedIn(post.id, { comment: body.comment })
+            : client.comment(post.id, body),
+        ),
       );
       if (res.status !== 201) return this.unexpect(`comment on ${post.id}`, res, 'comment');
       post.comments.set((res.body as { id: string }).id, body);
@@ -270,6 +314,51 @@ export class BlogTraffic {
     this.deleted.push(post.id);
     this.deleting.delete(post.id);
     this.ack('delete', res);
+  }
+
+  /** Creates an account two times in five (always while there is none free), else changes one. */
+  private async accountWrite(): Promise<void> {
+    const free = [...this.accounts.values()].filter((a) => !this.accountBusy.has(a.id));
+    const account = pick(free);
+    if (!account || this.accountMix.next() < 0.4) {
+      return this.guard('account-create', () => this.createAccount());
+    }
+    this.accountBusy.add(account.id);
+    try {
+      await this.guard('account-change', () => this.changeAccount(account));
+    } finally {
+      this.accountBusy.delete(account.id);
+    }
+  }
+
+  private async createAccount(): Promise<void> {
+    const i = ++this.n;
+    const body = {
+      username: `traffic.${i}`,
+      name: `Écrivain ${i}`,
+      role: i % 4 === 0 ? 'admin' : 'author',
+      password: TRAFFIC_PASSWORD,
+    };
+    const res = await this.send(this.next().createAccount(body));
+    if (res.status !== 201)
+      return this.unexpect(`create account ${body.username}`, res, 'account-create');
+    const id = (res.body as { id: string }).id;
+    const { username, name } = body;
+    this.accounts.set(id, { id, username, name, role: body.role as Role, disabled: false });
+    this.ack('account-create', res);
+  }
+
+  /** By turns: the role changed, then disabled, then enabled again. */
+  private async changeAccount(account: AckedAccount): Promise<void> {
+    const turn = ++this.n % 3;
+    const role: Role = account.role === 'admin' ? 'author' : 'admin';
+    const change = turn === 0 ? { role } : account.disabled ? 'enable' : 'disable';
+    const res = await this.send(this.next().changeAccount(account.username, change));
+    const what = `${typeof change === 'string' ? change : `role ${role}`} ${account.username}`;
+    if (res.status !== 200) return this.unexpect(what, res, 'account-change');
+    if (typeof change === 'string') account.disabled = change === 'disable';
+    else account.role = role;
+    this.ack('account-change', res);
   }
 
   private async read(): Promise<void> {

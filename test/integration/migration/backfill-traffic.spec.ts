@@ -7,15 +7,18 @@ import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { sleep } from '../../support/http-poll';
 import { testEnv } from '../../support/test-env';
 import {
+  accountDifferences,
   appListing,
   appSeen,
+  cassandraAccounts,
   cassandraSeen,
   countBy,
   differences,
   listingDifferences,
+  mongoAccounts,
   mongoSeen,
 } from '../helpers/acked-writes';
-import { createTestApp } from '../helpers/app';
+import { WRITER, createTestApp } from '../helpers/app';
 import { BlogClient } from '../helpers/blog-client';
 import { AckedPost, BlogTraffic } from '../helpers/blog-traffic';
 import {
@@ -45,11 +48,13 @@ describe('backfill during traffic: migrate backfill while clients write through 
       // no scheduled hint retry or reconcile repairs what the backfill missed
       HINT_RETRY_INTERVAL: '0',
       RECONCILE_INTERVAL: '0',
+      // every comment comes from 127.0.0.1: the per-address limit would refuse most of them
+      RATE_LIMIT_COMMENTS: '0',
     });
     config = loadConfig(env);
     app = await createTestApp(config); // applies the schema
     await app.listen(0, '127.0.0.1');
-    blog = new BlogClient(app);
+    blog = await BlogClient.of(app);
     cassandra = rawCassandra(config);
     await cassandra.connect();
     // written before dual-write started: in MongoDB only
@@ -65,7 +70,8 @@ describe('backfill during traffic: migrate backfill while clients write through 
   });
 
   it('every acknowledged write is in both stores and the app after the backfill, and verify is clean', async () => {
-    traffic = new BlogTraffic(blog, existing);
+    // about one write in twelve creates or changes an account (role, disable, enable)
+    traffic = new BlogTraffic(blog, existing, { accounts: 0.08 });
     traffic.start(8);
     await sleep(1000);
 
@@ -104,7 +110,14 @@ describe('backfill during traffic: migrate backfill while clients write through 
       `backfill: ${run.stdout.trim()}; acked writes ${JSON.stringify(countBy(traffic.acks.map((a) => a.op)))}, ${during} while copying (${((copying.to! - copying.from!) / 1000).toFixed(1)} s)`,
     );
     expect(during).toBeGreaterThan(50);
-    for (const op of ['create', 'edit', 'comment', 'delete'] as const) {
+    for (const op of [
+      'create',
+      'edit',
+      'comment',
+      'delete',
+      'account-create',
+      'account-change',
+    ] as const) {
       const n = traffic.acks.filter(
         (a) => a.op === op && a.at >= copying.from! && a.at <= copying.to!,
       );
@@ -124,11 +137,24 @@ describe('backfill during traffic: migrate backfill while clients write through 
     }
     const live = acked.filter((p) => !p.deleted);
     const liveComments = live.reduce((n, p) => n + p.comments.size, 0);
-    expect(verify.report.records.mongo).toMatchObject({
+    // the traffic's accounts and the writer; the writer's one token
+    const records = {
       posts: live.length,
       comments: liveComments,
-    });
-    expect(verify.report.records.cassandra).toEqual(verify.report.records.mongo);
+      accounts: traffic.accounts.size + 1,
+      credentials: 1,
+    };
+    expect(verify.report.records).toEqual({ mongo: records, cassandra: records });
+    const writer = expect.objectContaining({ username: WRITER.username, role: 'admin' });
+    const accounts = [...traffic.accounts.values()];
+    for (const [where, seen] of [
+      ['mongo', await mongoAccounts(config)],
+      ['cassandra', await cassandraAccounts(cassandra, config.cassandraKeyspace)],
+    ] as const) {
+      expect(accountDifferences(where, accounts, seen)).toEqual([]);
+      expect(seen.accounts).toHaveLength(accounts.length + 1);
+      expect(seen.accounts).toContainEqual(writer);
+    }
 
     expect(differences('mongo', acked, await mongoSeen(config), true)).toEqual([]);
     const cassandraView = await cassandraSeen(cassandra, config.cassandraKeyspace);

@@ -6,7 +6,13 @@ import { Comment, Post } from '../../../src/store/post';
 import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
 import { Replicas } from '../../../src/store/replicas';
 import { commentDeleteVersion, deleteVersion, newId, nowMicros } from '../../../src/store/versions';
-import { runCli } from '../helpers/app';
+import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
+import { Account, Credential } from '../../../src/store/account-store';
+import { PostStoreRouter } from '../../../src/store/post-store.router';
+import { testAccount } from '../../support/test-accounts';
+import { cassandraAccounts, mongoAccounts } from '../helpers/acked-writes';
+import { runCli, runCliWithInput } from '../helpers/app';
+import { verifyStores } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
 describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-runs, bad input (real servers)', () => {
@@ -173,5 +179,174 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
     const verify = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
     expect(verify.stdout).toContain('verify cassandra → mongo: clean');
     expect(verify.stdout).toContain('mongo: 19 posts, 37 comments');
+  });
+});
+
+describe('migrate CLI and accounts: backfill copies them with their name claims, verify names a tampered or missing one, reconcile repairs it (real servers)', () => {
+  let m: StoreModule;
+  let env: Record<string, string>;
+  const accounts: Account[] = [];
+  const credentials: Credential[] = [];
+
+  beforeAll(async () => {
+    m = await storeModule('migrate_cli_accounts', 'dual-write');
+    const c = m.config;
+    env = {
+      MIGRATION_PHASE: 'dual-write',
+      NODE_ENV: 'test',
+      MONGO_URL: c.mongoUrl,
+      CASSANDRA_CONTACT_POINTS: c.cassandraContactPoints.join(','),
+      CASSANDRA_LOCAL_DC: c.cassandraLocalDc,
+      CASSANDRA_KEYSPACE: c.cassandraKeyspace,
+    };
+    // accounts from before dual-write: in MongoDB only (its own store, no copies)
+    const mongo = m.module.get(PostStoreRouter).accountsFor('mongo');
+    for (let i = 0; i < 5; i++) {
+      const createdAt = new Date(Date.now() - (10 - i) * 60_000);
+      const account = testAccount({
+        username: `early.${i}`,
+        name: `Early Writer ${i}`,
+        role: i === 0 ? 'admin' : 'author',
+        disabled: i === 4,
+        createdAt,
+        updatedAt: createdAt,
+        version: createdAt.getTime() * 1000,
+      });
+      accounts.push(account);
+      await mongo.createAccount(account);
+    }
+    for (const account of accounts.slice(0, 2)) {
+      const credential: Credential = {
+        id: newId(),
+        accountId: account.id,
+        type: 'token',
+        secretHash: 'a'.repeat(64),
+        label: 'ci',
+        createdAt: account.createdAt,
+        usedAt: account.createdAt,
+        version: nowMicros(),
+      };
+      credentials.push(credential);
+      await mongo.createCredential(credential);
+    }
+  });
+  afterAll(() => m?.close());
+
+  const cassandraView = () =>
+    cassandraAccounts(m.module.get(CassandraClient), m.config.cassandraKeyspace);
+  const fields = ({ id, username, name, role, disabled }: Account) => ({
+    id,
+    username,
+    name,
+    role,
+    disabled,
+  });
+
+  it('backfill copies every account and credential, and Cassandra refuses their usernames afterwards', async () => {
+    expect((await cassandraView()).accounts).toEqual([]);
+    const copy = runCli(env, 'migrate', 'backfill');
+    expect(copy.stdout).toMatch(
+      /^backfill mongo → cassandra: copied 0 posts, 0 comments, 5 accounts and 2 credentials in /,
+    );
+    expect(copy.status).toBe(0);
+
+    const view = await cassandraView();
+    const byId = (list: { id: string }[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(view.accounts)).toEqual(byId(accounts.map(fields)));
+    expect(byId((await mongoAccounts(m.config)).accounts)).toEqual(byId(accounts.map(fields)));
+    // each name claimed for its account, as if it had been created in Cassandra
+    expect(Object.fromEntries(view.claims!)).toEqual(
+      Object.fromEntries(accounts.map((a) => [a.username, a.id])),
+    );
+    const cassandraStore = m.module.get(PostStoreRouter).accountsFor('cassandra');
+    for (const credential of credentials) {
+      expect(await cassandraStore.getCredential(credential.id)).toEqual(credential);
+    }
+    const verify = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
+    expect(verify.stdout).toContain('verify mongo → cassandra: clean');
+    expect(verify.status).toBe(0);
+    // the CLI lists them from the phase's primary (MongoDB in dual-write)
+    const list = runCli(env, 'user', 'list', '--json');
+    expect(list.status).toBe(0);
+    const listed = JSON.parse(list.stdout) as Account[];
+    expect(byId(listed.map(fields))).toEqual(byId(accounts.map(fields)));
+
+    // in phase cassandra (MongoDB no longer asked) the copied names are taken, in any case
+    const cassandraEnv = { ...env, MIGRATION_PHASE: 'cassandra' };
+    for (const username of ['early.1', 'EARLY.2']) {
+      const add = runCliWithInput(
+        cassandraEnv,
+        'a long enough password\n',
+        'user',
+        'add',
+        username,
+        '--role',
+        'author',
+      );
+      expect({ username, status: add.status }).toEqual({ username, status: 1 });
+      expect(add.stderr.trim().split('\n')).toHaveLength(1);
+      expect(add.stderr).toMatch(/taken/i);
+    }
+    // nothing was written: the accounts and their claims are as the backfill left them
+    expect(await cassandraView()).toEqual(view);
+    // a new name is not refused (the refusals above were the claims, not the CLI)
+    const fresh = runCliWithInput(
+      cassandraEnv,
+      'a long enough password\n',
+      'user',
+      'add',
+      'late.writer',
+      '--role',
+      'author',
+    );
+    expect(fresh.stdout).toContain('created author late.writer');
+    expect(fresh.status).toBe(0);
+    const after = await cassandraView();
+    const late = after.accounts.find((a) => a.username === 'late.writer');
+    expect(after.claims!.get('late.writer')).toBe(late?.id);
+    // back to what MongoDB has, for the test below
+    const cql = m.module.get(CassandraClient);
+    const ks = m.config.cassandraKeyspace;
+    const once = { idempotent: true };
+    await cql.execute(`DELETE FROM ${ks}.accounts WHERE id = ?`, [late!.id], once);
+    await cql.execute(`DELETE FROM ${ks}.account_names WHERE username = ?`, ['late.writer'], once);
+  });
+
+  it('verify names a tampered and a missing account by id (exit 1); reconcile repairs both; verify is then clean', async () => {
+    const cql = m.module.get(CassandraClient);
+    const ks = m.config.cassandraKeyspace;
+    const [tampered, missing] = [accounts[1], accounts[3]];
+    // behind the app's back in Cassandra: a role raised, an account deleted
+    const once = { idempotent: true };
+    await cql.execute(`UPDATE ${ks}.accounts SET role = 'admin' WHERE id = ?`, [tampered.id], once);
+    await cql.execute(`DELETE FROM ${ks}.accounts WHERE id = ?`, [missing.id], once);
+
+    const verify = await verifyStores(env, 0);
+    expect(verify.status).toBe(1);
+    expect(verify.report?.clean).toBe(false);
+    const named = verify.report!.differences.map((d) => `${d.entity} ${d.id} ${d.kind} ${d.where}`);
+    expect(named.sort()).toEqual(
+      [
+        `account ${tampered.id} different cassandra`,
+        `account ${missing.id} missing cassandra`,
+      ].sort(),
+    );
+    const text = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain(`account ${tampered.id}: different in cassandra`);
+    expect(text.stdout).toContain(`account ${missing.id}: missing in cassandra`);
+
+    const reconcile = runCli(env, 'migrate', 'reconcile', '--recheck-delay', '0');
+    expect(reconcile.stdout).toMatch(/2 difference\(s\) found, 2 fixed, 0 remaining/);
+    expect(reconcile.status).toBe(0);
+    const view = await cassandraView();
+    expect(view.accounts.find((a) => a.id === tampered.id)).toEqual(fields(tampered));
+    expect(view.accounts.find((a) => a.id === missing.id)).toEqual(fields(missing));
+    expect(view.claims!.get(missing.username)).toBe(missing.id);
+
+    const clean = runCli(env, 'migrate', 'verify', '--recheck-delay', '0');
+    expect(clean.stdout).toContain('verify mongo → cassandra: clean');
+    expect(clean.stdout).toMatch(/cassandra: 0 posts, 0 comments, 5 accounts, 2 credentials/);
+    expect(clean.status).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { Leases } from '../../../src/control/lease';
 import { JobRun, MigrationJobs } from '../../../src/migration/migration.jobs';
@@ -39,7 +40,7 @@ describe('scheduled reconcile under a lease: two app instances never reconcile a
     // an instance without the job writes the data and plays the holder that dies
     const writer = await createTestApp(loadConfig({ ...env, RECONCILE_INTERVAL: '0' }));
     apps.push(writer);
-    const blog = new BlogClient(writer);
+    const blog = await BlogClient.of(writer);
     for (let i = 0; i < 30; i++) await blog.createdId(`Leased ${i}`);
     const crashedUntil = Date.now() + 3000;
     expect(await writer.get(Leases).acquire('reconcile', 'crashed-instance', 3)).toBe(true);
@@ -60,7 +61,7 @@ describe('scheduled reconcile under a lease: two app instances never reconcile a
     expect(overlaps(runs[0], runs[1])).toEqual([]);
 
     // operators see the last run on either instance
-    const stats = await new BlogClient(instances[1]).get('/api/stats').expect(200);
+    const stats = await request(instances[1].getHttpServer()).get('/api/stats').expect(200);
     const last = (stats.body as { last_reconcile: Record<string, unknown> | null }).last_reconcile;
     expect(last).toMatchObject({ source: 'mongo', target: 'cassandra', remaining: 0 });
     expect(Date.parse(last?.finished_at as string)).toBeLessThanOrEqual(Date.now());

@@ -2,8 +2,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { Collection, Connection } from 'mongoose';
 import { mapConcurrent } from '../../../src/common/map-concurrent';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
-import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
-import { POST_KIND } from '../../../src/kinds/post.kind';
+import { BLOG_KINDS } from '../../../src/kinds/blog-kinds';
 import {
   baseTable,
   FieldsOf,
@@ -28,6 +27,7 @@ import { MongoPostRecords } from '../../../src/store/mongo/mongo-post-records';
 import { MongoReplica } from '../../../src/store/mongo/mongo-replica';
 import { RecordState } from '../../../src/store/replica';
 import { Replicas } from '../../../src/store/replicas';
+import { AccountRecordSet } from '../../../src/store/store.module';
 import { newId, nowMicros } from '../../../src/store/versions';
 import { insertDataset, makeDataset } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
@@ -125,6 +125,7 @@ const withTags = {
     MongoCommentRecords,
     CassandraPostRecords,
     CassandraCommentRecords,
+    AccountRecordSet,
   ],
   factory: (
     connection: Connection,
@@ -133,12 +134,21 @@ const withTags = {
     mongoComments: MongoCommentRecords,
     cassandraPosts: CassandraPostRecords,
     cassandraComments: CassandraCommentRecords,
+    accounts: AccountRecordSet,
   ) =>
-    new Replicas(new RecordKinds([POST_KIND, COMMENT_KIND, TAG_KIND as unknown as RecordKind]), {
-      mongo: new MongoReplica(connection, [mongoPosts, mongoComments, new MongoTags(connection)]),
+    new Replicas(new RecordKinds([...BLOG_KINDS, TAG_KIND as unknown as RecordKind]), {
+      mongo: new MongoReplica(connection, [
+        mongoPosts,
+        mongoComments,
+        accounts.mongo.accounts,
+        accounts.mongo.credentials,
+        new MongoTags(connection),
+      ]),
       cassandra: new CassandraReplica(client, [
         cassandraPosts,
         cassandraComments,
+        accounts.cassandra.accounts,
+        accounts.cassandra.credentials,
         new CassandraTags(client),
       ]),
     }),
@@ -190,15 +200,17 @@ describe('a record kind declared in test code only: backfill, verify and reconci
       restart: false,
       dryRun: false,
     });
-    expect(summary.records).toEqual({ posts: 20, comments: 40, tags: 30 });
+    // the blog's other kinds (accounts, credentials) have none here
+    const records = { posts: 20, comments: 40, accounts: 0, credentials: 0, tags: 30 };
+    expect(summary.records).toEqual(records);
     for (const tag of tags) expect(await cassandraTag(tag.id)).toEqual(tag);
 
     const verifier = m.module.get(VerifyService);
     const clean = await verifier.verify(source, target, { recheckDelayMs: 100 });
     expect(clean.report.clean).toBe(true);
     expect(clean.report.records).toEqual({
-      mongo: { posts: 20, comments: 40, tags: 30 },
-      cassandra: { posts: 20, comments: 40, tags: 30 },
+      mongo: records,
+      cassandra: records,
     });
 
     // behind the app's back: one tag renamed in Cassandra ("now", newer than its version)

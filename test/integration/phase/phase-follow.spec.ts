@@ -121,7 +121,7 @@ describe('phase set: every running app instance follows the control record (real
     }
     // the store really changed: a write through either instance lands in Cassandra too (the
     // copy runs right after the answer: wait for it)
-    const id = await new BlogClient(apps[1]).createdId('After the switch');
+    const id = await (await BlogClient.of(apps[1])).createdId('After the switch');
     await (apps[1].get(PostStoreRouter).storeFor('dual-write') as DualWritePostStore).drain();
     const rows = await withCassandra(config, (client) =>
       client.execute(`SELECT id FROM ${config.cassandraKeyspace}.posts_by_id WHERE id = ?`, [id]),

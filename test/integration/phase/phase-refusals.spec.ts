@@ -285,7 +285,8 @@ describe('phase set in production refuses a store whose schema is pending (real 
       expect(before).toEqual({ phase: 'mongo', record: undefined });
       const pending = migrationVersions('cassandra').length;
       const run = await cli(
-        { ...cliEnvOf(m.config), NODE_ENV: 'production' },
+        // production requires SESSION_SECRET (every command, before anything else)
+        { ...cliEnvOf(m.config), NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) },
         'phase',
         'set',
         'dual-write',

@@ -9,13 +9,17 @@ import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { sleep } from '../../support/http-poll';
 import { testEnv } from '../../support/test-env';
 import {
+  accountDifferences,
   appDifferences,
+  cassandraAccounts,
   cassandraSeen,
   countBy,
   differences,
+  mongoAccounts,
   mongoSeen,
+  StoredAccount,
 } from '../helpers/acked-writes';
-import { CliRun, createTestApp } from '../helpers/app';
+import { CliRun, WRITER, createTestApp } from '../helpers/app';
 import { BlogClient } from '../helpers/blog-client';
 import { AckedPost, BlogTraffic } from '../helpers/blog-traffic';
 import {
@@ -35,6 +39,8 @@ const WORKERS = 4;
 const READS = 0.5;
 /** operations per second: the same load in every phase (FerretDB's phases sustain ~10-20) */
 const RATE = 15;
+/** the share of writes that create an account or change one (role, disable, enable) */
+const ACCOUNT_WRITES = 0.1;
 /** verify and reconcile look at a difference again after this long: copies lag under load */
 const RECHECK_MS = 5000;
 /** how long an instance may take to answer /health 200 after a switch (logged when it takes 0.5 s or more) */
@@ -65,6 +71,8 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
         PHASE_POLL_INTERVAL: '500ms',
         HINT_RETRY_INTERVAL: '1s',
         RECONCILE_INTERVAL: '0',
+        // every comment comes from 127.0.0.1: the per-address limit would refuse most of them
+        RATE_LIMIT_COMMENTS: '0',
       }),
     );
     env = cliEnvOf(config);
@@ -73,10 +81,14 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     apps.push(await listening(config));
     await withMongo(config, (db) => insertDataset(db, existing));
     apps.push(await listening(config));
-    clients = apps.map((app) => new BlogClient(app));
+    clients = await Promise.all(apps.map((app) => BlogClient.of(app)));
     cassandra = rawCassandra(config);
     await cassandra.connect();
-    traffic = new BlogTraffic(clients, existing, { reads: READS, rate: RATE });
+    traffic = new BlogTraffic(clients, existing, {
+      reads: READS,
+      rate: RATE,
+      accounts: ACCOUNT_WRITES,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -217,6 +229,29 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     expect(view.byPostDiffers).toEqual([]);
   }
 
+  /**
+   * Every account the clients created, with its last acknowledged name, role and disabled flag,
+   * in each store (read straight from it; in Cassandra each name claimed by its account), and
+   * the writer's; no other account.
+   */
+  async function checkAccounts(stores: ('mongo' | 'cassandra')[]): Promise<void> {
+    const acked = [...traffic.accounts.values()];
+    for (const store of stores) {
+      const seen =
+        store === 'mongo'
+          ? await mongoAccounts(config)
+          : await cassandraAccounts(cassandra, config.cassandraKeyspace);
+      expect(accountDifferences(store, acked, seen)).toEqual([]);
+      expect({ store, accounts: seen.accounts.length }).toEqual({
+        store,
+        accounts: acked.length + 1,
+      });
+      expect(seen.accounts).toContainEqual(
+        expect.objectContaining({ username: WRITER.username, role: 'admin', disabled: false }),
+      );
+    }
+  }
+
   function summary(): string {
     const ops = countBy(traffic.requests.map((r) => r.op));
     const acks = countBy(traffic.acks.map((a) => a.op));
@@ -248,7 +283,11 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     const acked = [...traffic.posts.values()];
     expect(acked.filter((p) => p.preexisting && p.deleted).length).toBeGreaterThan(5);
     expect(acked.filter((p) => !p.preexisting).length).toBeGreaterThan(10);
+    const accountWrites = countBy(traffic.acks.map((a) => a.op));
+    expect(accountWrites['account-create']).toBeGreaterThan(3);
+    expect(accountWrites['account-change']).toBeGreaterThan(3);
     await step('check: Cassandra', () => checkCassandra(acked));
+    await step('check: accounts in Cassandra', () => checkAccounts(['cassandra']));
     const app = await step('check: the app (Cassandra)', () => appDifferences(clients, acked));
     expect(app.differences).toEqual([]);
     console.log(
@@ -293,6 +332,13 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
       `zero-downtime | the app: listing matched all ${acked.length} acked posts; ${app.read} read one by one`,
     );
     await step('check: Cassandra', () => checkCassandra(acked));
+    await step('check: accounts in both stores', () => checkAccounts(['mongo', 'cassandra']));
+    // and as the app's CLI lists them (the phase's AccountStore)
+    const listed = await step('user list --json', () => cliOk('user', 'list', '--json'));
+    const users = JSON.parse(listed.stdout) as StoredAccount[];
+    expect(accountDifferences('user list', traffic.accounts.values(), { accounts: users })).toEqual(
+      [],
+    );
     const verify = await step('migrate verify', () => verifyStores(env));
     if (verify.status !== 0 || !verify.report?.clean) {
       throw new Error(
@@ -301,9 +347,14 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
     }
     const live = acked.filter((p) => !p.deleted);
     const comments = live.reduce((n, p) => n + p.comments.size, 0);
-    // accounts are checked against what was acked by the caller; here both stores agree
-    expect(verify.report.records.mongo).toMatchObject({ posts: live.length, comments });
-    expect(verify.report.records.cassandra).toEqual(verify.report.records.mongo);
+    // the clients' accounts and the writer, with the writer's two tokens (one per instance)
+    const records = {
+      posts: live.length,
+      comments,
+      accounts: traffic.accounts.size + 1,
+      credentials: 2,
+    };
+    expect(verify.report.records).toEqual({ mongo: records, cassandra: records });
   }
 
   /**
