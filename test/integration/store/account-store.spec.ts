@@ -115,7 +115,11 @@ describe.each(MIGRATION_PHASES)('AccountStore in phase %s', (phase) => {
     expect(await store.accountNamed('carol')).toBeNull();
     expect(await store.accountNamed('caroline')).toEqual(renamed);
 
-    // the old name is free again, the new one is not
+    // the old name is free again, the new one is not. (The rename's copy is let land first: copies
+    // of two records race, and a new holder's copy arriving before the rename's is refused by the
+    // secondary as a clash, hinted, and copied by the next hint retry. That is the clash report
+    // tested below, not what this test is about.)
+    await secondary();
     const newCarol = account('carol');
     await store.createAccount(newCarol);
     await expect(store.createAccount(account('caroline'))).rejects.toBeInstanceOf(
