@@ -48,20 +48,34 @@ export class UserCommandStores {
   }
 }
 
+/**
+ * What every `user` subcommand needs; subclasses inherit the constructor (Nest reads the
+ * parameter types through the prototype chain), so each command is only its own steps.
+ */
+@Injectable()
+abstract class UserSubcommand extends CommandRunner {
+  constructor(
+    protected readonly accounts: AccountsService,
+    protected readonly credentials: CredentialsService,
+    protected readonly stores: UserCommandStores,
+  ) {
+    super();
+  }
+
+  /** Connects the phase's stores, then finds the account (a one-line error when there is none). */
+  protected async named(username: string): Promise<Account> {
+    await this.stores.ready();
+    return this.accounts.requireNamed(username);
+  }
+}
+
 /** `user add <username> --role admin|author [--name "Display Name"]`, password on stdin. */
 @SubCommand({
   name: 'add',
   arguments: '<username>',
   description: 'Create an account; the password is read from standard input (first line)',
 })
-export class UserAddCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserAddCommand extends UserSubcommand {
   async run(params: string[], flags: { role?: string; name?: string }): Promise<void> {
     const [username] = words(`user add <username> --role ${ROLE_LIST}`, params, 1);
     if (!flags.role) throw new CliUsageError(`user add needs --role ${ROLE_LIST}`);
@@ -88,14 +102,7 @@ export class UserAddCommand extends CommandRunner {
 }
 
 @SubCommand({ name: 'list', description: 'List the accounts' })
-export class UserListCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserListCommand extends UserSubcommand {
   async run(params: string[], flags: { json?: boolean }): Promise<void> {
     rejectExtraArguments('user list', params);
     await this.stores.ready();
@@ -124,18 +131,10 @@ export class UserListCommand extends CommandRunner {
   arguments: '<username> <role>',
   description: "Change an account's role",
 })
-export class UserRoleCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserRoleCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username, role] = words(`user role <username> <${ROLE_LIST}>`, params, 2);
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     const changed = await this.accounts.setRole(account.id, role);
     process.stdout.write(`${changed.username} is now ${changed.role}\n`);
   }
@@ -146,36 +145,20 @@ export class UserRoleCommand extends CommandRunner {
   arguments: '<username>',
   description: 'Disable an account and end its sessions and tokens',
 })
-export class UserDisableCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserDisableCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user disable <username>', params, 1);
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     await this.accounts.setDisabled(account.id, true);
     process.stdout.write(`${account.username} is disabled; its sessions and tokens ended\n`);
   }
 }
 
 @SubCommand({ name: 'enable', arguments: '<username>', description: 'Enable an account again' })
-export class UserEnableCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserEnableCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user enable <username>', params, 1);
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     await this.accounts.setDisabled(account.id, false);
     process.stdout.write(`${account.username} is enabled\n`);
   }
@@ -186,18 +169,10 @@ export class UserEnableCommand extends CommandRunner {
   arguments: '<username>',
   description: "Set an account's password (from standard input) and end its sessions",
 })
-export class UserPasswordCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserPasswordCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user password <username>', params, 1);
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     const password = await readSecret('New password (not shown): ');
     await this.accounts.setPassword(account.id, password);
     process.stdout.write(`password of ${account.username} changed; its sessions ended\n`);
@@ -209,21 +184,12 @@ export class UserPasswordCommand extends CommandRunner {
   arguments: '<username>',
   description: 'Make an API token for the account and print it (the only time it is shown)',
 })
-export class UserTokenCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly credentials: CredentialsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserTokenCommand extends UserSubcommand {
   async run(params: string[], flags: { label?: string }): Promise<void> {
     const [username] = words('user token <username> [--label TEXT]', params, 1);
     const label = (flags.label ?? '').trim();
     if (label.length > 100) throw new CliUsageError('--label must be at most 100 characters');
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     if (account.disabled) throw new CliUsageError(`${account.username} is disabled`);
     const token = await this.credentials.issueToken(account, label);
     // stdout holds the token alone, so `TOKEN=$(npm run -s cli -- user token ada)` works
@@ -237,19 +203,10 @@ export class UserTokenCommand extends CommandRunner {
 }
 
 @SubCommand({ name: 'tokens', arguments: '<username>', description: "List an account's tokens" })
-export class UserTokensCommand extends CommandRunner {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly credentials: CredentialsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserTokensCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user tokens <username>', params, 1);
-    await this.stores.ready();
-    const account = await this.accounts.requireNamed(username);
+    const account = await this.named(username);
     const tokens = await this.credentials.tokensOf(account.id);
     const lines = tokens.map(
       (t) =>
@@ -260,14 +217,7 @@ export class UserTokensCommand extends CommandRunner {
 }
 
 @SubCommand({ name: 'revoke', arguments: '<token-id>', description: 'Delete an API token' })
-export class UserRevokeCommand extends CommandRunner {
-  constructor(
-    private readonly credentials: CredentialsService,
-    private readonly stores: UserCommandStores,
-  ) {
-    super();
-  }
-
+export class UserRevokeCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [id] = words('user revoke <token-id>', params, 1);
     await this.stores.ready();
