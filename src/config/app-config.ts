@@ -174,8 +174,9 @@ export class AppConfig {
   secondaryWriteTimeoutMs!: number;
 
   /**
-   * STATS_MAX_AGE_MS: /api/stats serves store totals counted at most this long ago; an older
-   * count is redone in the background while the last one is still served (with its `as_of`).
+   * STATS_MAX_AGE_MS: /api/stats serves store totals (and /api/author-stats its counts) counted
+   * at most this long ago; an older count is redone in the background while the last one is
+   * still served (with its `as_of`).
    */
   @IsInt(says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
   @Min(0, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))

@@ -22,7 +22,10 @@ function scannedStore() {
 }
 
 const counts = (n: number): AuthorCount[] =>
-  Array.from({ length: n }, (_, i) => ({ author: `a${String(i).padStart(3, '0')}`, posts: 100 - i }));
+  Array.from({ length: n }, (_, i) => ({
+    author: `a${String(i).padStart(3, '0')}`,
+    posts: 100 - i,
+  }));
 
 // Fake timers: the clock (as_of, the maximum age) and the first request's wait are the test's.
 describe('AuthorStatsService', () => {
