@@ -149,8 +149,9 @@ function contentTypeFor(prng: Prng, encoding: Encoding): string | undefined {
       return 'application/x-www-form-urlencoded';
     case 'bad-charset':
       return prng.pick([
-        'application/json; charset=utf-7',
+        // (not utf-7: the JSON parser takes every utf-* charset)
         'application/json; charset=x-bogus',
+        'application/json; charset=latin9',
         'application/x-www-form-urlencoded; charset=x-bogus',
       ]);
     case 'oversize':

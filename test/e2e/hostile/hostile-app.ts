@@ -21,9 +21,9 @@ export class CapturingLogger extends ConsoleLogger {
 
   override error(message: unknown, ...rest: unknown[]): void {
     const text = [message, ...rest]
-      .map((part) => (part instanceof Error ? part.stack : String(part)))
+      .map((part) => (part instanceof Error ? String(part.stack) : String(part)).slice(0, 600))
       .join(' ');
-    this.errors.push({ during: this.current, text: text.slice(0, 2000) });
+    this.errors.push({ during: this.current, text });
   }
 
   override warn(): void {

@@ -101,9 +101,9 @@ describe.each(E2E_PHASES)('hostile input (phase %s)', (phase) => {
     const logged = logger.errors.find((e) => e.during === `${phase}#${result.index}`);
     if (!logged) return '';
     const match = /\b([A-Z]\w*(?:Error|Exception))\b:?\s*([^|\n]*)/.exec(logged.text);
-    return match
-      ? `${match[1]}: ${match[2].slice(0, 80)}`
-      : logged.text.split('\n')[0].slice(0, 100);
+    if (!match) return logged.text.split('\n')[0].slice(0, 100);
+    const [, name, rest] = match;
+    return `${name}: ${rest.split(name)[0].trim().slice(0, 80)}`;
   }
 
   /** Failures grouped by status and the app's logged error; the routes and two examples of each. */
