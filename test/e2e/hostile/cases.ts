@@ -229,7 +229,7 @@ export function generateCase(seed: number, phase: string, index: number): Hostil
         ? 'duplicated'
         : true
       : false;
-  let body = hasBody
+  const body = hasBody
     ? generateBody(prng, route, actingAs(caller) !== undefined, withCsrf)
     : undefined;
   const hc: HostileCase = {
