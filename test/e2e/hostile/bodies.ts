@@ -175,6 +175,8 @@ function hostileChange(prng: Prng, route: RouteSpec, body: BodyPlan): void {
     [2, () => set({ t: 'raw', v: rawJson(prng) })],
     [1, () => set({ t: 'arr', v: [field?.valid ?? 'a', hostileString(prng)] })],
     [1, () => set({ t: 'str', v: `  ${field?.valid ?? ''}\t` })],
+    // null passes an optional field's type check: what does the code after it do with null?
+    [1, () => set({ t: 'val', v: null })],
     // a duplicate: JSON keeps the last, a form makes an array
     [1, () => field && body.entries.push([field.name, { t: 'str', v: field.valid }])],
     [2, () => body.entries.push([prng.pick(PROTOTYPE_KEYS), { t: 'raw', v: rawJson(prng) }])],

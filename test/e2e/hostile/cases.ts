@@ -203,7 +203,14 @@ function generateQuery(prng: Prng, route: RouteSpec): QueryPart[] {
     ]);
     parts.push({ name, value: hostileString(prng) });
   }
-  if (prng.chance(0.05)) parts.push({ name: 'x', value: '%E0%A4%A%', raw: true });
+  if (prng.chance(0.05)) {
+    // broken escapes, and bytes that are not UTF-8 at all (sent as they are)
+    parts.push({
+      name: 'x',
+      value: prng.pick(['%E0%A4%A%', '\xff\xfe', '%C0%AF', '%00', '%']),
+      raw: true,
+    });
+  }
   if (prng.chance(0.03)) {
     for (let i = 0; i < 2000; i++) parts.push({ name: `p${i}`, value: '1' });
   }

@@ -38,7 +38,7 @@ function wire(seed: number, phase: string, from: number, to: number): string[] {
 describe('the hostile-input generators', () => {
   it('give the same cases, byte for byte, for the same seed', () => {
     for (const phase of PHASES) {
-      expect(wire(12345, phase, 0, 150)).toEqual(wire(12345, phase, 0, 150));
+      expect(wire(12345, phase, 0, 80)).toEqual(wire(12345, phase, 0, 80));
     }
   });
 
