@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
@@ -55,9 +50,12 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       app(req, res);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: Error) =>
+        reject(new Error(`OPS_PORT: cannot listen on ${opsHost}:${opsPort}: ${error.message}`)),
+      );
       server.listen(opsPort, opsHost, () => {
-        server.off('error', reject);
+        server.removeAllListeners('error');
+        server.on('error', (error) => this.logger.error(`ops listener: ${error.message}`));
         resolve();
       });
     });
