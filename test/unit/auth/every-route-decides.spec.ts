@@ -49,7 +49,9 @@ describe('every route decides who may call it', () => {
   });
 
   it('gives every route an access rule (@Access on the handler or its controller)', () => {
-    const missing = all.filter((r) => !['public', 'signed-in', 'admin', 'operator'].includes(String(r.rule)));
+    const missing = all.filter(
+      (r) => !['public', 'signed-in', 'admin', 'operator'].includes(String(r.rule)),
+    );
     expect(missing.map((r) => r.route)).toEqual([]);
   });
 
