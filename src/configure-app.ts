@@ -1,11 +1,12 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { NextFunction, Request, Response } from 'express';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { projectRoot } from './common/project-root';
+import { useNoStoreForAccounts, useSecurityHeaders } from './http-security';
+import { serveStaticAssets } from './static-assets';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -14,23 +15,19 @@ function registerPartials(dir: string): void {
   }
 }
 
-// A few cheap headers: no MIME sniffing, no framing by other sites, no referrer leaks.
-function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  next();
-}
-
 /**
  * Everything about the HTTP app that is not a module: views, validation, headers, shutdown.
  * main.ts and the e2e tests both call this, so tests exercise the real setup.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
-  const views = join(projectRoot(__dirname), 'views');
+  const root = projectRoot(__dirname);
+  const views = join(root, 'views');
 
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  // headers (helmet, CSP, HSTS over TLS), then the stylesheet, then no-store for account data
+  useSecurityHeaders(app);
+  serveStaticAssets(app, root);
+  useNoStoreForAccounts(app);
 
   app.setBaseViewsDir(views);
   app.setViewEngine('hbs');

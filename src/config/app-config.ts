@@ -289,6 +289,33 @@ export class AppConfig {
   @Max(1000, says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
   authorStatsTop!: number;
 
+  /**
+   * OPS_PORT: a second listener for operators (`/health/details`, `/metrics`) that needs no
+   * session, meant for the internal network only; unset = none. 0 = any free port (tests).
+   */
+  @IsOptional()
+  @IsInt(says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @Min(0, says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @Max(65535, says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @ValidateBy(
+    {
+      name: 'isNotThePublicPort',
+      // 0 (any free port) never collides
+      validator: {
+        validate: (value, args) => value === 0 || value !== (args?.object as AppConfig).port,
+      },
+    },
+    says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'),
+  )
+  opsPort?: number;
+
+  /** OPS_HOST: the address OPS_PORT binds to; loopback unless the operators' network needs more. */
+  @Matches(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/,
+    says('OPS_HOST', 'must be an IP address or a host name, like 127.0.0.1 or 0.0.0.0'),
+  )
+  opsHost!: string;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -365,6 +392,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
     commentsPerPost: integerOrRaw(read(env, 'COMMENTS_PER_POST', '1000')),
     authorStatsTop: integerOrRaw(read(env, 'AUTHOR_STATS_TOP', '100')),
+    opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
+    opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { Access } from '../auth/access';
 import { AuthorStatsReport, AuthorStatsService } from './author-stats.service';
+import { publicStats } from './public-stats';
 import { StatsReport, StatsService } from './stats.service';
 
 /** Operators' JSON: sync status per store, and posts per author. */
@@ -12,9 +13,20 @@ export class StatsController {
     private readonly authorStats: AuthorStatsService,
   ) {}
 
-  /** Phase, per-store totals (counted in the background, see `as_of`), in_sync, pending hints. */
+  /**
+   * Phase, per-store totals (counted in the background, see `as_of`), in_sync, pending hints; a
+   * failed count says only `count failed`.
+   */
   @Get('stats')
-  report(): Promise<StatsReport> {
+  async report(): Promise<StatsReport> {
+    return publicStats(await this.stats.report());
+  }
+
+  /** The same report with each failed count's reason, for operators (admins, or OPS_PORT). */
+  @Get('stats/details')
+  @Access('operator')
+  @Header('Cache-Control', 'no-store')
+  reportDetails(): Promise<StatsReport> {
     return this.stats.report();
   }
 

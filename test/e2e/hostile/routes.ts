@@ -173,6 +173,9 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/', access: 'public', query: ['sort', 'cursor'], write: false },
   { method: 'GET', path: '/health', access: 'public', write: false },
   { method: 'GET', path: '/api/stats', access: 'public', write: false },
+  // operator views: admins on the public port (the ops port is not attacked here)
+  { method: 'GET', path: '/health/details', access: 'admin', write: false },
+  { method: 'GET', path: '/api/stats/details', access: 'admin', write: false },
   { method: 'GET', path: '/api/author-stats', access: 'public', write: false },
   {
     method: 'GET',
