@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { projectRoot } from './common/project-root';
+import { AppConfig } from './config/app-config';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -30,6 +31,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const views = join(projectRoot(__dirname), 'views');
 
   app.disable('x-powered-by');
+  // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag)
+  // believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
+  app.set('trust proxy', app.get(AppConfig).trustProxySetting);
   app.use(securityHeaders);
 
   app.setBaseViewsDir(views);
