@@ -185,8 +185,9 @@ export class AppConfig {
   secondaryWriteTimeoutMs!: number;
 
   /**
-   * STATS_MAX_AGE_MS: /api/stats serves store totals counted at most this long ago; an older
-   * count is redone in the background while the last one is still served (with its `as_of`).
+   * STATS_MAX_AGE_MS: /api/stats serves store totals (and /api/author-stats its counts) counted
+   * at most this long ago; an older count is redone in the background while the last one is
+   * still served (with its `as_of`).
    */
   @IsInt(says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
   @Min(0, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
@@ -305,6 +306,21 @@ export class AppConfig {
   )
   trustProxy!: string;
 
+  /**
+   * COMMENTS_PER_POST: a post takes no more comments once it has this many (409; the page says
+   * so instead of offering the form). Bounds what one post costs to show, count and delete.
+   */
+  @IsInt(says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  @Min(1, says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  @Max(100000, says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  commentsPerPost!: number;
+
+  /** AUTHOR_STATS_TOP: how many authors /api/author-stats lists (those with the most posts). */
+  @IsInt(says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  @Min(1, says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  @Max(1000, says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  authorStatsTop!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -386,6 +402,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
     rateLimitWrites: integerOrRaw(read(env, 'RATE_LIMIT_WRITES', '60')),
     trustProxy: read(env, 'TRUST_PROXY', ''),
+    commentsPerPost: integerOrRaw(read(env, 'COMMENTS_PER_POST', '1000')),
+    authorStatsTop: integerOrRaw(read(env, 'AUTHOR_STATS_TOP', '100')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -16,14 +16,19 @@ describe('operators (controller tier: the HTTP app on in-memory stores)', () => 
     expect(Object.keys(response.body.stores)).toEqual(['mongo']);
   });
 
-  it('GET /api/author-stats: posts per author, most first (200)', async () => {
+  it('GET /api/author-stats: posts per author, most first, with the time counted (200)', async () => {
     // a post's author is its account's display name
     for (const author of ['bo', 'ada', 'bo']) await createPost(web, {}, await web.tokenOf(author));
     const response = await web.http().get('/api/author-stats').expect(200);
-    expect(response.body).toEqual([
-      { author: 'bo (name)', posts: 2 },
-      { author: 'ada (name)', posts: 1 },
-    ]);
+    expect(response.body).toEqual({
+      as_of: expect.any(String),
+      authors: [
+        { author: 'bo (name)', posts: 2 },
+        { author: 'ada (name)', posts: 1 },
+      ],
+      top: 100,
+      truncated: false,
+    });
   });
 
   it('GET /health: 200 with the phase while its stores answer, 503 naming one that does not', async () => {

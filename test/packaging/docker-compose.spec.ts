@@ -42,6 +42,8 @@ const APP_ENV_VARS = [
   'RATE_LIMIT_COMMENTS',
   'RATE_LIMIT_WRITES',
   'TRUST_PROXY',
+  'COMMENTS_PER_POST',
+  'AUTHOR_STATS_TOP',
 ];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
@@ -74,6 +76,8 @@ const INTERPOLATED_VARS = [
   'RATE_LIMIT_COMMENTS',
   'RATE_LIMIT_WRITES',
   'TRUST_PROXY',
+  'COMMENTS_PER_POST',
+  'AUTHOR_STATS_TOP',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',

@@ -208,4 +208,26 @@ describe('loadConfig', () => {
     expect(message).not.toContain('s3cret');
     expect(message).toContain('mongodb://***@db.example.net');
   });
+
+  // the limits on what comments and author statistics may cost (issue 15)
+  it('reads COMMENTS_PER_POST and AUTHOR_STATS_TOP, with their documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({ commentsPerPost: 1000, authorStatsTop: 100 });
+    expect(loadConfig({ COMMENTS_PER_POST: '5', AUTHOR_STATS_TOP: '1000' })).toMatchObject({
+      commentsPerPost: 5,
+      authorStatsTop: 1000,
+    });
+  });
+
+  it.each([
+    ['COMMENTS_PER_POST', '0', 'an integer from 1 to 100000'],
+    ['COMMENTS_PER_POST', '100001', 'an integer from 1 to 100000'],
+    ['COMMENTS_PER_POST', 'lots', 'an integer from 1 to 100000'],
+    ['AUTHOR_STATS_TOP', '0', 'an integer from 1 to 1000'],
+    ['AUTHOR_STATS_TOP', '1001', 'an integer from 1 to 1000'],
+    ['AUTHOR_STATS_TOP', '1e2', 'an integer from 1 to 1000'],
+  ])('refuses %s=%s in one line naming what it accepts', (name, value, accepts) => {
+    expect(problemFor({ [name]: value })).toBe(
+      `Invalid configuration: ${name} must be ${accepts} (got "${value}")`,
+    );
+  });
 });
