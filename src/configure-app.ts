@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { projectRoot } from './common/project-root';
+import { AppConfig } from './config/app-config';
 import { useNoStoreForAccounts, useSecurityHeaders } from './http-security';
 import { serveStaticAssets } from './static-assets';
 
@@ -24,6 +25,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const views = join(root, 'views');
 
   app.disable('x-powered-by');
+  // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag,
+  // HSTS) believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
+  app.set('trust proxy', app.get(AppConfig).trustProxySetting);
   // headers (helmet, CSP, HSTS over TLS), then the stylesheet, then no-store for account data
   useSecurityHeaders(app);
   serveStaticAssets(app, root);

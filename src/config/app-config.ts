@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { MIGRATION_PHASES, MigrationPhase, StoresUsed, storesUsedBy } from './migration-phase';
 import { ReplicationSettings, parseReplication, renderReplication } from './replication';
+import { MAX_PROXY_HOPS, TrustProxy, parseTrustProxy } from './trust-proxy';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -90,6 +91,16 @@ function isSessionSecret(value: unknown, args?: ValidationArguments): boolean {
   if (value === '') return (args?.object as AppConfig | undefined)?.nodeEnv !== 'production';
   return value.length >= 32;
 }
+
+function isTrustProxySpec(value: unknown): boolean {
+  try {
+    return typeof value === 'string' && parseTrustProxy(value) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+const TRUST_PROXY_FORMAT = `must be off (unset, false or 0), a hop count from 1 to ${MAX_PROXY_HOPS}, or a comma-separated list of proxy addresses, CIDRs, loopback, linklocal or uniquelocal`;
 
 function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
@@ -275,6 +286,27 @@ export class AppConfig {
   rateLimitComments!: number;
 
   /**
+   * RATE_LIMIT_WRITES: write requests (POST, PUT, PATCH, DELETE) per minute from one client
+   * address, over all routes together; 0 turns the limit off.
+   */
+  @IsInt(says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  @Min(0, says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  @Max(10000, says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  rateLimitWrites!: number;
+
+  /** TRUST_PROXY as written; see `trustProxySetting` and trust-proxy.ts. */
+  @ValidateBy(
+    { name: 'isTrustProxySpec', validator: { validate: isTrustProxySpec } },
+    {
+      message: (args: ValidationArguments) =>
+        args.value === 'true'
+          ? `TRUST_PROXY must name the proxies (a hop count or their addresses): true would let any client choose its own address (got "true")`
+          : `TRUST_PROXY ${TRUST_PROXY_FORMAT} (got ${shown(args.value)})`,
+    },
+  )
+  trustProxy!: string;
+
+  /**
    * COMMENTS_PER_POST: a post takes no more comments once it has this many (409; the page says
    * so instead of offering the form). Bounds what one post costs to show, count and delete.
    */
@@ -324,6 +356,11 @@ export class AppConfig {
   /** Which stores MIGRATION_PHASE uses. */
   get stores(): StoresUsed {
     return storesUsedBy(this.migrationPhase);
+  }
+
+  /** Express's `trust proxy` value: which proxies' X-Forwarded-For and -Proto are believed. */
+  get trustProxySetting(): TrustProxy {
+    return parseTrustProxy(this.trustProxy);
   }
 
   /** The database named in MONGO_URL. */
@@ -390,6 +427,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginFailuresPerAddress: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_ADDRESS', '20')),
     loginFailureWindowMs: parseLongDuration(read(env, 'LOGIN_FAILURE_WINDOW', '15m'), DAY_MS),
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
+    rateLimitWrites: integerOrRaw(read(env, 'RATE_LIMIT_WRITES', '60')),
+    trustProxy: read(env, 'TRUST_PROXY', ''),
     commentsPerPost: integerOrRaw(read(env, 'COMMENTS_PER_POST', '1000')),
     authorStatsTop: integerOrRaw(read(env, 'AUTHOR_STATS_TOP', '100')),
     opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,

@@ -70,7 +70,8 @@ describe('zero downtime: mongo → cassandra and back under load on two app inst
         PHASE_POLL_INTERVAL: '500ms',
         HINT_RETRY_INTERVAL: '1s',
         RECONCILE_INTERVAL: '0',
-        // every comment comes from 127.0.0.1: the per-address limit would refuse most of them
+        // every write comes from 127.0.0.1: the per-address limits would refuse most of them
+        RATE_LIMIT_WRITES: '0',
         RATE_LIMIT_COMMENTS: '0',
         // the health details are read on the operators' port, without a session
         OPS_PORT: '0',
