@@ -91,6 +91,14 @@ function isSessionSecret(value: unknown, args?: ValidationArguments): boolean {
   return value.length >= 32;
 }
 
+/** The shortest BACKUP_KEY accepted (a random 32-byte hex string is 64). */
+export const BACKUP_KEY_MIN_LENGTH = 32;
+
+/** Optional; when set, long enough to be a real key. Never shows the value: it is a secret. */
+function isBackupKey(value: unknown): boolean {
+  return typeof value === 'string' && (value === '' || value.length >= BACKUP_KEY_MIN_LENGTH);
+}
+
 function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
 }
@@ -273,6 +281,19 @@ export class AppConfig {
   @Max(10000, says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
   rateLimitComments!: number;
 
+  /**
+   * BACKUP_KEY: signs `mongo backup` files (HMAC-SHA-256) and is checked by `mongo cleanup` and
+   * `mongo restore` (src/mongo-backup/backup-signature.ts). Optional for the app; at least 32
+   * characters when set; never printed ('' when unset).
+   */
+  @ValidateBy(
+    { name: 'isBackupKey', validator: { validate: isBackupKey } },
+    {
+      message: `BACKUP_KEY must be at least ${BACKUP_KEY_MIN_LENGTH} characters (a random string, e.g. openssl rand -hex 32)`,
+    },
+  )
+  backupKey!: string;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -347,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginFailuresPerAddress: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_ADDRESS', '20')),
     loginFailureWindowMs: parseLongDuration(read(env, 'LOGIN_FAILURE_WINDOW', '15m'), DAY_MS),
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
+    backupKey: read(env, 'BACKUP_KEY', ''),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -1,22 +1,30 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
+import { FileHandle, open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import {
   BACKED_UP_COLLECTIONS,
   BACKUP_FORMAT,
-  BACKUP_VERSION,
   BackedUpCollection,
   BackupFileError,
   BackupHeader,
   BackupManifest,
   CollectionTotals,
+  READABLE_VERSIONS,
   Tally,
   isBackedUpCollection,
   totalsDifferences,
 } from './backup-format';
+import {
+  SignatureCheck,
+  SignatureLine,
+  checkSignature,
+  isSignatureLine,
+  newSigner,
+} from './backup-signature';
 import { ContentHash } from './content-hash';
+import { idOf, shapeProblem } from './document-shapes';
 import { LineSplitter, LineTooLongError } from './line-splitter';
 
 /**
@@ -32,6 +40,17 @@ export type DocumentVisitor = (
 export interface VerifiedBackup {
   header: BackupHeader;
   manifest: BackupManifest;
+  /** whether it was signed with BACKUP_KEY (whether to trust it is the caller's rule) */
+  signature: SignatureCheck;
+}
+
+export interface ReadOptions {
+  /** BACKUP_KEY ('' when unset): the signature is checked with it */
+  key?: string;
+  /** sees each document line (see DocumentVisitor) */
+  visit?: DocumentVisitor;
+  /** receives every byte of the file as read (the private copy a restore inserts from) */
+  copyTo?: FileHandle;
 }
 
 // zlib's and fs's errors come from another realm under jest: no `instanceof Error` there
@@ -40,17 +59,10 @@ const messageOf = (error: unknown) =>
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/**
- * Reads a backup from start to end, streaming, and proves it whole: a header, then document
- * lines, then a manifest whose sha256 equals that of every byte before it and whose counts and
- * content hashes equal those of the lines read. Anything else is a BackupFileError naming the
- * file and what is wrong with it. `visit` sees each document before the manifest is checked, so
- * callers that act on documents read the file once without `visit` first.
- */
-export async function readBackup(path: string, visit?: DocumentVisitor): Promise<VerifiedBackup> {
-  const input = createReadStream(path);
+/** Opens a backup file for reading, or a BackupFileError saying why it cannot be. */
+export async function openBackup(path: string): Promise<FileHandle> {
   try {
-    await once(input, 'open');
+    return await open(path, 'r');
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw new BackupFileError(
@@ -59,12 +71,43 @@ export async function readBackup(path: string, visit?: DocumentVisitor): Promise
         : `cannot read backup file ${path}: ${messageOf(error)}`,
     );
   }
-  const parser = new BackupParser(path, visit);
+}
+
+/**
+ * Reads a backup from start to end, streaming, through one open file, and proves it whole: a
+ * header, then document lines each of its declared shape, then a manifest whose sha256 equals
+ * that of every byte before it and whose counts and content hashes equal those of the lines read,
+ * then the signature the header announces. Anything else is a BackupFileError naming the file
+ * and what is wrong with it. `visit` sees each document before the end is checked, so callers
+ * that act on documents first prove a copy nobody else can change (see PrivateBackupCopy).
+ */
+export async function readBackup(path: string, options: ReadOptions = {}): Promise<VerifiedBackup> {
+  const file = await openBackup(path);
+  try {
+    return await readBackupStream(file.createReadStream({ autoClose: false }), path, options);
+  } finally {
+    await file.close();
+  }
+}
+
+/** readBackup on the bytes of `input` (gzip'd); `path` names the file in messages. */
+export async function readBackupStream(
+  input: Readable,
+  path: string,
+  { key = '', visit, copyTo }: ReadOptions = {},
+): Promise<VerifiedBackup> {
+  const parser = new BackupParser(path, key, visit);
   const splitter = new LineSplitter();
   // the consumer's own error: once it throws, pipeline may report the streams' abort instead
   let stopped: unknown;
+  const copy = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      if (copyTo) await writeAll(copyTo, chunk);
+      yield chunk;
+    }
+  };
   try {
-    await pipeline(input, createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
+    await pipeline(input, copy, createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
       try {
         for await (const chunk of chunks) {
           for (const line of splitter.push(chunk)) await parser.line(line);
@@ -80,6 +123,13 @@ export async function readBackup(path: string, visit?: DocumentVisitor): Promise
     throw readFailure(path, stopped ?? error);
   }
   return parser.finish();
+}
+
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) {
+    written += (await file.write(chunk, written, chunk.length - written)).bytesWritten;
+  }
 }
 
 function readFailure(path: string, error: unknown): unknown {
@@ -98,18 +148,25 @@ function readFailure(path: string, error: unknown): unknown {
   return error;
 }
 
-/** Checks one line at a time; keeps the running checksum and tally, never the documents. */
+/**
+ * Checks one line at a time; keeps the running checksum, HMAC and tally, never the documents.
+ */
 class BackupParser {
   private readonly sha256 = createHash('sha256');
+  private readonly signer;
   private readonly tally = new Tally();
   private header?: BackupHeader;
   private manifest?: BackupManifest;
+  private signature?: SignatureLine;
   private lineNumber = 0;
 
   constructor(
     private readonly path: string,
+    private readonly key: string,
     private readonly visit?: DocumentVisitor,
-  ) {}
+  ) {
+    this.signer = key ? newSigner(key) : undefined;
+  }
 
   private fail(problem: string): never {
     throw new BackupFileError(`backup file ${this.path} ${problem}`);
@@ -117,7 +174,9 @@ class BackupParser {
 
   async line(bytes: Buffer): Promise<void> {
     this.lineNumber++;
-    if (this.manifest) this.fail(`has data after its manifest (line ${this.lineNumber})`);
+    if (this.signature || (this.manifest && !this.header?.signed)) {
+      this.fail(`has data after its manifest (line ${this.lineNumber})`);
+    }
     let value: unknown;
     try {
       value = JSON.parse(bytes.toString('utf8'));
@@ -125,6 +184,14 @@ class BackupParser {
       this.fail(`is corrupt or was changed: line ${this.lineNumber} is not JSON`);
     }
     if (!isObject(value)) this.fail(`is corrupt: line ${this.lineNumber} is not a JSON object`);
+    if (this.manifest) {
+      if (!isSignatureLine(value.signature)) {
+        this.fail(`is corrupt: line ${this.lineNumber} after its manifest is not a signature`);
+      }
+      this.signature = value.signature;
+      return;
+    }
+    this.signer?.update(bytes).update('\n');
     if (!this.header) {
       this.header = this.checkHeader(value);
     } else if ('manifest' in value) {
@@ -135,6 +202,13 @@ class BackupParser {
       if (!isBackedUpCollection(c) || !isObject(d)) {
         this.fail(`is corrupt: line ${this.lineNumber} is not a document line`);
       }
+      const problem = shapeProblem(c, d);
+      if (problem) {
+        const id = idOf(d);
+        this.fail(
+          `has a ${c} document of the wrong shape on line ${this.lineNumber}${id ? ` (_id ${id})` : ''}: ${problem}`,
+        );
+      }
       this.tally.add(c, d);
       await this.visit?.(c, d, bytes.length);
     }
@@ -143,10 +217,16 @@ class BackupParser {
 
   private checkHeader(value: Record<string, unknown>): BackupHeader {
     if (value.format !== BACKUP_FORMAT) this.fail('is not a blog MongoDB backup (no header)');
-    if (value.version !== BACKUP_VERSION) {
-      this.fail(`has format version ${String(value.version)}; this tool reads ${BACKUP_VERSION}`);
+    if (typeof value.version !== 'number' || !READABLE_VERSIONS.includes(value.version)) {
+      this.fail(
+        `has format version ${String(value.version)}; this tool reads ${READABLE_VERSIONS.join(' and ')}`,
+      );
     }
-    return value as unknown as BackupHeader;
+    const signed = value.version === 1 ? false : value.signed;
+    if (typeof value.database !== 'string' || typeof signed !== 'boolean') {
+      this.fail('is corrupt: its header (line 1) is incomplete');
+    }
+    return { ...(value as unknown as BackupHeader), signed };
   }
 
   private checkManifest(value: unknown): BackupManifest {
@@ -168,6 +248,9 @@ class BackupParser {
       this.fail(
         `is truncated: no manifest after ${this.lineNumber} lines (an interrupted backup or a cut file)`,
       );
+    }
+    if (this.header.signed && !this.signature) {
+      this.fail('is truncated: its header announces a signature, but none follows its manifest');
     }
     const sha256 = this.sha256.digest('hex');
     if (sha256 !== this.manifest.sha256) {
@@ -191,7 +274,9 @@ class BackupParser {
     if (differences.length > 0) {
       this.fail(`does not match its manifest: ${differences.join(', ')}`);
     }
-    return { header: this.header, manifest: { ...expected, sha256 } };
+    const computed = this.signer?.digest();
+    const signature = checkSignature(this.signature, computed, this.key);
+    return { header: this.header, manifest: { ...expected, sha256 }, signature };
   }
 }
 
