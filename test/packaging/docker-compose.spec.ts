@@ -40,7 +40,11 @@ const APP_ENV_VARS = [
   'LOGIN_FAILURES_PER_ADDRESS',
   'LOGIN_FAILURE_WINDOW',
   'RATE_LIMIT_COMMENTS',
+  'BACKUP_KEY',
 ];
+
+/** Optional secrets: passed through, empty unless the user sets them. */
+const MAY_BE_EMPTY = ['BACKUP_KEY'];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
 const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
@@ -70,6 +74,7 @@ const INTERPOLATED_VARS = [
   'LOGIN_FAILURES_PER_ADDRESS',
   'LOGIN_FAILURE_WINDOW',
   'RATE_LIMIT_COMMENTS',
+  'BACKUP_KEY',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',
@@ -234,7 +239,9 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
       const env = project.services[service].environment ?? {};
       for (const name of APP_ENV_VARS) {
         expect([service, name, typeof env[name]]).toEqual([service, name, 'string']);
-        expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        if (!MAY_BE_EMPTY.includes(name)) {
+          expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        }
       }
     }
     expect(project.services.app.environment).toMatchObject({
