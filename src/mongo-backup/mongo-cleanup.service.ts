@@ -16,6 +16,8 @@ export interface CleanupResult {
   seconds: number;
   /** what the operator should know (an untrusted file accepted) */
   warnings: string[];
+  /** the key id of BACKUP_KEY, when it proved the file authentic */
+  verifiedKeyId?: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export class MongoCleanupService {
       dropped,
       seconds: (Date.now() - started) / 1000,
       warnings: warning ? [warning] : [],
+      verifiedKeyId: signature.state === 'valid' ? signature.keyId : undefined,
     };
   }
 

@@ -24,9 +24,10 @@ export class PrivateBackupCopy {
   /** Copies and verifies `path`; a BackupFileError (and no copy left) when it is not whole. */
   static async take(path: string, key: string): Promise<PrivateBackupCopy> {
     const source = await openBackup(path);
-    const folder = await mkdtemp(join(tmpdir(), 'blog-restore-'));
+    let folder: string | undefined;
     let copy: FileHandle | undefined;
     try {
+      folder = await mkdtemp(join(tmpdir(), 'blog-restore-'));
       copy = await open(join(folder, 'backup.jsonl.gz'), 'wx+', BACKUP_FILE_MODE);
       await rm(folder, { recursive: true, force: true }).catch(() => undefined);
       const verified = await readBackupStream(source.createReadStream({ autoClose: false }), path, {
@@ -39,7 +40,7 @@ export class PrivateBackupCopy {
       throw error;
     } finally {
       await source.close();
-      await rm(folder, { recursive: true, force: true });
+      if (folder) await rm(folder, { recursive: true, force: true });
     }
   }
 
