@@ -128,6 +128,7 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     expect(cleanup.stderr).toBe('');
     expect(cleanup.stdout).toContain(`backup ${file} matched MongoDB`);
     expect(cleanup.stdout).toContain(`dropped ${DROPPED.join(', ')}`);
+    expect(cleanup.stdout).toMatch(/signature verified \(key id [0-9a-f]{16}\)/);
     expect(cleanup.status).toBe(0);
     const left = await collectionNames(db);
     expect(left.filter((name) => DROPPED.includes(name))).toEqual([]);
