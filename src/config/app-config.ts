@@ -102,6 +102,14 @@ function isTrustProxySpec(value: unknown): boolean {
 
 const TRUST_PROXY_FORMAT = `must be off (unset, false or 0), a hop count from 1 to ${MAX_PROXY_HOPS}, or a comma-separated list of proxy addresses, CIDRs, loopback, linklocal or uniquelocal`;
 
+/** The shortest BACKUP_KEY accepted (a random 32-byte hex string is 64). */
+export const BACKUP_KEY_MIN_LENGTH = 32;
+
+/** Optional; when set, long enough to be a real key. Never shows the value: it is a secret. */
+function isBackupKey(value: unknown): boolean {
+  return typeof value === 'string' && (value === '' || value.length >= BACKUP_KEY_MIN_LENGTH);
+}
+
 function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
 }
@@ -348,6 +356,19 @@ export class AppConfig {
   )
   opsHost!: string;
 
+  /**
+   * BACKUP_KEY: signs `mongo backup` files (HMAC-SHA-256) and is checked by `mongo cleanup` and
+   * `mongo restore` (src/mongo-backup/backup-signature.ts). Optional for the app; at least 32
+   * characters when set; never printed ('' when unset).
+   */
+  @ValidateBy(
+    { name: 'isBackupKey', validator: { validate: isBackupKey } },
+    {
+      message: `BACKUP_KEY must be at least ${BACKUP_KEY_MIN_LENGTH} characters (a random string, e.g. openssl rand -hex 32)`,
+    },
+  )
+  backupKey!: string;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -433,6 +454,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authorStatsTop: integerOrRaw(read(env, 'AUTHOR_STATS_TOP', '100')),
     opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
     opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
+    backupKey: read(env, 'BACKUP_KEY', ''),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

@@ -8,19 +8,25 @@ import { ContentHash } from './content-hash';
  * The backup file: gzip'd UTF-8 text, one JSON value per line.
  *
  * ```
- * {"format":"blog-mongo-backup","version":1,"created_at":"…","database":"blog","collections":[…]}
+ * {"format":"blog-mongo-backup","version":2,"created_at":"…","database":"blog","collections":[…],"signed":true}
  * {"c":"posts","d":<the document as canonical Extended JSON>}
  * …
  * {"manifest":{"counts":{"posts":N,…},"content_hashes":{"posts":"<hex>",…},"sha256":"<hex>"}}
+ * {"signature":{"hmac_sha256":"<hex>","key_id":"<hex>"}}
  * ```
  *
  * `sha256` covers every byte before the manifest line (newlines included), so a missing manifest
- * means a cut file and a wrong checksum a changed one. A collection's content hash is the sum
+ * means a cut file and a wrong checksum a changed one. The signature line (only when the header
+ * says `signed`) holds an HMAC-SHA-256 with BACKUP_KEY of every byte before it, manifest
+ * included (backup-signature.ts): the checksum finds accidents, the signature forgeries. Version
+ * 1 files (before signatures) read as unsigned. A collection's content hash is the sum
  * modulo 2^256 of each document's sha256 over its canonical Extended JSON with sorted keys: the
  * same number whatever order the documents are read in, so it can be recomputed from MongoDB.
  */
 export const BACKUP_FORMAT = 'blog-mongo-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
+/** Versions this tool reads: 1 had no signatures (it reads as unsigned). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * What a backup holds, in the order it is written and restored: every record kind's collection
@@ -47,10 +53,12 @@ export const BLOG_COLLECTIONS = [
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
-  version: typeof BACKUP_VERSION;
+  version: number;
   created_at: string;
   database: string;
   collections: BackedUpCollection[];
+  /** a signature line follows the manifest (version 1 files: never) */
+  signed: boolean;
 }
 
 /** Documents and content hash per collection: what a backup and MongoDB are compared on. */
@@ -73,13 +81,14 @@ export function isBackedUpCollection(name: unknown): name is BackedUpCollection 
   return typeof name === 'string' && BACKED_UP_COLLECTIONS.includes(name);
 }
 
-export function headerLine(database: string, createdAt: Date): string {
+export function headerLine(database: string, createdAt: Date, signed: boolean): string {
   const header: BackupHeader = {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
     created_at: createdAt.toISOString(),
     database,
     collections: [...BACKED_UP_COLLECTIONS],
+    signed,
   };
   return JSON.stringify(header);
 }

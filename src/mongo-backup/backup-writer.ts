@@ -16,6 +16,7 @@ import {
   headerLine,
   manifestLine,
 } from './backup-format';
+import { keyIdOf, newSigner, signatureLine } from './backup-signature';
 
 /** The documents of one collection, as the driver returns them (BSON types kept). */
 export type DocumentSource = (collection: BackedUpCollection) => AsyncIterable<mongo.Document>;
@@ -25,33 +26,50 @@ export interface WrittenBackup {
   manifest: BackupManifest;
   /** size of the gzip'd file */
   bytes: number;
+  /** the id of the key it was signed with; undefined: unsigned */
+  keyId?: string;
 }
+
+export interface BackupWriteOptions {
+  /** BACKUP_KEY; '' or undefined writes an unsigned file */
+  key?: string;
+  createdAt?: Date;
+}
+
+/** Backup files hold every account's password hash: only their owner may read them. */
+export const BACKUP_FILE_MODE = 0o600;
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
 const messageOf = (error: unknown) =>
   (error as { message?: string } | null)?.message ?? String(error);
 
 /**
- * Streams a backup (header, every document of every collection, manifest) through gzip into
- * `out`. The documents are pulled one at a time as gzip and `out` take them, so memory does not
- * grow with the number of documents.
+ * Streams a backup (header, every document of every collection, manifest, and with a key the
+ * signature) through gzip into `out`. The documents are pulled one at a time as gzip and `out`
+ * take them, so memory does not grow with the number of documents.
  */
 export async function writeBackupStream(
   out: Writable,
   database: string,
   documents: DocumentSource,
-  createdAt = new Date(),
+  { key, createdAt = new Date() }: BackupWriteOptions = {},
 ): Promise<BackupManifest> {
   const sha256 = createHash('sha256');
+  const signer = key ? newSigner(key) : undefined;
   const tally = new Tally();
-  const hashed = (text: string): Buffer => {
+  const signed = (text: string): Buffer => {
     const bytes = Buffer.from(`${text}\n`, 'utf8');
+    signer?.update(bytes);
+    return bytes;
+  };
+  const hashed = (text: string): Buffer => {
+    const bytes = signed(text);
     sha256.update(bytes);
     return bytes;
   };
   let manifest: BackupManifest | undefined;
   async function* lines(): AsyncGenerator<Buffer> {
-    yield hashed(headerLine(database, createdAt));
+    yield hashed(headerLine(database, createdAt, signer !== undefined));
     for (const collection of BACKED_UP_COLLECTIONS) {
       for await (const doc of documents(collection)) {
         const ejson = mongo.BSON.EJSON.serialize(doc, { relaxed: false });
@@ -60,7 +78,8 @@ export async function writeBackupStream(
       }
     }
     manifest = { ...tally.totals(), sha256: sha256.digest('hex') };
-    yield Buffer.from(`${manifestLine(manifest)}\n`, 'utf8');
+    yield signed(manifestLine(manifest));
+    if (signer && key) yield Buffer.from(`${signatureLine(signer, key)}\n`, 'utf8');
   }
   await pipeline(Readable.from(lines()), createGzip(), out);
   if (!manifest) throw new Error('backup stream ended before its manifest');
@@ -68,18 +87,20 @@ export async function writeBackupStream(
 }
 
 /**
- * Writes the backup to `path.partial`, flushes it to disk, then moves it to `path` without ever
- * replacing an existing file: a crash leaves at most a `.partial` file, never one that looks
- * complete. On failure the partial file is removed.
+ * Writes the backup to `path.partial` (created 0600: never readable by others, not even for a
+ * moment), flushes it to disk, then moves it to `path` without ever replacing an existing file:
+ * a crash leaves at most a `.partial` file, never one that looks complete. On failure the
+ * partial file is removed.
  */
 export async function writeBackupFile(
   path: string,
   database: string,
   documents: DocumentSource,
+  options: BackupWriteOptions = {},
 ): Promise<WrittenBackup> {
   const partial = `${path}.partial`;
   // flush: fsync before close, so the name is only given to bytes that are on disk
-  const out = createWriteStream(partial, { flags: 'wx', flush: true });
+  const out = createWriteStream(partial, { flags: 'wx', mode: BACKUP_FILE_MODE, flush: true });
   try {
     await once(out, 'open');
   } catch (error) {
@@ -91,14 +112,19 @@ export async function writeBackupFile(
   }
   let manifest: BackupManifest;
   try {
-    manifest = await writeBackupStream(out, database, documents);
+    manifest = await writeBackupStream(out, database, documents, options);
   } catch (error) {
     out.destroy();
     await rm(partial, { force: true });
     throw error;
   }
   await publish(partial, path);
-  return { path, manifest, bytes: (await stat(path)).size };
+  return {
+    path,
+    manifest,
+    bytes: (await stat(path)).size,
+    keyId: options.key ? keyIdOf(options.key) : undefined,
+  };
 }
 
 /** Gives the finished file its name; a hard link fails rather than replace a file made meanwhile. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { access } from 'node:fs/promises';
+import { AppConfig } from '../config/app-config';
 import { MigrationPhase, storesUsedBy } from '../config/migration-phase';
 import { PhaseControl } from '../control/phase-control';
 import { BACKED_UP_COLLECTIONS, BackupFileError, BackupManifest } from './backup-format';
@@ -16,6 +17,8 @@ export interface BackupResult {
   seconds: number;
   /** the phase during the backup; one that writes to MongoDB makes it no snapshot */
   phase: MigrationPhase;
+  /** the id of BACKUP_KEY, which signed it; undefined: unsigned */
+  keyId?: string;
 }
 
 const exists = (path: string) =>
@@ -24,15 +27,26 @@ const exists = (path: string) =>
     () => false,
   );
 
-/** `mongo backup`: every document of the blog's collections into one verifiable file. */
+/**
+ * `mongo backup`: every document of the blog's collections into one verifiable file, signed with
+ * BACKUP_KEY. Without a key it writes an unsigned file outside production (cleanup and restore
+ * then want --allow-unsigned) and refuses in production unless told `allowUnsigned`.
+ */
 @Injectable()
 export class MongoBackupService {
   constructor(
     private readonly data: MongoBlogData,
     private readonly phases: PhaseControl,
+    private readonly config: AppConfig,
   ) {}
 
-  async backup(path: string): Promise<BackupResult> {
+  async backup(path: string, allowUnsigned = false): Promise<BackupResult> {
+    const key = this.config.backupKey;
+    if (!key && this.config.nodeEnv === 'production' && !allowUnsigned) {
+      throw new RefusedError(
+        'BACKUP_KEY is not set: in production a backup must be signed (set BACKUP_KEY to a random string of at least 32 characters, or add --allow-unsigned); nothing was written',
+      );
+    }
     await this.data.open();
     if (await exists(path)) {
       throw new BackupFileError(`${path} already exists; a backup never replaces a file`);
@@ -46,7 +60,7 @@ export class MongoBackupService {
     }
     const { phase } = await this.phases.read();
     const started = Date.now();
-    const written = await writeBackupFile(path, database, (c) => this.data.documents(c));
+    const written = await writeBackupFile(path, database, (c) => this.data.documents(c), { key });
     return { ...written, database, phase, seconds: (Date.now() - started) / 1000 };
   }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { PhaseControl } from '../control/phase-control';
 import { describeInstance } from '../control/phase-record';
 import { BackedUpCollection, describeCounts, totalsDifferences } from './backup-format';
 import { readBackup } from './backup-reader';
+import { requireTrusted } from './backup-trust';
 import { MongoBlogData } from './mongo-blog-data';
 import { RefusedError } from './refused-error';
 
@@ -12,25 +14,36 @@ export interface CleanupResult {
   counts: Record<BackedUpCollection, number>;
   dropped: string[];
   seconds: number;
+  /** what the operator should know (an untrusted file accepted) */
+  warnings: string[];
+  /** the key id of BACKUP_KEY, when it proved the file authentic */
+  verifiedKeyId?: string;
 }
 
 /**
  * `mongo cleanup`: drops MongoDB's blog collections in phase 3, but only once a backup has been
  * proven whole and equal, collection by collection, to what MongoDB holds right now.
+ *
+ * It applies restore's trust rule too (signed with BACKUP_KEY, documents of their declared
+ * shapes): equality with MongoDB proves the file right today, but after the drop that file is
+ * the only copy, and a restore will demand exactly this. A file restore would refuse is found
+ * out now, while the data still exists, not on the day of the rollback.
  */
 @Injectable()
 export class MongoCleanupService {
   constructor(
     private readonly data: MongoBlogData,
     private readonly phases: PhaseControl,
+    private readonly config: AppConfig,
   ) {}
 
   /** Every check runs before anything changes; without `confirmed` it stops after them. */
-  async cleanup(path: string, confirmed: boolean): Promise<CleanupResult> {
+  async cleanup(path: string, confirmed: boolean, allowUnsigned = false): Promise<CleanupResult> {
     await this.data.open();
     const started = Date.now();
     await this.requirePhase3();
-    const { manifest } = await readBackup(path);
+    const { manifest, signature } = await readBackup(path, { key: this.config.backupKey });
+    const warning = requireTrusted(path, signature, allowUnsigned, 'nothing was dropped');
     const now = await this.data.totals();
     const database = this.data.databaseName;
     const differences = totalsDifferences(
@@ -56,6 +69,8 @@ export class MongoCleanupService {
       counts: manifest.counts,
       dropped,
       seconds: (Date.now() - started) / 1000,
+      warnings: warning ? [warning] : [],
+      verifiedKeyId: signature.state === 'valid' ? signature.keyId : undefined,
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { mongo } from 'mongoose';
+import { AppConfig } from '../config/app-config';
 import { SchemaService } from '../schema/schema.service';
 import {
   BackedUpCollection,
@@ -7,9 +8,17 @@ import {
   BackupManifest,
   totalsDifferences,
 } from './backup-format';
-import { readBackup } from './backup-reader';
+import { requireTrusted } from './backup-trust';
 import { MongoBlogData } from './mongo-blog-data';
+import { PrivateBackupCopy } from './private-backup-copy';
 import { RefusedError } from './refused-error';
+
+export interface RestoreOptions {
+  /** accept a file not signed with BACKUP_KEY (with a warning) */
+  allowUnsigned?: boolean;
+  /** the target database, when it is not the one the backup was taken of */
+  into?: string;
+}
 
 export interface RestoreResult {
   path: string;
@@ -20,7 +29,13 @@ export interface RestoreResult {
   /** Mongo schema migrations applied before the documents went in */
   migrationsApplied: number;
   seconds: number;
+  /** what the operator should know (an untrusted file accepted) */
+  warnings: string[];
+  /** the key id of BACKUP_KEY, when it proved the file authentic */
+  verifiedKeyId?: string;
 }
+
+const UNCHANGED = 'nothing was changed';
 
 const BATCH_DOCUMENTS = 1000;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -55,31 +70,68 @@ class InsertBatches {
 /**
  * `mongo restore`: the rollback from phase 3. Puts a verified backup back into an empty MongoDB:
  * schema first (the Mongo migrations), then the documents with their exact BSON types, then
- * proves MongoDB now holds exactly what the backup does.
+ * proves MongoDB now holds exactly what the backup does. Nothing is written before the file is
+ * proven whole, authentic (signed with BACKUP_KEY), of the declared shapes and meant for this
+ * database; the documents then come from a private copy of exactly the bytes that were proven.
  */
 @Injectable()
 export class MongoRestoreService {
   constructor(
     private readonly data: MongoBlogData,
     private readonly schema: SchemaService,
+    private readonly config: AppConfig,
   ) {}
 
-  async restore(path: string): Promise<RestoreResult> {
+  async restore(path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
     await this.data.open();
     const started = Date.now();
     const database = this.data.databaseName;
+    if (options.into !== undefined && options.into !== database) {
+      throw new RefusedError(
+        `--into ${options.into} is not the database MONGO_URL names (${database}); restore writes only there, ${UNCHANGED}`,
+      );
+    }
     const occupied = await this.data.firstNonEmpty();
     if (occupied) {
       throw new RefusedError(
-        `MongoDB database ${database} already holds blog data (${occupied} is not empty); restore only fills an empty database, nothing was changed`,
+        `MongoDB database ${database} already holds blog data (${occupied} is not empty); restore only fills an empty database, ${UNCHANGED}`,
       );
     }
-    // the whole file is proven before the first write
-    const { header, manifest } = await readBackup(path);
+    const copy = await PrivateBackupCopy.take(path, this.config.backupKey);
+    try {
+      const { header, manifest, signature } = copy.verified;
+      const warning = requireTrusted(path, signature, options.allowUnsigned === true, UNCHANGED);
+      if (header.database !== database && options.into === undefined) {
+        throw new RefusedError(
+          `backup file ${path} was taken of database ${header.database}, not ${database} (the database of MONGO_URL); add --into ${database} to restore it there (${UNCHANGED})`,
+        );
+      }
+      const migrationsApplied = await this.insert(path, copy);
+      return {
+        path,
+        database,
+        source: header,
+        manifest,
+        migrationsApplied,
+        seconds: (Date.now() - started) / 1000,
+        warnings: warning ? [warning] : [],
+        verifiedKeyId: signature.state === 'valid' ? signature.keyId : undefined,
+      };
+    } finally {
+      await copy.close();
+    }
+  }
+
+  /**
+   * Schema, documents from the proven copy, then MongoDB compared with the manifest; returns how
+   * many schema migrations were applied.
+   */
+  private async insert(path: string, copy: PrivateBackupCopy): Promise<number> {
+    const { manifest } = copy.verified;
     const [result] = await this.schema.migrate({ stores: ['mongo'] });
     const batches = new InsertBatches(this.data);
     try {
-      await readBackup(path, (collection, ejson, bytes) =>
+      await copy.read((collection, ejson, bytes) =>
         batches.add(collection, mongo.BSON.EJSON.deserialize(ejson, { relaxed: false }), bytes),
       );
       await batches.flush();
@@ -98,13 +150,6 @@ export class MongoRestoreService {
         `restored MongoDB differs from backup ${path}: ${differences.join(', ')} (was something writing to it?)`,
       );
     }
-    return {
-      path,
-      database,
-      source: header,
-      manifest,
-      migrationsApplied: result?.migrations.length ?? 0,
-      seconds: (Date.now() - started) / 1000,
-    };
+    return result?.migrations.length ?? 0;
   }
 }

@@ -45,7 +45,11 @@ const APP_ENV_VARS = [
   'COMMENTS_PER_POST',
   'AUTHOR_STATS_TOP',
   'OPS_HOST',
+  'BACKUP_KEY',
 ];
+
+/** Optional secrets: passed through, empty unless the user sets them. */
+const MAY_BE_EMPTY = ['BACKUP_KEY'];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
 const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
@@ -81,6 +85,7 @@ const INTERPOLATED_VARS = [
   'AUTHOR_STATS_TOP',
   'OPS_PORT',
   'OPS_HOST',
+  'BACKUP_KEY',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',
@@ -245,7 +250,9 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
       const env = project.services[service].environment ?? {};
       for (const name of APP_ENV_VARS) {
         expect([service, name, typeof env[name]]).toEqual([service, name, 'string']);
-        expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        if (!MAY_BE_EMPTY.includes(name)) {
+          expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        }
       }
     }
     expect(project.services.app.environment).toMatchObject({

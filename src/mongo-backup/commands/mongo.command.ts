@@ -6,21 +6,33 @@ import { MongoCleanupService } from '../mongo-cleanup.service';
 import { MongoRestoreService } from '../mongo-restore.service';
 import { formatBackup, formatCleanup, formatRestore } from './mongo-report';
 
-/** `mongo backup --out FILE`: a gzip'd, checksummed copy of every blog document. */
+const ALLOW_UNSIGNED = '--allow-unsigned';
+
+function printWarnings(warnings: string[]): void {
+  for (const warning of warnings) process.stderr.write(`${warning}\n`);
+}
+
+/** `mongo backup --out FILE`: a gzip'd, checksummed, signed copy of every blog document. */
 @SubCommand({
   name: 'backup',
-  description: 'Write every post, comment, hint and tombstone to a gzip file with a manifest',
+  description:
+    'Write every blog document to a gzip file with a manifest, signed with BACKUP_KEY (0600)',
 })
 export class MongoBackupCommand extends CommandRunner {
   constructor(private readonly service: MongoBackupService) {
     super();
   }
 
-  async run(params: string[], flags: { out?: string }): Promise<void> {
+  async run(params: string[], flags: { out?: string; allowUnsigned?: boolean }): Promise<void> {
     rejectExtraArguments('mongo backup', params);
     const out = requiredOption('mongo backup', '--out', flags.out);
-    const result = await this.service.backup(out);
+    const result = await this.service.backup(out, flags.allowUnsigned === true);
     process.stdout.write(`${formatBackup(result)}\n`);
+    if (!result.keyId) {
+      process.stderr.write(
+        `warning: BACKUP_KEY is not set, so this backup is not signed: mongo cleanup and mongo restore accept it only with ${ALLOW_UNSIGNED}\n`,
+      );
+    }
     if (MongoBackupService.mongoStillWritten(result.phase)) {
       process.stderr.write(
         `warning: phase ${result.phase} still writes to MongoDB, so this backup is no snapshot; mongo cleanup (phase cassandra) accepts only a backup equal to MongoDB\n`,
@@ -31,6 +43,14 @@ export class MongoBackupCommand extends CommandRunner {
   @Option({ flags: '--out <file>', description: 'the backup file to create (never replaced)' })
   parseOut(raw: string): string {
     return raw;
+  }
+
+  @Option({
+    flags: ALLOW_UNSIGNED,
+    description: 'in production, write an unsigned file when BACKUP_KEY is not set',
+  })
+  parseAllowUnsigned(): boolean {
+    return true;
   }
 }
 
@@ -44,10 +64,18 @@ export class MongoCleanupCommand extends CommandRunner {
     super();
   }
 
-  async run(params: string[], flags: { backup?: string; yes?: boolean }): Promise<void> {
+  async run(
+    params: string[],
+    flags: { backup?: string; yes?: boolean; allowUnsigned?: boolean },
+  ): Promise<void> {
     rejectExtraArguments('mongo cleanup', params);
     const backup = requiredOption('mongo cleanup', '--backup', flags.backup);
-    const result = await this.service.cleanup(backup, flags.yes === true);
+    const result = await this.service.cleanup(
+      backup,
+      flags.yes === true,
+      flags.allowUnsigned === true,
+    );
+    printWarnings(result.warnings);
     process.stdout.write(`${formatCleanup(result)}\n`);
   }
 
@@ -58,6 +86,14 @@ export class MongoCleanupCommand extends CommandRunner {
 
   @Option({ flags: '--yes', description: 'really drop (without it: only the checks)' })
   parseYes(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: ALLOW_UNSIGNED,
+    description: 'accept a backup not signed with BACKUP_KEY (warned)',
+  })
+  parseAllowUnsigned(): boolean {
     return true;
   }
 }
@@ -72,15 +108,38 @@ export class MongoRestoreCommand extends CommandRunner {
     super();
   }
 
-  async run(params: string[], flags: { from?: string }): Promise<void> {
+  async run(
+    params: string[],
+    flags: { from?: string; allowUnsigned?: boolean; into?: string },
+  ): Promise<void> {
     rejectExtraArguments('mongo restore', params);
     const from = requiredOption('mongo restore', '--from', flags.from);
-    const result = await this.service.restore(from);
+    const result = await this.service.restore(from, {
+      allowUnsigned: flags.allowUnsigned === true,
+      into: flags.into,
+    });
+    printWarnings(result.warnings);
     process.stdout.write(`${formatRestore(result)}\n`);
   }
 
   @Option({ flags: '--from <file>', description: 'a backup made by mongo backup' })
   parseFrom(raw: string): string {
+    return raw;
+  }
+
+  @Option({
+    flags: ALLOW_UNSIGNED,
+    description: 'accept a backup not signed with BACKUP_KEY (warned)',
+  })
+  parseAllowUnsigned(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--into <db>',
+    description: "the target database (MONGO_URL's) when the backup was taken of another one",
+  })
+  parseInto(raw: string): string {
     return raw;
   }
 }

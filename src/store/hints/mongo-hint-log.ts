@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Collection, Connection } from 'mongoose';
+import { FieldType } from '../../kinds/record-kind';
 import { isDuplicateKey } from '../mongo/mongo-documents';
 import { Hint, HintLog } from './hint-log';
 
@@ -14,6 +15,17 @@ interface HintDocument {
   at: number;
   error: string;
 }
+
+/** The type of every field of a hint document (a restored backup's hints are checked on it). */
+export const HINT_DOCUMENT_FIELDS: Readonly<Record<keyof HintDocument, FieldType>> = {
+  _id: 'text',
+  entity: 'text',
+  id: 'text',
+  post_id: 'text',
+  op: 'text',
+  at: 'integer',
+  error: 'text',
+};
 
 /** MongoDB's collection of hints. */
 export const HINTS_COLLECTION = 'hints';

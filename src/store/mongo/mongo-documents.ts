@@ -1,6 +1,6 @@
 import { Comment, COMMENT_KIND } from '../../kinds/comment.kind';
 import { Post, POST_KIND } from '../../kinds/post.kind';
-import { fromDocument, toDocument } from '../../kinds/record-kind';
+import { FieldType, fromDocument, toDocument } from '../../kinds/record-kind';
 import { PostSummary } from '../post';
 
 /** A post as stored in MongoDB: the design's field names, plus the sort key and version. */
@@ -33,6 +33,12 @@ export interface TombstoneDocument {
   _id: string;
   deleted_at: number;
 }
+
+/** The type of every field of a tombstone (a restored backup's deletions are checked on it). */
+export const TOMBSTONE_DOCUMENT_FIELDS: Readonly<Record<keyof TombstoneDocument, FieldType>> = {
+  _id: 'text',
+  deleted_at: 'integer',
+};
 
 // The documents are laid out by the kinds' declarations (src/kinds); these only name their types.
 

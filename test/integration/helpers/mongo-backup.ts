@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { Account, ACCOUNT_KIND } from '../../../src/kinds/account.kind';
 import { Credential, CREDENTIAL_KIND } from '../../../src/kinds/credential.kind';
 import { toDocument } from '../../../src/kinds/record-kind';
+import { writeBackupFile } from '../../../src/mongo-backup/backup-writer';
 import { toCommentDocument } from '../../../src/store/mongo/mongo-documents';
 import { newId, nowMicros } from '../../../src/store/versions';
 import { insertDataset, makeDataset } from './migration';
@@ -175,4 +176,33 @@ export async function withMongoAt<T>(
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * A backup file written and signed with `key` (as `mongo backup` would) holding the documents of
+ * the given document lines of another backup, as they are: how a file that is authentic but
+ * holds a document of the wrong shape is made.
+ */
+export async function signedBackupOf(
+  path: string,
+  database: string,
+  documentLines: string[],
+  key: string,
+): Promise<void> {
+  const byCollection = new Map<string, mongoose.mongo.Document[]>();
+  for (const line of documentLines) {
+    const { c, d } = JSON.parse(line) as { c: string; d: mongoose.mongo.Document };
+    const docs = byCollection.get(c) ?? [];
+    docs.push(EJSON.deserialize(d, { relaxed: false }));
+    byCollection.set(c, docs);
+  }
+  await writeBackupFile(
+    path,
+    database,
+    (collection) =>
+      (async function* () {
+        yield* byCollection.get(collection) ?? [];
+      })(),
+    { key },
+  );
 }

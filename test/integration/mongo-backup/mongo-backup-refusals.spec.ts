@@ -31,7 +31,7 @@ describe('mongo cleanup and restore refuse, changing nothing (real servers)', ()
     // the Mongo schema as the app has it (a no-op if the module's start-up applied it already)
     await m.module.get(SchemaService).migrate({ stores: ['mongo'] });
     db = m.module.get<Connection>(getConnectionToken()).db!;
-    env = cliEnvOf(m.config);
+    env = { ...cliEnvOf(m.config), BACKUP_KEY: 'refusals-backup-key-0123456789abcdef' };
     phase3 = { ...env, MIGRATION_PHASE: 'cassandra' };
     dir = await mkdtemp(join(tmpdir(), 'mongo-refusals-it-'));
     await seedBackupData(db, 20, 60);
@@ -51,7 +51,7 @@ describe('mongo cleanup and restore refuse, changing nothing (real servers)', ()
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^error: /);
     if (typeof message === 'string') expect(run.stderr).toContain(message);
-    else expect(run.stderr).toMatch(message);
+    else expect(run.stderr.trimEnd()).toMatch(message);
     expect(run.stdout).toBe('');
     expect(run.status).toBe(1);
     expect(await mongoDocuments(db)).toEqual(before);
@@ -105,7 +105,8 @@ describe('mongo cleanup and restore refuse, changing nothing (real servers)', ()
     );
 
     const noManifest = join(dir, 'no-manifest.gz');
-    await writeBackupLines(noManifest, (await backupLines(backup)).slice(0, -1));
+    // the manifest and the signature after it
+    await writeBackupLines(noManifest, (await backupLines(backup)).slice(0, -2));
     await refused(
       phase3,
       cleanup(noManifest, '--yes'),
@@ -145,6 +146,33 @@ describe('mongo cleanup and restore refuse, changing nothing (real servers)', ()
     expect(modified.stderr).toContain(': posts (same count, different content)');
     expect(modified.status).toBe(1);
     await posts.updateOne({ _id: postId }, { $set: { title: original } });
+    expect(await mongoDocuments(db)).toEqual(before);
+  });
+
+  it('a backup that is not signed, or signed with another key, unless --allow-unsigned', async () => {
+    const unsigned = join(dir, 'unsigned.gz');
+    const { BACKUP_KEY: _key, ...keyless } = phase3;
+    expect((await cli(keyless, 'mongo', 'backup', '--out', unsigned)).status).toBe(0);
+    await refused(
+      phase3,
+      cleanup(unsigned, '--yes'),
+      /unsigned\.gz is not signed; add --allow-unsigned to accept it anyway \(nothing was dropped\)$/,
+    );
+    const otherKey = { ...phase3, BACKUP_KEY: 'another-backup-key-0123456789abcdef-xyz' };
+    await refused(
+      otherKey,
+      cleanup(backup, '--yes'),
+      /good\.jsonl\.gz is not signed with BACKUP_KEY \(it names key id [0-9a-f]{16}, BACKUP_KEY's is [0-9a-f]{16}\)/,
+    );
+    await refused(
+      keyless,
+      cleanup(backup, '--yes'),
+      /good\.jsonl\.gz is signed \(key id [0-9a-f]{16}\) but BACKUP_KEY is not set/,
+    );
+    // accepted, warned: the checks run on and the dry run stops after them
+    const run = await cli(phase3, ...cleanup(unsigned, '--allow-unsigned'));
+    expect(run.stderr).toMatch(/^error: backup .*unsigned\.gz matches MongoDB database/);
+    expect(run.status).toBe(1);
     expect(await mongoDocuments(db)).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 import { getConnectionToken } from '@nestjs/mongoose';
-import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, mongo } from 'mongoose';
@@ -14,6 +14,8 @@ import {
 import { SchemaService } from '../../../src/schema/schema.service';
 import { StoreModule, storeModule } from '../helpers/store-module';
 import { mongoSchema } from '../helpers/stores';
+
+const BACKUP_KEY = 'roundtrip-backup-key-0123456789abcdef';
 
 /** What cleanup drops: the backed-up data, the post locks and the migration records. */
 const DROPPED = [...BACKUP_COLLECTIONS, 'post_locks', 'schema_migrations'];
@@ -30,7 +32,7 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     // the Mongo schema as the app has it (a no-op if the module's start-up applied it already)
     await m.module.get(SchemaService).migrate({ stores: ['mongo'] });
     db = m.module.get<Connection>(getConnectionToken()).db!;
-    env = cliEnvOf(m.config);
+    env = { ...cliEnvOf(m.config), BACKUP_KEY };
     dir = await mkdtemp(join(tmpdir(), 'mongo-backup-it-'));
     counts = await seedBackupData(db);
   });
@@ -86,14 +88,22 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     expect(backup.stdout).toContain(
       `40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 comment_deletions, 1 credential_deletions → ${file}`,
     );
+    expect(backup.stdout).toMatch(/signed with BACKUP_KEY \(key id [0-9a-f]{16}\); mode 0600/);
     expect(backup.status).toBe(0);
     // dual-write still writes to MongoDB: the backup says it is no snapshot
     expect(backup.stderr).toContain('warning: phase dual-write still writes to MongoDB');
+    expect(backup.stderr).not.toContain('BACKUP_KEY');
     expect(await readdir(dir)).toEqual(['blog.jsonl.gz']);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
     const lines = await backupLines(file);
-    expect(lines).toHaveLength(1 + counts.posts + counts.comments + 2 + 1 + 3 + 2 + 1 + 1 + 1);
-    expect(JSON.parse(lines[0])).toMatchObject({ format: 'blog-mongo-backup', version: 1 });
-    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
+    expect(lines).toHaveLength(1 + counts.posts + counts.comments + 2 + 1 + 3 + 2 + 1 + 1 + 1 + 1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      format: 'blog-mongo-backup',
+      version: 2,
+      signed: true,
+    });
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ signature: {} });
+    expect(JSON.parse(lines[lines.length - 2])).toMatchObject({
       manifest: {
         counts: {
           posts: 40,
@@ -118,6 +128,7 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
     expect(cleanup.stderr).toBe('');
     expect(cleanup.stdout).toContain(`backup ${file} matched MongoDB`);
     expect(cleanup.stdout).toContain(`dropped ${DROPPED.join(', ')}`);
+    expect(cleanup.stdout).toMatch(/signature verified \(key id [0-9a-f]{16}\)/);
     expect(cleanup.status).toBe(0);
     const left = await collectionNames(db);
     expect(left.filter((name) => DROPPED.includes(name))).toEqual([]);
@@ -134,6 +145,7 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
       `mongo restore into database ${db.databaseName}: 40 posts, ${counts.comments} comments, 2 accounts, 1 credentials, 3 hints, 2 deleted_posts, 1 comment_deletions, 1 credential_deletions`,
     );
     expect(restore.stdout).toContain('counts and content match the backup');
+    expect(restore.stdout).toContain('signature verified');
     expect(restore.status).toBe(0);
 
     expect(await mongoDocuments(db)).toEqual(documents);

@@ -129,6 +129,20 @@ describe('loadConfig', () => {
     expect(problemFor({ SESSION_SECRET: 'hunter2-short' })).not.toContain('hunter2');
   });
 
+  it('takes an optional BACKUP_KEY of at least 32 characters, never showing it', () => {
+    expect(loadConfig({}).backupKey).toBe('');
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).backupKey).toBe(
+      '',
+    );
+    const key = 'k'.repeat(32);
+    expect(loadConfig({ BACKUP_KEY: ` ${key} ` }).backupKey).toBe(key);
+    const short = problemFor({ BACKUP_KEY: 'hunter2-backup-key' });
+    expect(short).toBe(
+      'Invalid configuration: BACKUP_KEY must be at least 32 characters (a random string, e.g. openssl rand -hex 32)',
+    );
+    expect(short).not.toContain('hunter2');
+  });
+
   it.each([
     ['SESSION_IDLE_TIMEOUT', '30s'],
     ['SESSION_IDLE_TIMEOUT', '31d'],

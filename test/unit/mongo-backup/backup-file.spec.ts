@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { mongo } from 'mongoose';
+import { ACCOUNT_KIND } from '../../../src/kinds/account.kind';
+import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
+import { CREDENTIAL_KIND } from '../../../src/kinds/credential.kind';
+import { POST_KIND } from '../../../src/kinds/post.kind';
+import { toDocument } from '../../../src/kinds/record-kind';
 import { BackedUpCollection, BackupFileError } from '../../../src/mongo-backup/backup-format';
 import { readBackup } from '../../../src/mongo-backup/backup-reader';
 import {
@@ -13,22 +18,74 @@ import {
   writeBackupStream,
 } from '../../../src/mongo-backup/backup-writer';
 
-const { EJSON, Double, Int32, Long, Binary } = mongo.BSON;
+const { EJSON, Double, Int32, Long } = mongo.BSON;
 
-const DATA: Partial<Record<BackedUpCollection, mongo.Document[]>> = {
-  posts: Array.from({ length: 30 }, (_, i) => ({
-    _id: `post-${i}`,
+const post = (i: number): mongo.Document => ({
+  ...toDocument(POST_KIND, {
+    id: `post-${i}`,
     title: `Émile's post ${i} ✓ 日本語`,
     content: `Line one\nline "two" \\ ${'x'.repeat(i * 10)}`,
-    created_at: new Date(Date.UTC(2025, 0, 1, 0, 0, i, 123)),
-    version: new Double(1_776_000_000_000_000 + i),
-    whole_double: new Double(5),
-  })),
-  comments: [
-    { _id: 'c1', post_id: 'post-1', comment: 'Ünïcödé 🎉', n: new Int32(3), l: Long.fromNumber(7) },
-    { _id: 'c2', post_id: 'post-1', comment: 'bin', data: new Binary(Buffer.from([0, 1, 255])) },
+    author: 'Émile',
+    ownerId: '',
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i, 123)),
+    updatedAt: new Date(Date.UTC(2025, 0, 2)),
+    version: 0,
+  }),
+  // a version is a double in MongoDB (microseconds); it must stay one
+  version: new Double(1_776_000_000_000_000 + i),
+});
+const comment = (id: string, text: string): mongo.Document =>
+  toDocument(COMMENT_KIND, {
+    id,
+    postId: 'post-1',
+    commenter: 'Zoë',
+    comment: text,
+    createdAt: new Date(Date.UTC(2025, 0, 3)),
+  });
+const account: mongo.Document = {
+  ...toDocument(ACCOUNT_KIND, {
+    id: 'acc-1',
+    username: 'ada',
+    name: 'Ada',
+    role: 'admin',
+    passwordHash: 'scrypt$hash',
+    disabled: false,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    version: 0,
+  }),
+  version: new Int32(3),
+};
+const credential: mongo.Document = {
+  ...toDocument(CREDENTIAL_KIND, {
+    id: 'cred-1',
+    accountId: 'acc-1',
+    type: 'session',
+    secretHash: 'f'.repeat(64),
+    label: '',
+    createdAt: new Date(0),
+    usedAt: new Date(0),
+    version: 0,
+  }),
+  version: Long.fromNumber(1_776_000_000_000_001),
+};
+
+const DATA: Partial<Record<BackedUpCollection, mongo.Document[]>> = {
+  posts: Array.from({ length: 30 }, (_, i) => post(i)),
+  comments: [comment('c1', 'Ünïcödé 🎉'), comment('c2', 'two\nlines')],
+  accounts: [account],
+  credentials: [credential],
+  hints: [
+    {
+      _id: 'post:post-2',
+      entity: 'post',
+      id: 'post-2',
+      post_id: 'post-2',
+      op: 'upsert',
+      at: new Double(1.5e15),
+      error: 'timeout',
+    },
   ],
-  hints: [{ _id: 'post:post-2', entity: 'post', at: new Double(1.5e15), error: 'timeout' }],
   deleted_posts: [{ _id: 'post-99', deleted_at: new Double(1_776_000_000_000_123) }],
   comment_deletions: [{ _id: 'c3', deleted_at: new Double(1_776_000_000_000_456) }],
 };
@@ -70,11 +127,12 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
     const file = await written();
     const text = await lines(file);
     const all = text.trimEnd().split('\n');
-    expect(all).toHaveLength(1 + 30 + 2 + 1 + 1 + 1 + 1);
+    expect(all).toHaveLength(1 + 30 + 2 + 1 + 1 + 1 + 1 + 1 + 1);
     expect(JSON.parse(all[0])).toMatchObject({
       format: 'blog-mongo-backup',
-      version: 1,
+      version: 2,
       database: 'blog',
+      signed: false,
       collections: [
         'posts',
         'comments',
@@ -96,23 +154,27 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
       comments: 2,
       hints: 1,
       deleted_posts: 1,
-      accounts: 0,
-      credentials: 0,
+      accounts: 1,
+      credentials: 1,
       comment_deletions: 1,
       credential_deletions: 0,
     });
 
     const seen: Partial<Record<BackedUpCollection, mongo.Document[]>> = {};
-    const verified = await readBackup(file, async (c, ejson) => {
-      (seen[c] ??= []).push(EJSON.deserialize(ejson, { relaxed: false }));
+    const verified = await readBackup(file, {
+      visit: async (c, ejson) => {
+        (seen[c] ??= []).push(EJSON.deserialize(ejson, { relaxed: false }));
+      },
     });
     expect(verified.manifest).toEqual(manifest);
+    expect(verified.signature).toEqual({ state: 'unsigned' });
     expect(verified.header.database).toBe('blog');
     expect(EJSON.stringify(seen, { relaxed: false })).toBe(
       EJSON.stringify(DATA, { relaxed: false }),
     );
-    expect(seen.posts![0].whole_double).toBeInstanceOf(Double);
-    expect(seen.comments![0].n).toBeInstanceOf(Int32);
+    expect(seen.posts![0].version).toBeInstanceOf(Double);
+    expect(seen.accounts![0].version).toBeInstanceOf(Int32);
+    expect(seen.credentials![0].version).toBeInstanceOf(Long);
     expect(seen.posts![0].created_at).toEqual(DATA.posts![0].created_at);
   });
 
@@ -159,15 +221,17 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
   });
 
   it('carries a large document across many gzip chunks, and passes a visitor error through as is', async () => {
-    const big = { _id: 'big', content: 'Ünïcödé ✓ '.repeat(300_000) };
+    const big = { ...post(1), content: 'Ünïcödé ✓ '.repeat(300_000) };
     const file = await written({ posts: [big] });
-    const seen: unknown[] = [];
-    await readBackup(file, async (_c, ejson) => {
-      seen.push(ejson);
+    const seen: mongo.Document[] = [];
+    await readBackup(file, {
+      visit: async (_c, ejson) => {
+        seen.push(EJSON.deserialize(ejson, { relaxed: false }));
+      },
     });
     expect(seen).toEqual([big]);
     await expect(
-      readBackup(file, () => Promise.reject(new Error('insert failed'))),
+      readBackup(file, { visit: () => Promise.reject(new Error('insert failed')) }),
     ).rejects.toThrow('insert failed');
   });
 
@@ -184,9 +248,9 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
     const file = await written();
     const all = (await lines(file)).trimEnd().split('\n');
     await rewrite(file, `${all.slice(0, -1).join('\n')}\n`);
-    expect(await refusal(file)).toMatch(/is truncated: no manifest after 36 lines/);
+    expect(await refusal(file)).toMatch(/is truncated: no manifest after 38 lines/);
     await rewrite(file, all.slice(0, -1).join('\n').slice(0, -20));
-    expect(await refusal(file)).toMatch(/line 36 is not JSON/);
+    expect(await refusal(file)).toMatch(/line 38 is not JSON/);
   });
 
   it('refuses a file with one document byte changed (valid gzip, valid JSON)', async () => {
@@ -209,7 +273,7 @@ describe('backup file: format, checksum, truncation and tamper detection', () =>
   it('refuses data after the manifest, a file that is no backup, an empty and a missing file', async () => {
     const file = await written();
     await rewrite(file, `${await lines(file)}{"c":"posts","d":{"_id":"x"}}\n`);
-    expect(await refusal(file)).toMatch(/has data after its manifest \(line 38\)/);
+    expect(await refusal(file)).toMatch(/has data after its manifest \(line 40\)/);
     await rewrite(file, '{"hello":"world"}\n');
     expect(await refusal(file)).toMatch(/is not a blog MongoDB backup/);
     await rewrite(file, '');
