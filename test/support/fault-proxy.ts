@@ -57,6 +57,16 @@ export class FaultProxy {
     return this.links.size;
   }
 
+  /**
+   * Chunks held back now toward the target, over every connection: with a latency, about the
+   * requests sent within it (what the app really has pending on the server).
+   */
+  get heldToTarget(): number {
+    let held = 0;
+    for (const link of this.links) held += link.heldToTarget;
+    return held;
+  }
+
   /** Listens on 127.0.0.1 (the port of an earlier start again, else any free one). */
   async start(): Promise<number> {
     if (this.server) return this.port;
@@ -162,6 +172,10 @@ class Link {
     else if (this.client.destroyed && (this.upstream?.destroyed ?? true)) this.destroy();
   }
 
+  get heldToTarget(): number {
+    return this.lanes[0]?.chunks ?? 0;
+  }
+
   /** RST to the client (and the target), as a crashed server or a firewall would. */
   reset(): void {
     if (this.ended) return;
@@ -205,6 +219,11 @@ class Lane {
     });
     // the FIN goes out right after the last chunk ahead of it
     from.on('end', () => this.push({ due: 0 }));
+  }
+
+  /** chunks waiting for their time */
+  get chunks(): number {
+    return this.queue.filter((entry) => entry.chunk).length;
   }
 
   stop(): void {

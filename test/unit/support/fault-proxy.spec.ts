@@ -103,6 +103,7 @@ describe('FaultProxy (test support), against a local echo server', () => {
     proxy.setLatency({ toTarget: 300, toClient: 0 });
     c.socket.write('1');
     await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(proxy.heldToTarget).toBe(1);
     proxy.setLatency({ toTarget: 0 });
     await c.roundTrip('2');
     expect(c.received).toBe('warmab12');
