@@ -10,7 +10,7 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../../src/config/app-config';
 import { CassandraClient } from '../../src/database/cassandra/cassandra-client';
-import { MONGOOSE_OPTIONS } from '../../src/database/store-connections';
+import { mongooseOptions } from '../../src/database/store-connections';
 import { BLOG_KINDS } from '../../src/kinds/blog-kinds';
 import { tablesOf } from '../../src/kinds/record-kind';
 import { scanTable } from '../../src/store/cassandra/cassandra-scan';
@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cassandra = new CassandraClient(config);
   await cassandra.connect();
-  const connection = await mongoose.createConnection(config.mongoUrl, MONGOOSE_OPTIONS).asPromise();
+  const connection = await mongoose
+    .createConnection(config.mongoUrl, mongooseOptions(config))
+    .asPromise();
   try {
     const counts: Record<string, number> = {};
     const started = Date.now();

@@ -126,6 +126,32 @@ function parsePollInterval(raw: string): number {
   return (isPollInterval(ms) ? ms : raw) as number;
 }
 
+const DRIVER_TIMEOUT_FORMAT =
+  'must be an integer up to 600000, at least SECONDARY_WRITE_TIMEOUT_MS and HEALTH_CHECK_TIMEOUT_MS';
+
+/**
+ * A driver's operation timeout ends what the app's own timeouts gave up on (a copy hinted, a
+ * health check reported down); below them it would quietly shorten them instead.
+ */
+function isDriverTimeout(value: unknown, args?: ValidationArguments): boolean {
+  const config = args?.object as AppConfig | undefined;
+  const floor = Math.max(
+    1,
+    Number(config?.secondaryWriteTimeoutMs) || 0,
+    Number(config?.healthCheckTimeoutMs) || 0,
+  );
+  return typeof value === 'number' && Number.isInteger(value) && value >= floor && value <= 600_000;
+}
+
+/** A driver timeout's default: `fallback`, or the app's longest own timeout if that is longer. */
+function driverTimeoutOf(raw: string, env: NodeJS.ProcessEnv, fallback: number): number {
+  if (raw) return integerOrRaw(raw);
+  const own = ['SECONDARY_WRITE_TIMEOUT_MS', 'HEALTH_CHECK_TIMEOUT_MS'].map((variable) =>
+    Number(read(env, variable, '0')),
+  );
+  return Math.max(fallback, ...own.filter((ms) => Number.isInteger(ms) && ms <= 600_000));
+}
+
 /**
  * The app's whole configuration, read from the environment once at boot by loadConfig() and
  * provided to Nest as a value (the class is the DI token). Field comments name the variable.
@@ -191,6 +217,65 @@ export class AppConfig {
   @Min(1, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
   @Max(600000, says('SECONDARY_WRITE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
   secondaryWriteTimeoutMs!: number;
+
+  // --- secondary copies and driver timeouts (issue 15: a real bound on secondary copies) ---
+
+  /**
+   * SECONDARY_MAX_IN_FLIGHT: in the dual-write phases, copies to the secondary whose operation
+   * has not ended (timed-out ones included); past it a copy is hinted at once, not started.
+   */
+  @IsInt(says('SECONDARY_MAX_IN_FLIGHT', 'must be an integer from 1 to 100000'))
+  @Min(1, says('SECONDARY_MAX_IN_FLIGHT', 'must be an integer from 1 to 100000'))
+  @Max(100000, says('SECONDARY_MAX_IN_FLIGHT', 'must be an integer from 1 to 100000'))
+  secondaryMaxInFlight!: number;
+
+  /** MONGO_CONNECT_TIMEOUT_MS: opening a connection, handshake included (driver connectTimeoutMS). */
+  @IsInt(says('MONGO_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('MONGO_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('MONGO_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  mongoConnectTimeoutMs!: number;
+
+  /** MONGO_SERVER_SELECTION_TIMEOUT_MS: finding a server to send an operation to. */
+  @IsInt(says('MONGO_SERVER_SELECTION_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('MONGO_SERVER_SELECTION_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('MONGO_SERVER_SELECTION_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  mongoServerSelectionTimeoutMs!: number;
+
+  /** MONGO_WAIT_QUEUE_TIMEOUT_MS: waiting for a free connection of the pool. */
+  @IsInt(says('MONGO_WAIT_QUEUE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('MONGO_WAIT_QUEUE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('MONGO_WAIT_QUEUE_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  mongoWaitQueueTimeoutMs!: number;
+
+  /**
+   * MONGO_SOCKET_TIMEOUT_MS: an operation's connection silent this long is closed and the
+   * operation fails (driver socketTimeoutMS): what ends an operation on a hung server. At least
+   * the app's own timeouts, which it outlasts.
+   */
+  @ValidateBy(
+    { name: 'isDriverTimeout', validator: { validate: isDriverTimeout } },
+    says('MONGO_SOCKET_TIMEOUT_MS', DRIVER_TIMEOUT_FORMAT),
+  )
+  mongoSocketTimeoutMs!: number;
+
+  /** CASSANDRA_CONNECT_TIMEOUT_MS: opening a connection to a node (socketOptions.connectTimeout). */
+  @IsInt(says('CASSANDRA_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Min(1, says('CASSANDRA_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  @Max(600000, says('CASSANDRA_CONNECT_TIMEOUT_MS', 'must be an integer from 1 to 600000'))
+  cassandraConnectTimeoutMs!: number;
+
+  /**
+   * CASSANDRA_READ_TIMEOUT_MS: how long the driver waits for a node's answer to a request
+   * (socketOptions.readTimeout) before it fails it (or tries another node, if idempotent). At
+   * least the app's own timeouts.
+   */
+  @ValidateBy(
+    { name: 'isDriverTimeout', validator: { validate: isDriverTimeout } },
+    says('CASSANDRA_READ_TIMEOUT_MS', DRIVER_TIMEOUT_FORMAT),
+  )
+  cassandraReadTimeoutMs!: number;
+
+  // --- end of secondary copies and driver timeouts ---
 
   /**
    * STATS_MAX_AGE_MS: /api/stats serves store totals (and /api/author-stats its counts) counted
@@ -436,6 +521,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrationPhase: read(env, 'MIGRATION_PHASE', 'dual-write') as MigrationPhase,
     healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
     secondaryWriteTimeoutMs: integerOrRaw(read(env, 'SECONDARY_WRITE_TIMEOUT_MS', '2000')),
+    secondaryMaxInFlight: integerOrRaw(read(env, 'SECONDARY_MAX_IN_FLIGHT', '256')),
+    mongoConnectTimeoutMs: integerOrRaw(read(env, 'MONGO_CONNECT_TIMEOUT_MS', '10000')),
+    mongoServerSelectionTimeoutMs: integerOrRaw(
+      read(env, 'MONGO_SERVER_SELECTION_TIMEOUT_MS', '5000'),
+    ),
+    mongoWaitQueueTimeoutMs: integerOrRaw(read(env, 'MONGO_WAIT_QUEUE_TIMEOUT_MS', '10000')),
+    mongoSocketTimeoutMs: driverTimeoutOf(read(env, 'MONGO_SOCKET_TIMEOUT_MS', ''), env, 60_000),
+    cassandraConnectTimeoutMs: integerOrRaw(read(env, 'CASSANDRA_CONNECT_TIMEOUT_MS', '5000')),
+    cassandraReadTimeoutMs: driverTimeoutOf(
+      read(env, 'CASSANDRA_READ_TIMEOUT_MS', ''),
+      env,
+      12_000,
+    ),
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
     reconcileIntervalMs: parseInterval(read(env, 'RECONCILE_INTERVAL', '1h')),

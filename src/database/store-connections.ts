@@ -6,15 +6,24 @@ import { StoreName, StoresUsed } from '../config/migration-phase';
 import { CassandraClient } from './cassandra/cassandra-client';
 import { sleep } from '../common/sleep';
 
-/** Mongoose options shared by the app and the CLI. */
-export const MONGOOSE_OPTIONS = {
-  // Indexes and collections belong to migrations/mongo, never to schema classes at boot.
-  autoIndex: false,
-  autoCreate: false,
-  // Fail fast instead of queueing queries while disconnected; the driver still reconnects.
-  bufferCommands: false,
-  serverSelectionTimeoutMS: 5000,
-} as const;
+/** Mongoose options shared by the app and the CLI; they win over the same options in MONGO_URL. */
+export function mongooseOptions(config: AppConfig) {
+  return {
+    // Indexes and collections belong to migrations/mongo, never to schema classes at boot.
+    autoIndex: false,
+    autoCreate: false,
+    // Fail fast instead of queueing queries while disconnected; the driver still reconnects.
+    bufferCommands: false,
+    // Every wait of an operation is bounded, so none runs for ever on a hung server (a
+    // dual-write copy holds its slot until its operation ends): finding a server, getting a
+    // pooled connection, opening one, and an answer (the socket timeout; the driver has no
+    // default for it).
+    serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs,
+    waitQueueTimeoutMS: config.mongoWaitQueueTimeoutMs,
+    connectTimeoutMS: config.mongoConnectTimeoutMs,
+    socketTimeoutMS: config.mongoSocketTimeoutMs,
+  } as const;
+}
 
 /** Connecting at boot: a few quick tries before giving up. */
 const BOOT_ATTEMPTS = 3;
@@ -95,7 +104,7 @@ export class StoreConnections implements OnModuleInit, OnApplicationShutdown {
     for (let attempt = 1; ; attempt++) {
       try {
         if (store === 'cassandra') await this.cassandra.connect();
-        else await this.mongo.openUri(this.config.mongoUrl, MONGOOSE_OPTIONS);
+        else await this.mongo.openUri(this.config.mongoUrl, mongooseOptions(this.config));
         this.open.add(store);
         this.logger.log(`connected to ${store}`);
         return;

@@ -22,9 +22,6 @@ import { Replicas } from './replicas';
  * goes to that phase's store even if the phase changes meanwhile, and the router counts the
  * requests still running on each phase, so an instance can tell when it has left one behind.
  */
-/** Secondary copies in flight per dual-write store before writers wait for their own. */
-const MAX_COPIES_IN_FLIGHT = 256;
-
 export class PostStoreRouter implements BeforeApplicationShutdown {
   private readonly built = new Map<MigrationPhase, PhaseStores>();
   private readonly copies = new Map<MigrationPhase, SecondaryCopier>();
@@ -80,8 +77,9 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
 
   /**
    * Writes not finished on the stores of phases other than the one served now: requests still
-   * running there, and their copies to the secondary still in flight (a copy ends written or
-   * hinted; `phase set` waits for both, so a switch never overtakes a write of the phase before).
+   * running there, and their copies to the secondary still in flight (until written or hinted
+   * and their operation on the secondary ended; `phase set` waits for both, so a switch never
+   * overtakes a write of the phase before).
    */
   draining(): number {
     const now = this.phase.get();
@@ -93,11 +91,17 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     return count;
   }
 
-  /** Before the connections close: let every secondary copy finish or be hinted. */
+  /**
+   * Before the connections close: let every secondary copy be written or hinted and its
+   * operation end (also the hints of copies not started, which requests are waiting for).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     for (const copies of this.copies.values()) {
-      if (copies.counters.inFlight === 0) continue;
-      this.logger.log(`waiting for ${copies.counters.inFlight} copies to ${copies.secondaryName}`);
+      if (copies.counters.inFlight > 0) {
+        this.logger.log(
+          `waiting for ${copies.counters.inFlight} copies to ${copies.secondaryName}`,
+        );
+      }
       await copies.drain();
     }
   }
@@ -151,7 +155,7 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
       this.hintLogs.get(plan.hintLog),
       {
         secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
-        maxInFlight: MAX_COPIES_IN_FLIGHT,
+        maxInFlight: this.config.secondaryMaxInFlight,
       },
     );
     this.copies.set(phase, copier);

@@ -39,7 +39,12 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
     // Back after a restart within seconds, without hammering a node that is still down.
     policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(1000, 5000) },
-    socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+    // A request a node never answers fails after readTimeout, so nothing waits on it for ever
+    // (a dual-write copy holds its slot until then); at least the app's own timeouts.
+    socketOptions: {
+      connectTimeout: config.cassandraConnectTimeoutMs,
+      readTimeout: config.cassandraReadTimeoutMs,
+    },
   };
 }
 
