@@ -7,7 +7,9 @@ import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
+import { StoreUnreachableError } from './database/store-connections';
 import { CurrentPhase } from './control/current-phase';
+import { PhaseUnknownError } from './control/phase-control';
 import { ChangedMigrationsError } from './schema/schema.service';
 import { PendingMigrationsError } from './schema/schema-startup.check';
 import { AccountStore } from './store/account-store';
@@ -31,7 +33,13 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(config.port);
   } catch (error) {
-    if (error instanceof PendingMigrationsError || error instanceof ChangedMigrationsError) {
+    // what an operator fixes (a store down, wrong credentials, pending schema): one line, no stack
+    if (
+      error instanceof PendingMigrationsError ||
+      error instanceof ChangedMigrationsError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof PhaseUnknownError
+    ) {
       logger.error(error.message);
       await app.close().catch(() => undefined);
       process.exit(1);

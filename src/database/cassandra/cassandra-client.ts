@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
 import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
 import { AppConfig } from '../../config/app-config';
+import { cassandraSecurityOptions } from './cassandra-security';
 
 /** Per-query options later code may set; everything else is fixed by this wrapper. */
 export interface CassandraQueryOptions {
@@ -40,6 +41,7 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
     // Back after a restart within seconds, without hammering a node that is still down.
     policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(1000, 5000) },
     socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+    ...cassandraSecurityOptions(config),
   };
 }
 
