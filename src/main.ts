@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
+import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
 import { StoreUnreachableError } from './database/store-connections';
@@ -55,6 +56,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(error instanceof Error ? (error.stack ?? error.message) : error);
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  new Logger('Bootstrap').error(redactUrls(text));
   process.exit(1);
 });

@@ -10,12 +10,3 @@ export function redactUrls(text: string): string {
     .replace(/([?&;][^=&#\s]*(?:password|secret|token)[^=&#\s]*=)[^&#\s]*/gi, '$1***')
     .replace(/(AWS_SESSION_TOKEN:)[^,&#\s]*/gi, '$1***');
 }
-
-/** `text` with every occurrence of each non-empty secret replaced by `***`, then redactUrls. */
-export function redactSecrets(text: string, secrets: Array<string | undefined>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret) result = result.split(secret).join('***');
-  }
-  return redactUrls(result);
-}
