@@ -25,6 +25,11 @@ const APP_ENV_VARS = [
   'CASSANDRA_LOCAL_DC',
   'CASSANDRA_KEYSPACE',
   'CASSANDRA_REPLICATION',
+  'CASSANDRA_USERNAME',
+  'CASSANDRA_PASSWORD',
+  'CASSANDRA_TLS_CA',
+  'CASSANDRA_TLS_CERT',
+  'CASSANDRA_TLS_KEY',
   'MIGRATION_PHASE',
   'HEALTH_CHECK_TIMEOUT_MS',
   'SECONDARY_WRITE_TIMEOUT_MS',
@@ -42,6 +47,15 @@ const APP_ENV_VARS = [
   'RATE_LIMIT_COMMENTS',
 ];
 
+/** Off when empty (an open Cassandra, as compose's own): passed through, empty by default. */
+const OPTIONAL_ENV_VARS = [
+  'CASSANDRA_USERNAME',
+  'CASSANDRA_PASSWORD',
+  'CASSANDRA_TLS_CA',
+  'CASSANDRA_TLS_CERT',
+  'CASSANDRA_TLS_KEY',
+];
+
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
 const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
 
@@ -56,6 +70,7 @@ const INTERPOLATED_VARS = [
   'MIGRATION_PHASE',
   'CASSANDRA_KEYSPACE',
   'CASSANDRA_REPLICATION',
+  ...OPTIONAL_ENV_VARS,
   'HEALTH_CHECK_TIMEOUT_MS',
   'SECONDARY_WRITE_TIMEOUT_MS',
   'STATS_MAX_AGE_MS',
@@ -234,7 +249,9 @@ describeWithDockerClient('docker-compose.yml (validated by `docker compose confi
       const env = project.services[service].environment ?? {};
       for (const name of APP_ENV_VARS) {
         expect([service, name, typeof env[name]]).toEqual([service, name, 'string']);
-        expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        if (!OPTIONAL_ENV_VARS.includes(name)) {
+          expect([service, name, env[name]]).not.toEqual([service, name, '']);
+        }
       }
     }
     expect(project.services.app.environment).toMatchObject({
