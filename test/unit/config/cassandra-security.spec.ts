@@ -38,7 +38,9 @@ describe('Cassandra login and TLS settings', () => {
     const options = cassandraClientOptions(config);
     const authenticator = options.authProvider!.newAuthenticator('127.0.0.1:9042', 'x');
     const response = new Promise<Buffer>((resolve, reject) =>
-      authenticator.initialResponse((error, token) => (error ? reject(error) : resolve(token))),
+      authenticator.initialResponse((error: Error | null, token: Buffer) =>
+        error ? reject(error) : resolve(token),
+      ),
     );
     return response.then((token) => {
       expect(token.toString('utf8')).toBe('\0blog\0secret');
