@@ -204,7 +204,9 @@ export class CassandraService implements StackService {
       '',
     ].join('\n');
     this.security.writeMode(s.cassandraSecurity);
-    fs.writeFileSync(path.join(this.home, 'cassandra.yaml'), yaml);
+    // holds the keystore password when TLS is on
+    fs.writeFileSync(path.join(this.home, 'cassandra.yaml'), yaml, { mode: 0o600 });
+    fs.chmodSync(path.join(this.home, 'cassandra.yaml'), 0o600);
     const logback = `<configuration scan="false">
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
     <file>${this.logFile}</file>
@@ -267,15 +269,18 @@ export class CassandraService implements StackService {
     }
   }
 
-  /** Logged in as the default superuser: the app role, with every permission on keyspaces. */
+  /**
+   * Logged in as the default superuser: the app role, with every permission on keyspaces. It can
+   * log in only once granted, so a half-made role never passes isReady and this runs again.
+   */
   private async createAppRole(mode: CassandraSecurity): Promise<void> {
     const password = secretFile(this.security.password);
     await this.withClient(mode, { name: 'cassandra', password: 'cassandra' }, async (client) => {
-      await client.execute(
-        `CREATE ROLE IF NOT EXISTS ${APP_ROLE} WITH PASSWORD = '${password}' AND LOGIN = true`,
-      );
+      await client.execute(`CREATE ROLE IF NOT EXISTS ${APP_ROLE} WITH LOGIN = false`);
       // the app's schema migrations create its keyspaces
       await client.execute(`GRANT ALL PERMISSIONS ON ALL KEYSPACES TO ${APP_ROLE}`);
+      // the password file decides, also for a role made with an earlier one
+      await client.execute(`ALTER ROLE ${APP_ROLE} WITH PASSWORD = '${password}' AND LOGIN = true`);
     });
   }
 
