@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { redactUrls } from '../src/common/redact';
 import { ConfigError, loadConfig } from '../src/config/app-config';
 import { storesUsedBy } from '../src/config/migration-phase';
 import { ServiceName, Stack } from './stack/stack';
@@ -37,7 +38,11 @@ async function planStack(stack: Stack, phaseStores: { mongo: boolean; cassandra:
   for (const [name, used, variable, localUrl] of wanted) {
     if (!used) continue;
     if (process.env[variable]) {
-      log(`${variable} is set: using ${process.env[variable]}, not the local stack`);
+      log(`${variable} is set: using ${redactUrls(process.env[variable])}, not the local stack`);
+      continue;
+    }
+    if (process.env[`${variable}_FILE`]) {
+      log(`${variable}_FILE is set: using the URL in that file, not the local stack`);
       continue;
     }
     env[variable] = localUrl;
@@ -92,6 +97,8 @@ async function main(): Promise<number> {
       );
     }
   }
+  // a local Cassandra started with STACK_CASSANDRA_AUTH / STACK_CASSANDRA_TLS: its login and CA
+  if (toStart.includes('cassandra')) Object.assign(env, stack.services.cassandra.clientEnv());
   const app = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
     stdio: 'inherit',
     env: { ...process.env, ...env, ...secretEnv },

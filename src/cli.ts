@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
 import { CliProgramModule } from './cli/cli-program';
+import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 interface CommanderFailure {
@@ -21,7 +22,7 @@ function fail(error: unknown): void {
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`error: ${redactUrls(message.split('\n')[0])}\n`);
   process.exitCode = 1;
 }
 

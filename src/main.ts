@@ -5,9 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
+import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
+import { StoreUnreachableError } from './database/store-connections';
 import { CurrentPhase } from './control/current-phase';
+import { PhaseUnknownError } from './control/phase-control';
 import { ChangedMigrationsError } from './schema/schema.service';
 import { PendingMigrationsError } from './schema/schema-startup.check';
 import { AccountStore } from './store/account-store';
@@ -31,7 +34,13 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(config.port);
   } catch (error) {
-    if (error instanceof PendingMigrationsError || error instanceof ChangedMigrationsError) {
+    // what an operator fixes (a store down, wrong credentials, pending schema): one line, no stack
+    if (
+      error instanceof PendingMigrationsError ||
+      error instanceof ChangedMigrationsError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof PhaseUnknownError
+    ) {
       logger.error(error.message);
       await app.close().catch(() => undefined);
       process.exit(1);
@@ -47,6 +56,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(error instanceof Error ? (error.stack ?? error.message) : error);
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  new Logger('Bootstrap').error(redactUrls(text));
   process.exit(1);
 });

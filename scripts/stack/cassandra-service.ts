@@ -1,8 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'cassandra-driver';
-import { CASSANDRA_VERSION, REPO_ROOT, StackSettings } from './stack-settings';
+import { Client, errors } from 'cassandra-driver';
+import {
+  APP_ROLE,
+  CassandraSecurityFiles,
+  ensureTlsMaterial,
+  secretFile,
+  securityClientEnv,
+  securityClientOptions,
+  securityYaml,
+} from './cassandra-security';
+import { CASSANDRA_VERSION, CassandraSecurity, REPO_ROOT, StackSettings } from './stack-settings';
 import { requireJava17, requireTool, run } from './toolchain';
 import { StackService } from './stack-service';
 
@@ -77,10 +86,22 @@ export class CassandraService implements StackService {
   readonly name = 'cassandra';
   readonly home: string;
   readonly libDir: string;
+  readonly security: CassandraSecurityFiles;
 
   constructor(private readonly settings: StackSettings) {
     this.home = path.join(settings.dir, 'cassandra');
     this.libDir = path.join(settings.cacheDir, `cassandra-${CASSANDRA_VERSION}`, 'lib');
+    this.security = new CassandraSecurityFiles(path.join(this.home, 'secure'));
+  }
+
+  /** The login and TLS mode of the server as last started (open when never secured). */
+  get mode(): CassandraSecurity {
+    return this.security.readMode();
+  }
+
+  /** The app's variables for this server's login and TLS (file paths, never the password). */
+  clientEnv(): Record<string, string> {
+    return securityClientEnv(this.mode, this.security);
   }
 
   get port(): number {
@@ -114,7 +135,7 @@ export class CassandraService implements StackService {
   }
 
   /** cassandra-all and its runtime dependencies into the shared cache (once per version). */
-  async install(): Promise<void> {
+  private async installJars(): Promise<void> {
     if (this.isInstalled()) return;
     const staging = `${this.libDir}.partial-${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
@@ -140,6 +161,14 @@ export class CassandraService implements StackService {
       // another process finished the same install first: keep theirs
       fs.rmSync(staging, { recursive: true, force: true });
       if (!this.isInstalled()) throw err;
+    }
+  }
+
+  /** Makes the TLS certificates when STACK_CASSANDRA_TLS asks for them and none exist yet. */
+  async install(): Promise<void> {
+    await this.installJars();
+    if (this.settings.cassandraSecurity.tls !== 'off') {
+      await ensureTlsMaterial(this.security, this.settings);
     }
   }
 
@@ -171,9 +200,13 @@ export class CassandraService implements StackService {
       `native_transport_port: ${s.cassandraPort}`,
       'start_native_transport: true',
       'endpoint_snitch: SimpleSnitch',
+      ...securityYaml(s.cassandraSecurity, this.security),
       '',
     ].join('\n');
-    fs.writeFileSync(path.join(this.home, 'cassandra.yaml'), yaml);
+    this.security.writeMode(s.cassandraSecurity);
+    // holds the keystore password when TLS is on
+    fs.writeFileSync(path.join(this.home, 'cassandra.yaml'), yaml, { mode: 0o600 });
+    fs.chmodSync(path.join(this.home, 'cassandra.yaml'), 0o600);
     const logback = `<configuration scan="false">
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
     <file>${this.logFile}</file>
@@ -210,6 +243,8 @@ export class CassandraService implements StackService {
       `-Dcassandra.logdir=${path.join(this.home, 'logs')}`,
       `-Dcassandra.storagedir=${this.home}`,
       ...SINGLE_NODE_SPEEDUPS,
+      // with PasswordAuthenticator: the default superuser at once, not after 10 s
+      '-Dcassandra.superuser_setup_delay_ms=0',
       '-cp',
       `${this.libDir}/*`,
       'org.apache.cassandra.service.CassandraDaemon',
@@ -217,21 +252,61 @@ export class CassandraService implements StackService {
     return { bin: this.settings.java17, args, cwd: this.home };
   }
 
-  /** Ready means usable: a CQL query answers, not merely an open port. */
+  /**
+   * Ready means usable: a CQL query answers, not merely an open port. On a server with
+   * PasswordAuthenticator that means as the app role, which the first check makes.
+   */
   async isReady(): Promise<boolean> {
+    const mode = this.mode;
+    try {
+      return await this.withClient(mode, undefined, async (client) => {
+        const result = await client.execute('SELECT release_version FROM system.local');
+        return result.rows.length === 1;
+      });
+    } catch (error) {
+      if (mode.auth && isLoginRefused(error)) await this.createAppRole(mode).catch(() => undefined);
+      return false;
+    }
+  }
+
+  /**
+   * Logged in as the default superuser: the app role, with every permission on keyspaces. It can
+   * log in only once granted, so a half-made role never passes isReady and this runs again.
+   */
+  private async createAppRole(mode: CassandraSecurity): Promise<void> {
+    const password = secretFile(this.security.password);
+    await this.withClient(mode, { name: 'cassandra', password: 'cassandra' }, async (client) => {
+      await client.execute(`CREATE ROLE IF NOT EXISTS ${APP_ROLE} WITH LOGIN = false`);
+      // the app's schema migrations create its keyspaces
+      await client.execute(`GRANT ALL PERMISSIONS ON ALL KEYSPACES TO ${APP_ROLE}`);
+      // the password file decides, also for a role made with an earlier one
+      await client.execute(`ALTER ROLE ${APP_ROLE} WITH PASSWORD = '${password}' AND LOGIN = true`);
+    });
+  }
+
+  private async withClient<T>(
+    mode: CassandraSecurity,
+    role: { name: string; password: string } | undefined,
+    use: (client: Client) => Promise<T>,
+  ): Promise<T> {
     const client = new Client({
       contactPoints: [`${this.settings.host}:${this.settings.cassandraPort}`],
       localDataCenter: 'datacenter1',
       socketOptions: { connectTimeout: 2000, readTimeout: 4000 },
+      ...securityClientOptions(mode, this.security, role),
     });
     try {
       await client.connect();
-      const result = await client.execute('SELECT release_version FROM system.local');
-      return result.rows.length === 1;
-    } catch {
-      return false;
+      return await use(client);
     } finally {
       await client.shutdown().catch(() => undefined);
     }
   }
+}
+
+function isLoginRefused(error: unknown): boolean {
+  const inner = error instanceof errors.NoHostAvailableError ? error.innerErrors : {};
+  return Object.values(inner as Record<string, unknown>).some(
+    (cause) => cause instanceof errors.AuthenticationError,
+  );
 }

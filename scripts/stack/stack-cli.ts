@@ -44,6 +44,15 @@ export function parseStackArgs(argv: string[]): StackArgs {
   return { command, services: services.length ? services : SERVICE_NAMES, lines };
 }
 
+/** A secured Cassandra's settings for the app: file paths only, the password stays in its file. */
+function printClientEnv(stack: Stack, print: (line: string) => void): void {
+  const env = Object.entries(stack.services.cassandra.clientEnv());
+  if (env.length === 0) return;
+  print(
+    `${''.padEnd(10)} app settings: ${env.map(([name, value]) => `${name}=${value}`).join(' ')}`,
+  );
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const mib = (bytes?: number) => (bytes === undefined ? '?' : `${Math.round(bytes / 2 ** 20)} MiB`);
 
@@ -59,6 +68,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
             ? `started, ready in ${seconds(r.bootMs)}${r.installMs > 1000 ? ` (install ${seconds(r.installMs)})` : ''}`
             : 'already running';
         print(`${r.name.padEnd(10)} ${what}  ${host}:${r.port}  pid ${r.pid}`);
+        if (r.name === 'cassandra') printClientEnv(stack, print);
       }
       break;
     case 'down': {
@@ -74,6 +84,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
         print(
           `${r.name.padEnd(10)} ${r.state.padEnd(8)} ${host}:${r.port}${detail}  data ${r.home}`,
         );
+        if (r.name === 'cassandra' && r.pid !== undefined) printClientEnv(stack, print);
       }
       break;
     case 'logs':

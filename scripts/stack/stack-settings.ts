@@ -28,6 +28,16 @@ export interface StackSettings {
   /** how long `up` waits for a server to answer before giving up */
   readyTimeoutMs: number;
   java17: string;
+  /** applied when Cassandra starts; a running server keeps the mode it was started with */
+  cassandraSecurity: CassandraSecurity;
+}
+
+/** How the stack's Cassandra lets clients in (STACK_CASSANDRA_AUTH and STACK_CASSANDRA_TLS). */
+export interface CassandraSecurity {
+  /** PasswordAuthenticator on, with an app role `blog` whose password the stack makes */
+  auth: boolean;
+  /** client TLS: off, on (server certificate only), or mutual (a client certificate required) */
+  tls: 'off' | 'on' | 'mutual';
 }
 
 export class StackSettingsError extends Error {}
@@ -69,6 +79,23 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max
   return value;
 }
 
+function choice<T>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  values: Record<string, T>,
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = values[raw.toLowerCase()];
+  if (value === undefined) {
+    throw new StackSettingsError(
+      `${name} must be one of ${Object.keys(values).join(', ')} (got "${raw}")`,
+    );
+  }
+  return value;
+}
+
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'blog-migration');
@@ -85,6 +112,15 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     mongoPort: port(env, 'STACK_MONGO_PORT', 27017),
     readyTimeoutMs: positiveInt(env, 'STACK_READY_TIMEOUT_S', 180, 3600) * 1000,
     java17: env.STACK_JAVA17 || '/usr/lib/jvm/java-17-openjdk-amd64/bin/java',
+    cassandraSecurity: {
+      auth: choice(env, 'STACK_CASSANDRA_AUTH', { '0': false, '1': true }, false),
+      tls: choice<CassandraSecurity['tls']>(
+        env,
+        'STACK_CASSANDRA_TLS',
+        { '0': 'off', '1': 'on', mutual: 'mutual' },
+        'off',
+      ),
+    },
   };
   const range = ephemeralPortRange();
   const named: Array<[string, number]> = [

@@ -40,7 +40,9 @@ export interface StatusReport {
 
 /** The local database stack: one Cassandra and one FerretDB per data folder. */
 export class Stack {
-  readonly services: Record<ServiceName, StackService & { home: string }>;
+  readonly services: Record<ServiceName, StackService & { home: string }> & {
+    cassandra: CassandraService;
+  };
 
   constructor(readonly settings: StackSettings) {
     this.services = {

@@ -1,3 +1,5 @@
+import { redactUrls } from './redact';
+
 /** Thrown when a store took longer than HEALTH_CHECK_TIMEOUT_MS to answer. */
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
@@ -23,8 +25,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   }
 }
 
-/** A short, single-line reason for a health entry. */
+/** A short, single-line reason for a health entry or a log line (URL passwords masked). */
 export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].slice(0, 300);
+  return redactUrls(message.split('\n')[0]).slice(0, 300);
 }

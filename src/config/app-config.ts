@@ -11,9 +11,12 @@ import {
   ValidationOptions,
   validateSync,
 } from 'class-validator';
+import { redactUrls } from '../common/redact';
 import { MIGRATION_PHASES, MigrationPhase, StoresUsed, storesUsedBy } from './migration-phase';
 import { ReplicationSettings, parseReplication, renderReplication } from './replication';
 import { MAX_PROXY_HOPS, TrustProxy, parseTrustProxy } from './trust-proxy';
+import { cassandraSecurityProblems } from './cassandra-security';
+import { withSecretFiles } from './secret-files';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -27,7 +30,7 @@ const DC_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Shows the offending value in an error without echoing a password from a URL. */
 function shown(value: unknown): string {
   const text = Array.isArray(value) ? value.join(',') : String(value);
-  return `"${text.replace(/\/\/[^/@\s]*@/, '//***@')}"`;
+  return `"${redactUrls(text)}"`;
 }
 
 /** Every message names the variable, what it accepts and what it got: one readable clause. */
@@ -195,6 +198,19 @@ export class AppConfig {
     says('CASSANDRA_REPLICATION', 'must be a factor like 1 or data centers like dc1:3,dc2:2'),
   )
   cassandraReplication!: string;
+
+  // Login and TLS of a secured Cassandra cluster; cassandraSecurityProblems() validates them
+  // together (a password needs a user name, a client certificate its key, and so on).
+  /** CASSANDRA_USERNAME: log in with PasswordAuthenticator as this role (with the password). */
+  cassandraUsername?: string;
+  /** CASSANDRA_PASSWORD (or CASSANDRA_PASSWORD_FILE): the role's password; never printed. */
+  cassandraPassword?: string;
+  /** CASSANDRA_TLS_CA: PEM file of the CA(s) that signed the nodes' certificates; turns TLS on. */
+  cassandraTlsCa?: string;
+  /** CASSANDRA_TLS_CERT: PEM client certificate, for clusters that require one. */
+  cassandraTlsCert?: string;
+  /** CASSANDRA_TLS_KEY: the client certificate's unencrypted PEM private key. */
+  cassandraTlsKey?: string;
 
   /**
    * MIGRATION_PHASE: the phase to start in while no phase control record exists (`phase set`
@@ -505,9 +521,13 @@ function integerOrRaw(raw: string): number {
 
 /**
  * Reads and validates the configuration. Throws ConfigError (one line) on any problem, so
- * main.ts and cli.ts can print it and exit before Nest starts.
+ * main.ts and cli.ts can print it and exit before Nest starts. A secret may come from a file
+ * instead (`<NAME>_FILE`, see SECRET_VARIABLES in secret-files.ts).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConfig {
+  const fileProblems: string[] = [];
+  const env = withSecretFiles(processEnv, fileProblems);
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const config = Object.assign(new AppConfig(), {
     port: integerOrRaw(read(env, 'PORT', '3000')),
     nodeEnv: read(env, 'NODE_ENV', 'development') as NodeEnv,
@@ -518,6 +538,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cassandraLocalDc: read(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
     cassandraKeyspace: read(env, 'CASSANDRA_KEYSPACE', 'blog'),
     cassandraReplication: read(env, 'CASSANDRA_REPLICATION', '1'),
+    cassandraUsername: read(env, 'CASSANDRA_USERNAME', '') || undefined,
+    cassandraPassword: read(env, 'CASSANDRA_PASSWORD', '') || undefined,
+    cassandraTlsCa: read(env, 'CASSANDRA_TLS_CA', '') || undefined,
+    cassandraTlsCert: read(env, 'CASSANDRA_TLS_CERT', '') || undefined,
+    cassandraTlsKey: read(env, 'CASSANDRA_TLS_KEY', '') || undefined,
     migrationPhase: read(env, 'MIGRATION_PHASE', 'dual-write') as MigrationPhase,
     healthCheckTimeoutMs: integerOrRaw(read(env, 'HEALTH_CHECK_TIMEOUT_MS', '2000')),
     secondaryWriteTimeoutMs: integerOrRaw(read(env, 'SECONDARY_WRITE_TIMEOUT_MS', '2000')),
@@ -556,8 +581,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    throw new ConfigError(errors.map((error) => Object.values(error.constraints ?? {})[0] ?? ''));
-  }
+  const problems = [
+    ...errors.map((error) => Object.values(error.constraints ?? {})[0] ?? ''),
+    ...cassandraSecurityProblems(config),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

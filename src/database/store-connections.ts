@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { StoreName, StoresUsed } from '../config/migration-phase';
 import { CassandraClient } from './cassandra/cassandra-client';
 import { sleep } from '../common/sleep';
+import { connectFailureReason, isPermanentConnectFailure } from './connect-errors';
 
 /** Mongoose options shared by the app and the CLI; they win over the same options in MONGO_URL. */
 export function mongooseOptions(config: AppConfig) {
@@ -109,8 +110,10 @@ export class StoreConnections implements OnModuleInit, OnApplicationShutdown {
         this.logger.log(`connected to ${store}`);
         return;
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (attempt >= attempts) throw new StoreUnreachableError(store, reason);
+        const reason = connectFailureReason(error);
+        if (attempt >= attempts || isPermanentConnectFailure(error)) {
+          throw new StoreUnreachableError(store, reason);
+        }
         this.logger.warn(`connecting to ${store} failed (attempt ${attempt}): ${reason}`);
         await sleep(BOOT_RETRY_DELAY_MS);
       }

@@ -67,6 +67,18 @@ describe('schema at startup', () => {
     }
   });
 
+  it('main.ts names an unreachable store in one line, and never prints its password', () => {
+    // nothing listens on port 1: each of the 3 tries waits for MongoDB's server selection (5 s)
+    const url = 'mongodb://blog:hunter2@127.0.0.1:1/startup_unreachable';
+    const run = runMain({ ...env, MIGRATION_PHASE: 'mongo', MONGO_URL: url });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ERROR .*mongo is unreachable: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2');
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/^\s+at /m);
+  });
+
   it('main.ts prints only the ConfigError line for bad configuration', () => {
     const run = runMain({ ...env, PORT: '70000' });
     expect(run.status).toBe(1);

@@ -25,6 +25,11 @@ const APP_ENV_VARS = [
   'CASSANDRA_LOCAL_DC',
   'CASSANDRA_KEYSPACE',
   'CASSANDRA_REPLICATION',
+  'CASSANDRA_USERNAME',
+  'CASSANDRA_PASSWORD',
+  'CASSANDRA_TLS_CA',
+  'CASSANDRA_TLS_CERT',
+  'CASSANDRA_TLS_KEY',
   'MIGRATION_PHASE',
   'HEALTH_CHECK_TIMEOUT_MS',
   'SECONDARY_WRITE_TIMEOUT_MS',
@@ -55,8 +60,17 @@ const APP_ENV_VARS = [
   'BACKUP_KEY',
 ];
 
-/** Optional secrets: passed through, empty unless the user sets them. */
-const MAY_BE_EMPTY = ['BACKUP_KEY'];
+/** Off when empty (an open Cassandra, as compose's own): passed through, empty by default. */
+const CASSANDRA_SECURITY_VARS = [
+  'CASSANDRA_USERNAME',
+  'CASSANDRA_PASSWORD',
+  'CASSANDRA_TLS_CA',
+  'CASSANDRA_TLS_CERT',
+  'CASSANDRA_TLS_KEY',
+];
+
+/** Optional: passed through, empty unless the user sets them. */
+const MAY_BE_EMPTY = ['BACKUP_KEY', ...CASSANDRA_SECURITY_VARS];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
 const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
@@ -72,6 +86,7 @@ const INTERPOLATED_VARS = [
   'MIGRATION_PHASE',
   'CASSANDRA_KEYSPACE',
   'CASSANDRA_REPLICATION',
+  ...CASSANDRA_SECURITY_VARS,
   'HEALTH_CHECK_TIMEOUT_MS',
   'SECONDARY_WRITE_TIMEOUT_MS',
   'SECONDARY_MAX_IN_FLIGHT',

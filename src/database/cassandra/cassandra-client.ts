@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
 import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
 import { AppConfig } from '../../config/app-config';
+import { cassandraSecurityOptions } from './cassandra-security';
 
 /** Per-query options later code may set; everything else is fixed by this wrapper. */
 export interface CassandraQueryOptions {
@@ -45,6 +46,7 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
       connectTimeout: config.cassandraConnectTimeoutMs,
       readTimeout: config.cassandraReadTimeoutMs,
     },
+    ...cassandraSecurityOptions(config),
   };
 }
 

@@ -112,6 +112,18 @@ export function cliEnvOf(config: AppConfig): Record<string, string> {
     CASSANDRA_LOCAL_DC: config.cassandraLocalDc,
     CASSANDRA_KEYSPACE: config.cassandraKeyspace,
     CASSANDRA_REPLICATION: config.cassandraReplication,
+    // a secured Cassandra's login and TLS, when the config has them
+    ...Object.fromEntries(
+      (
+        [
+          ['CASSANDRA_USERNAME', config.cassandraUsername],
+          ['CASSANDRA_PASSWORD', config.cassandraPassword],
+          ['CASSANDRA_TLS_CA', config.cassandraTlsCa],
+          ['CASSANDRA_TLS_CERT', config.cassandraTlsCert],
+          ['CASSANDRA_TLS_KEY', config.cassandraTlsKey],
+        ] as const
+      ).filter(([, value]) => value !== undefined),
+    ),
   };
 }
 
