@@ -1,11 +1,15 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
 import { readFileSync, readdirSync } from 'node:fs';
+import { Server } from 'node:http';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
+import { applyServerTimeouts } from './common/http/server-timeouts';
 import { projectRoot } from './common/project-root';
+import { bodyParserOptions } from './common/validation/body-limits';
+import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
+import { AppConfig } from './config/app-config';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -38,15 +42,20 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   registerPartials(join(views, 'partials'));
   // The footer's phase is each request's own (res.locals, see PhasePinMiddleware).
 
-  // A post may hold 50 000 characters; URL-encoded or \u-escaped that can be ~600 kB (the
-  // default limit is 100 kB). Registered before init, so Nest skips its own default parsers.
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
+  // Bodies: sized to the largest valid form, flat forms, keys and depth counted before parsing
+  // (src/common/validation/body-limits.ts); registered before init, so Nest skips its defaults.
+  const config = app.get(AppConfig);
+  const parsers = bodyParserOptions(config.httpBodyLimit);
+  app.useBodyParser('json', parsers.json);
+  app.useBodyParser('urlencoded', parsers.urlencoded);
+  applyServerTimeouts(app.getHttpServer() as Server, {
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+  });
 
   app.useGlobalFilters(new AppExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(new BoundedValidationPipe());
   app.enableShutdownHooks();
   return app;
 }

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { MIGRATION_PHASES, MigrationPhase, StoresUsed, storesUsedBy } from './migration-phase';
 import { ReplicationSettings, parseReplication, renderReplication } from './replication';
+import { DEFAULT_BODY_LIMIT } from '../common/validation/body-limits';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -105,6 +106,36 @@ function isPollInterval(value: unknown): boolean {
 function parsePollInterval(raw: string): number {
   const ms = parseInterval(raw);
   return (isPollInterval(ms) ? ms : raw) as number;
+}
+
+// --- HTTP input limits and server timeouts (issue 15) ---
+const BODY_LIMIT_FORMAT = 'must be a size from 1kb to 64mb, like 640kb, 2mb or 655360 (bytes)';
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size in bytes ("640kb", "2mb", "655360"); raw text back when it is not one. */
+function parseSize(raw: string): number {
+  const match = /^(\d{1,9})(b|kb|mb)?$/i.exec(raw);
+  return (match ? Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()] : raw) as number;
+}
+
+const HOUR_MS = 3_600_000;
+const SERVER_TIMEOUT_FORMAT = 'must be a duration from 1s to 1h, like 65s or 2m';
+
+function isServerTimeout(value: unknown): boolean {
+  return typeof value === 'number' && value >= 1000 && value <= HOUR_MS;
+}
+
+// Node answers 408 to a request whose headers take longer than headersTimeout, so it must be
+// above keepAliveTimeout or a connection reused just before it closes could be cut.
+function isHeadersTimeout(value: unknown, args?: ValidationArguments): boolean {
+  const keepAlive = (args?.object as AppConfig | undefined)?.httpKeepAliveTimeoutMs;
+  return isServerTimeout(value) && (typeof keepAlive !== 'number' || (value as number) > keepAlive);
+}
+
+function isRequestTimeout(value: unknown, args?: ValidationArguments): boolean {
+  const headers = (args?.object as AppConfig | undefined)?.httpHeadersTimeoutMs;
+  if (value === 0) return true;
+  return isServerTimeout(value) && (typeof headers !== 'number' || (value as number) >= headers);
 }
 
 /**
@@ -273,6 +304,42 @@ export class AppConfig {
   @Max(10000, says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
   rateLimitComments!: number;
 
+  // --- HTTP input limits and server timeouts (issue 15) ---
+
+  /** HTTP_BODY_LIMIT: the largest request body accepted (413 above it); see body-limits.ts. */
+  @IsInt(says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  @Min(1024, says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  @Max(64 * 1024 * 1024, says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  httpBodyLimit!: number;
+
+  /**
+   * HTTP_KEEP_ALIVE_TIMEOUT: how long an idle keep-alive connection stays open. Above common
+   * load balancers' idle timeouts (60 s), so the balancer, not the app, closes idle connections:
+   * otherwise a request sent on a connection the app is closing at that moment fails.
+   */
+  @ValidateBy(
+    { name: 'isServerTimeout', validator: { validate: isServerTimeout } },
+    says('HTTP_KEEP_ALIVE_TIMEOUT', SERVER_TIMEOUT_FORMAT),
+  )
+  httpKeepAliveTimeoutMs!: number;
+
+  /** HTTP_HEADERS_TIMEOUT: time to receive a request's headers; above the keep-alive timeout. */
+  @ValidateBy(
+    { name: 'isHeadersTimeout', validator: { validate: isHeadersTimeout } },
+    says('HTTP_HEADERS_TIMEOUT', 'must be a duration above HTTP_KEEP_ALIVE_TIMEOUT, at most 1h'),
+  )
+  httpHeadersTimeoutMs!: number;
+
+  /** HTTP_REQUEST_TIMEOUT: time to receive a whole request (slow uploads are cut); 0 = none. */
+  @ValidateBy(
+    { name: 'isRequestTimeout', validator: { validate: isRequestTimeout } },
+    says(
+      'HTTP_REQUEST_TIMEOUT',
+      'must be 0 (none) or a duration at least HTTP_HEADERS_TIMEOUT, at most 1h',
+    ),
+  )
+  httpRequestTimeoutMs!: number;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -347,6 +414,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginFailuresPerAddress: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_ADDRESS', '20')),
     loginFailureWindowMs: parseLongDuration(read(env, 'LOGIN_FAILURE_WINDOW', '15m'), DAY_MS),
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
+    httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
+    httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
+    httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),
+    httpRequestTimeoutMs: parseInterval(read(env, 'HTTP_REQUEST_TIMEOUT', '5m')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

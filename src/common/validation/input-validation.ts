@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { getMetadataStorage, ValidationError, validateSync } from 'class-validator';
 
 /** One message per field, keyed by the field's name: what a form shows next to each input. */
 export type FieldErrors = Record<string, string>;
@@ -37,6 +37,58 @@ function messageOf(error: ValidationError): string {
   return key ? constraints[key] : `${error.property} is not valid.`;
 }
 
+/** At most this many problems are listed in one answer (the first ones, in field order). */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** Keys a body may have beyond its form's fields: room to name a stray field or two. */
+export const EXTRA_KEYS = 4;
+
+const fieldCounts = new WeakMap<object, number>();
+
+/** How many fields a DTO declares (every field has at least one validation decorator). */
+function fieldCount(dto: ClassConstructor<object>): number {
+  let count = fieldCounts.get(dto);
+  if (count === undefined) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+    count = new Set(metadata.map((entry) => entry.propertyName)).size;
+    fieldCounts.set(dto, count);
+  }
+  return count;
+}
+
+export const TOO_MANY_KEYS_MESSAGE =
+  'This request has more fields than the form; nothing was saved.';
+
+/**
+ * Stands in for an object or array sent where every form field is text: it fails each field's
+ * type check with that field's own message ("Title must be text.") and costs nothing to
+ * transform. No nested value ever reaches class-transformer.
+ */
+const NOT_TEXT = true;
+
+/**
+ * The checks that come before any transform: a body with more keys than its form's fields plus
+ * EXTRA_KEYS is refused at once (class-transformer's duplicate-key pass is quadratic in the
+ * number of keys), and nested values are replaced by NOT_TEXT. The body parsers have already
+ * bounded keys and depth (body-limits.ts), so this costs a few dozen steps at most.
+ * Returns a new plain object (own keys only: a `__proto__` key stays a key).
+ */
+export function screenBody(
+  dto: ClassConstructor<object>,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const keys = Object.keys(body);
+  if (keys.length > fieldCount(dto) + EXTRA_KEYS) {
+    throw new InputValidationException({ body: TOO_MANY_KEYS_MESSAGE }, TOO_MANY_KEYS_MESSAGE);
+  }
+  return Object.fromEntries(
+    keys.map((key) => {
+      const value = body[key];
+      return [key, typeof value === 'object' && value !== null ? NOT_TEXT : value];
+    }),
+  );
+}
+
 function submittedValues(body: Record<string, unknown>): SubmittedValues {
   return Object.fromEntries(
     Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
@@ -45,8 +97,9 @@ function submittedValues(body: Record<string, unknown>): SubmittedValues {
 
 /**
  * Validates a request body against a DTO with the same rules as the global ValidationPipe
- * (whitelist, forbidNonWhitelisted, transform), but returns every field's message instead of
- * throwing, so a page can re-render its form.
+ * (screenBody first, then whitelist, forbidNonWhitelisted, transform), but returns every field's
+ * message (at most MAX_LISTED_PROBLEMS) instead of throwing, so a page can re-render its form.
+ * Too many keys is not a form to re-render: that throws a 400 at once.
  */
 export function validateInput<T extends object>(
   dto: ClassConstructor<T>,
@@ -56,11 +109,13 @@ export function validateInput<T extends object>(
   if (typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: { body: 'Expected an object of fields.' }, values: {} };
   }
-  const record = plain as Record<string, unknown>;
+  const record = screenBody(dto, plain as Record<string, unknown>);
   const value = plainToInstance(dto, record);
   const problems = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
   if (problems.length === 0) return { ok: true, value };
   const errors: FieldErrors = {};
-  for (const problem of problems) errors[problem.property] = messageOf(problem);
+  for (const problem of problems.slice(0, MAX_LISTED_PROBLEMS)) {
+    errors[problem.property] = messageOf(problem);
+  }
   return { ok: false, errors, values: submittedValues(record) };
 }
