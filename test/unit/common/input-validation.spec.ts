@@ -51,10 +51,16 @@ describe('validateInput', () => {
     ['content', 'a\u0007b'],
     ['content', 'a\u001bb'],
     ['content', 'a\u0085b'],
+    ['title', 'lone \ud800 surrogate'],
+    ['content', 'lone \udc00'],
   ])('rejects a control character in %s (%j)', (field, text) => {
     const result = validateInput(PostInputDto, { ...valid, [field]: text });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[field]).toMatch(/control characters/);
+  });
+
+  it('allows emoji (surrogate pairs) in every text field', () => {
+    expect(validateInput(PostInputDto, { title: '🚀 ok', content: '😀' }).ok).toBe(true);
   });
 
   it('allows line breaks and tabs in content and comments, storing CRLF as LF', () => {
