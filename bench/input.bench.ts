@@ -194,6 +194,8 @@ async function main(): Promise<void> {
         status: 400,
       },
     ];
+    const load = os.loadavg().map((value) => value.toFixed(1));
+    log(`machine: load average ${load.join(' ')} on ${os.cpus().length} CPUs`);
     log(
       `bodies: JSON ${big[0].text.length} bytes, form ${big[1].text.length} bytes; ${ROUNDS} rounds each`,
     );
