@@ -12,7 +12,7 @@
  */
 const LAYERS = [
   ['entry points', '^src/[^/]+\\.ts$'],
-  ['features', '^src/(posts|home|stats|health)/'],
+  ['features', '^src/(posts|home|stats|health|ops)/'],
   // who a request acts for (middleware, guard, CSRF, sign-in pages) over the accounts feature
   ['auth', '^src/auth/'],
   ['accounts', '^src/accounts/'],

@@ -31,6 +31,7 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY views ./views
+COPY public ./public
 COPY migrations ./migrations
 COPY scripts/docker/healthcheck.js ./scripts/docker/healthcheck.js
 USER node

@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { MigrationJobsModule } from './migration/migration-jobs.module';
+import { OpsModule } from './ops/ops.module';
 import { PhaseModule } from './phase/phase.module';
 import { CommentsModule } from './posts/comments/comments.module';
 import { PostsModule } from './posts/posts.module';
@@ -31,6 +32,8 @@ export class AppModule {
         HomeModule,
         StatsModule,
         HealthModule,
+        // the operators' listener on OPS_PORT (when set), in front of the same routes
+        OpsModule,
       ],
     };
   }

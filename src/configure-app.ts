@@ -1,5 +1,4 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { NextFunction, Request, Response } from 'express';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Server } from 'node:http';
 import { basename, join } from 'node:path';
@@ -10,6 +9,8 @@ import { projectRoot } from './common/project-root';
 import { bodyParserOptions } from './common/validation/body-limits';
 import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
 import { AppConfig } from './config/app-config';
+import { useNoStoreForAccounts, useSecurityHeaders } from './http-security';
+import { serveStaticAssets } from './static-assets';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -18,23 +19,22 @@ function registerPartials(dir: string): void {
   }
 }
 
-// A few cheap headers: no MIME sniffing, no framing by other sites, no referrer leaks.
-function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  next();
-}
-
 /**
  * Everything about the HTTP app that is not a module: views, validation, headers, shutdown.
  * main.ts and the e2e tests both call this, so tests exercise the real setup.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
-  const views = join(projectRoot(__dirname), 'views');
+  const root = projectRoot(__dirname);
+  const views = join(root, 'views');
 
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag,
+  // HSTS) believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
+  app.set('trust proxy', app.get(AppConfig).trustProxySetting);
+  // headers (helmet, CSP, HSTS over TLS), then the stylesheet, then no-store for account data
+  useSecurityHeaders(app);
+  serveStaticAssets(app, root);
+  useNoStoreForAccounts(app);
 
   app.setBaseViewsDir(views);
   app.setViewEngine('hbs');
@@ -48,11 +48,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const parsers = bodyParserOptions(config.httpBodyLimit);
   app.useBodyParser('json', parsers.json);
   app.useBodyParser('urlencoded', parsers.urlencoded);
-  applyServerTimeouts(app.getHttpServer() as Server, {
-    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
-    headersTimeoutMs: config.httpHeadersTimeoutMs,
-    requestTimeoutMs: config.httpRequestTimeoutMs,
-  });
+  applyServerTimeouts(app.getHttpServer() as Server, config.httpServerTimeouts);
 
   app.useGlobalFilters(new AppExceptionFilter());
   app.useGlobalPipes(new BoundedValidationPipe());

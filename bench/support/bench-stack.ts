@@ -57,7 +57,8 @@ export function benchAppEnv(servers: BenchServers, name: string): Record<string,
     CASSANDRA_KEYSPACE: unique,
     // required in production; one per run, shared by its app instances and CLI runs
     SESSION_SECRET: randomBytes(32).toString('base64url'),
-    // the load comes from one address (127.0.0.1): the per-address comment limit is not measured
+    // the load comes from one address (127.0.0.1): the per-address limits are not measured
+    RATE_LIMIT_WRITES: '0',
     RATE_LIMIT_COMMENTS: '0',
   };
 }

@@ -39,23 +39,3 @@ export class LoginThrottle {
     this.byUsername.reset(username);
   }
 }
-
-/** RATE_LIMIT_COMMENTS comments per minute per client address (0: no limit). Per instance. */
-@Injectable()
-export class CommentRateLimit {
-  private readonly window?: SlidingWindow;
-
-  constructor(config: AppConfig) {
-    if (config.rateLimitComments > 0) {
-      this.window = new SlidingWindow(config.rateLimitComments, 60_000);
-    }
-  }
-
-  /** Counts one comment from this address; the milliseconds to wait when over the limit. */
-  take(address: string, now = Date.now()): number {
-    if (!this.window) return 0;
-    const wait = this.window.retryAfterMs(address, now);
-    if (wait === 0) this.window.record(address, now);
-    return wait;
-  }
-}

@@ -13,6 +13,8 @@ import {
 } from 'class-validator';
 import { MIGRATION_PHASES, MigrationPhase, StoresUsed, storesUsedBy } from './migration-phase';
 import { ReplicationSettings, parseReplication, renderReplication } from './replication';
+import { MAX_PROXY_HOPS, TrustProxy, parseTrustProxy } from './trust-proxy';
+import { ServerTimeouts } from '../common/http/server-timeouts';
 import { DEFAULT_BODY_LIMIT } from '../common/validation/body-limits';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -91,6 +93,16 @@ function isSessionSecret(value: unknown, args?: ValidationArguments): boolean {
   if (value === '') return (args?.object as AppConfig | undefined)?.nodeEnv !== 'production';
   return value.length >= 32;
 }
+
+function isTrustProxySpec(value: unknown): boolean {
+  try {
+    return typeof value === 'string' && parseTrustProxy(value) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+const TRUST_PROXY_FORMAT = `must be off (unset, false or 0), a hop count from 1 to ${MAX_PROXY_HOPS}, or a comma-separated list of proxy addresses, CIDRs, loopback, linklocal or uniquelocal`;
 
 function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
@@ -205,8 +217,9 @@ export class AppConfig {
   secondaryWriteTimeoutMs!: number;
 
   /**
-   * STATS_MAX_AGE_MS: /api/stats serves store totals counted at most this long ago; an older
-   * count is redone in the background while the last one is still served (with its `as_of`).
+   * STATS_MAX_AGE_MS: /api/stats serves store totals (and /api/author-stats its counts) counted
+   * at most this long ago; an older count is redone in the background while the last one is
+   * still served (with its `as_of`).
    */
   @IsInt(says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
   @Min(0, says('STATS_MAX_AGE_MS', 'must be an integer from 0 to 86400000'))
@@ -304,6 +317,68 @@ export class AppConfig {
   @Max(10000, says('RATE_LIMIT_COMMENTS', 'must be an integer from 0 (off) to 10000'))
   rateLimitComments!: number;
 
+  /**
+   * RATE_LIMIT_WRITES: write requests (POST, PUT, PATCH, DELETE) per minute from one client
+   * address, over all routes together; 0 turns the limit off.
+   */
+  @IsInt(says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  @Min(0, says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  @Max(10000, says('RATE_LIMIT_WRITES', 'must be an integer from 0 (off) to 10000'))
+  rateLimitWrites!: number;
+
+  /** TRUST_PROXY as written; see `trustProxySetting` and trust-proxy.ts. */
+  @ValidateBy(
+    { name: 'isTrustProxySpec', validator: { validate: isTrustProxySpec } },
+    {
+      message: (args: ValidationArguments) =>
+        args.value === 'true'
+          ? `TRUST_PROXY must name the proxies (a hop count or their addresses): true would let any client choose its own address (got "true")`
+          : `TRUST_PROXY ${TRUST_PROXY_FORMAT} (got ${shown(args.value)})`,
+    },
+  )
+  trustProxy!: string;
+
+  /**
+   * COMMENTS_PER_POST: a post takes no more comments once it has this many (409; the page says
+   * so instead of offering the form). Bounds what one post costs to show, count and delete.
+   */
+  @IsInt(says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  @Min(1, says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  @Max(100000, says('COMMENTS_PER_POST', 'must be an integer from 1 to 100000'))
+  commentsPerPost!: number;
+
+  /** AUTHOR_STATS_TOP: how many authors /api/author-stats lists (those with the most posts). */
+  @IsInt(says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  @Min(1, says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  @Max(1000, says('AUTHOR_STATS_TOP', 'must be an integer from 1 to 1000'))
+  authorStatsTop!: number;
+
+  /**
+   * OPS_PORT: a second listener for operators (`/health/details`, `/metrics`) that needs no
+   * session, meant for the internal network only; unset = none. 0 = any free port (tests).
+   */
+  @IsOptional()
+  @IsInt(says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @Min(0, says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @Max(65535, says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'))
+  @ValidateBy(
+    {
+      name: 'isNotThePublicPort',
+      // 0 (any free port) never collides
+      validator: {
+        validate: (value, args) => value === 0 || value !== (args?.object as AppConfig).port,
+      },
+    },
+    says('OPS_PORT', 'must be an integer from 0 to 65535, different from PORT'),
+  )
+  opsPort?: number;
+
+  /** OPS_HOST: the address OPS_PORT binds to; loopback unless the operators' network needs more. */
+  @Matches(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/,
+    says('OPS_HOST', 'must be an IP address or a host name, like 127.0.0.1 or 0.0.0.0'),
+  )
+  opsHost!: string;
   // --- HTTP input limits and server timeouts (issue 15) ---
 
   /** HTTP_BODY_LIMIT: the largest request body accepted (413 above it); see body-limits.ts. */
@@ -345,9 +420,23 @@ export class AppConfig {
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
   migrationsDir?: string;
 
+  /** The HTTP timeouts, for every server the app listens with (public port and OPS_PORT). */
+  get httpServerTimeouts(): ServerTimeouts {
+    return {
+      keepAliveTimeoutMs: this.httpKeepAliveTimeoutMs,
+      headersTimeoutMs: this.httpHeadersTimeoutMs,
+      requestTimeoutMs: this.httpRequestTimeoutMs,
+    };
+  }
+
   /** Which stores MIGRATION_PHASE uses. */
   get stores(): StoresUsed {
     return storesUsedBy(this.migrationPhase);
+  }
+
+  /** Express's `trust proxy` value: which proxies' X-Forwarded-For and -Proto are believed. */
+  get trustProxySetting(): TrustProxy {
+    return parseTrustProxy(this.trustProxy);
   }
 
   /** The database named in MONGO_URL. */
@@ -414,6 +503,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginFailuresPerAddress: integerOrRaw(read(env, 'LOGIN_FAILURES_PER_ADDRESS', '20')),
     loginFailureWindowMs: parseLongDuration(read(env, 'LOGIN_FAILURE_WINDOW', '15m'), DAY_MS),
     rateLimitComments: integerOrRaw(read(env, 'RATE_LIMIT_COMMENTS', '10')),
+    rateLimitWrites: integerOrRaw(read(env, 'RATE_LIMIT_WRITES', '60')),
+    trustProxy: read(env, 'TRUST_PROXY', ''),
+    commentsPerPost: integerOrRaw(read(env, 'COMMENTS_PER_POST', '1000')),
+    authorStatsTop: integerOrRaw(read(env, 'AUTHOR_STATS_TOP', '100')),
+    opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
+    opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
     httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
     httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { Access } from '../auth/access';
 import {
   HealthCheck,
@@ -13,13 +13,16 @@ import { CurrentPhase } from '../control/current-phase';
 import { CassandraHealthIndicator } from './cassandra.health';
 import { MongoHealthIndicator } from './mongo.health';
 
+/** What anyone may see: up or not, nothing about the stores, versions, errors or operators. */
+export interface PublicHealth {
+  status: 'ok' | 'error';
+}
+
 /**
- * `GET /health`: 200 when every store the current phase uses answers, 503 naming the one that
- * doesn't. The `phase` entry shows the phase served and the control record it came from; it is
- * down while this instance cannot follow the newest record (a store it cannot reach), so a load
- * balancer stops sending it traffic that would go to the wrong stores.
+ * Health of this instance: up when every store the current phase uses answers and it follows
+ * the newest phase record (an instance that cannot, because a store is unreachable, is down, so
+ * a load balancer stops sending it traffic that would go to the wrong stores).
  */
-@Access('public')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,9 +34,31 @@ export class HealthController {
     private readonly cassandra: CassandraHealthIndicator,
   ) {}
 
+  /** `GET /health`: `{status}` only, 200 or 503 (the details are the operators'). */
   @Get()
+  @Access('public')
   @HealthCheck()
-  check(): Promise<HealthCheckResult> {
+  async status(): Promise<PublicHealth> {
+    try {
+      await this.details();
+      return { status: 'ok' };
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        throw new ServiceUnavailableException({ status: 'error' } satisfies PublicHealth);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * `GET /health/details` (admins, or anyone on OPS_PORT): each check, the phase and the record it
+   * came from (who set it), the Cassandra version, and the reason a store is down; 503 when any
+   * check is down.
+   */
+  @Get('details')
+  @Access('operator')
+  @HealthCheck()
+  details(): Promise<HealthCheckResult> {
     const phase = this.phase.get();
     const stores = { mongo: this.mongo, cassandra: this.cassandra };
     return this.health.check([

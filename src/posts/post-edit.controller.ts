@@ -75,7 +75,7 @@ export class PostEditController {
   @Render('posts/delete')
   async confirmDelete(@Param('id') id: string, @Req() req: Request) {
     const post = await this.posts.changeable(id, signedIn(req.viewer).account);
-    return deleteView(post, await this.posts.countComments(id));
+    return deleteView(post, await this.posts.commentsOf(id));
   }
 
   @Post('delete/:id')

@@ -103,10 +103,16 @@ export function formState(values: SubmittedValues, errors: FieldErrors = {}, vis
   };
 }
 
-export function deleteView(post: Post, commentCount: number) {
+/** The delete confirmation: `comments` is what goes with the post (see PostsService.commentsOf). */
+export function deleteView(post: Post, comments: { count: number; more: boolean }) {
+  const alsoDeletes = comments.more
+    ? `more than ${counted(comments.count, 'comment', 'comments')}`
+    : comments.count > 0
+      ? `its ${counted(comments.count, 'comment', 'comments')}`
+      : undefined;
   return {
     pageTitle: `Delete: ${post.title}`,
     post: { id: post.id, title: post.title },
-    alsoDeletes: commentCount > 0 ? counted(commentCount, 'comment', 'comments') : undefined,
+    alsoDeletes,
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MAX_WRITE_ATTEMPTS, backoff } from '../common/backoff';
+import { AppConfig } from '../config/app-config';
 import { BAD_CURSOR_MESSAGE, badParameter } from '../common/http/query-params';
 import { InvalidCursorError } from '../store/cursor';
 import { Account } from '../store/account-store';
@@ -13,7 +14,11 @@ import {
 } from './post-errors';
 import { requirePost } from './post-lookup';
 
-const COUNT_PAGE_SIZE = 500;
+/** What deleting a post removes with it: `count` comments, or more than that when `more`. */
+export interface CommentsOfPost {
+  count: number;
+  more: boolean;
+}
 
 /**
  * Admins may change any post; an author only their own. Posts from before accounts have no
@@ -30,7 +35,10 @@ export function mayChange(post: Pick<Post, 'ownerId'>, account: Account | undefi
  */
 @Injectable()
 export class PostsService {
-  constructor(private readonly store: PostStore) {}
+  constructor(
+    private readonly store: PostStore,
+    private readonly config: AppConfig,
+  ) {}
 
   async list(query: ListPostsQuery): Promise<PostPage> {
     try {
@@ -93,17 +101,14 @@ export class PostsService {
     }
   }
 
-  /** How many comments a post has: what deleting it removes with it. */
-  async countComments(postId: string): Promise<number> {
-    // walks the comments in large pages: there is no per-post count in the port
-    let total = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.listComments(postId, COUNT_PAGE_SIZE, cursor);
-      total += page.items.length;
-      cursor = page.next;
-    } while (cursor);
-    return total;
+  /**
+   * How many comments deleting the post removes with it, counted no further than one past
+   * COMMENTS_PER_POST (a post over it, from adds that raced at the limit, says "more than").
+   */
+  async commentsOf(postId: string): Promise<CommentsOfPost> {
+    const limit = this.config.commentsPerPost;
+    const count = await this.store.countComments(postId, limit + 1);
+    return count > limit ? { count: limit, more: true } : { count, more: false };
   }
 
   /** The post, if `account` may edit or delete it: 404 when it does not exist, 403 when not theirs. */

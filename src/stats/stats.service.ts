@@ -4,7 +4,7 @@ import { MigrationPhase, phasePlan } from '../config/migration-phase';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { ReconcileService } from '../migration/reconcile/reconcile.service';
 import { CurrentPhase } from '../control/current-phase';
-import { AuthorCount, PostStore, StoreTotals } from '../store/post-store';
+import { PostStore, StoreTotals } from '../store/post-store';
 import { HintLogs } from '../store/hints/hint-logs';
 import { PostStoreRouter } from '../store/post-store.router';
 
@@ -68,7 +68,6 @@ export class StatsService implements OnApplicationBootstrap {
     private readonly phase: CurrentPhase,
     private readonly router: PostStoreRouter,
     private readonly hintLogs: HintLogs,
-    private readonly posts: PostStore,
     private readonly config: AppConfig,
     private readonly reconcile: ReconcileService,
   ) {}
@@ -147,10 +146,6 @@ export class StatsService implements OnApplicationBootstrap {
       this.logger.warn(`last reconcile unknown: ${reasonOf(error)}`);
       return null;
     }
-  }
-
-  authorStats(): Promise<AuthorCount[]> {
-    return this.posts.authorStats();
   }
 
   /**

@@ -57,11 +57,14 @@ export class PhaseRoutedPostStore extends PostStore {
   listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage> {
     return this.call((store) => store.listComments(postId, limit, cursor));
   }
+  countComments(postId: string, upTo: number): Promise<number> {
+    return this.call((store) => store.countComments(postId, upTo));
+  }
   listPosts(query: ListPostsQuery): Promise<PostPage> {
     return this.call((store) => store.listPosts(query));
   }
-  authorStats(): Promise<AuthorCount[]> {
-    return this.call((store) => store.authorStats());
+  authorStats(top: number): Promise<AuthorCount[]> {
+    return this.call((store) => store.authorStats(top));
   }
   totals(): Promise<StoreTotals> {
     return this.call((store) => store.totals());

@@ -94,14 +94,24 @@ export abstract class PostStore {
   abstract listComments(postId: string, limit: number, cursor?: string): Promise<CommentPage>;
 
   /**
+   * How many comments the post has, counting no further than `upTo`: min(count, upTo). Bounded
+   * work whatever the post holds (the comment limit and the delete page use it).
+   */
+  abstract countComments(postId: string, upTo: number): Promise<number>;
+
+  /**
    * One page of posts in the given order: newest/oldest by createdAt, title/title-desc by the
    * case- and accent-insensitive title key; ties always broken by id, so paging never skips or
    * repeats a post. Rejects an invalid cursor with InvalidCursorError.
    */
   abstract listPosts(query: ListPostsQuery): Promise<PostPage>;
 
-  /** Posts per author, most posts first, then by author name. */
-  abstract authorStats(): Promise<AuthorCount[]>;
+  /**
+   * The `top` authors with the most posts: most posts first, ties by author name (UTF-8 bytes,
+   * see compareUtf8), so every store picks and orders the same ones. A full scan: callers cache
+   * it (AuthorStatsService); memory stays bounded by `top`, not by the number of authors.
+   */
+  abstract authorStats(top: number): Promise<AuthorCount[]>;
 
   /** How many posts and comments the store holds. */
   abstract totals(): Promise<StoreTotals>;

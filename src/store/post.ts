@@ -47,3 +47,33 @@ export function compareAuthorCounts(
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/**
+ * The first `top` author counts in compareAuthorCounts order, kept while counts stream in (a
+ * store that cannot sort its groups): memory is bounded by `top`, not by the number of authors.
+ */
+export class TopAuthors {
+  private readonly kept: { author: string; posts: number }[] = [];
+
+  constructor(private readonly top: number) {}
+
+  add(count: { author: string; posts: number }): void {
+    const kept = this.kept;
+    if (this.top <= 0) return;
+    if (kept.length === this.top && compareAuthorCounts(count, kept[kept.length - 1]) >= 0) return;
+    // binary search for the first kept count that sorts after this one
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareAuthorCounts(kept[mid], count) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, count);
+    if (kept.length > this.top) kept.pop();
+  }
+
+  result(): { author: string; posts: number }[] {
+    return [...this.kept];
+  }
+}

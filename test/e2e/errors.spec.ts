@@ -29,6 +29,7 @@ const STORE_METHODS = [
   'addComment',
   'getComment',
   'listComments',
+  'countComments',
   'listPosts',
   'authorStats',
   'totals',

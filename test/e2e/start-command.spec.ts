@@ -59,8 +59,10 @@ describe('npm start (README quick start)', () => {
 
     it('serves / and /health reports both stores up, then stops cleanly on SIGTERM', async () => {
       const port = await freePort();
+      const opsPort = await freePort();
       const run = npmStart({
         PORT: String(port),
+        OPS_PORT: String(opsPort),
         CASSANDRA_KEYSPACE: keyspace,
         NODE_ENV: 'development',
       });
@@ -77,7 +79,14 @@ describe('npm start (README quick start)', () => {
       expect(home.body).toContain('dual-write');
 
       const health = await pollUntil(`http://127.0.0.1:${port}/health`, (s) => s === 200, 10_000);
-      const report = JSON.parse(health.body);
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+      // the details on the operators' port, which needs no session
+      const details = await pollUntil(
+        `http://127.0.0.1:${opsPort}/health/details`,
+        (s) => s === 200,
+        10_000,
+      );
+      const report = JSON.parse(details.body);
       expect(report.status).toBe('ok');
       expect(report.info.mongo.status).toBe('up');
       expect(report.info.cassandra.status).toBe('up');

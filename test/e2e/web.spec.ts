@@ -20,15 +20,24 @@ describe.each(E2E_PHASES)('web app over HTTP (phase %s, real stores)', (phase) =
     );
   });
 
-  it('sends the basic security headers and hides the framework', async () => {
+  it('sends the security headers (a strict CSP) and hides the framework', async () => {
     const response = await web.http().get('/').expect(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    const css = /href="(\/static\/site\.css\?v=[0-9a-f]+)"/.exec(response.text)?.[1] ?? '';
+    await web
+      .http()
+      .get(css)
+      .expect(200)
+      .expect('Content-Type', /^text\/css/);
   });
 
-  it('reports the phase and every store it uses up on /health', async () => {
-    const response = await web.http().get('/health').expect(200);
+  it('answers /health with {status} only, and shows admins every store it uses up on /health/details', async () => {
+    const open = await web.http().get('/health').expect(200);
+    expect(open.body).toEqual({ status: 'ok' });
+    const response = await web.http().get('/health/details').set(web.writer).expect(200);
     const used = storesUsedBy(phase);
     expect(response.body).toMatchObject({
       status: 'ok',

@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { mongoUrlWithDb, testEnv, testStores } from '../support/test-env';
-import { createTestApp } from './helpers/app';
+import { createTestApp, healthDetails } from './helpers/app';
 import { dropTestStores } from './helpers/stores';
 import { TcpProxy } from './helpers/tcp';
 
@@ -28,7 +28,11 @@ describe('health while a store is unreachable, and after it comes back', () => {
   let app: NestExpressApplication;
 
   beforeAll(async () => {
-    const env = testEnv('health-recovery', { HEALTH_CHECK_TIMEOUT_MS: String(TIMEOUT_MS) });
+    // OPS_PORT: the details are read on the operators' port, without a session
+    const env = testEnv('health-recovery', {
+      HEALTH_CHECK_TIMEOUT_MS: String(TIMEOUT_MS),
+      OPS_PORT: '0',
+    });
     direct = loadConfig(env);
     const cassandraProxyPort = await cassandraProxy.start();
     const mongoProxyPort = await mongoProxy.start();
@@ -54,7 +58,7 @@ describe('health while a store is unreachable, and after it comes back', () => {
 
   async function health(): Promise<{ code: number; body: HealthBody; ms: number }> {
     const started = Date.now();
-    const response = await request(app.getHttpServer()).get('/health');
+    const response = await healthDetails(app);
     return { code: response.status, body: response.body as HealthBody, ms: Date.now() - started };
   }
 
@@ -88,6 +92,8 @@ describe('health while a store is unreachable, and after it comes back', () => {
     expect(down.body.status).toBe('error');
     expect(Object.keys(down.body.error)).toEqual([store]);
     expect(down.body.details[other].status).toBe('up');
+    // the public probe says only that something is down
+    await request(app.getHttpServer()).get('/health').expect(503, { status: 'error' });
     // The rest of the app keeps serving: a page that needs no database, and the posts while
     // only the secondary (Cassandra in dual-write) is cut; without the source of truth
     // (MongoDB) the posts page says so with a 503 instead of hanging or crashing.

@@ -5,6 +5,7 @@ import { Client } from 'cassandra-driver';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
+import { OpsServer } from '../../src/ops/ops-server';
 import { pollUntil, sleep } from '../support/http-poll';
 import { testEnv } from '../support/test-env';
 import { requireManagedStack, stackCommand } from './helpers/stack-command';
@@ -12,7 +13,9 @@ import { requireManagedStack, stackCommand } from './helpers/stack-command';
 describe('/health while Cassandra is stopped and started again with the stack script', () => {
   let app: NestExpressApplication;
   let base: string;
-  const env = testEnv('health_restart');
+  /** the operators' listener, where /health/details needs no session */
+  let ops: string;
+  const env = testEnv('health_restart', { OPS_PORT: '0' });
 
   beforeAll(async () => {
     requireManagedStack("this test stops the test stack's Cassandra");
@@ -22,6 +25,7 @@ describe('/health while Cassandra is stopped and started again with the stack sc
     configureApp(app);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ops = `http://127.0.0.1:${app.get(OpsServer).address()?.port}`;
   });
 
   afterAll(async () => {
@@ -38,14 +42,14 @@ describe('/health while Cassandra is stopped and started again with the stack sc
   });
 
   it('answers 503 naming cassandra within 5 s of the stop, keeps serving, and recovers without a restart', async () => {
-    const healthy = await pollUntil(`${base}/health`, (s) => s === 200, 10_000);
+    const healthy = await pollUntil(`${ops}/health/details`, (s) => s === 200, 10_000);
     expect(JSON.parse(healthy.body).info.cassandra.status).toBe('up');
 
     // poll while the stop runs, so the first 503 is seen as soon as it happens
     const stopIssued = Date.now();
     const stopped = stackCommand(['down', 'cassandra']);
     const down = await pollUntil(
-      `${base}/health`,
+      `${ops}/health/details`,
       (s, body) => s === 503 && JSON.parse(body).error?.cassandra?.status === 'down',
       90_000,
       100,
@@ -65,9 +69,10 @@ describe('/health while Cassandra is stopped and started again with the stack sc
     expect(page.status).toBe(200);
     const stillDown = await fetch(`${base}/health`);
     expect(stillDown.status).toBe(503);
+    expect(await stillDown.json()).toEqual({ status: 'error' });
 
     const startedAt = await stackCommand(['up', 'cassandra']);
-    const back = await pollUntil(`${base}/health`, (s) => s === 200, 60_000, 250);
+    const back = await pollUntil(`${ops}/health/details`, (s) => s === 200, 60_000, 250);
     expect(JSON.parse(back.body).info.cassandra.status).toBe('up');
     console.log(
       `health-restart: stop took ${stoppedAt - stopIssued} ms; 503 seen ${downSeenAt - stopIssued} ms after the stop began ` +

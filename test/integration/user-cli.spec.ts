@@ -3,6 +3,7 @@ import { CredentialsService } from '../../src/accounts/credentials.service';
 import { Account, AccountStore } from '../../src/store/account-store';
 import { PostStoreRouter } from '../../src/store/post-store.router';
 import { CliRun, runCli, runCliWithInput } from './helpers/app';
+import { cliEnvOf } from './helpers/migration';
 import { StoreModule, storeModule } from './helpers/store-module';
 
 const PASSWORD = 'a long enough password';
@@ -43,16 +44,8 @@ describe('user CLI: every subcommand against the real stores (dual-write: both s
 
   beforeAll(async () => {
     m = await storeModule('user_cli', 'dual-write');
-    const c = m.config;
-    env = {
-      MIGRATION_PHASE: 'dual-write',
-      NODE_ENV: 'test',
-      MONGO_URL: c.mongoUrl,
-      CASSANDRA_CONTACT_POINTS: c.cassandraContactPoints.join(','),
-      CASSANDRA_LOCAL_DC: c.cassandraLocalDc,
-      CASSANDRA_KEYSPACE: c.cassandraKeyspace,
-    };
-    credentials = new CredentialsService(m.module.get(AccountStore), c);
+    env = cliEnvOf(m.config);
+    credentials = new CredentialsService(m.module.get(AccountStore), m.config);
   });
 
   afterAll(async () => {

@@ -40,6 +40,11 @@ const APP_ENV_VARS = [
   'LOGIN_FAILURES_PER_ADDRESS',
   'LOGIN_FAILURE_WINDOW',
   'RATE_LIMIT_COMMENTS',
+  'RATE_LIMIT_WRITES',
+  'TRUST_PROXY',
+  'COMMENTS_PER_POST',
+  'AUTHOR_STATS_TOP',
+  'OPS_HOST',
 ];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
@@ -70,6 +75,12 @@ const INTERPOLATED_VARS = [
   'LOGIN_FAILURES_PER_ADDRESS',
   'LOGIN_FAILURE_WINDOW',
   'RATE_LIMIT_COMMENTS',
+  'RATE_LIMIT_WRITES',
+  'TRUST_PROXY',
+  'COMMENTS_PER_POST',
+  'AUTHOR_STATS_TOP',
+  'OPS_PORT',
+  'OPS_HOST',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',
@@ -425,7 +436,9 @@ describe('Dockerfile (static checks)', () => {
     const finalSources = inFinal
       .filter((i) => i.keyword === 'COPY' && !/--from=/.test(i.args))
       .flatMap((i) => copyOperands(i.args).sources.map((s) => s.replace(/\/$/, '')));
-    expect(finalSources).toEqual(expect.arrayContaining(['package.json', 'views', 'migrations']));
+    expect(finalSources).toEqual(
+      expect.arrayContaining(['package.json', 'views', 'public', 'migrations']),
+    );
     expect(
       inFinal.some((i) => i.keyword === 'COPY' && /--from=\S+ \/app\/dist /.test(i.args)),
     ).toBe(true);
@@ -436,7 +449,14 @@ describe('Dockerfile (static checks)', () => {
     for (const path of ['node_modules', 'dist', '.git', '.stack', '.stack-test', 'test-results']) {
       expect([path, ignored(path, patterns)]).toEqual([path, true]);
     }
-    for (const path of ['src', 'package.json', 'package-lock.json', 'views', 'migrations']) {
+    for (const path of [
+      'src',
+      'package.json',
+      'package-lock.json',
+      'views',
+      'public',
+      'migrations',
+    ]) {
       expect([path, ignored(path, patterns)]).toEqual([path, false]);
     }
   });

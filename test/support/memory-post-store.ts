@@ -36,6 +36,7 @@ export class MemoryPostStore extends PostStore {
   }
 
   clear(): void {
+    this.authorStatsCalls = 0;
     this.posts.clear();
     this.comments.clear();
     this.deletedComments.clear();
@@ -115,6 +116,16 @@ export class MemoryPostStore extends PostStore {
     };
   }
 
+  async countComments(postId: string, upTo: number): Promise<number> {
+    this.up();
+    let count = 0;
+    for (const comment of this.comments.values()) {
+      if (count >= upTo) break;
+      if (comment.postId === postId) count++;
+    }
+    return count;
+  }
+
   async listPosts(query: ListPostsQuery): Promise<PostPage> {
     this.up();
     const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
@@ -140,12 +151,19 @@ export class MemoryPostStore extends PostStore {
     );
   }
 
-  async authorStats(): Promise<AuthorCount[]> {
+  /** calls of authorStats (a test of its cache counts the scans) */
+  authorStatsCalls = 0;
+
+  async authorStats(top: number): Promise<AuthorCount[]> {
+    this.authorStatsCalls++;
     this.up();
     const counts = new Map<string, number>();
     for (const post of this.posts.values())
       counts.set(post.author, (counts.get(post.author) ?? 0) + 1);
-    return [...counts].map(([author, posts]) => ({ author, posts })).sort(compareAuthorCounts);
+    return [...counts]
+      .map(([author, posts]) => ({ author, posts }))
+      .sort(compareAuthorCounts)
+      .slice(0, top);
   }
 
   async totals(): Promise<StoreTotals> {

@@ -1,5 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { badParameter } from '../../common/http/query-params';
+import { counted } from '../../common/view/date-view';
+import { AppConfig } from '../../config/app-config';
 import { PostNotFoundException } from '../post-errors';
 import { requirePost } from '../post-lookup';
 import { InvalidCursorError } from '../../store/cursor';
@@ -18,6 +20,18 @@ export class CommentNotFoundException extends NotFoundException {
   }
 }
 
+/** What the post page and a refused comment say when a post has all the comments it may have. */
+export function commentLimitMessage(limit: number): string {
+  return `This post has reached its limit of ${counted(limit, 'comment', 'comments')}; no more comments can be added.`;
+}
+
+/** The post has COMMENTS_PER_POST comments already: 409, nothing stored. */
+export class CommentLimitException extends ConflictException {
+  constructor(limit: number) {
+    super({ statusCode: 409, message: commentLimitMessage(limit) });
+  }
+}
+
 /** A post with one page of its comments, oldest first. */
 export interface Thread {
   post: Post;
@@ -26,11 +40,23 @@ export interface Thread {
 
 @Injectable()
 export class CommentsService {
-  constructor(private readonly store: PostStore) {}
+  constructor(
+    private readonly store: PostStore,
+    private readonly config: AppConfig,
+  ) {}
 
-  /** Adds a comment to an existing post (404 otherwise). */
+  get commentLimit(): number {
+    return this.config.commentsPerPost;
+  }
+
+  /**
+   * Adds a comment to an existing post (404 otherwise) that has fewer than COMMENTS_PER_POST
+   * comments (409 otherwise). The count stops at the limit, so it costs the same on any post;
+   * it is not atomic with the write: adds racing at the limit may each find room (see api.md).
+   */
   async add(postId: string, input: { commenter: string; comment: string }): Promise<Comment> {
     await requirePost(this.store, postId);
+    if (await this.isFull(postId)) throw new CommentLimitException(this.commentLimit);
     const comment: Comment = {
       id: newId(),
       postId,
@@ -56,6 +82,23 @@ export class CommentsService {
     );
     if (!deleted) throw new CommentNotFoundException();
     return comment;
+  }
+
+  /**
+   * Whether the post has COMMENTS_PER_POST comments. `firstPage` (the post's first comments, when
+   * the caller has them) answers without a count unless it has a next page.
+   */
+  async isFull(postId: string, firstPage?: CommentPage): Promise<boolean> {
+    const limit = this.commentLimit;
+    if (firstPage && !firstPage.next) return firstPage.items.length >= limit;
+    return (await this.store.countComments(postId, limit)) >= limit;
+  }
+
+  /** What the post page says in place of the comment form, when the post is full. */
+  async closedMessage(postId: string, firstPage?: CommentPage): Promise<string | undefined> {
+    return (await this.isFull(postId, firstPage))
+      ? commentLimitMessage(this.commentLimit)
+      : undefined;
   }
 
   /** The post and the page of comments after `cursor` (`?comments=`), or the first page. */

@@ -25,11 +25,17 @@ export interface CommentFormState {
 /**
  * The post page: the post, one page of comments and the comment form (re-filled after an error).
  * `commentsCursor` is set when this is a later page of comments, to offer a way back to the start.
+ * `closed` (the post has all the comments it may have) says why in place of the form.
  */
 export function threadView(
   post: Post,
   comments: CommentPage,
-  options: { commentsCursor?: string; form?: CommentFormState; viewer?: Viewer } = {},
+  options: {
+    commentsCursor?: string;
+    form?: CommentFormState;
+    viewer?: Viewer;
+    closed?: string;
+  } = {},
 ) {
   const admin = isAdmin(options.viewer);
   return {
@@ -43,5 +49,6 @@ export function threadView(
     laterPage: !!options.commentsCursor,
     noComments: comments.items.length === 0 && !options.commentsCursor,
     commentForm: formState(options.form?.values ?? {}, options.form?.errors, COMMENT_FIELDS),
+    commentsClosed: options.closed,
   };
 }

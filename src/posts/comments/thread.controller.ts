@@ -26,7 +26,8 @@ export class ThreadController {
   ) {
     const cursor = optionalParam(query, 'comments');
     const { post, comments } = await this.comments.thread(id, cursor);
-    return threadView(post, comments, { commentsCursor: cursor, viewer: req.viewer });
+    const closed = await this.comments.closedMessage(id, cursor ? undefined : comments);
+    return threadView(post, comments, { commentsCursor: cursor, viewer: req.viewer, closed });
   }
 
   /** The post with its first API_COMMENTS_LIMIT comments, oldest first (`?comments=` for more). */

@@ -18,6 +18,9 @@ import { CassandraKindMethods } from './cassandra-kind-methods';
 import { CassandraTombstones } from './cassandra-tombstones';
 
 export const READ = { idempotent: true } as const;
+
+/** Comments a post deletion reads and removes at a time (memory per deletion stays this size). */
+export const COMMENT_DELETE_BATCH = 500;
 // Every statement here names its own timestamp, so repeating one is harmless.
 export const WRITE = { idempotent: true } as const;
 
@@ -176,28 +179,47 @@ export class CassandraPostRecords implements CassandraKindMethods<Post> {
   }
 
   /**
-   * Removes a deleted post's comments: each from comments_by_id (read from the post's partition,
-   * plus `known` ones), then the partition with one tombstone. Not one batch: a post can have
-   * thousands of comments.
+   * Removes a deleted post's comments: each from comments_by_id (`known` ones, then the post's
+   * partition read a page of COMMENT_DELETE_BATCH at a time, each page removed before the next is
+   * read, so memory stays bounded however many comments the post has), then the partition with
+   * one tombstone. Last, so a deletion cut short leaves the partition for its retry to find.
    */
   async deleteComments(postId: string, deletedAt: number, known: Comment[] = []) {
-    const created = new Map(known.map((c) => [c.id, c.createdAt]));
-    for await (const row of this.client.rows(
-      `SELECT id, created_at FROM ${this.client.table(COMMENTS_BY_POST.name)} WHERE post_id = ?`,
-      [postId],
-      { ...READ, fetchSize: 1000 },
-    )) {
-      created.set(row.get('id') as string, row.get('created_at') as Date);
-    }
+    await this.deleteCommentBatch(
+      postId,
+      deletedAt,
+      known.map((c) => [c.id, c.createdAt]),
+    );
+    let pageState: string | undefined;
+    do {
+      const page = await this.client.page(
+        `SELECT id, created_at FROM ${this.client.table(COMMENTS_BY_POST.name)} WHERE post_id = ?`,
+        [postId],
+        { ...READ, fetchSize: COMMENT_DELETE_BATCH, pageState },
+      );
+      await this.deleteCommentBatch(
+        postId,
+        deletedAt,
+        page.rows.map((row) => [row.get('id') as string, row.get('created_at') as Date]),
+      );
+      pageState = page.pageState;
+    } while (pageState);
+    const partition = commentPartitionDelete(this.ks, postId, deletedAt);
+    await this.client.execute(partition.query, partition.params, WRITE);
+  }
+
+  private async deleteCommentBatch(
+    postId: string,
+    deletedAt: number,
+    comments: [id: string, createdAt: Date][],
+  ): Promise<void> {
     // a comment stamped after the deletion (its writer's clock, or a request that raced it) is
     // removed at its own time: the deletion's timestamp alone would not cover it
-    await mapConcurrent([...created], 16, async ([id, createdAt]) => {
+    await mapConcurrent(comments, 16, async ([id, createdAt]) => {
       const at = Math.max(deletedAt, createdAt.getTime() * 1000);
       const statements = [commentByIdDelete(this.ks, id, at)];
       if (at > deletedAt) statements.push(commentRowDelete(this.ks, postId, createdAt, id, at));
       for (const s of statements) await this.client.execute(s.query, s.params, WRITE);
     });
-    const partition = commentPartitionDelete(this.ks, postId, deletedAt);
-    await this.client.execute(partition.query, partition.params, WRITE);
   }
 }

@@ -2,7 +2,7 @@ import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { COMMENTS_BY_ID, COMMENTS_BY_POST } from '../../kinds/comment.kind';
 import { POSTS_BY_AUTHOR, POSTS_BY_ID } from '../../kinds/post.kind';
 import { decodeCommentCursor, encodeCommentCursor } from '../cursor';
-import { compareAuthorCounts, Comment, Post } from '../post';
+import { Comment, Post, TopAuthors } from '../post';
 import {
   AuthorCount,
   CommentPage,
@@ -108,24 +108,39 @@ export class CassandraPostStore extends PostStore {
     };
   }
 
+  /** The first `upTo` rows of the post's partition, keys only: never more are read. */
+  async countComments(postId: string, upTo: number): Promise<number> {
+    if (upTo <= 0) return 0;
+    let count = 0;
+    for await (const _row of this.client.rows(
+      `SELECT id FROM ${this.client.table(COMMENTS_BY_POST.name)} WHERE post_id = ? LIMIT ?`,
+      [postId, upTo],
+      { ...READ, fetchSize: Math.min(upTo, 5000) },
+    )) {
+      count++;
+    }
+    return count;
+  }
+
   listPosts(query: ListPostsQuery): Promise<PostPage> {
     return listPostsPage(this.client, query);
   }
 
   /**
    * Counted from posts_by_author's rows (one per post), grouped by its partition key on the
-   * server. A full scan, like MongoDB's $group: cache it where it is called often.
+   * server, a page of groups at a time; only the top ones are kept. A full scan, like
+   * MongoDB's $group: cached by its caller.
    */
-  async authorStats(): Promise<AuthorCount[]> {
-    const counts: AuthorCount[] = [];
+  async authorStats(top: number): Promise<AuthorCount[]> {
+    const kept = new TopAuthors(top);
     for await (const row of this.client.rows(
       `SELECT author, COUNT(*) AS posts FROM ${this.client.table(POSTS_BY_AUTHOR.name)} GROUP BY author`,
       [],
       { ...READ, fetchSize: 5000 },
     )) {
-      counts.push({ author: row.get('author') as string, posts: Number(row.get('posts')) });
+      kept.add({ author: row.get('author') as string, posts: Number(row.get('posts')) });
     }
-    return counts.sort(compareAuthorCounts);
+    return kept.result();
   }
 
   /** Exact counts from the by-id tables, by token range (see countRows). */

@@ -124,12 +124,16 @@ export class DualWritePostStore extends PostStore implements SecondaryCopies {
     return this.primary.listComments(postId, limit, cursor);
   }
 
+  countComments(postId: string, upTo: number): Promise<number> {
+    return this.primary.countComments(postId, upTo);
+  }
+
   listPosts(query: ListPostsQuery): Promise<PostPage> {
     return this.primary.listPosts(query);
   }
 
-  authorStats(): Promise<AuthorCount[]> {
-    return this.primary.authorStats();
+  authorStats(top: number): Promise<AuthorCount[]> {
+    return this.primary.authorStats(top);
   }
 
   totals(): Promise<StoreTotals> {

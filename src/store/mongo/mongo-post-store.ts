@@ -20,6 +20,9 @@ import { MongoCommentRecords } from './mongo-comment-records';
 import { listPostsPage } from './mongo-post-listing';
 import { MongoPostRecords } from './mongo-post-records';
 
+/** How long the author statistics' aggregation may run on the server before it is ended. */
+const AUTHOR_STATS_MAX_TIME_MS = 60_000;
+
 /**
  * PostStore on MongoDB (and FerretDB): the design's `posts` and `comments` collections, plus
  * `deleted_posts` and `comment_deletions` tombstones. Only single-document operations, so it needs no transactions;
@@ -109,15 +112,27 @@ export class MongoPostStore extends PostStore {
     };
   }
 
+  countComments(postId: string, upTo: number): Promise<number> {
+    // `limit` stops the count there (the post_id index serves it)
+    return this.comments.countDocuments({ post_id: postId }, { limit: upTo });
+  }
+
   listPosts(query: ListPostsQuery): Promise<PostPage> {
     return listPostsPage(this.posts, query);
   }
 
-  async authorStats(): Promise<AuthorCount[]> {
+  async authorStats(top: number): Promise<AuthorCount[]> {
+    // MongoDB orders strings by their bytes (no collation), as compareUtf8 does; the server
+    // keeps only the top ones, and maxTimeMS ends a scan that runs too long on the server too
     const rows = await this.posts
-      .aggregate<{ _id: string; posts: number }>([
-        { $group: { _id: '$author', posts: { $sum: 1 } } },
-      ])
+      .aggregate<{ _id: string; posts: number }>(
+        [
+          { $group: { _id: '$author', posts: { $sum: 1 } } },
+          { $sort: { posts: -1, _id: 1 } },
+          { $limit: top },
+        ],
+        { allowDiskUse: true, maxTimeMS: AUTHOR_STATS_MAX_TIME_MS },
+      )
       .toArray();
     return rows.map((r) => ({ author: r._id, posts: Number(r.posts) })).sort(compareAuthorCounts);
   }

@@ -120,6 +120,10 @@ export function useControllerApp(
       HINT_RETRY_INTERVAL: '0',
       RECONCILE_INTERVAL: '0',
       SESSION_SECRET: 'controller-tier-secret-of-at-least-32-chars',
+      // one app per file, every request from 127.0.0.1: the per-address limits are off unless
+      // the file sets them (the tests of the limits do)
+      RATE_LIMIT_WRITES: '0',
+      RATE_LIMIT_COMMENTS: '0',
       ...env,
     });
     const state = new Map<string, unknown>();

@@ -65,15 +65,10 @@ export async function signInTo(app: NestExpressApplication, account: Account): P
 }
 
 /**
- * Comments are rate-limited per client address, and every request of a test comes from
- * 127.0.0.1: suites that comment more than a reader would turn the limit off (`0`) unless they
- * test it. The login throttle keeps its defaults (a test that signs in right is never counted).
- */
-const E2E_ENV = { RATE_LIMIT_COMMENTS: '0' };
-
-/**
  * Boots the real app for one phase in beforeAll and closes it (dropping its keyspace and database)
- * in afterAll. `env` adds to or overrides the test environment (limits, timeouts). Returns a
+ * in afterAll. `env` adds to or overrides the test environment (limits, timeouts): testEnv turns
+ * the per-address rate limits off (every request comes from 127.0.0.1), the login lock-out keeps
+ * its defaults (a test that signs in right is never counted). Returns a
  * holder whose fields are set once beforeAll ran.
  */
 export function useWebApp(
@@ -102,7 +97,7 @@ export function useWebApp(
   holder.signIn = async (username, role = 'author', displayName) =>
     signInTo(holder.app, await holder.account(username, role, displayName));
   beforeAll(async () => {
-    holder.config = loadConfig(testEnv(name, { ...E2E_ENV, MIGRATION_PHASE: phase, ...env }));
+    holder.config = loadConfig(testEnv(name, { MIGRATION_PHASE: phase, ...env }));
     holder.app = await createTestApp(holder.config);
     holder.http = () => request(holder.app.getHttpServer());
     holder.writer = await writerOf(holder.app);

@@ -2,11 +2,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import request from 'supertest';
 import { AccountsService } from '../../../src/accounts/accounts.service';
 import { CredentialsService } from '../../../src/accounts/credentials.service';
 import { AppModule } from '../../../src/app.module';
 import { AppConfig } from '../../../src/config/app-config';
 import { configureApp } from '../../../src/configure-app';
+import { OpsServer } from '../../../src/ops/ops-server';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -93,6 +95,18 @@ export async function tokenOf(
     }));
   const token = await app.get(CredentialsService).issueToken(account, 'test writer');
   return { Authorization: `Bearer ${token.value}` };
+}
+
+/**
+ * `GET /health/details`: every check with its details (the public `/health` says only
+ * `{status}`). Through the app's ops listener when it has one (OPS_PORT: no session, no write),
+ * else as its admin (WRITER).
+ */
+export async function healthDetails(app: NestExpressApplication): Promise<request.Response> {
+  const ops = app.get(OpsServer).address();
+  if (ops) return request(`http://127.0.0.1:${ops.port}`).get('/health/details');
+  const headers = await writerOf(app);
+  return request(app.getHttpServer()).get('/health/details').set(headers);
 }
 
 /**

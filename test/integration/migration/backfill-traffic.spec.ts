@@ -48,7 +48,8 @@ describe('backfill during traffic: migrate backfill while clients write through 
       // no scheduled hint retry or reconcile repairs what the backfill missed
       HINT_RETRY_INTERVAL: '0',
       RECONCILE_INTERVAL: '0',
-      // every comment comes from 127.0.0.1: the per-address limit would refuse most of them
+      // every write comes from 127.0.0.1: the per-address limits would refuse most of them
+      RATE_LIMIT_WRITES: '0',
       RATE_LIMIT_COMMENTS: '0',
     });
     config = loadConfig(env);

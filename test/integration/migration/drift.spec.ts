@@ -16,6 +16,7 @@ import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { commentDeleteVersion, newId, nowMicros } from '../../../src/store/versions';
 import { COMMENT_KIND } from '../../../src/kinds/comment.kind';
 import { runCli } from '../helpers/app';
+import { cliEnvOf } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
 // the seeded copies must land, not be hinted, however loaded the machine: this test is about drift
@@ -37,19 +38,6 @@ function post(title: string): Post {
 
 function comment(postId: string, text: string): Comment {
   return { id: newId(), postId, commenter: 'Grace', comment: text, createdAt: new Date() };
-}
-
-/** The env a CLI run needs to reach this test's database and keyspace. */
-function cliEnv(m: StoreModule): Record<string, string> {
-  const c = m.config;
-  return {
-    MIGRATION_PHASE: c.migrationPhase,
-    NODE_ENV: 'test',
-    MONGO_URL: c.mongoUrl,
-    CASSANDRA_CONTACT_POINTS: c.cassandraContactPoints.join(','),
-    CASSANDRA_LOCAL_DC: c.cassandraLocalDc,
-    CASSANDRA_KEYSPACE: c.cassandraKeyspace,
-  };
 }
 
 async function seed(m: StoreModule, phase: 'dual-write' | 'cassandra-primary') {
@@ -212,7 +200,14 @@ describe('drift behind the app’s back: verify names exactly the records, recon
       expect(kindOf(extraComment.id, 'cassandra')).toBe('extra');
 
       // the CLI says the same with its exit code, and reconcile repairs everything
-      const verifyCli = runCli(cliEnv(m), 'migrate', 'verify', '--json', '--recheck-delay', '200');
+      const verifyCli = runCli(
+        cliEnvOf(m.config),
+        'migrate',
+        'verify',
+        '--json',
+        '--recheck-delay',
+        '200',
+      );
       expect(verifyCli.status).toBe(1);
       expect(ids(JSON.parse(verifyCli.stdout) as typeof report)).toEqual(ids(report));
 
@@ -225,7 +220,7 @@ describe('drift behind the app’s back: verify names exactly the records, recon
       expect(reconcile.remaining).toEqual([]);
       expect((await m.module.get(ReconcileService).last())?.fixed).toBe(reconcile.fixed);
 
-      const again = runCli(cliEnv(m), 'migrate', 'verify', '--recheck-delay', '200');
+      const again = runCli(cliEnvOf(m.config), 'migrate', 'verify', '--recheck-delay', '200');
       expect(again.stdout).toContain('clean');
       expect(again.status).toBe(0);
 

@@ -59,8 +59,11 @@ describe('hint retry: Cassandra unreachable during dual-write, hints drained by 
   const stats = async () =>
     (await blog.get('/api/stats').expect(200)).body as { pending_hints: number | null };
   const cassandraUp = async () =>
-    ((await blog.get('/health')).body as { info?: Record<string, unknown> }).info?.cassandra !==
-    undefined;
+    (
+      (await blog.get('/health/details').set(blog.writer.headers)).body as {
+        info?: Record<string, unknown>;
+      }
+    ).info?.cassandra !== undefined;
 
   it('every request succeeds while Cassandra is cut; after it is back the hints are gone within one interval and verify is clean', async () => {
     const kept = await blog.createdId('Kept');

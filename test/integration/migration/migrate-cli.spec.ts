@@ -12,7 +12,7 @@ import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { testAccount } from '../../support/test-accounts';
 import { cassandraAccounts, mongoAccounts } from '../helpers/acked-writes';
 import { runCli, runCliWithInput } from '../helpers/app';
-import { verifyStores } from '../helpers/migration';
+import { cliEnvOf, verifyStores } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
 
 describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-runs, bad input (real servers)', () => {
@@ -23,15 +23,7 @@ describe('migrate CLI: reverse backfill (cassandra → mongo), idempotent re-run
 
   beforeAll(async () => {
     m = await storeModule('migrate_cli', 'cassandra-primary');
-    const c = m.config;
-    env = {
-      MIGRATION_PHASE: 'cassandra-primary',
-      NODE_ENV: 'test',
-      MONGO_URL: c.mongoUrl,
-      CASSANDRA_CONTACT_POINTS: c.cassandraContactPoints.join(','),
-      CASSANDRA_LOCAL_DC: c.cassandraLocalDc,
-      CASSANDRA_KEYSPACE: c.cassandraKeyspace,
-    };
+    env = cliEnvOf(m.config);
     // data only Cassandra has, as after phase 3 with MongoDB emptied
     const cassandra = m.module.get(CassandraPostStore);
     for (let i = 0; i < 20; i++) {
@@ -190,15 +182,7 @@ describe('migrate CLI and accounts: backfill copies them with their name claims,
 
   beforeAll(async () => {
     m = await storeModule('migrate_cli_accounts', 'dual-write');
-    const c = m.config;
-    env = {
-      MIGRATION_PHASE: 'dual-write',
-      NODE_ENV: 'test',
-      MONGO_URL: c.mongoUrl,
-      CASSANDRA_CONTACT_POINTS: c.cassandraContactPoints.join(','),
-      CASSANDRA_LOCAL_DC: c.cassandraLocalDc,
-      CASSANDRA_KEYSPACE: c.cassandraKeyspace,
-    };
+    env = cliEnvOf(m.config);
     // accounts from before dual-write: in MongoDB only (its own store, no copies)
     const mongo = m.module.get(PostStoreRouter).accountsFor('mongo');
     for (let i = 0; i < 5; i++) {

@@ -6,7 +6,7 @@ import { PhaseControl } from '../../../src/control/phase-control';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { testEnv } from '../../support/test-env';
-import { createTestApp } from '../helpers/app';
+import { createTestApp, healthDetails } from '../helpers/app';
 import { BlogClient } from '../helpers/blog-client';
 import { cli, cliEnvOf } from '../helpers/migration';
 import { dropTestStores, withCassandra } from '../helpers/stores';
@@ -21,13 +21,18 @@ const FOLLOW_WITHIN_S = 30;
 const REPORT_WITHIN_MS = 30_000;
 
 async function healthPhase(app: NestExpressApplication) {
-  const response = await request(app.getHttpServer()).get('/health');
+  const response = await healthDetails(app);
   return response.body.details.phase as { status: string; phase: string; blocked?: string };
 }
 
 /** The environment `config` came from (for a variant of it). */
 function testEnvOf(config: AppConfig): Record<string, string> {
-  return { ...cliEnvOf(config), PORT: '0', PHASE_POLL_INTERVAL: `${config.phasePollIntervalMs}ms` };
+  return {
+    ...cliEnvOf(config),
+    PORT: '0',
+    OPS_PORT: '0',
+    PHASE_POLL_INTERVAL: `${config.phasePollIntervalMs}ms`,
+  };
 }
 
 async function listening(config: AppConfig): Promise<NestExpressApplication> {
@@ -66,7 +71,8 @@ describe('phase set: every running app instance follows the control record (real
 
   beforeEach(() => {
     // the default poll interval (1s): the timing below is what users get
-    config = loadConfig(testEnv('phase_follow', { MIGRATION_PHASE: 'mongo' }));
+    // OPS_PORT: healthPhase reads /health/details there, without a session
+    config = loadConfig(testEnv('phase_follow', { MIGRATION_PHASE: 'mongo', OPS_PORT: '0' }));
     env = cliEnvOf(config);
     apps = [];
   });
@@ -178,7 +184,11 @@ describe('phase set: an instance that cannot follow is reported and taken out of
 
   beforeAll(async () => {
     config = loadConfig(
-      testEnv('phase_blocked', { MIGRATION_PHASE: 'mongo', PHASE_POLL_INTERVAL: '300ms' }),
+      testEnv('phase_blocked', {
+        MIGRATION_PHASE: 'mongo',
+        PHASE_POLL_INTERVAL: '300ms',
+        OPS_PORT: '0',
+      }),
     );
     env = cliEnvOf(config);
     apps.push(await listening(config));
@@ -205,7 +215,9 @@ describe('phase set: an instance that cannot follow is reported and taken out of
       /error: phase dual-write is set, but after [\d.]+ s 1 of 2 instance\(s\) do not serve it: .* blocked: cannot serve phase dual-write: cassandra is unreachable/,
     );
     expect(await healthPhase(apps[0])).toMatchObject({ status: 'up', phase: 'dual-write' });
-    const cut = await request(apps[1].getHttpServer()).get('/health').expect(503);
+    await request(apps[1].getHttpServer()).get('/health').expect(503, { status: 'error' });
+    const cut = await healthDetails(apps[1]);
+    expect(cut.status).toBe(503);
     expect(cut.body.details.phase).toMatchObject({ status: 'down', phase: 'mongo' });
     expect(cut.body.details.phase.blocked).toMatch(/cassandra is unreachable/);
   });

@@ -1,8 +1,10 @@
 import { phasePlan, StoreName } from '../../../src/config/migration-phase';
+import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { Replicas } from '../../../src/store/replicas';
 import { DualWritePostStore } from '../../../src/store/dual-write/dual-write-post-store';
 import { PostStoreRouter } from '../../../src/store/post-store.router';
 import { storeModule } from '../helpers/store-module';
+import { spyOnCommentDeletePages } from './comment-delete-pages';
 import {
   bothReplicas,
   describePostStoreContract,
@@ -39,6 +41,8 @@ for (const phase of ['dual-write', 'cassandra-primary'] as const) {
         store: router.storeNamed(plan.secondary as StoreName),
         drain: () => store.drain(),
       },
+      // Cassandra is the primary or the secondary: either way its deletions read in pages
+      commentDeletePages: spyOnCommentDeletePages(stores.module.get(CassandraClient)),
       check: async () => {
         await store.drain();
         expect(await visibleState(router.storeNamed(plan.secondary as StoreName))).toEqual(

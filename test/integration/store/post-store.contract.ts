@@ -4,6 +4,8 @@ import { POST_KIND } from '../../../src/kinds/post.kind';
 import { KnownVersions } from '../../../src/store/mongo/mongo-post-records';
 import { PostStore, PostSummary } from '../../../src/store/post-store';
 import { Replica } from '../../../src/store/replica';
+import { COMMENT_DELETE_BATCH } from '../../../src/store/cassandra/cassandra-post-records';
+import { CommentDeletePages } from './comment-delete-pages';
 import { MAX_TITLE_KEY_LENGTH, titleKey } from '../../../src/kinds/title-key';
 import {
   commentDeleteVersion,
@@ -81,6 +83,8 @@ export interface ContractSubject {
     store: PostStore;
     drain(): Promise<void>;
   };
+  /** Cassandra (alone or in a dual-write): the pages of comments its post deletions read */
+  commentDeletePages?: CommentDeletePages;
 }
 
 /** Titles that stress the alphabetical listing: case, accents, digits, emoji, punctuation, ties. */
@@ -199,7 +203,7 @@ export async function visibleState(store: PostStore) {
     listings,
     posts,
     comments,
-    authors: await store.authorStats(),
+    authors: await store.authorStats(1000),
     totals: await store.totals(),
   };
 }
@@ -279,6 +283,68 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect((await store.listComments(other.id, 10)).items).toHaveLength(1);
       expect(await store.totals()).toEqual({ posts: 1, comments: 1 });
       expect(await store.deletePost(post, deleteVersion(post.version))).toBe(false);
+    });
+
+    it('counts a post’s comments no further than asked', async () => {
+      const post = makePost();
+      const other = makePost();
+      for (const p of [post, other]) await store.createPost(p);
+      const t0 = Date.now() - 60_000;
+      const comments = Array.from({ length: 5 }, (_, i) =>
+        makeComment(post.id, new Date(t0 + i * 1000), `c${i}`),
+      );
+      for (const c of comments) await store.addComment(c);
+      for (let i = 0; i < 3; i++) await store.addComment(makeComment(other.id, new Date(t0 + i)));
+      expect(await store.countComments(post.id, 3)).toBe(3);
+      expect(await store.countComments(post.id, 5)).toBe(5);
+      expect(await store.countComments(post.id, 1000)).toBe(5);
+      expect(await store.countComments(other.id, 1000)).toBe(3);
+      expect(await store.countComments(newId(), 1000)).toBe(0);
+      await store.deleteComment(comments[2], commentDeleteVersion(comments[2].createdAt));
+      expect(await store.countComments(post.id, 1000)).toBe(4);
+      await store.deletePost(post, deleteVersion(post.version));
+      expect(await store.countComments(post.id, 1000)).toBe(0);
+      expect(await store.countComments(other.id, 2)).toBe(2);
+    });
+
+    it('deletes a post with a few thousand comments, a bounded page at a time', async () => {
+      const post = makePost();
+      const other = makePost();
+      for (const p of [post, other]) await store.createPost(p);
+      const t0 = Date.now() - 3_600_000;
+      const many = Array.from({ length: 2600 }, (_, i) =>
+        makeComment(post.id, new Date(t0 + i), `c${i}`),
+      );
+      for (let i = 0; i < many.length; i += 500) {
+        await replica.applyComments(many.slice(i, i + 500), 16);
+      }
+      const kept = [makeComment(other.id, new Date(t0)), makeComment(other.id, new Date(t0 + 1))];
+      for (const c of kept) await store.addComment(c);
+      expect(await store.countComments(post.id, 5000)).toBe(many.length);
+
+      s.commentDeletePages?.reset();
+      expect(await store.deletePost(post, deleteVersion(post.version))).toBe(true);
+      await s.secondary?.drain();
+      for (const on of [store, ...(s.secondary ? [s.secondary.store] : [])]) {
+        expect(await on.getPost(post.id)).toBeNull();
+        expect(await on.countComments(post.id, 5000)).toBe(0);
+        expect((await on.listComments(post.id, 10)).items).toEqual([]);
+        for (const c of [many[0], many[1299], many[many.length - 1]]) {
+          expect(await on.getComment(c.id)).toBeNull();
+        }
+        expect((await on.listComments(other.id, 10)).items).toEqual(kept);
+        expect(await on.totals()).toEqual({ posts: 1, comments: 2 });
+      }
+      const pages = s.commentDeletePages;
+      if (pages) {
+        // every comment was read by a page of the deletion, no page larger than the batch
+        expect(pages.rows.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(many.length);
+        expect(pages.rows.length).toBeGreaterThanOrEqual(
+          Math.ceil(many.length / COMMENT_DELETE_BATCH),
+        );
+        expect(Math.max(...pages.rows)).toBeLessThanOrEqual(COMMENT_DELETE_BATCH);
+        expect(pages.fetchSizes.every((size) => size === COMMENT_DELETE_BATCH)).toBe(true);
+      }
     });
 
     it('replica writes converge by version in any order: v2 then v1 keeps v2', async () => {
@@ -449,7 +515,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         const ids = (await store.listPosts({ sort, limit: 100 })).items.map((p) => p.id);
         expect(ids).toEqual([last.id]);
       }
-      expect(await store.authorStats()).toEqual([{ author: last.author, posts: 1 }]);
+      expect(await store.authorStats(100)).toEqual([{ author: last.author, posts: 1 }]);
     });
 
     it('a deletion naming the last version wins over that version arriving after it', async () => {
@@ -463,7 +529,7 @@ export function describePostStoreContract(label: string, subject: () => Promise<
       expect(await store.getPost(v1.id)).toBeNull();
       expect((await store.listPosts({ sort: 'title', limit: 10 })).items).toEqual([]);
       expect(await store.totals()).toEqual({ posts: 0, comments: 0 });
-      expect(await store.authorStats()).toEqual([]);
+      expect(await store.authorStats(100)).toEqual([]);
     });
 
     it('lists comments oldest first, ties by id, paging without gaps or repeats', async () => {
@@ -720,9 +786,33 @@ export function describePostStoreContract(label: string, subject: () => Promise<
         );
       });
 
+      it('lists only the top authors, ties by name in byte order, the same in every store', async () => {
+        // ties at the cut: which of the two-post authors make the top 3 depends on the order
+        for (const author of ['b', 'b', 'b', '🚀', '🚀', 'é', 'é', 'a', 'a', 'Z', 'Z', 'c']) {
+          await store.createPost(makePost({ author }));
+        }
+        const all = await store.authorStats(100);
+        // the listing's posts: Ada 14, Bo 14, Cy 13; then by name in UTF-8 bytes: Z < a < é < 🚀
+        expect(all).toEqual([
+          { author: 'Ada', posts: 14 },
+          { author: 'Bo', posts: 14 },
+          { author: 'Cy', posts: 13 },
+          { author: 'b', posts: 3 },
+          { author: 'Z', posts: 2 },
+          { author: 'a', posts: 2 },
+          { author: 'é', posts: 2 },
+          { author: '🚀', posts: 2 },
+          { author: 'c', posts: 1 },
+        ]);
+        expect(all).toHaveLength(9);
+        expect(await store.authorStats(5)).toEqual(all.slice(0, 5));
+        expect(await store.authorStats(6)).toEqual(all.slice(0, 6));
+        expect(await store.authorStats(1)).toEqual(all.slice(0, 1));
+      });
+
       it('counts posts per author, most first, and totals', async () => {
         await store.createPost(makePost({ author: 'Cy' }));
-        expect(await store.authorStats()).toEqual(
+        expect(await store.authorStats(100)).toEqual(
           [
             { author: 'Cy', posts: 14 },
             { author: 'Ada', posts: 14 },

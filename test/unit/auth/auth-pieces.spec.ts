@@ -1,7 +1,7 @@
 import { Request } from 'express';
 import { foreignOrigin } from '../../../src/auth/access.guard';
 import { csrfToken, tokensMatch } from '../../../src/auth/csrf-tokens';
-import { CommentRateLimit, LoginThrottle } from '../../../src/auth/limits';
+import { LoginThrottle } from '../../../src/auth/limits';
 import { safeNextPath } from '../../../src/auth/safe-next';
 import { retryAfterSeconds, SlidingWindow } from '../../../src/auth/sliding-window';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
@@ -115,19 +115,5 @@ describe('LoginThrottle', () => {
     throttle.succeeded('ada');
     throttle.failed('ada', 'a', 1);
     expect(throttle.retryAfterMs('ada', 'b', 2)).toBe(0);
-  });
-});
-
-describe('CommentRateLimit', () => {
-  it('takes RATE_LIMIT_COMMENTS a minute per address', () => {
-    const limit = new CommentRateLimit(config({ RATE_LIMIT_COMMENTS: '2' }));
-    expect([limit.take('a', 0), limit.take('a', 1), limit.take('b', 2)]).toEqual([0, 0, 0]);
-    expect(limit.take('a', 1000)).toBe(59_000);
-    expect(limit.take('a', 60_000)).toBe(0);
-  });
-
-  it('is off at 0', () => {
-    const limit = new CommentRateLimit(config({ RATE_LIMIT_COMMENTS: '0' }));
-    for (let i = 0; i < 100; i++) expect(limit.take('a', i)).toBe(0);
   });
 });

@@ -69,6 +69,8 @@ describe('loadConfig', () => {
       LOGIN_FAILURES_PER_ADDRESS: '50',
       LOGIN_FAILURE_WINDOW: '1h',
       RATE_LIMIT_COMMENTS: '0',
+      RATE_LIMIT_WRITES: '120',
+      TRUST_PROXY: '10.0.0.5',
     });
     expect(config).toMatchObject({
       sessionSecret: SECRET,
@@ -79,6 +81,8 @@ describe('loadConfig', () => {
       loginFailuresPerAddress: 50,
       loginFailureWindowMs: 3_600_000,
       rateLimitComments: 0,
+      rateLimitWrites: 120,
+      trustProxy: '10.0.0.5',
       port: 0,
       nodeEnv: 'production',
       cassandraContactPoints: ['cass-1:9043', 'cass-2', '10.0.0.3'],
@@ -111,6 +115,8 @@ describe('loadConfig', () => {
       loginFailuresPerAddress: 20,
       loginFailureWindowMs: 15 * 60_000,
       rateLimitComments: 10,
+      rateLimitWrites: 60,
+      trustProxy: '',
     });
   });
 
@@ -133,6 +139,9 @@ describe('loadConfig', () => {
     ['LOGIN_FAILURES_PER_USERNAME', '0'],
     ['LOGIN_FAILURES_PER_ADDRESS', 'many'],
     ['RATE_LIMIT_COMMENTS', '-1'],
+    ['RATE_LIMIT_WRITES', '-1'],
+    ['RATE_LIMIT_WRITES', '10001'],
+    ['RATE_LIMIT_WRITES', 'lots'],
   ])('refuses %s=%s naming the variable', (variable, value) => {
     expect(problemFor({ [variable]: value })).toContain(variable);
   });
@@ -198,5 +207,27 @@ describe('loadConfig', () => {
     const message = problemFor({ MONGO_URL: 'mongodb://admin:s3cret@db.example.net' });
     expect(message).not.toContain('s3cret');
     expect(message).toContain('mongodb://***@db.example.net');
+  });
+
+  // the limits on what comments and author statistics may cost (issue 15)
+  it('reads COMMENTS_PER_POST and AUTHOR_STATS_TOP, with their documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({ commentsPerPost: 1000, authorStatsTop: 100 });
+    expect(loadConfig({ COMMENTS_PER_POST: '5', AUTHOR_STATS_TOP: '1000' })).toMatchObject({
+      commentsPerPost: 5,
+      authorStatsTop: 1000,
+    });
+  });
+
+  it.each([
+    ['COMMENTS_PER_POST', '0', 'an integer from 1 to 100000'],
+    ['COMMENTS_PER_POST', '100001', 'an integer from 1 to 100000'],
+    ['COMMENTS_PER_POST', 'lots', 'an integer from 1 to 100000'],
+    ['AUTHOR_STATS_TOP', '0', 'an integer from 1 to 1000'],
+    ['AUTHOR_STATS_TOP', '1001', 'an integer from 1 to 1000'],
+    ['AUTHOR_STATS_TOP', '1e2', 'an integer from 1 to 1000'],
+  ])('refuses %s=%s in one line naming what it accepts', (name, value, accepts) => {
+    expect(problemFor({ [name]: value })).toBe(
+      `Invalid configuration: ${name} must be ${accepts} (got "${value}")`,
+    );
   });
 });

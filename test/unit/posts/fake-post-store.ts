@@ -21,7 +21,7 @@ export class FakePostStore extends PostStore {
   readonly comments: Comment[] = [];
   /** runs before each conditional update/delete is checked */
   beforeWrite?: (id: string) => void;
-  calls = { getPost: 0, updatePost: 0, deletePost: 0, deleteComment: 0 };
+  calls = { getPost: 0, updatePost: 0, deletePost: 0, deleteComment: 0, countComments: 0 };
 
   async createPost(post: Post): Promise<void> {
     if (this.posts.has(post.id)) throw new Error(`duplicate id ${post.id}`);
@@ -72,6 +72,15 @@ export class FakePostStore extends PostStore {
     const all = this.comments.filter((c) => c.postId === postId);
     const items = all.slice(start, start + limit);
     return { items, next: start + limit < all.length ? String(start + limit) : undefined };
+  }
+
+  /** the `upTo` of every countComments call */
+  readonly countCalls: number[] = [];
+
+  async countComments(postId: string, upTo: number): Promise<number> {
+    this.calls.countComments++;
+    this.countCalls.push(upTo);
+    return Math.min(this.comments.filter((c) => c.postId === postId).length, upTo);
   }
 
   async listPosts(query: ListPostsQuery): Promise<PostPage> {

@@ -1,3 +1,4 @@
+import { AppConfig } from '../../../src/config/app-config';
 import { PostsService } from '../../../src/posts/posts.service';
 import {
   DeleteConflictException,
@@ -23,7 +24,7 @@ describe('PostsService', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     store = new FakePostStore();
-    service = new PostsService(store);
+    service = new PostsService(store, { commentsPerPost: 1000 } as AppConfig);
   });
   afterEach(() => jest.useRealTimers());
 

@@ -46,7 +46,6 @@ describe('StatsService', () => {
       phase,
       router,
       hintLogs,
-      {} as PostStore,
       config,
       // no reconcile has run yet
       { last: async () => undefined } as unknown as ReconcileService,

@@ -54,6 +54,7 @@ class FakeStore extends PostStore {
     this.write(`deleteComment ${c.id}`, !c.comment.startsWith('gone'));
   listComments = () => Promise.resolve({ items: [] });
   listPosts = () => Promise.resolve({ items: [] });
+  countComments = () => Promise.resolve(0);
   authorStats = () => Promise.resolve([]);
   totals = () => Promise.resolve({ posts: 0, comments: 0 });
 }
