@@ -134,6 +134,30 @@ describe('input limits (controller tier): bodies no form could be are refused be
         .expect(415);
     });
 
+    it('refuses a broken gzip body with 400, and a prototype-named key by name', async () => {
+      const broken = await web
+        .http()
+        .post('/create')
+        .set(JSON_HEADERS)
+        .set(web.writer)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('{}')
+        .expect(400);
+      expect(broken.body.message).toMatch(/could not be read/);
+      const named = await web
+        .http()
+        .post('/create')
+        .set(JSON_HEADERS)
+        .set(web.writer)
+        .send({ ...postFields(), __defineGetter__: { $gt: '' } })
+        .expect(400);
+      expect(named.body.errors).toEqual({
+        __defineGetter__: '__defineGetter__ is not a field of this form.',
+      });
+      expect(web.stores.mongo.posts.size).toBe(0);
+    });
+
     it('a form repeats no field: `a[b]=1` is the key "a[b]", and a repeated field is not text', async () => {
       const nested = await web
         .http()

@@ -8,7 +8,8 @@ import {
 /** What body-parser (and the limits it runs, see validation/body-limits.ts) throws. */
 interface ParserError {
   status: number;
-  type: string;
+  /** absent on some (a broken gzip stream is a bare 400) */
+  type?: string;
   expose: boolean;
   message: string;
   limit?: number;
@@ -19,7 +20,6 @@ function isParserError(error: unknown): error is ParserError {
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    typeof candidate.type === 'string' &&
     typeof candidate.status === 'number' &&
     candidate.expose === true &&
     candidate.status >= 400 &&
@@ -58,11 +58,11 @@ export function bodyParserException(error: unknown): HttpException | undefined {
     case 'body.too.deep':
       return new BadRequestException(error.message);
     default:
-      // aborted, wrong length, bad form encoding…: the client's doing, with the parser's status
+      // aborted, wrong length, a broken gzip stream…: the client's doing, with its own status
       return new HttpException(
         {
           statusCode: error.status,
-          message: `This request's body could not be read; ${NOTHING_SAVED}`,
+          message: `This request could not be read; ${NOTHING_SAVED}`,
         },
         error.status,
       );

@@ -1,11 +1,17 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  BadRequestException,
+  Injectable,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
 import { MAX_LISTED_PROBLEMS, screenBody } from './input-validation';
 
 /**
  * The global ValidationPipe (whitelist, forbidNonWhitelisted, transform) with the input limits
- * of validateInput: a body is screened (too many keys: 400 at once; nested values never reach
- * class-transformer) and at most MAX_LISTED_PROBLEMS messages are listed.
+ * of validateInput: a body is screened (too many keys: 400 at once; unknown keys refused by name;
+ * nested values never reach class-transformer) and at most MAX_LISTED_PROBLEMS messages listed.
  */
 @Injectable()
 export class BoundedValidationPipe extends ValidationPipe {
@@ -23,11 +29,16 @@ export class BoundedValidationPipe extends ValidationPipe {
       value !== null &&
       !Array.isArray(value)
     ) {
-      const screened = screenBody(
+      const { fields, unknown } = screenBody(
         metatype as ClassConstructor<object>,
         value as Record<string, unknown>,
       );
-      return super.transform(screened, metadata);
+      if (unknown.length > 0) {
+        // the whitelist's own words (forbidNonWhitelisted), without letting it see such keys
+        const messages = unknown.map((key) => `property ${key} should not exist`);
+        throw new BadRequestException(messages.slice(0, MAX_LISTED_PROBLEMS));
+      }
+      return super.transform(fields, metadata);
     }
     return super.transform(value, metadata);
   }

@@ -43,17 +43,17 @@ export const MAX_LISTED_PROBLEMS = 10;
 /** Keys a body may have beyond its form's fields: room to name a stray field or two. */
 export const EXTRA_KEYS = 4;
 
-const fieldCounts = new WeakMap<object, number>();
+const declaredFields = new WeakMap<object, ReadonlySet<string>>();
 
-/** How many fields a DTO declares (every field has at least one validation decorator). */
-function fieldCount(dto: ClassConstructor<object>): number {
-  let count = fieldCounts.get(dto);
-  if (count === undefined) {
+/** The fields a DTO declares (every field has at least one validation decorator). */
+function fieldsOf(dto: ClassConstructor<object>): ReadonlySet<string> {
+  let fields = declaredFields.get(dto);
+  if (fields === undefined) {
     const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
-    count = new Set(metadata.map((entry) => entry.propertyName)).size;
-    fieldCounts.set(dto, count);
+    fields = new Set(metadata.map((entry) => entry.propertyName));
+    declaredFields.set(dto, fields);
   }
-  return count;
+  return fields;
 }
 
 export const TOO_MANY_KEYS_MESSAGE =
@@ -66,27 +66,40 @@ export const TOO_MANY_KEYS_MESSAGE =
  */
 const NOT_TEXT = true;
 
+export interface ScreenedBody {
+  /** the DTO's own fields, nested values replaced by NOT_TEXT: all class-transformer sees */
+  fields: Record<string, unknown>;
+  /** keys the form does not have (refused by name; never transformed) */
+  unknown: string[];
+}
+
 /**
  * The checks that come before any transform: a body with more keys than its form's fields plus
  * EXTRA_KEYS is refused at once (class-transformer's duplicate-key pass is quadratic in the
- * number of keys), and nested values are replaced by NOT_TEXT. The body parsers have already
- * bounded keys and depth (body-limits.ts), so this costs a few dozen steps at most.
- * Returns a new plain object (own keys only: a `__proto__` key stays a key).
+ * number of keys); keys the form does not have are set aside here, so names like `__proto__` or
+ * `__defineGetter__` never reach class-transformer or the whitelist (which missed the latter);
+ * nested values are replaced by NOT_TEXT. The body parsers have already bounded keys and depth
+ * (body-limits.ts), so this costs a few dozen steps at most.
  */
 export function screenBody(
   dto: ClassConstructor<object>,
   body: Record<string, unknown>,
-): Record<string, unknown> {
+): ScreenedBody {
   const keys = Object.keys(body);
-  if (keys.length > fieldCount(dto) + EXTRA_KEYS) {
+  const declared = fieldsOf(dto);
+  if (keys.length > declared.size + EXTRA_KEYS) {
     throw new InputValidationException({ body: TOO_MANY_KEYS_MESSAGE }, TOO_MANY_KEYS_MESSAGE);
   }
-  return Object.fromEntries(
-    keys.map((key) => {
-      const value = body[key];
-      return [key, typeof value === 'object' && value !== null ? NOT_TEXT : value];
-    }),
-  );
+  const known = keys.filter((key) => declared.has(key));
+  return {
+    fields: Object.fromEntries(
+      known.map((key) => {
+        const value = body[key];
+        return [key, typeof value === 'object' && value !== null ? NOT_TEXT : value];
+      }),
+    ),
+    unknown: keys.filter((key) => !declared.has(key)),
+  };
 }
 
 function submittedValues(body: Record<string, unknown>): SubmittedValues {
@@ -109,13 +122,15 @@ export function validateInput<T extends object>(
   if (typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: { body: 'Expected an object of fields.' }, values: {} };
   }
-  const record = screenBody(dto, plain as Record<string, unknown>);
-  const value = plainToInstance(dto, record);
+  const record = plain as Record<string, unknown>;
+  const { fields, unknown } = screenBody(dto, record);
+  const value = plainToInstance(dto, fields);
   const problems = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
-  if (problems.length === 0) return { ok: true, value };
-  const errors: FieldErrors = {};
-  for (const problem of problems.slice(0, MAX_LISTED_PROBLEMS)) {
-    errors[problem.property] = messageOf(problem);
-  }
-  return { ok: false, errors, values: submittedValues(record) };
+  if (problems.length === 0 && unknown.length === 0) return { ok: true, value };
+  // entries, not assignments: a key named `__proto__` must stay a key
+  const listed: [string, string][] = [
+    ...problems.map((problem): [string, string] => [problem.property, messageOf(problem)]),
+    ...unknown.map((key): [string, string] => [key, `${key} is not a field of this form.`]),
+  ].slice(0, MAX_LISTED_PROBLEMS);
+  return { ok: false, errors: Object.fromEntries(listed), values: submittedValues(record) };
 }
