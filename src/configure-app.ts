@@ -1,10 +1,13 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { readFileSync, readdirSync } from 'node:fs';
+import { Server } from 'node:http';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
+import { applyServerTimeouts } from './common/http/server-timeouts';
 import { projectRoot } from './common/project-root';
+import { bodyParserOptions } from './common/validation/body-limits';
+import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { useNoStoreForAccounts, useSecurityHeaders } from './http-security';
 import { serveStaticAssets } from './static-assets';
@@ -39,15 +42,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   registerPartials(join(views, 'partials'));
   // The footer's phase is each request's own (res.locals, see PhasePinMiddleware).
 
-  // A post may hold 50 000 characters; URL-encoded or \u-escaped that can be ~600 kB (the
-  // default limit is 100 kB). Registered before init, so Nest skips its own default parsers.
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
+  // Bodies: sized to the largest valid form, flat forms, keys and depth counted before parsing
+  // (src/common/validation/body-limits.ts); registered before init, so Nest skips its defaults.
+  const config = app.get(AppConfig);
+  const parsers = bodyParserOptions(config.httpBodyLimit);
+  app.useBodyParser('json', parsers.json);
+  app.useBodyParser('urlencoded', parsers.urlencoded);
+  applyServerTimeouts(app.getHttpServer() as Server, config.httpServerTimeouts);
 
   app.useGlobalFilters(new AppExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(new BoundedValidationPipe());
   app.enableShutdownHooks();
   return app;
 }

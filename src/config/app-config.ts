@@ -17,6 +17,8 @@ import { ReplicationSettings, parseReplication, renderReplication } from './repl
 import { MAX_PROXY_HOPS, TrustProxy, parseTrustProxy } from './trust-proxy';
 import { cassandraSecurityProblems } from './cassandra-security';
 import { withSecretFiles } from './secret-files';
+import { ServerTimeouts } from '../common/http/server-timeouts';
+import { DEFAULT_BODY_LIMIT } from '../common/validation/body-limits';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -153,6 +155,36 @@ function driverTimeoutOf(raw: string, env: NodeJS.ProcessEnv, fallback: number):
     Number(read(env, variable, '0')),
   );
   return Math.max(fallback, ...own.filter((ms) => Number.isInteger(ms) && ms <= 600_000));
+}
+
+// --- HTTP input limits and server timeouts (issue 15) ---
+const BODY_LIMIT_FORMAT = 'must be a size from 1kb to 64mb, like 640kb, 2mb or 655360 (bytes)';
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size in bytes ("640kb", "2mb", "655360"); raw text back when it is not one. */
+function parseSize(raw: string): number {
+  const match = /^(\d{1,9})(b|kb|mb)?$/i.exec(raw);
+  return (match ? Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()] : raw) as number;
+}
+
+const HOUR_MS = 3_600_000;
+const SERVER_TIMEOUT_FORMAT = 'must be a duration from 1s to 1h, like 65s or 2m';
+
+function isServerTimeout(value: unknown): boolean {
+  return typeof value === 'number' && value >= 1000 && value <= HOUR_MS;
+}
+
+// Node answers 408 to a request whose headers take longer than headersTimeout, so it must be
+// above keepAliveTimeout or a connection reused just before it closes could be cut.
+function isHeadersTimeout(value: unknown, args?: ValidationArguments): boolean {
+  const keepAlive = (args?.object as AppConfig | undefined)?.httpKeepAliveTimeoutMs;
+  return isServerTimeout(value) && (typeof keepAlive !== 'number' || (value as number) > keepAlive);
+}
+
+function isRequestTimeout(value: unknown, args?: ValidationArguments): boolean {
+  const headers = (args?.object as AppConfig | undefined)?.httpHeadersTimeoutMs;
+  if (value === 0) return true;
+  return isServerTimeout(value) && (typeof headers !== 'number' || (value as number) >= headers);
 }
 
 /**
@@ -456,6 +488,41 @@ export class AppConfig {
     says('OPS_HOST', 'must be an IP address or a host name, like 127.0.0.1 or 0.0.0.0'),
   )
   opsHost!: string;
+  // --- HTTP input limits and server timeouts (issue 15) ---
+
+  /** HTTP_BODY_LIMIT: the largest request body accepted (413 above it); see body-limits.ts. */
+  @IsInt(says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  @Min(1024, says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  @Max(64 * 1024 * 1024, says('HTTP_BODY_LIMIT', BODY_LIMIT_FORMAT))
+  httpBodyLimit!: number;
+
+  /**
+   * HTTP_KEEP_ALIVE_TIMEOUT: how long an idle keep-alive connection stays open. Above common
+   * load balancers' idle timeouts (60 s), so the balancer, not the app, closes idle connections:
+   * otherwise a request sent on a connection the app is closing at that moment fails.
+   */
+  @ValidateBy(
+    { name: 'isServerTimeout', validator: { validate: isServerTimeout } },
+    says('HTTP_KEEP_ALIVE_TIMEOUT', SERVER_TIMEOUT_FORMAT),
+  )
+  httpKeepAliveTimeoutMs!: number;
+
+  /** HTTP_HEADERS_TIMEOUT: time to receive a request's headers; above the keep-alive timeout. */
+  @ValidateBy(
+    { name: 'isHeadersTimeout', validator: { validate: isHeadersTimeout } },
+    says('HTTP_HEADERS_TIMEOUT', 'must be a duration above HTTP_KEEP_ALIVE_TIMEOUT, at most 1h'),
+  )
+  httpHeadersTimeoutMs!: number;
+
+  /** HTTP_REQUEST_TIMEOUT: time to receive a whole request (slow uploads are cut); 0 = none. */
+  @ValidateBy(
+    { name: 'isRequestTimeout', validator: { validate: isRequestTimeout } },
+    says(
+      'HTTP_REQUEST_TIMEOUT',
+      'must be 0 (none) or a duration at least HTTP_HEADERS_TIMEOUT, at most 1h',
+    ),
+  )
+  httpRequestTimeoutMs!: number;
 
   /**
    * BACKUP_KEY: signs `mongo backup` files (HMAC-SHA-256) and is checked by `mongo cleanup` and
@@ -474,6 +541,15 @@ export class AppConfig {
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
   migrationsDir?: string;
+
+  /** The HTTP timeouts, for every server the app listens with (public port and OPS_PORT). */
+  get httpServerTimeouts(): ServerTimeouts {
+    return {
+      keepAliveTimeoutMs: this.httpKeepAliveTimeoutMs,
+      headersTimeoutMs: this.httpHeadersTimeoutMs,
+      requestTimeoutMs: this.httpRequestTimeoutMs,
+    };
+  }
 
   /** Which stores MIGRATION_PHASE uses. */
   get stores(): StoresUsed {
@@ -578,6 +654,10 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
     opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     backupKey: read(env, 'BACKUP_KEY', ''),
+    httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
+    httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
+    httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),
+    httpRequestTimeoutMs: parseInterval(read(env, 'HTTP_REQUEST_TIMEOUT', '5m')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });

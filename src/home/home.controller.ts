@@ -16,7 +16,7 @@ export class HomeController {
   @Render('home')
   async home(@Query() query: Record<string, unknown>) {
     const sort = parseSort(query);
-    const cursor = parseCursor(query);
+    const cursor = parseCursor(query, sort);
     const page = await this.posts.list({ sort, cursor, limit: PAGE_SIZE });
     return homeView(sort, page, cursor === undefined);
   }

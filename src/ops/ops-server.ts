@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { markThroughOpsPort } from '../common/http/ops-port';
+import { applyServerTimeouts } from '../common/http/server-timeouts';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -49,6 +50,7 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       markThroughOpsPort(req);
       app(req, res);
     });
+    applyServerTimeouts(server, this.config.httpServerTimeouts);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: Error) =>
         reject(new Error(`OPS_PORT: cannot listen on ${opsHost}:${opsPort}: ${error.message}`)),

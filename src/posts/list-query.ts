@@ -1,4 +1,5 @@
 import { badParameter, optionalParam } from '../common/http/query-params';
+import { decodeCursor } from '../store/cursor';
 import { POST_SORTS, PostSort } from '../store/post-store';
 
 /** Posts on one page of the front page, and the API's default `limit`. */
@@ -15,8 +16,14 @@ export function parseSort(query: Query): PostSort {
   return sort as PostSort;
 }
 
-export function parseCursor(query: Query): string | undefined {
-  return optionalParam(query, 'cursor');
+/**
+ * The page cursor, checked against `sort` here (400: a tampered, foreign or out-of-range cursor)
+ * so it never reaches a store; the stores decode it again for its position.
+ */
+export function parseCursor(query: Query, sort?: PostSort): string | undefined {
+  const cursor = optionalParam(query, 'cursor');
+  if (cursor !== undefined && sort !== undefined) decodeCursor(cursor, sort);
+  return cursor;
 }
 
 export function parseLimit(query: Query): number {

@@ -17,7 +17,7 @@ export class PostsApiController {
   async list(@Query() query: Record<string, unknown>) {
     const sort = parseSort(query);
     const limit = parseLimit(query);
-    const page = await this.posts.list({ sort, cursor: parseCursor(query), limit });
+    const page = await this.posts.list({ sort, cursor: parseCursor(query, sort), limit });
     return { sort, limit, items: page.items, next: page.next ?? null, prev: page.prev ?? null };
   }
 }

@@ -2,7 +2,7 @@ import { BadInputError } from '../common/errors/service-errors';
 import { BAD_CURSOR_MESSAGE } from '../common/http/query-params';
 import { POST_SORTS, PostSort, PostSummary } from './post';
 import type { PostPage } from './post-store';
-import { titleKey } from '../kinds/title-key';
+import { MAX_TITLE_KEY_LENGTH, titleKey } from '../kinds/title-key';
 
 /**
  * A position in one sort order of the post listing: the sort key of a post and its id (the tie
@@ -16,6 +16,29 @@ export interface Cursor {
   id: string;
   direction: 'after' | 'before';
 }
+
+/**
+ * The dates a cursor may name: years 1 to 9999. Both stores and JavaScript hold more, but a
+ * month partition ('YYYY-MM', Cassandra's posts_by_month) exists only for these, and a date
+ * beyond JavaScript's range (e.g. 9e15 ms) is no date at all.
+ */
+export const MIN_CURSOR_DATE_MS = -62_135_596_800_000; // 0001-01-01T00:00:00.000Z
+export const MAX_CURSOR_DATE_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+function isCursorDate(value: unknown): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isSafeInteger(value) &&
+    value >= MIN_CURSOR_DATE_MS &&
+    value <= MAX_CURSOR_DATE_MS
+  );
+}
+
+/**
+ * The longest post cursor: a title key of MAX_TITLE_KEY_LENGTH units, each at worst 6 bytes of
+ * JSON (a lone surrogate as \udxxx), the sort, id and direction (under 64 bytes), in base64.
+ */
+const MAX_CURSOR_LENGTH = Math.ceil((MAX_TITLE_KEY_LENGTH * 6 + 64) / 3) * 4;
 
 /** A page cursor that does not decode, or belongs to another sort: a client error (400). */
 export class InvalidCursorError extends BadInputError {
@@ -41,7 +64,8 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(raw: string, sort: PostSort): Cursor {
   let payload: unknown;
   try {
-    if (raw.length > 2000 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw new InvalidCursorError();
+    if (raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw))
+      throw new InvalidCursorError();
     payload = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError();
@@ -50,8 +74,8 @@ export function decodeCursor(raw: string, sort: PostSort): Cursor {
   const [cursorSort, key, id, direction] = payload as unknown[];
   const dateSort = sort === 'newest' || sort === 'oldest';
   const keyOk = dateSort
-    ? typeof key === 'number' && Number.isSafeInteger(key)
-    : typeof key === 'string' && key.length <= 1000;
+    ? isCursorDate(key)
+    : typeof key === 'string' && key.length <= MAX_TITLE_KEY_LENGTH;
   if (
     cursorSort !== sort ||
     !(POST_SORTS as readonly unknown[]).includes(cursorSort) ||
@@ -82,7 +106,7 @@ export function decodeCommentCursor(raw: string): { createdAt: Date; id: string 
     if (
       Array.isArray(payload) &&
       payload.length === 2 &&
-      Number.isSafeInteger(payload[0]) &&
+      isCursorDate(payload[0]) &&
       typeof payload[1] === 'string' &&
       /^[0-9a-f]{24}$/.test(payload[1])
     ) {

@@ -58,6 +58,10 @@ const APP_ENV_VARS = [
   'AUTHOR_STATS_TOP',
   'OPS_HOST',
   'BACKUP_KEY',
+  'HTTP_BODY_LIMIT',
+  'HTTP_KEEP_ALIVE_TIMEOUT',
+  'HTTP_HEADERS_TIMEOUT',
+  'HTTP_REQUEST_TIMEOUT',
 ];
 
 /** Off when empty (an open Cassandra, as compose's own): passed through, empty by default. */
@@ -115,6 +119,10 @@ const INTERPOLATED_VARS = [
   'OPS_PORT',
   'OPS_HOST',
   'BACKUP_KEY',
+  'HTTP_BODY_LIMIT',
+  'HTTP_KEEP_ALIVE_TIMEOUT',
+  'HTTP_HEADERS_TIMEOUT',
+  'HTTP_REQUEST_TIMEOUT',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { wantsJson } from '../http/wants-json';
+import { bodyParserException } from './body-errors';
 import { ErrorClass, classifyError } from './error-classification';
 import { BadInputError } from './service-errors';
 import { SignInRequiredException } from './sign-in-required';
@@ -16,6 +17,7 @@ const HEADINGS: Record<number, string> = {
   404: 'Not found',
   409: 'Changed meanwhile',
   413: 'Too large',
+  415: 'Unsupported format',
   429: 'Too many tries',
   503: 'Database unavailable',
 };
@@ -63,14 +65,17 @@ function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
 
 /**
  * Every error of an HTTP request ends here: JSON for API clients, an error page (in the layout,
- * with the phase footer) for people. Decisions the app made keep their status; a store that is
+ * with the phase footer) for people. Decisions the app made keep their status (a body the parsers
+ * refused among them: 400, 413 or 415); a store that is
  * down is a 503 that says nothing was saved; anything else is a 500, logged with its stack.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // a body the parsers refused is the client's 4xx, not our 500
+    const exception = bodyParserException(thrown) ?? thrown;
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const classified = classifyError(exception);

@@ -7,10 +7,15 @@ const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 /* eslint-enable no-control-regex */
 
+// Half of a surrogate pair (only a lone one matches with the u flag): not Unicode text. The
+// stores would save it as U+FFFD, so the text kept would differ from the text acknowledged.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Rejects control characters: they are invisible on the page, can forge log lines and break the
  * layout. Single-line fields allow none; multi-line ones (`multiline: true`) allow \n and \t.
- * Non-strings pass here so @IsString reports them with its own message.
+ * Lone surrogates are refused too (above). Non-strings pass here so @IsString reports them with
+ * its own message.
  */
 export function NoControlChars(
   options: { multiline?: boolean } & ValidationOptions = {},
@@ -21,7 +26,8 @@ export function NoControlChars(
     {
       name: 'noControlChars',
       validator: {
-        validate: (value: unknown) => typeof value !== 'string' || !pattern.test(value),
+        validate: (value: unknown) =>
+          typeof value !== 'string' || !(pattern.test(value) || LONE_SURROGATE.test(value)),
       },
     },
     validationOptions,

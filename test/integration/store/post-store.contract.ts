@@ -6,7 +6,7 @@ import { PostStore, PostSummary } from '../../../src/store/post-store';
 import { Replica } from '../../../src/store/replica';
 import { COMMENT_DELETE_BATCH } from '../../../src/store/cassandra/cassandra-post-records';
 import { CommentDeletePages } from './comment-delete-pages';
-import { titleKey } from '../../../src/kinds/title-key';
+import { MAX_TITLE_KEY_LENGTH, titleKey } from '../../../src/kinds/title-key';
 import {
   commentDeleteVersion,
   deleteVersion,
@@ -716,6 +716,47 @@ export function describePostStoreContract(label: string, subject: () => Promise<
           expect(back.map((p) => p.map((x) => x.id))).toEqual(pages.map((p) => p.map((x) => x.id)));
         },
       );
+
+      it('pages titles whose folded key exceeds the bound (U+FDFA ×200: 3 600 units), ties by id', async () => {
+        const long = '\ufdfa'.repeat(200);
+        const extra = [
+          ...[0, 1, 2, 3, 4].map(() => makePost({ title: long })),
+          // cut to the same first MAX_TITLE_KEY_LENGTH units as `long`: a tie, broken by id
+          ...[0, 1].map(() => makePost({ title: `${'\ufdfa'.repeat(199)} zz` })),
+          ...[0, 1].map(() => makePost({ title: `a ${'\ufdfa'.repeat(100)}` })),
+          makePost({ title: '🚀'.repeat(200) }),
+        ];
+        expect(titleKey(extra[5].title)).toBe(titleKey(long));
+        expect(titleKey(long)).toHaveLength(MAX_TITLE_KEY_LENGTH);
+        for (const post of extra) await store.createPost(post);
+        const all = [...posts, ...extra];
+        for (const sort of ['title', 'title-desc'] as PostSort[]) {
+          const seen: string[] = [];
+          let page = await store.listPosts({ sort, limit: 3 });
+          seen.push(...page.items.map((p) => p.id));
+          while (page.next) {
+            page = await store.listPosts({ sort, limit: 3, cursor: page.next });
+            seen.push(...page.items.map((p) => p.id));
+          }
+          expect(seen).toEqual(expectedOrder(all, sort));
+          const back: string[] = page.items.map((p) => p.id);
+          while (page.prev) {
+            page = await store.listPosts({ sort, limit: 3, cursor: page.prev });
+            back.unshift(...page.items.map((p) => p.id));
+          }
+          expect(back).toEqual(seen);
+        }
+        // the seven tied posts come together, in id order
+        const tied = extra
+          .slice(0, 7)
+          .map((p) => p.id)
+          .sort(compareUtf8);
+        const listed = (await store.listPosts({ sort: 'title', limit: 100 })).items.map(
+          (p) => p.id,
+        );
+        const at = listed.indexOf(tied[0]);
+        expect(listed.slice(at, at + 7)).toEqual(tied);
+      });
 
       it('shows a summary, not the content', async () => {
         const page = await store.listPosts({ sort: 'newest', limit: 1 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { cameThroughOpsPort } from '../../../src/common/http/ops-port';
 import { loadConfig } from '../../../src/config/app-config';
 import { OpsServer } from '../../../src/ops/ops-server';
@@ -49,6 +49,30 @@ describe('OpsServer (the OPS_PORT listener)', () => {
       await ops.onApplicationShutdown();
     }
     expect(ops.address()).toBeUndefined();
+  });
+
+  it('applies the HTTP timeouts: an idle connection is closed after HTTP_KEEP_ALIVE_TIMEOUT', async () => {
+    const env = {
+      OPS_PORT: '0',
+      PORT: '0',
+      HTTP_KEEP_ALIVE_TIMEOUT: '1s',
+      HTTP_HEADERS_TIMEOUT: '2s',
+    };
+    const ops = new OpsServer(loadConfig(env), fakeAdapter([]));
+    await ops.onApplicationBootstrap();
+    try {
+      const socket = connect(ops.address()?.port as number, '127.0.0.1');
+      let answered = 0;
+      socket.on('data', () => (answered = answered || Date.now()));
+      socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(answered).toBeGreaterThan(0);
+      // Node's own default would keep it 5 s
+      expect(Date.now() - answered).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - answered).toBeLessThan(4_000);
+    } finally {
+      await ops.onApplicationShutdown();
+    }
   });
 
   it('refuses to start on a port already taken, naming OPS_PORT', async () => {
