@@ -218,6 +218,17 @@ function generateQuery(prng: Prng, route: RouteSpec): QueryPart[] {
 }
 
 /**
+ * The methods that make a request to `route`'s path miss it. A method another route serves on
+ * the same path is not one of them: `POST /delete/:id` is that route's write, not GET's wrong
+ * method (it deleted a fixture post, unclassified as a write, until this).
+ */
+function wrongMethodsFor(route: RouteSpec): string[] {
+  return METHODS_INSTEAD.filter(
+    (method) => !ROUTES.some((other) => other.path === route.path && other.method === method),
+  );
+}
+
+/**
  * Case `index` of a run: its own PRNG from (seed, phase, index), so any case can be rebuilt
  * alone. Routes take turns, so every route gets its share. A write case is always given at
  * least one part that makes it fail (listed in refusedBecause).
@@ -225,7 +236,7 @@ function generateQuery(prng: Prng, route: RouteSpec): QueryPart[] {
 export function generateCase(seed: number, phase: string, index: number): HostileCase {
   const prng = casePrng(seed, phase, index);
   const route = ROUTES[index % ROUTES.length];
-  const method = prng.chance(0.05) ? prng.pick(METHODS_INSTEAD) : route.method;
+  const method = prng.chance(0.05) ? prng.pick(wrongMethodsFor(route)) : route.method;
   const routed = method === route.method || (method === 'HEAD' && route.method === 'GET');
   let caller = generateCaller(prng);
   let target = route.param ? generateTarget(prng, route.param) : undefined;
