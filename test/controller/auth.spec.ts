@@ -415,6 +415,8 @@ describe('accounts and access (controller tier: the HTTP app on in-memory stores
       ['a short password', { password: 'short' }, 'password'],
       ['a bad role', { role: 'root' }, 'Role'],
       ['an unknown field', { admin: true }, undefined],
+      // null in an optional field is not "absent" (it was a 500: null.trim())
+      ['a null display name', { name: null }, 'Name must be text'],
     ])('400 for %s', async (_what, change, field) => {
       const response = await web
         .http()

@@ -95,7 +95,8 @@ export function screenBody(
     fields: Object.fromEntries(
       known.map((key) => {
         const value = body[key];
-        return [key, typeof value === 'object' && value !== null ? NOT_TEXT : value];
+        // null too: @IsOptional would let it through as "absent", and no field means null
+        return [key, typeof value === 'object' ? NOT_TEXT : value];
       }),
     ),
     unknown: keys.filter((key) => !declared.has(key)),

@@ -118,6 +118,12 @@ describe('validateInput', () => {
     });
   });
 
+  it('refuses null in a field, optional ones included, as not text', () => {
+    const result = validateInput(CommentInputDto, { comment: 'Hi', commenter: null });
+    expect(result.ok || result.errors).toEqual({ commenter: expect.stringMatching(/text/) });
+    expect(validateInput(PostEditDto, { ...valid, version: null }).ok).toBe(false);
+  });
+
   it.each(['__proto__', '__defineGetter__', 'constructor', 'toString'])(
     'refuses a `%s` key by name; it never reaches class-transformer',
     (key) => {
