@@ -77,7 +77,7 @@ describe('backfill during traffic: migrate backfill while clients write through 
     await sleep(1000);
 
     // the CLI as a user runs it, slowed down so the copy overlaps many writes
-    const backfill = startCli(env, 'migrate', 'backfill', '--rate', '600');
+    const backfill = startCli(env, 'migrate', 'backfill', '--rate', '400');
     let exited = false;
     void backfill.done.then(() => (exited = true));
     let copying: { from?: number; to?: number } = {};
