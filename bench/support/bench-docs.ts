@@ -388,11 +388,8 @@ export function renderRunbook(data: RunbookJson): string {
   ]);
 }
 
-/** os.loadavg() figures: "2.1 1.9 1.7 (1, 5, 15 min)", or the one figure recorded. */
-function loadAverage(figures: number[]): string {
-  const text = figures.map((n) => n.toFixed(1)).join(' ');
-  return figures.length === 3 ? `${text} (1, 5, 15 min)` : text;
-}
+/** os.loadavg() figures as recorded: 1, 5 and 15 min, or the one figure transcribed. */
+const loadAverage = (figures: number[]) => figures.map((n) => n.toFixed(1)).join(' ');
 
 export function renderInput(data: InputJson): string {
   const target = value(data.target_ms);
@@ -412,8 +409,10 @@ export function renderInput(data: InputJson): string {
     share(r.loop_max_ms),
   ]);
   const { start, end } = data.load_average;
+  const all = end === null ? [start] : [start, end];
+  const minutes = all.every((figures) => figures.length === 3) ? ' (1, 5, 15 min)' : '';
   const load = [
-    `Load average when the bodies started: ${loadAverage(start)}`,
+    `Load average${minutes} when the bodies started: ${loadAverage(start)}`,
     ...(end === null ? [] : [`when they ended: ${loadAverage(end)}`]),
     ...(data.meta.cpus === null ? [] : [`${data.meta.cpus} CPUs`]),
   ].join('; ');

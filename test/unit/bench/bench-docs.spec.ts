@@ -280,7 +280,7 @@ describe('bench:docs (docs/benchmarks.md from bench/results/*.json)', () => {
 
     expect(out).toContain('Options: `BENCH_INPUT_ROUNDS=50`. Source: npm run bench:input.');
     expect(out).toContain(
-      'Load average when the bodies started: 2.1 1.9 1.7 (1, 5, 15 min); when they ended: 2.5 2.0 1.8 (1, 5, 15 min); 2 CPUs.',
+      'Load average (1, 5, 15 min) when the bodies started: 2.1 1.9 1.7; when they ended: 2.5 2.0 1.8; 2 CPUs.',
     );
     expect(out).toContain(
       [
