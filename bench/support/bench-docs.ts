@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { BENCH_NAMES } from './results';
 import type {
   BenchName,
+  InputJson,
   LoadFigures,
   MigrationJson,
   PagesJson,
@@ -387,11 +388,65 @@ export function renderRunbook(data: RunbookJson): string {
   ]);
 }
 
+/** os.loadavg() figures as recorded: 1, 5 and 15 min, or the one figure transcribed. */
+const loadAverage = (figures: number[]) => figures.map((n) => n.toFixed(1)).join(' ');
+
+export function renderInput(data: InputJson): string {
+  const target = value(data.target_ms);
+  const share = (n: number) => (n / data.target_ms).toFixed(2);
+  const rows = data.rows.map((r) => [
+    cell(r.limit),
+    // the control row (the noise floor) in italics
+    r.control ? `_${cell(r.body)}_` : cell(r.body),
+    grouped(r.bytes),
+    r.statuses.join(', '),
+    fixed(r.p50_ms, 1),
+    fixed(r.max_ms, 1),
+    fixed(r.loop_max_ms, 1),
+    fixed(r.busy_ms_per_request, 1),
+    share(r.p50_ms),
+    share(r.max_ms),
+    share(r.loop_max_ms),
+  ]);
+  const { start, end } = data.load_average;
+  const all = end === null ? [start] : [start, end];
+  const minutes = all.every((figures) => figures.length === 3) ? ' (1, 5, 15 min)' : '';
+  const load = [
+    `Load average${minutes} when the bodies started: ${loadAverage(start)}`,
+    ...(end === null ? [] : [`when they ended: ${loadAverage(end)}`]),
+    ...(data.meta.cpus === null ? [] : [`${data.meta.cpus} CPUs`]),
+  ].join('; ');
+  return join([
+    metaLine(data.meta),
+    `${load}.`,
+    table(
+      [
+        'limit',
+        'body',
+        'bytes',
+        'status',
+        'p50 ms',
+        'max ms',
+        'loop max ms',
+        'busy ms/req',
+        `p50/${target}`,
+        `max/${target}`,
+        `loop/${target}`,
+      ],
+      rows,
+      ['left', 'left', 'right', 'left', ...Array<Align>(7).fill('right')],
+    ),
+    targetsTable('target', data.targets),
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
   migration: renderMigration,
   runbook: renderRunbook,
+  input: renderInput,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook'] as const;
+export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook', 'input'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -150,6 +150,42 @@ export interface RunbookRunJson {
 export interface RunbookJson {
   meta: ResultsMeta;
   runs: RunbookRunJson[];
+  /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+/** One body sent BENCH_INPUT_ROUNDS times to one app, as bench:input prints it. */
+export interface InputRowJson {
+  /** the app's body limit, plain text: "HTTP_BODY_LIMIT=4mb", "default (640 KiB)" */
+  limit: string;
+  /** the limit in bytes */
+  limit_bytes: number;
+  /** plain text: "110 000 keys, JSON" */
+  body: string;
+  /** the body's size */
+  bytes: number;
+  /** the noise floor: a 1-byte malformed body, same route and status */
+  control: boolean;
+  /** the statuses the rounds got (the bench fails on any but the expected one) */
+  statuses: number[];
+  /** refusal time, first byte sent to last byte received, over the rounds */
+  p50_ms: number;
+  max_ms: number;
+  /** the app's longest event-loop delay while this body was sent (1 ms resolution) */
+  loop_max_ms: number;
+  /** the app thread's active time per request (eventLoopUtilization: this thread only) */
+  busy_ms_per_request: number;
+}
+
+export interface InputJson {
+  meta: ResultsMeta;
+  /** os.loadavg() (1, 5, 15 min) when the bodies started and when they ended */
+  load_average: { start: number[]; end: number[] | null };
+  /** the refusal and event-loop target, ms (issue 15: 50) */
+  target_ms: number;
+  rows: InputRowJson[];
+  /** the slowest refusal and the longest loop delay against target_ms; the control's for scale */
+  targets: Ratio[];
   /** markdown, written by hand (transcribed results) */
   notes?: string[];
 }

@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import {
   generateBenchmarkDoc,
   grouped,
+  renderInput,
   renderRunbook,
   replaceBlocks,
   table,
 } from '../../../bench/support/bench-docs';
-import { PagesJson, ResultsMeta, RunbookJson } from '../../../bench/support/results';
+import { InputJson, PagesJson, ResultsMeta, RunbookJson } from '../../../bench/support/results';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -220,6 +221,84 @@ describe('bench:docs (docs/benchmarks.md from bench/results/*.json)', () => {
     expect(out).toContain(
       '| 11  | `migrate reconcile`    | 718.1 |    1 |     571 |          | `reconcile mongo → cassandra: 107 found \\| 106 fixed`  |',
     );
+  });
+
+  it('shows each body bench:input sent, its ratios to the target, the load average and the verdicts', () => {
+    const row = {
+      limit: 'HTTP_BODY_LIMIT=4mb',
+      limit_bytes: 4_194_304,
+      body: '110 000 keys, JSON',
+      bytes: 1_208_891,
+      control: false,
+      statuses: [400],
+      p50_ms: 2.6123,
+      max_ms: 61.5,
+      loop_max_ms: 5.4,
+      busy_ms_per_request: 2.34,
+    };
+    const input: InputJson = {
+      meta: { ...meta, source: 'npm run bench:input', options: { BENCH_INPUT_ROUNDS: 50 } },
+      load_average: { start: [2.13, 1.9, 1.71], end: [2.5, 2.01, 1.75] },
+      target_ms: 50,
+      rows: [
+        row,
+        {
+          ...row,
+          limit: 'default (640 KiB)',
+          limit_bytes: 655_360,
+          body: 'control: "{" (malformed) | x',
+          bytes: 1,
+          control: true,
+          statuses: [400, 500],
+          p50_ms: 1.4,
+          max_ms: 7.2,
+          loop_max_ms: 3.6,
+          busy_ms_per_request: 1.1,
+        },
+      ],
+      targets: [
+        {
+          name: 'slowest refusal, max ms (110 000 keys, JSON, HTTP_BODY_LIMIT=4mb)',
+          numerator: 61.5,
+          denominator: 50,
+          value: 1.23,
+          target: '< 1',
+          met: false,
+        },
+        {
+          name: 'control row, the larger of max and loop max ms (noise floor)',
+          numerator: 7.2,
+          denominator: 50,
+          value: 0.144,
+          target: null,
+          met: null,
+        },
+      ],
+    };
+
+    const out = renderInput(input);
+
+    expect(out).toContain('Options: `BENCH_INPUT_ROUNDS=50`. Source: npm run bench:input.');
+    expect(out).toContain(
+      'Load average (1, 5, 15 min) when the bodies started: 2.1 1.9 1.7; when they ended: 2.5 2.0 1.8; 2 CPUs.',
+    );
+    expect(out).toContain(
+      [
+        '| limit               | body                            |     bytes | status   | p50 ms | max ms | loop max ms | busy ms/req | p50/50 | max/50 | loop/50 |',
+        '| ------------------- | ------------------------------- | --------: | -------- | -----: | -----: | ----------: | ----------: | -----: | -----: | ------: |',
+        '| HTTP_BODY_LIMIT=4mb | 110 000 keys, JSON              | 1 208 891 | 400      |    2.6 |   61.5 |         5.4 |         2.3 |   0.05 |   1.23 |    0.11 |',
+        '| default (640 KiB)   | _control: "{" (malformed) \\| x_ |         1 | 400, 500 |    1.4 |    7.2 |         3.6 |         1.1 |   0.03 |   0.14 |    0.07 |',
+      ].join('\n'),
+    );
+    expect(out).toContain(
+      '| slowest refusal, max ms (110 000 keys, JSON, HTTP_BODY_LIMIT=4mb) | 61.50 / 50 |  1.23 |    < 1 | not met |',
+    );
+    expect(out).toContain(
+      '| control row, the larger of max and loop max ms (noise floor)      |  7.20 / 50 |  0.14 |   none |         |',
+    );
+    // a transcribed run: one load figure, none at the end
+    const transcribed = renderInput({ ...input, load_average: { start: [2.1], end: null } });
+    expect(transcribed).toContain('Load average when the bodies started: 2.1; 2 CPUs.');
   });
 
   it('keeps docs/benchmarks.md as bench/results gives it (npm run bench:docs after a run)', () => {
