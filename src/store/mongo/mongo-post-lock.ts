@@ -14,6 +14,10 @@ interface LockDocument {
 export const LOCK_TTL_MS = 10_000;
 /** How long a writer waits for a post's lock before it gives up (the request fails). */
 const WAIT_MS = 15_000;
+/** How often a waiter reads the lock to see whether its holder died. */
+const HOLDER_CHECK_MS = 1_000;
+/** The longest pause between two tries (the mean is this, ±50%). */
+const MAX_BACKOFF_MS = 100;
 
 /** Another writer held the post for longer than a request may wait (503: try again). */
 export class PostLockTimeoutError extends StoreUnavailableError {
@@ -48,6 +52,7 @@ export class MongoPostLock {
 
   private async acquire(postId: string, token: string): Promise<void> {
     const started = this.now();
+    let checked = -Infinity; // the first refusal looks at once
     for (let attempt = 0; ; attempt++) {
       try {
         await this.locks().insertOne({ _id: postId, token, locked_at: new Date(this.now()) });
@@ -55,16 +60,21 @@ export class MongoPostLock {
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
-      const holder = await this.locks().findOne({ _id: postId });
-      if (holder && this.now() - holder.locked_at.getTime() >= LOCK_TTL_MS) {
-        // the holder died: remove exactly its lock (a newer holder's stays) and try again
-        await this.locks().deleteOne({ _id: postId, token: holder.token });
-        continue;
+      // whether the holder died is looked at on the first refusal and then about once a second,
+      // not on every try: with many waiters, each extra read slows the holder they all wait for
+      if (this.now() - checked >= HOLDER_CHECK_MS) {
+        checked = this.now();
+        const holder = await this.locks().findOne({ _id: postId });
+        if (holder && this.now() - holder.locked_at.getTime() >= LOCK_TTL_MS) {
+          // the holder died: remove exactly its lock (a newer holder's stays) and try again
+          await this.locks().deleteOne({ _id: postId, token: holder.token });
+          continue;
+        }
       }
       if (this.now() - started > WAIT_MS) throw new PostLockTimeoutError(postId);
       // exponential, unlike a request retry's short backoff: many copies of one post can queue
       // here, and polling FerretDB every few ms each slows the holder they are waiting for
-      await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
+      await sleep(Math.min(2 ** attempt, MAX_BACKOFF_MS) * (0.5 + Math.random()));
     }
   }
 }
