@@ -12,17 +12,23 @@
  */
 const LAYERS = [
   ['entry points', '^src/[^/]+\\.ts$'],
-  ['features', '^src/(posts|home|stats|health|ops)/'],
+  ['features', '^src/(posts|home|stats|health|ops|admin)/'],
   // who a request acts for (middleware, guard, CSRF, sign-in pages) over the accounts feature
   ['auth', '^src/auth/'],
   ['accounts', '^src/accounts/'],
   ['operations', '^src/(phase|mongo-backup)/'],
   ['migration engine', '^src/migration/'],
+  // samples live reads against the secondary; the gates ask it for open mismatches
+  ['shadow reads', '^src/shadow/'],
   ['schema migrations', '^src/schema/'],
   ['stores', '^src/store/'],
   ['control plane', '^src/control/'],
+  // who did what: written by operations, the engine, accounts and moderation alike
+  ['audit trail', '^src/audit/'],
   ['record kinds and connections', '^src/(kinds|database)/'],
   ['cli helpers', '^src/cli/'],
+  // counted by every layer above
+  ['metrics', '^src/metrics/'],
   ['config', '^src/config/'],
   ['common', '^src/common/'],
 ];

@@ -1,3 +1,4 @@
+import { MetricsModule } from './metrics/metrics.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        MetricsModule,
         // Nothing connected up front: PhaseModule connects what the fleet's phase uses.
         DatabaseModule.forRoot(config, NO_STORES),
         PhaseModule,

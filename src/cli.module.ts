@@ -1,3 +1,5 @@
+import { MetricsModule } from './metrics/metrics.module';
+import { PhaseSwitchModule } from './phase/phase-switch.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module';
 import { USER_COMMANDS } from './accounts/commands/user.command';
@@ -36,11 +38,13 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
+        MetricsModule,
         DatabaseModule.forRoot(config, NO_STORES),
         ControlModule,
         SchemaModule,
         StoreModule,
         MigrationModule,
+        PhaseSwitchModule,
         MongoBackupModule,
         AccountsModule,
       ],

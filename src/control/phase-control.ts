@@ -143,9 +143,9 @@ export class PhaseControl {
     phase: MigrationPhase,
     current: EffectivePhase,
     forced: boolean,
+    setBy = cliActor(),
   ): Promise<{ record: PhaseRecord; skipped: string[] }> {
     const setAt = new Date().toISOString();
-    const setBy = `${safeUser()}@${hostname()}`;
     const step: PhaseStep = { from: current.phase, to: phase, at: setAt, by: setBy, forced };
     const record: PhaseRecord = {
       phase,
@@ -216,6 +216,11 @@ export class PhaseControl {
     const open = STORE_NAMES.filter((store) => this.connections.isOpen(store));
     await Promise.allSettled(open.map((store) => this.records[store].removeInstance(id)));
   }
+}
+
+/** Who runs this process, as the audit trail and the phase record name a CLI user. */
+export function cliActor(): string {
+  return `cli:${safeUser()}@${hostname()}`;
 }
 
 function safeUser(): string {

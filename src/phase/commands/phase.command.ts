@@ -1,29 +1,14 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { pollUntil } from '../../common/poll';
-import { AppConfig, parseInterval } from '../../config/app-config';
-import {
-  MIGRATION_PHASES,
-  MigrationPhase,
-  isMigrationPhase,
-  storeNamesUsedBy,
-} from '../../config/migration-phase';
-import { SchemaService } from '../../schema/schema.service';
+import { parseInterval } from '../../config/app-config';
+import { MIGRATION_PHASES, isMigrationPhase } from '../../config/migration-phase';
 import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
-import { PhaseControl, nextPhases } from '../../control/phase-control';
-import { GateCheck, PhaseGates } from '../../migration/gates/phase-gates';
-import {
-  EffectivePhase,
-  InstanceReport,
-  PhaseRecord,
-  describeInstance,
-  follows,
-  stepsOf,
-} from '../../control/phase-record';
+import { cliActor, PhaseControl } from '../../control/phase-control';
+import { EffectivePhase, PhaseRecord, describeInstance, stepsOf } from '../../control/phase-record';
+import { checkLine, PhaseStepError, PhaseSwitch, refusal } from '../phase-switch';
 
 const DEFAULT_WAIT_MS = 60_000;
 /** Steps of the phase history `phase show` lists (all of them are in --json). */
 const SHOWN_STEPS = 5;
-const WAIT_POLL_MS = 250;
 
 function describePhase(effective: EffectivePhase): string {
   const record = effective.record;
@@ -32,30 +17,20 @@ function describePhase(effective: EffectivePhase): string {
   return `${record.phase} (set ${record.set_at} by ${record.set_by}, from ${record.previous}${forced})`;
 }
 
-function checkLine(check: GateCheck): string {
-  return `    ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`;
-}
-
 /** `phase show`: the phase, who set it, the instances, and each next phase's gate. */
 @SubCommand({ name: 'show', description: 'Show the phase, the app instances and the gates' })
 export class PhaseShowCommand extends CommandRunner {
   constructor(
     private readonly control: PhaseControl,
-    private readonly gates: PhaseGates,
+    private readonly phaseSwitch: PhaseSwitch,
   ) {
     super();
   }
 
   async run(params: string[], flags: { json?: boolean }): Promise<void> {
     rejectExtraArguments('phase show', params);
-    const current = await this.control.read();
+    const { current, next } = await this.phaseSwitch.overview();
     const instances = await this.control.instances();
-    const next = await Promise.all(
-      nextPhases(current.phase).map(async (phase) => {
-        const checks = await this.gates.check(current, phase, 'recorded');
-        return { phase, open: checks.every((check) => check.ok), checks };
-      }),
-    );
     if (flags.json) {
       const json = { phase: current.phase, record: current.record ?? null, instances, next };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -102,12 +77,7 @@ interface SetFlags {
   description: `Move every app instance to another phase (${MIGRATION_PHASES.join(', ')})`,
 })
 export class PhaseSetCommand extends CommandRunner {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly control: PhaseControl,
-    private readonly gates: PhaseGates,
-    private readonly schema: SchemaService,
-  ) {
+  constructor(private readonly phaseSwitch: PhaseSwitch) {
     super();
   }
 
@@ -120,70 +90,37 @@ export class PhaseSetCommand extends CommandRunner {
       );
     }
     const wait = flags.wait ?? DEFAULT_WAIT_MS;
-    const current = await this.control.read();
-    if (target === current.phase) {
+    const outcome = await this.phaseSwitch
+      .set({
+        target,
+        force: flags.force === true,
+        hintWaitMs: wait,
+        actor: cliActor(),
+        onProgress: (line) => process.stderr.write(`${line}\n`),
+      })
+      .catch((error: unknown) => {
+        throw error instanceof PhaseStepError ? new CliUsageError(error.message) : error;
+      });
+    if (outcome.status === 'unchanged') {
       process.stdout.write(`phase is already ${target}; nothing changed\n`);
       return;
     }
-    if (!nextPhases(current.phase).includes(target)) {
-      throw new CliUsageError(
-        `phase ${current.phase} cannot go to ${target} in one step (next: ${nextPhases(current.phase).join(' or ')}); nothing changed`,
-      );
-    }
-    if (flags.force) {
-      process.stderr.write(
-        `WARNING: --force: moving ${current.phase} → ${target} WITHOUT checking its gates; the phase record and every app instance's log say so\n`,
-      );
-    } else {
-      process.stderr.write(`checking the gate ${current.phase} → ${target}...\n`);
-      const checks = await this.gates.check(current, target, 'live', wait);
-      if (checks.length > 0) process.stderr.write(`${checks.map(checkLine).join('\n')}\n`);
-      const failed = checks.filter((check) => !check.ok);
-      if (failed.length > 0) {
-        throw new Error(
-          `phase set ${target} refused (${failed.map((check) => `${check.name}: ${check.detail}`).join('; ')}); nothing changed`,
-        );
-      }
-    }
-    await this.schemaReady(target);
-    const { record, skipped } = await this.control.write(target, current, flags.force === true);
-    process.stdout.write(`phase set: ${current.phase} → ${target} (version ${record.version})\n`);
+    if (outcome.status === 'refused') throw new Error(refusal(outcome));
+    const { record, skipped } = outcome;
+    process.stdout.write(`phase set: ${outcome.from} → ${target} (version ${record.version})\n`);
     for (const store of skipped) {
       process.stderr.write(`warning: the record could not be written to ${store}\n`);
     }
     await this.waitForInstances(record, wait);
   }
 
-  /**
-   * The stores the new phase uses must have their schema before the record goes there (and
-   * before instances serve them): outside production, pending migrations are applied here, as
-   * the app does at start; in production that is a deliberate `schema migrate`.
-   */
-  private async schemaReady(target: MigrationPhase): Promise<void> {
-    const stores = storeNamesUsedBy(target);
-    const statuses = await this.schema.status(stores);
-    const pending = statuses.filter((status) => status.pending.length > 0);
-    if (pending.length === 0) return;
-    const summary = pending.map((status) => `${status.store}: ${status.pending.length}`).join(', ');
-    if (this.config.nodeEnv === 'production') {
-      throw new Error(
-        `phase ${target} needs schema migrations that are pending (${summary}): run \`npm run cli -- schema migrate --store ${pending.map((status) => status.store).join(',')}\` first; nothing changed`,
-      );
-    }
-    await this.schema.migrate({ stores: pending.map((status) => status.store) });
-    process.stderr.write(`applied pending schema migrations (${summary}) for phase ${target}\n`);
-  }
-
   /** Until every live instance serves the new phase with nothing left on the old one. */
   private async waitForInstances(record: PhaseRecord, waitMs: number): Promise<void> {
-    const lagging = (report: InstanceReport) =>
-      !follows(report, record.phase) || (report.record_version ?? 0) < record.version;
-    const { value: reports, seconds: waited } = await pollUntil(
-      () => this.control.instances(),
-      (all) => !all.some(lagging),
-      { waitMs, everyMs: WAIT_POLL_MS },
-    );
-    const behind = reports.filter(lagging);
+    const {
+      reports,
+      behind,
+      seconds: waited,
+    } = await this.phaseSwitch.waitForInstances(record, waitMs);
     const count = reports.length;
     const seconds = waited.toFixed(1);
     if (behind.length === 0) {
