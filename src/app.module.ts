@@ -1,5 +1,6 @@
 import { MetricsModule } from './metrics/metrics.module';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
@@ -34,6 +35,7 @@ export class AppModule {
         HomeModule,
         StatsModule,
         HealthModule,
+        AdminModule,
         // the operators' listener on OPS_PORT (when set), in front of the same routes
         OpsModule,
       ],
