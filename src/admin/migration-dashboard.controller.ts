@@ -8,6 +8,7 @@ import { wantsJson } from '../common/http/wants-json';
 import { FormBody } from '../common/validation/form-body.decorator';
 import { FormInput } from '../common/validation/input-validation';
 import { MigrationPhase, nextPhases, phasePlan } from '../config/migration-phase';
+import { PhaseUnknownError } from '../control/phase-control';
 import { HISTORY_MS } from '../metrics/metrics-history';
 import { PhaseStepError, PhaseSwitch, refusal } from '../phase/phase-switch';
 import { PhaseStepDto } from './dto/phase-step.dto';
@@ -70,7 +71,9 @@ export class MigrationDashboardController {
   ): Promise<void> {
     if (!input.ok) return this.invalid(req, res, input.errors);
     const target = input.value.target as MigrationPhase;
-    const { current, next } = await this.phaseSwitch.overview();
+    const overview = await this.overviewOr503(req, res);
+    if (!overview) return;
+    const { current, next } = overview;
     const step = next.find((candidate) => candidate.phase === target);
     if (!step) return this.notAStep(req, res, current.phase, target);
     res.setHeader('Cache-Control', 'no-store');
@@ -88,7 +91,9 @@ export class MigrationDashboardController {
   ): Promise<void> {
     if (!input.ok) return this.invalid(req, res, input.errors);
     const target = input.value.target as MigrationPhase;
-    const { current } = await this.phaseSwitch.overview();
+    const overview = await this.overviewOr503(req, res);
+    if (!overview) return;
+    const { current } = overview;
     if (input.value.from !== undefined && input.value.from !== current.phase) {
       const error = `the phase changed to ${current.phase} since this page showed ${input.value.from}; nothing changed`;
       return this.conflict(req, res, { from: current.phase, to: target, checks: [], error });
@@ -102,6 +107,7 @@ export class MigrationDashboardController {
         actor: `account:${signedIn(req.viewer).account.username}`,
       });
     } catch (error) {
+      if (error instanceof PhaseUnknownError) return this.unknownPhase(req, res, error);
       if (!(error instanceof PhaseStepError)) throw error;
       return this.conflict(req, res, {
         from: current.phase,
@@ -120,6 +126,30 @@ export class MigrationDashboardController {
       redirectTo: '/admin/migration',
       flash: 'phaseChanged',
     });
+  }
+
+  /**
+   * The phase and its gates, or (a store that may hold the newest phase record is unreachable)
+   * a 503 saying so: no step is offered or taken on a phase that cannot be known.
+   */
+  private async overviewOr503(req: Request, res: Response) {
+    try {
+      return await this.phaseSwitch.overview();
+    } catch (error) {
+      if (!(error instanceof PhaseUnknownError)) throw error;
+      this.unknownPhase(req, res, error);
+      return undefined;
+    }
+  }
+
+  private unknownPhase(req: Request, res: Response, error: PhaseUnknownError): void {
+    const message = `${error.message}; nothing changed, try again once the store answers`;
+    res.status(503).setHeader('Retry-After', '5');
+    if (wantsJson(req)) {
+      res.json({ statusCode: 503, message });
+      return;
+    }
+    res.render(CONFIRM_VIEW, confirmView({ checks: [], error: message }));
   }
 
   private invalid(req: Request, res: Response, errors: Record<string, string>): void {

@@ -1,4 +1,5 @@
 import { MigrationState } from '../../src/control/migration-state';
+import { PhaseUnknownError } from '../../src/control/phase-control';
 import { PhaseRecord } from '../../src/control/phase-record';
 import { MetricsHistory } from '../../src/metrics/metrics-history';
 import { Replicas } from '../../src/store/replicas';
@@ -239,6 +240,26 @@ describe('the migration dashboard (controller tier)', () => {
       expect(page.text).toContain('the phase changed to dual-write');
       expect(set).not.toHaveBeenCalled();
     });
+
+    it.each(['/admin/migration/phase', '/admin/migration/phase/confirm'])(
+      '%s answers 503 when the phase cannot be known (a record store unreachable); nothing changes',
+      async (path) => {
+        jest
+          .spyOn(phaseSwitch, 'overview')
+          .mockRejectedValue(new PhaseUnknownError('dual-write', ['cassandra: down (test)']));
+        const set = jest.spyOn(phaseSwitch, 'set');
+        const admin = await web.signIn('root', 'admin');
+        const page = await admin.agent
+          .post(path)
+          .type('form')
+          .send({ _csrf: admin.csrf, target: 'mongo' })
+          .expect(503);
+        expect(page.text).toContain(
+          'cannot read the phase (dual-write so far): cassandra: down (test)',
+        );
+        expect(set).not.toHaveBeenCalled();
+      },
+    );
 
     it.each(['/admin/migration/phase', '/admin/migration/phase/confirm'])(
       '%s without _csrf (or with another browser’s) is 403 and changes nothing',
