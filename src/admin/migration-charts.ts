@@ -35,15 +35,26 @@ function chart(
   minMax: number,
 ): ChartView {
   const empty = series.every((line) => line.points.every((point) => !point.v));
+  const legend = series.map((line) => ({
+    name: line.name,
+    className: line.className,
+    last: lastOf(line, format),
+  }));
+  // the latest values in words too: what a screen reader says of the chart
+  const latest = `Latest: ${legend.map((entry) => `${entry.name} ${entry.last}`).join(', ')}.`;
   return {
     id,
     heading,
-    svg: lineChart({ id, title: heading, desc, ...window, series, format, minMax }),
-    legend: series.map((line) => ({
-      name: line.name,
-      className: line.className,
-      last: lastOf(line, format),
-    })),
+    svg: lineChart({
+      id,
+      title: heading,
+      desc: `${desc} ${latest}`,
+      ...window,
+      series,
+      format,
+      minMax,
+    }),
+    legend,
     empty,
   };
 }

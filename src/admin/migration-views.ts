@@ -1,9 +1,12 @@
 import { dateView, DateView } from '../common/view/date-view';
 import { MigrationPhase } from '../config/migration-phase';
-import { describeInstance, EffectivePhase, follows } from '../control/phase-record';
+import { describeInstance, EffectivePhase, follows, stepsOf } from '../control/phase-record';
 import { GateCheck } from '../migration/gates/phase-gates';
 import { BackfillData, DashboardData, Part } from './migration-dashboard.service';
 import { ChartView } from './migration-charts';
+
+/** Steps of the phase history the page lists, newest first (`phase show` lists as many). */
+export const SHOWN_STEPS = 5;
 
 /** How often the page reloads itself when the reader turns auto-refresh on (Refresh header). */
 export const AUTO_REFRESH_SECONDS = 30;
@@ -59,6 +62,10 @@ function phaseView(data: DashboardData) {
     previous: record?.previous,
     forced: record?.forced === true,
     fromEnv: current !== undefined && !record,
+    steps: stepsOf(record)
+      .slice(-SHOWN_STEPS)
+      .reverse()
+      .map((step) => ({ ...step, at: time(step.at) })),
   };
 }
 

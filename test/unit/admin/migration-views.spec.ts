@@ -93,6 +93,10 @@ describe('dashboardView', () => {
       servedDiffers: false,
     });
     expect(view.phase.setAt?.text).toBe('2026-12-03 17:00 UTC');
+    // a record from before the history was kept: its own step
+    expect(view.phase.steps).toEqual([
+      expect.objectContaining({ from: 'mongo', to: 'dual-write', by: 'account:root' }),
+    ]);
   });
 
   it('marks the instances that do not follow the phase', () => {
@@ -257,6 +261,7 @@ describe('migrationCharts', () => {
       'chart-errors:5xx': '10 %',
     });
     expect(charts.every((chart) => chart.svg.startsWith('<svg'))).toBe(true);
+    expect(charts[3].svg).toContain('Latest: 5xx 10 %.</desc>');
     expect(charts[0].empty).toBe(false);
   });
 
