@@ -12,12 +12,16 @@ export interface ChartView {
 }
 
 const perMinute = (count: number, seconds: number) => (count * 60) / seconds;
-const count = (value: number) => `${value >= 10 ? Math.round(value) : round1(value)}/min`;
-const ms = (seconds: number) =>
-  `${seconds * 1000 >= 10 ? Math.round(seconds * 1000) : round1(seconds * 1000)} ms`;
-const percent = (value: number) => `${value >= 10 ? Math.round(value) : round1(value)} %`;
-function round1(value: number): string {
-  return String(Math.round(value * 10) / 10);
+const count = (value: number) => `${compact(value)}/min`;
+const ms = (seconds: number) => `${compact(seconds * 1000)} ms`;
+const percent = (value: number) => `${compact(value)} %`;
+
+/** A number short enough for an axis label on a phone: 0.4, 12, 3.5k, 1.2M. */
+export function compact(value: number): string {
+  const round1 = (n: number) => String(Math.round(n * 10) / 10);
+  if (value >= 1e6) return `${round1(value / 1e6)}M`;
+  if (value >= 1e3) return `${round1(value / 1e3)}k`;
+  return value >= 10 ? String(Math.round(value)) : round1(value);
 }
 
 function lastOf(series: ChartSeries, format: (value: number) => string): string {

@@ -47,6 +47,9 @@ export function duration(seconds: number): string {
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
+/** A slow copy (a rate-limited or stalled run) still shows a rate: 0.4, not 0. */
+const rateText = (rate: number) =>
+  rate >= 10 ? number(Math.round(rate)) : String(Math.round(rate * 10) / 10);
 
 function phaseView(data: DashboardData) {
   const current: EffectivePhase | undefined = data.overview.ok
@@ -119,7 +122,7 @@ export function backfillView(backfill: BackfillData, copied: number, now: number
     total: total !== undefined ? number(total) : undefined,
     percent,
     percentKnown: percent !== undefined,
-    rate: rate !== undefined ? `${number(Math.round(rate))} records/s` : undefined,
+    rate: rate !== undefined ? `${rateText(rate)} records/s` : undefined,
     rateKind: backfill.recent ? 'since the last page load' : 'average over its runs',
     eta,
     runs: checkpoint?.runs,

@@ -1,4 +1,4 @@
-import { migrationCharts } from '../../../src/admin/migration-charts';
+import { compact, migrationCharts } from '../../../src/admin/migration-charts';
 import { DashboardData } from '../../../src/admin/migration-dashboard.service';
 import {
   backfillView,
@@ -171,6 +171,12 @@ describe('backfillView', () => {
     expect(
       backfillView({ ...base, checkpoint: stopped, total: 10, rate: 5 }, 5, NOW),
     ).toMatchObject({ moving: false, eta: undefined });
+    expect(backfillView({ ...base, checkpoint, rate: 0.04 }, 5, NOW)).toMatchObject({
+      rate: '0 records/s',
+    });
+    expect(backfillView({ ...base, checkpoint, rate: 0.36 }, 5, NOW)).toMatchObject({
+      rate: '0.4 records/s',
+    });
     expect(backfillView({ ...base, checkpoint, rate: 5 }, 5, NOW)).toMatchObject({
       percentKnown: false,
       eta: undefined,
@@ -271,4 +277,16 @@ describe('migrationCharts', () => {
     expect(charts[1].heading).toContain('no secondary store');
     expect(charts[1].legend[0].last).toBe('none');
   });
+});
+
+describe('compact', () => {
+  it.each([
+    [0, '0'],
+    [0.44, '0.4'],
+    [9.96, '10'],
+    [12.4, '12'],
+    [999, '999'],
+    [3456, '3.5k'],
+    [1_234_567, '1.2M'],
+  ])('%p → %p', (value, text) => expect(compact(value)).toBe(text));
 });
