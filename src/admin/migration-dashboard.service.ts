@@ -13,6 +13,7 @@ import { LastVerify, VerifyService } from '../migration/verify/verify.service';
 import { PhaseSwitch } from '../phase/phase-switch';
 import { HintLogs } from '../store/hints/hint-logs';
 import { Replicas } from '../store/replicas';
+import { AuditTailEntry, ShadowData } from './tail-views';
 
 /** A part of the page: its data, or why it could not be read (the rest of the page still shows). */
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -38,6 +39,10 @@ export interface DashboardData {
   verify: Part<LastVerify | undefined>;
   reconcile: Part<ReconcileReport | undefined>;
   hints: Part<{ store: string; pending: number } | undefined>;
+  /** the audit trail's newest entries (undefined: no audit trail in this build) */
+  audit?: Part<{ entries: AuditTailEntry[]; unreadable: string[] }>;
+  /** open shadow-read mismatches and the fleet's samples (undefined: no shadow reads) */
+  shadow?: Part<ShadowData>;
 }
 
 /** How long a store total estimated for the backfill's ETA is reused (a count can be a scan). */

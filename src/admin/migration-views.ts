@@ -4,6 +4,7 @@ import { describeInstance, EffectivePhase, follows, stepsOf } from '../control/p
 import { GateCheck } from '../migration/gates/phase-gates';
 import { BackfillData, DashboardData, Part } from './migration-dashboard.service';
 import { ChartView } from './migration-charts';
+import { auditTailView, shadowView } from './tail-views';
 
 /** Steps of the phase history the page lists, newest first (`phase show` lists as many). */
 export const SHOWN_STEPS = 5;
@@ -198,6 +199,8 @@ export function dashboardView(
     verify: verifyView(data),
     reconcile: reconcileView(data),
     hints: hintsView(data),
+    audit: auditTailView(data.audit),
+    shadow: shadowView(data.shadow),
     charts: parts.charts,
     historySince: dateView(new Date(parts.historyStartedAt)),
     refresh: parts.refresh,
