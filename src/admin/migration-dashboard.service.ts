@@ -33,6 +33,8 @@ export interface DashboardData {
   now: number;
   /** the phase this instance serves */
   served: ReturnType<CurrentPhase['get']>;
+  /** false: the migration state (in Cassandra) was not read, this instance has no connection */
+  cassandraOpen: boolean;
   overview: Part<Awaited<ReturnType<PhaseSwitch['overview']>>>;
   instances: Part<InstanceReport[]>;
   backfills: Part<BackfillData[]>;
@@ -75,23 +77,21 @@ export class MigrationDashboardService {
   ) {}
 
   async read(): Promise<DashboardData> {
+    // the migration state lives in Cassandra; a phase without it (mongo) does not connect to it
+    // just for this page
     const cassandra = this.connections.isOpen('cassandra');
-    const noCassandra = async (): Promise<never> => {
-      throw new Error(
-        'Cassandra is not connected in this phase (the migration state is kept there)',
-      );
-    };
     const [overview, instances, backfills, verify, reconcile, hints] = await Promise.all([
       this.part('gates', () => this.phaseSwitch.overview()),
       this.part('instances', () => this.control.instances()),
-      this.part('backfill', cassandra ? () => this.backfills() : noCassandra),
-      this.part('verify', cassandra ? () => this.verifier.last() : noCassandra),
-      this.part('reconcile', cassandra ? () => this.reconciler.last() : noCassandra),
+      this.part('backfill', async () => (cassandra ? this.backfills() : [])),
+      this.part('verify', async () => (cassandra ? this.verifier.last() : undefined)),
+      this.part('reconcile', async () => (cassandra ? this.reconciler.last() : undefined)),
       this.part('hints', () => this.pendingHints()),
     ]);
     return {
       now: Date.now(),
       served: this.phase.get(),
+      cassandraOpen: cassandra,
       overview,
       instances,
       backfills,

@@ -191,6 +191,8 @@ export function dashboardView(
     instances: instancesView(data, phase.name),
     next,
     canStep: next.steps.length > 0,
+    // backfill, verify and reconcile are recorded in Cassandra's migration state
+    stateUnread: !data.cassandraOpen,
     backfill: {
       error: unavailable(data.backfills),
       list: backfills,

@@ -15,6 +15,7 @@ function data(overrides: Partial<DashboardData> = {}): DashboardData {
   return {
     now: NOW,
     served: 'dual-write',
+    cassandraOpen: true,
     overview: {
       ok: true,
       value: {
@@ -126,6 +127,11 @@ describe('dashboardView', () => {
     expect(view.instances.error).toBe('Not available: mongo did not answer');
     expect(view.reconcile).toEqual({ never: true });
     expect(view.hints).toEqual({ store: 'mongo', pending: '1,234', zero: false });
+  });
+
+  it('says when the migration state was not read (no Cassandra connection in this phase)', () => {
+    expect(dashboardView(data(), parts).stateUnread).toBe(false);
+    expect(dashboardView(data({ cassandraOpen: false }), parts).stateUnread).toBe(true);
   });
 
   it('has no step form when the gates cannot be read', () => {
