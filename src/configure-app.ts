@@ -10,7 +10,9 @@ import { bodyParserOptions } from './common/validation/body-limits';
 import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { useNoStoreForAccounts, useSecurityHeaders } from './http-security';
-import { serveStaticAssets } from './static-assets';
+import { BlogMetrics } from './metrics/blog-metrics';
+import { httpMetrics } from './metrics/http-metrics';
+import { serveStaticAssets, STATIC_PREFIX } from './static-assets';
 
 /** Registers every views/partials/*.hbs synchronously, so the first request never misses one. */
 function registerPartials(dir: string): void {
@@ -28,6 +30,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const views = join(root, 'views');
 
   app.disable('x-powered-by');
+  // first, so every request is counted and timed, whatever answers or refuses it
+  app.use(httpMetrics(app.get(BlogMetrics), { staticPrefix: STATIC_PREFIX }));
   // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag,
   // HSTS) believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
   app.set('trust proxy', app.get(AppConfig).trustProxySetting);

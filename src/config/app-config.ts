@@ -115,6 +115,21 @@ function isBackupKey(value: unknown): boolean {
   return typeof value === 'string' && (value === '' || value.length >= BACKUP_KEY_MIN_LENGTH);
 }
 
+/** The shortest METRICS_TOKEN accepted (`openssl rand -hex 32` gives 64). */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+
+/**
+ * Optional; when set, long enough to be unguessable and made of the characters a bearer token
+ * may have (the auth middleware reads no others). Never shows the value: it is a secret.
+ */
+function isMetricsToken(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    (value === '' ||
+      (value.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9._-]{1,200}$/.test(value)))
+  );
+}
+
 function isInterval(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 86_400_000;
 }
@@ -537,6 +552,19 @@ export class AppConfig {
   )
   backupKey!: string;
 
+  /**
+   * METRICS_TOKEN: lets a Prometheus server read `GET /metrics` on the public port with
+   * `Authorization: Bearer <token>` (src/auth/metrics-token.ts). Optional ('' = only admins, or
+   * OPS_PORT); at least 32 characters of A-Z a-z 0-9 . _ - when set; never printed.
+   */
+  @ValidateBy(
+    { name: 'isMetricsToken', validator: { validate: isMetricsToken } },
+    {
+      message: `METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z, a-z, 0-9, '.', '_' and '-' (e.g. openssl rand -hex 32)`,
+    },
+  )
+  metricsToken!: string;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
@@ -654,6 +682,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
     opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     backupKey: read(env, 'BACKUP_KEY', ''),
+    metricsToken: read(env, 'METRICS_TOKEN', ''),
     httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
     httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
     httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),

@@ -29,7 +29,15 @@ export interface DualWriteOptions {
    * bounded in memory and in the secondary's connections.
    */
   maxInFlight: number;
+  /** Hears how each copy ended (the metrics' blog_secondary_copies_total); must be cheap. */
+  onOutcome?: (outcome: CopyOutcome) => void;
 }
+
+/**
+ * How a copy ended: written to the secondary in time, hinted (failed, timed out or not started,
+ * kept for the retry), or failed (missed and its hint could not be stored either).
+ */
+export type CopyOutcome = 'written' | 'hinted' | 'failed';
 
 /** What the dual-write saw of its secondary since start, for stats and logs. */
 export interface SecondaryCounters {
@@ -171,6 +179,7 @@ export class SecondaryCopier implements SecondaryCopies {
         this.options.secondaryTimeoutMs,
         `${this.secondary.name} (secondary)`,
       );
+      this.options.onOutcome?.('written');
     } catch (error) {
       await this.hint(target, reasonOf(error), true);
     }
@@ -184,6 +193,7 @@ export class SecondaryCopier implements SecondaryCopies {
     const what = `${target.op} of ${target.entity} ${target.id}`;
     try {
       await this.hints.record(hint);
+      this.options.onOutcome?.('hinted');
       if (logEach) {
         this.logger.warn(
           `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; hint kept in ${this.hints.store}`,
@@ -191,6 +201,7 @@ export class SecondaryCopier implements SecondaryCopies {
       }
     } catch (hintError) {
       this.tally.unhinted++;
+      this.options.onOutcome?.('failed');
       this.logger.error(
         `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${reasonOf(hintError)}): the stores differ until the next reconcile`,
       );

@@ -143,6 +143,21 @@ describe('loadConfig', () => {
     expect(short).not.toContain('hunter2');
   });
 
+  it('takes an optional METRICS_TOKEN of at least 32 bearer characters, never showing it', () => {
+    expect(loadConfig({}).metricsToken).toBe('');
+    const token = 'a1b2c3d4'.repeat(4);
+    expect(loadConfig({ METRICS_TOKEN: ` ${token} ` }).metricsToken).toBe(token);
+    const message =
+      "Invalid configuration: METRICS_TOKEN must be at least 32 characters of A-Z, a-z, 0-9, '.', '_' and '-' (e.g. openssl rand -hex 32)";
+    const short = problemFor({ METRICS_TOKEN: 'hunter2-metrics' });
+    expect(short).toBe(message);
+    expect(short).not.toContain('hunter2');
+    // a space or a quote could never arrive in a bearer header the app reads
+    const spaced = problemFor({ METRICS_TOKEN: `hunter2 ${token}` });
+    expect(spaced).toBe(message);
+    expect(spaced).not.toContain('hunter2');
+  });
+
   it.each([
     ['SESSION_IDLE_TIMEOUT', '30s'],
     ['SESSION_IDLE_TIMEOUT', '31d'],
