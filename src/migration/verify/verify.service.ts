@@ -3,6 +3,7 @@ import { sleep } from '../../common/sleep';
 import { StopWhen, stopIf } from '../../common/stop';
 import { StoreName } from '../../config/migration-phase';
 import { MigrationState } from '../../control/migration-state';
+import { BlogMetrics } from '../../metrics/blog-metrics';
 import { Replica, SeenEntry, VerifySink } from '../../store/replica';
 import { Replicas } from '../../store/replicas';
 import { BUCKETS, bucketOf } from './buckets';
@@ -108,6 +109,7 @@ export class VerifyService {
   constructor(
     private readonly replicas: Replicas,
     private readonly state: MigrationState,
+    private readonly metrics: BlogMetrics,
   ) {}
 
   /** The outcome of the last verify anyone ran (the CLI, a gate, a reconcile). */
@@ -172,7 +174,20 @@ export class VerifyService {
       finished_at: new Date().toISOString(),
     };
     await this.record(report);
+    this.showDifferences(differences);
     return { report, seen: confirmed.seen, digests };
+  }
+
+  /**
+   * blog_verify_differences: what the last comparison left, per kind (every declared kind
+   * present, 0 when clean; a store's own derived data under its channel's entity). A reconcile
+   * shows what remained after its repairs.
+   */
+  showDifferences(differences: readonly Difference[]): void {
+    const gauge = this.metrics.verifyDifferences;
+    gauge.reset();
+    for (const kind of this.replicas.kinds.all) gauge.set({ kind: kind.name }, 0);
+    for (const { entity } of differences) gauge.inc({ kind: entity });
   }
 
   private async record(report: VerifyReport): Promise<void> {
