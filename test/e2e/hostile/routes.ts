@@ -176,6 +176,8 @@ export const ROUTES: RouteSpec[] = [
   // operator views: admins on the public port (the ops port is not attacked here)
   { method: 'GET', path: '/health/details', access: 'admin', write: false },
   { method: 'GET', path: '/api/stats/details', access: 'admin', write: false },
+  // Prometheus' text: admins here (METRICS_TOKEN is not set in the hostile app)
+  { method: 'GET', path: '/metrics', access: 'admin', write: false },
   { method: 'GET', path: '/api/author-stats', access: 'public', write: false },
   {
     method: 'GET',
