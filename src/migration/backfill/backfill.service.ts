@@ -5,7 +5,6 @@ import { StoreName } from '../../config/migration-phase';
 import { Leases } from '../../control/lease';
 import { MigrationState } from '../../control/migration-state';
 import { RecordKind } from '../../kinds/record-kind';
-import { BlogMetrics } from '../../metrics/blog-metrics';
 import { Replica, ScanPage } from '../../store/replica';
 import { Replicas } from '../../store/replicas';
 import { retryTransient } from '../../store/store-errors';
@@ -116,7 +115,6 @@ export class BackfillService {
     private readonly state: MigrationState,
     private readonly leases: Leases,
     private readonly replicas: Replicas,
-    private readonly metrics: BlogMetrics,
   ) {}
 
   checkpoint(source: StoreName, target: StoreName): Promise<BackfillCheckpoint | undefined> {
@@ -333,7 +331,6 @@ export class BackfillService {
         checkpoint[stage.name] = copiedIn(checkpoint, stage.name) + page.items.length;
         if (stage.deletions) summary.deletions += page.items.length;
         else summary.records[stage.name] = (summary.records[stage.name] ?? 0) + page.items.length;
-        this.metrics.backfillRecords.inc({ kind: backfillLabel(stage) }, page.items.length);
         progress.update(copiedIn(checkpoint, stage.name));
         await run.save();
       }
@@ -341,11 +338,6 @@ export class BackfillService {
       progress.stop();
     }
   }
-}
-
-/** A stage's label in blog_backfill_records_total: its kind, or `<kind>_deletion`. */
-function backfillLabel(stage: Stage): string {
-  return stage.deletions ? `${stage.kind.name}_deletion` : stage.kind.name;
 }
 
 /** Reads the next page while the current one is being written. */

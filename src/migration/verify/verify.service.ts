@@ -46,10 +46,19 @@ export interface LastVerify {
   target: StoreName;
   clean: boolean;
   differences: number;
+  /** differences per kind (the entity they name); absent in records older than the metrics */
+  by_kind?: Record<string, number>;
   finished_at: string;
 }
 
 const LAST_VERIFY = 'verify:last';
+
+/** How many differences name each entity (a kind, or a store's own channel). */
+export function countByKind(differences: readonly Difference[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { entity } of differences) counts[entity] = (counts[entity] ?? 0) + 1;
+  return counts;
+}
 
 /** What a repair needs besides the report: every row the scans found of each differing record. */
 export type SeenIndex = Map<string, Partial<Record<StoreName, SeenEntry[]>>>;
@@ -183,11 +192,12 @@ export class VerifyService {
    * present, 0 when clean; a store's own derived data under its channel's entity). A reconcile
    * shows what remained after its repairs.
    */
-  showDifferences(differences: readonly Difference[]): void {
+  showDifferences(differences: readonly Difference[] | Record<string, number>): void {
+    const counts = Array.isArray(differences) ? countByKind(differences) : differences;
     const gauge = this.metrics.verifyDifferences;
     gauge.reset();
     for (const kind of this.replicas.kinds.all) gauge.set({ kind: kind.name }, 0);
-    for (const { entity } of differences) gauge.inc({ kind: entity });
+    for (const [kind, count] of Object.entries(counts)) gauge.set({ kind }, count);
   }
 
   private async record(report: VerifyReport): Promise<void> {
@@ -197,6 +207,7 @@ export class VerifyService {
       target,
       clean,
       differences: report.differences.length,
+      by_kind: countByKind(report.differences),
       finished_at,
     };
     await this.state
