@@ -1,36 +1,9 @@
 import request from 'supertest';
 import { OpsServer } from '../../src/ops/ops-server';
+import { CONTRACT_METRICS as CONTRACT, sample } from '../support/metrics-text';
 import { createPost, useControllerApp } from './helpers/controller-app';
 
 const METRICS_TOKEN = 'metrics-token-of-the-controller-tier-0123456789';
-
-/** Every metric name the issue makes a contract of (docs/metrics.md). */
-const CONTRACT = [
-  'blog_http_requests_total',
-  'blog_http_request_duration_seconds',
-  'blog_store_operation_duration_seconds',
-  'blog_secondary_copies_total',
-  'blog_hints_pending',
-  'blog_migration_phase',
-  'blog_shadow_reads_total',
-  'blog_backfill_records_total',
-  'blog_verify_differences',
-  'blog_reconcile_repairs_total',
-  // one of the default process metrics
-  'process_cpu_seconds_total',
-];
-
-/** The value of one sample line (`name{labels} value`) of the text format; undefined: absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = match[2].split(',');
-    if (wanted.every((pair) => have.includes(pair))) return Number(match[3]);
-  }
-  return undefined;
-}
 
 /** GET /metrics: who may read it, and what it says about requests (controller tier). */
 describe('GET /metrics (controller tier: the HTTP app on in-memory stores)', () => {
