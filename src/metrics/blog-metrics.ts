@@ -120,16 +120,25 @@ export class BlogMetrics {
     this.refreshers.push(refresh);
   }
 
+  /**
+   * Brings the values read from elsewhere up to date (every scrape does); a view that reads
+   * valuesOf() without a scrape calls it first.
+   */
+  async refresh(): Promise<void> {
+    await Promise.all(this.refreshers.map((refresh) => refresh()));
+  }
+
   /** The text exposition format, as `GET /metrics` serves it. */
   async text(): Promise<string> {
-    await Promise.all(this.refreshers.map((refresh) => refresh()));
+    await this.refresh();
     return this.registry.metrics();
   }
 
   /**
    * One metric's current values (each label set and value; a histogram's also name their
    * series: `_bucket`, `_sum`, `_count`), without rendering the whole text; for views inside the
-   * app (the dashboard). Empty for a name not registered.
+   * app (the dashboard). Empty for a name not registered. Values read from elsewhere (hints
+   * pending, backfill, verify) are as of the last refresh().
    */
   async valuesOf(name: string): Promise<MetricSample[]> {
     const metric = this.registry.getSingleMetric(name);
