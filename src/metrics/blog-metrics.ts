@@ -108,7 +108,7 @@ export class BlogMetrics {
       this.migrationPhase.set({ phase: each }, each === phase ? 1 : 0);
   }
 
-  /** Refreshes the values read from elsewhere (hints pending) before a scrape. */
+  /** What brings the values read from elsewhere (hints pending, backfill, verify) up to date. */
   private readonly refreshers: Array<() => Promise<void>> = [];
 
   /**
