@@ -1,6 +1,3 @@
-import { AuditOutcome } from '../audit/audit-entry';
-import { AuditTrail } from '../audit/audit-trail';
-import { reasonOf } from '../common/with-timeout';
 import { BackfillSummary } from './backfill/backfill.service';
 import { ReconcileReport } from './reconcile/reconcile.service';
 import { VerifyReport } from './verify/verify.service';
@@ -48,27 +45,4 @@ export function reconcileDetails(report: ReconcileReport): Record<string, unknow
 /** Whether a scheduled reconcile changed anything: only those go into the trail (see docs/audit.md). */
 export function reconcileRepaired(report: ReconcileReport): boolean {
   return report.hints.retried > 0 || report.fixed > 0 || report.remaining.length > 0;
-}
-
-/**
- * Runs a migration command's work and records it in the trail, whatever came of it: its counts
- * when it ran, the reason when it threw (then rethrown).
- */
-export async function audited<T>(
-  trail: AuditTrail,
-  actor: string,
-  action: string,
-  work: () => Promise<T>,
-  details: (result: T) => Record<string, unknown>,
-  outcome: (result: T) => AuditOutcome = () => 'ok',
-): Promise<T> {
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    await trail.record({ actor, action, outcome: 'failed', details: { reason: reasonOf(error) } });
-    throw error;
-  }
-  await trail.record({ actor, action, outcome: outcome(result), details: details(result) });
-  return result;
 }

@@ -7,6 +7,7 @@ import {
   StoreName,
 } from '../../config/migration-phase';
 import { AuditTrail } from '../../audit/audit-trail';
+import { audited } from '../../audit/audited';
 import { cliActor, PhaseControl } from '../../control/phase-control';
 import { describeInstance } from '../../control/phase-record';
 import { StoreConnections } from '../../database/store-connections';
@@ -17,7 +18,7 @@ import { BarProgress, LogProgress } from '../backfill/progress';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { directionOf, from } from '../directions';
 import { VerifyService } from '../verify/verify.service';
-import { audited, backfillDetails, reconcileDetails, verifyDetails } from '../migration-audit';
+import { backfillDetails, reconcileDetails, verifyDetails } from '../migration-audit';
 import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
 import { integerOption, storeOption } from '../../cli/cli-options';
 
@@ -60,10 +61,8 @@ export class MigrateBackfillCommand extends CommandRunner {
     rejectExtraArguments('migrate backfill', params);
     const summary = await audited(
       this.trail,
-      cliActor(),
-      'migrate.backfill',
+      { actor: cliActor(), action: 'migrate.backfill', details: backfillDetails },
       () => this.copy(flags),
-      backfillDetails,
     );
     process.stdout.write(`${formatBackfill(summary)}\n`);
   }
@@ -146,8 +145,11 @@ export class MigrateVerifyCommand extends CommandRunner {
     rejectExtraArguments('migrate verify', params);
     const { report } = await audited(
       this.trail,
-      cliActor(),
-      'migrate.verify',
+      {
+        actor: cliActor(),
+        action: 'migrate.verify',
+        details: (result) => verifyDetails(result.report),
+      },
       async () => {
         const phase = await phaseAndStores(this.control, this.connections);
         const { source, target } = directionOf(this.replicas, phase);
@@ -155,7 +157,6 @@ export class MigrateVerifyCommand extends CommandRunner {
           recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
         });
       },
-      (result) => verifyDetails(result.report),
     );
     process.stdout.write(
       `${flags.json ? JSON.stringify(report, null, 2) : formatVerify(report)}\n`,
@@ -196,15 +197,17 @@ export class MigrateReconcileCommand extends CommandRunner {
     rejectExtraArguments('migrate reconcile', params);
     const report = await audited(
       this.trail,
-      cliActor(),
-      'migrate.reconcile',
+      {
+        actor: cliActor(),
+        action: 'migrate.reconcile',
+        details: reconcileDetails,
+        outcome: (result) => (result.error ? 'failed' : 'ok'),
+      },
       async () =>
         this.reconcile.run(await phaseAndStores(this.control, this.connections), {
           dryRun: flags.dryRun === true,
           recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
         }),
-      reconcileDetails,
-      (result) => (result.error ? 'failed' : 'ok'),
     );
     process.stdout.write(
       `${flags.json ? JSON.stringify(report, null, 2) : formatReconcile(report)}\n`,
