@@ -70,7 +70,6 @@ describe('the audit trail of a full runbook run (real servers, CLI)', () => {
     await run(0, 'migrate', 'verify');
     await run(0, 'phase', 'set', 'cassandra-primary');
     await run(0, 'phase', 'set', 'cassandra', '--force');
-    env = { ...env, MIGRATION_PHASE: 'cassandra' };
     const file = join(dir, 'blog.jsonl.gz');
     await run(0, 'mongo', 'backup', '--out', file);
     const cleanup = await run(0, 'mongo', 'cleanup', '--backup', file, '--yes');
