@@ -23,8 +23,10 @@ export interface AuditPageView {
   /** newest first */
   entries: AuditEntryView[];
   empty: boolean;
-  /** the link to the next older page, if there are older entries */
-  olderHref?: string;
+  /** the cursor of the next older page, if there are older entries */
+  older?: string;
+  /** `since`, URL-encoded for the older page's link */
+  sinceQuery?: string;
   /** on an older page or a filtered one: the link back to the newest entries */
   newestHref?: string;
   since?: string;
@@ -60,15 +62,14 @@ export function auditPageView(
 ): AuditPageView {
   const older = read.entries.length > AUDIT_PAGE_SIZE;
   const shown = read.entries.slice(older ? 1 : 0).reverse();
-  const sinceParam = query.since ? `since=${encodeURIComponent(query.since)}&` : '';
   const oldest = shown[shown.length - 1];
   return {
     title: 'Audit trail',
     entries: shown.map(entryView),
     empty: shown.length === 0,
-    ...(older && oldest && { olderHref: `/admin/audit?${sinceParam}before=${oldest.id}` }),
+    ...(older && oldest && { older: oldest.id }),
     ...((query.before || query.since) && { newestHref: '/admin/audit' }),
-    ...(query.since && { since: query.since }),
+    ...(query.since && { since: query.since, sinceQuery: encodeURIComponent(query.since) }),
     unreadable: read.unreadable,
   };
 }

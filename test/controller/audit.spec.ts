@@ -136,7 +136,6 @@ describe('the audit trail over HTTP (controller tier)', () => {
     ['since=1y', 'since'],
     ['since=2026-13-45', 'since'],
     ['since=1h&since=2h', 'since'],
-    ['since[$ne]=', 'since'],
     ['before=abc', 'before'],
     ['before=0001&before=0002', 'before'],
   ])('?%s: 400 naming %s', async (query, field) => {
