@@ -1,3 +1,4 @@
+import { AdminModule } from './admin/admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
@@ -34,6 +35,7 @@ export class AppModule {
         HomeModule,
         StatsModule,
         HealthModule,
+        AdminModule,
         // the operators' listener on OPS_PORT (when set), in front of the same routes
         OpsModule,
       ],
