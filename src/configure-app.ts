@@ -5,6 +5,9 @@ import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { applyServerTimeouts } from './common/http/server-timeouts';
+import { httpLogging } from './common/logging/http-logging';
+import { RootLogger } from './common/logging/logging.module';
+import { bindRequestContext } from './common/logging/request-context';
 import { projectRoot } from './common/project-root';
 import { bodyParserOptions } from './common/validation/body-limits';
 import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
@@ -28,6 +31,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const views = join(root, 'views');
 
   app.disable('x-powered-by');
+  // First: the request id (X-Request-Id, answered on every response, refusals included) and the
+  // access line; the logging context itself is bound after the body parsers, below.
+  app.use(httpLogging(app.get(RootLogger).pino));
   // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag,
   // HSTS) believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
   app.set('trust proxy', app.get(AppConfig).trustProxySetting);
@@ -48,6 +54,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const parsers = bodyParserOptions(config.httpBodyLimit);
   app.useBodyParser('json', parsers.json);
   app.useBodyParser('urlencoded', parsers.urlencoded);
+  app.use(bindRequestContext);
   applyServerTimeouts(app.getHttpServer() as Server, config.httpServerTimeouts);
 
   app.useGlobalFilters(new AppExceptionFilter());

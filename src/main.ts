@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
 import { redactUrls } from './common/redact';
@@ -29,7 +30,12 @@ function configOrExit(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const logger = new Logger('Bootstrap');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config));
+  // Nest's own start-up lines wait for pino, then go out as the rest (JSON in production)
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.flushLogs();
   configureApp(app);
   try {
     await app.listen(config.port);
