@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Server } from 'node:http';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { applyServerTimeouts } from './common/http/server-timeouts';
 import { httpLogging } from './common/logging/http-logging';
@@ -20,6 +21,16 @@ function registerPartials(dir: string): void {
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.hbs'))) {
     hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, file), 'utf8'));
   }
+}
+
+/**
+ * Every `Logger` of @nestjs/common through pino from now on, Nest's buffered start-up lines
+ * included (main.ts; tests that read the app's log lines). Tests that leave it out keep the
+ * quiet Nest logger they created the app with.
+ */
+export function useStructuredLogs(app: NestExpressApplication): void {
+  app.useLogger(app.get(PinoNestLogger));
+  app.flushLogs();
 }
 
 /**

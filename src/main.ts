@@ -3,12 +3,11 @@ import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
 import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { configureApp } from './configure-app';
+import { configureApp, useStructuredLogs } from './configure-app';
 import { StoreUnreachableError } from './database/store-connections';
 import { CurrentPhase } from './control/current-phase';
 import { PhaseUnknownError } from './control/phase-control';
@@ -34,8 +33,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoNestLogger));
-  app.flushLogs();
+  useStructuredLogs(app);
   configureApp(app);
   try {
     await app.listen(config.port);

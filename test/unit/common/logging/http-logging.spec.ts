@@ -8,7 +8,7 @@ import {
   currentRequestId,
 } from '../../../../src/common/logging/request-context';
 import { createRootLogger } from '../../../../src/common/logging/root-logger';
-import { LogCapture } from './log-capture';
+import { LogCapture } from '../../../support/log-capture';
 
 /**
  * The request logging as configureApp installs it, on a bare Express app: the id middleware

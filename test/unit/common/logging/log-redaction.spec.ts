@@ -1,6 +1,6 @@
 import { REDACTED } from '../../../../src/common/logging/log-redaction';
 import { createRootLogger } from '../../../../src/common/logging/root-logger';
-import { LogCapture } from './log-capture';
+import { LogCapture } from '../../../support/log-capture';
 
 describe('the root logger (JSON lines, secrets redacted)', () => {
   function logged(fields: Record<string, unknown>, message = 'hello') {
