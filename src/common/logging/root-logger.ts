@@ -40,7 +40,8 @@ function destinationOf(settings: LogSettings, target: LogTarget): DestinationStr
       colorize:
         typeof target === 'number' && Boolean(process[target === 1 ? 'stdout' : 'stderr'].isTTY),
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,context,requestId',
+      // the access line's fields are all in its message already
+      ignore: 'pid,hostname,context,requestId,method,route,path,status,durationMs',
       messageFormat: '{if requestId}{requestId} {end}{if context}[{context}] {end}{msg}',
     });
     return Object.assign(stream, { prettified: true });
