@@ -91,8 +91,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     const { status } = classified;
     const answer = answerFor(exception, classified);
     if (status === 503) res.setHeader('Retry-After', '5');
-    // our failures name the request, so a user can quote it and an operator find its log lines
-    const requestId = status >= 500 ? requestIdOf(req) : undefined;
+    // our failures (the logged ones) name the request, so a user can quote it and an operator
+    // find its log lines; a deliberate answer (a /health 503, a 4xx) keeps its documented body
+    const failure = classified.kind === 'unavailable' || classified.kind === 'unexpected';
+    const requestId = failure ? requestIdOf(req) : undefined;
     if (wantsJson(req)) {
       res.status(status).json(requestId ? { ...answer.body, requestId } : answer.body);
       return;
