@@ -2,6 +2,7 @@ import { AdminModule } from './admin/admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { LoggingModule } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { NO_STORES } from './config/migration-phase';
@@ -23,6 +24,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        // pino under every Nest Logger; the request middleware is installed by configureApp
+        LoggingModule.forRoot(config.logSettings('app')),
         MetricsModule,
         // Nothing connected up front: PhaseModule connects what the fleet's phase uses.
         DatabaseModule.forRoot(config, NO_STORES),

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { reasonOf, withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { phasePlan, StoreName } from '../config/migration-phase';
@@ -13,7 +14,7 @@ import { LastVerify, VerifyService } from '../migration/verify/verify.service';
 import { PhaseSwitch } from '../phase/phase-switch';
 import { HintLogs } from '../store/hints/hint-logs';
 import { Replicas } from '../store/replicas';
-import { AuditTailEntry, ShadowData } from './tail-views';
+import { AUDIT_TAIL, AuditTailEntry, ShadowData } from './tail-views';
 
 /** A part of the page: its data, or why it could not be read (the rest of the page still shows). */
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -73,6 +74,7 @@ export class MigrationDashboardService {
     private readonly reconciler: ReconcileService,
     private readonly hintLogs: HintLogs,
     private readonly replicas: Replicas,
+    private readonly audit: AuditTrail,
     readonly history: MetricsHistory,
   ) {}
 
@@ -80,13 +82,14 @@ export class MigrationDashboardService {
     // the migration state lives in Cassandra; a phase without it (mongo) does not connect to it
     // just for this page
     const cassandra = this.connections.isOpen('cassandra');
-    const [overview, instances, backfills, verify, reconcile, hints] = await Promise.all([
+    const [overview, instances, backfills, verify, reconcile, hints, audit] = await Promise.all([
       this.part('gates', () => this.phaseSwitch.overview()),
       this.part('instances', () => this.control.instances()),
       this.part('backfill', async () => (cassandra ? this.backfills() : [])),
       this.part('verify', async () => (cassandra ? this.verifier.last() : undefined)),
       this.part('reconcile', async () => (cassandra ? this.reconciler.last() : undefined)),
       this.part('hints', () => this.pendingHints()),
+      this.part('audit', () => this.audit.read({ limit: AUDIT_TAIL })),
     ]);
     return {
       now: Date.now(),
@@ -98,6 +101,7 @@ export class MigrationDashboardService {
       verify,
       reconcile,
       hints,
+      audit,
     };
   }
 

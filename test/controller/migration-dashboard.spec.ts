@@ -1,3 +1,4 @@
+import { AuditTrail } from '../../src/audit/audit-trail';
 import { MigrationState } from '../../src/control/migration-state';
 import { PhaseUnknownError } from '../../src/control/phase-control';
 import { PhaseRecord } from '../../src/control/phase-record';
@@ -276,6 +277,29 @@ describe('the migration dashboard (controller tier)', () => {
         expect(set).not.toHaveBeenCalled();
       },
     );
+  });
+
+  describe('the audit tail', () => {
+    it('shows the newest entries of the trail, a refusal marked, with a link to the whole trail', async () => {
+      const trail = web.app.get(AuditTrail);
+      await trail.record({
+        actor: 'account:root',
+        action: 'phase.set',
+        target: 'cassandra-primary',
+        outcome: 'refused',
+      });
+      await trail.record({ actor: 'cli:ops@host', action: 'migrate.verify', outcome: 'ok' });
+      const admin = await web.signIn('root', 'admin');
+      const page = await admin.agent.get('/admin/migration').expect(200);
+      expect(page.text).not.toContain('the audit trail is not part of this build');
+      const tail = page.text.slice(page.text.indexOf('id="audit-tail"'));
+      // newest first
+      expect(tail.indexOf('migrate.verify')).toBeLessThan(tail.indexOf('phase.set'));
+      expect(tail).toMatch(
+        /class="check bad"[^>]*>[^]*?<strong>phase.set<\/strong> cassandra-primary: refused/,
+      );
+      expect(page.text).toContain('<a href="/admin/audit">');
+    });
   });
 
   describe('the charts', () => {

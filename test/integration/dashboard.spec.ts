@@ -2,6 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { PhaseControl } from '../../src/control/phase-control';
+import { MetricsHistory } from '../../src/metrics/metrics-history';
 import { BackfillService } from '../../src/migration/backfill/backfill.service';
 import { from } from '../../src/migration/directions';
 import { VerifyService } from '../../src/migration/verify/verify.service';
@@ -110,7 +111,34 @@ describe('the migration dashboard (real servers, dual-write)', () => {
     expect(page).toMatch(/data-check="verify"><span class="status">ok/);
   });
 
-  it('moves dual-write → mongo through the forms, as the account, then back', async () => {
+  it("charts this instance's copies to Cassandra and their latency", async () => {
+    const history = app.get(MetricsHistory);
+    const started = Date.now();
+    const writer = await writerOf(app);
+    for (let i = 0; i < 5; i++) {
+      await request(app.getHttpServer())
+        .post('/create')
+        .set('Accept', 'application/json')
+        .set(writer)
+        .send(postFields({ title: `Charted post ${i}` }))
+        .expect(201);
+    }
+    await copiesDone({ app, config });
+    await history.sample();
+    // the timer may have taken a sample meanwhile: every sample since the writes began
+    const since = history.list().filter((sample) => sample.at >= started);
+    const written = since.reduce((n, sample) => n + (sample.copies.cassandra?.written ?? 0), 0);
+    expect(written).toBeGreaterThanOrEqual(5);
+    const timed = since.map((sample) => sample.writeLatency.cassandra).filter((l) => l?.count);
+    expect(timed.length).toBeGreaterThan(0);
+    expect(timed[0]!.p99).toBeGreaterThan(0);
+    const page = await dashboard();
+    expect(page).toContain('Secondary copies to cassandra');
+    expect(page).toMatch(/data-chart="chart-copies"[\s\S]*?class="line series-ok"/);
+    expect(page).toMatch(/data-chart="chart-copy-latency"[\s\S]*?class="line series-warn"/);
+  });
+
+  it('moves dual-write → mongo through the forms, as the account, audited, then back', async () => {
     const control = app.get(PhaseControl);
     const done = await step('mongo');
     expect(done.status).toBe(303);
@@ -134,6 +162,16 @@ describe('the migration dashboard (real servers, dual-write)', () => {
       previous: 'mongo',
       set_by: 'account:editor',
     });
-    expect(await dashboard()).toContain('data-phase="dual-write"');
+    const page = await dashboard();
+    expect(page).toContain('data-phase="dual-write"');
+    // each step in the audit trail's tail, as the account, newest first
+    const tail = page.slice(page.indexOf('id="audit-tail"'));
+    expect(tail).toMatch(
+      /<strong>phase.set<\/strong> dual-write: ok <span class="meta">by account:editor/,
+    );
+    expect(tail).toMatch(
+      /<strong>phase.set<\/strong> mongo: ok <span class="meta">by account:editor/,
+    );
+    expect(tail).toMatch(/<strong>phase.set<\/strong> cassandra-primary: refused/);
   });
 });
