@@ -3,8 +3,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Server } from 'node:http';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppExceptionFilter } from './common/errors/app-exception.filter';
 import { applyServerTimeouts } from './common/http/server-timeouts';
+import { httpLogging } from './common/logging/http-logging';
+import { RootLogger } from './common/logging/logging.module';
+import { bindRequestContext } from './common/logging/request-context';
 import { projectRoot } from './common/project-root';
 import { bodyParserOptions } from './common/validation/body-limits';
 import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
@@ -22,6 +26,16 @@ function registerPartials(dir: string): void {
 }
 
 /**
+ * Every `Logger` of @nestjs/common through pino from now on, Nest's buffered start-up lines
+ * included (main.ts; tests that read the app's log lines). Tests that leave it out keep the
+ * quiet Nest logger they created the app with.
+ */
+export function useStructuredLogs(app: NestExpressApplication): void {
+  app.useLogger(app.get(PinoNestLogger));
+  app.flushLogs();
+}
+
+/**
  * Everything about the HTTP app that is not a module: views, validation, headers, shutdown.
  * main.ts and the e2e tests both call this, so tests exercise the real setup.
  */
@@ -30,7 +44,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const views = join(root, 'views');
 
   app.disable('x-powered-by');
-  // first, so every request is counted and timed, whatever answers or refuses it
+  // First: the request id (X-Request-Id, answered on every response, refusals included) and the
+  // access line; the logging context itself is bound after the body parsers, below.
+  app.use(httpLogging(app.get(RootLogger).pino));
+  // then, so every request is counted and timed, whatever answers or refuses it
   app.use(httpMetrics(app.get(BlogMetrics), { staticPrefix: STATIC_PREFIX }));
   // req.ip (rate limits, sign-in lock-out) and req.secure (the session cookie's Secure flag,
   // HSTS) believe X-Forwarded-For/-Proto only from the proxies TRUST_PROXY names (default: none)
@@ -52,6 +69,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const parsers = bodyParserOptions(config.httpBodyLimit);
   app.useBodyParser('json', parsers.json);
   app.useBodyParser('urlencoded', parsers.urlencoded);
+  app.use(bindRequestContext);
   applyServerTimeouts(app.getHttpServer() as Server, config.httpServerTimeouts);
 
   app.useGlobalFilters(new AppExceptionFilter());

@@ -19,6 +19,7 @@ import { cassandraSecurityProblems } from './cassandra-security';
 import { withSecretFiles } from './secret-files';
 import { ServerTimeouts } from '../common/http/server-timeouts';
 import { DEFAULT_BODY_LIMIT } from '../common/validation/body-limits';
+import { LOG_LEVELS, LogLevelName, LogSettings } from '../common/logging/root-logger';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -570,6 +571,21 @@ export class AppConfig {
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
   migrationsDir?: string;
 
+  /**
+   * LOG_LEVEL: the lowest level logged (pino's levels, or silent). Unset: info for the app
+   * (silent under NODE_ENV=test, so test output shows what a test asks for), warn for the CLI
+   * (its output is the command's own).
+   */
+  @IsOptional()
+  @IsIn(LOG_LEVELS, says('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`))
+  logLevel?: LogLevelName;
+
+  /** How a process logs: JSON lines in production and tests, readable lines in development. */
+  logSettings(processKind: 'app' | 'cli'): LogSettings {
+    const fallback = processKind === 'cli' ? 'warn' : this.nodeEnv === 'test' ? 'silent' : 'info';
+    return { level: this.logLevel ?? fallback, readable: this.nodeEnv === 'development' };
+  }
+
   /** The HTTP timeouts, for every server the app listens with (public port and OPS_PORT). */
   get httpServerTimeouts(): ServerTimeouts {
     return {
@@ -688,6 +704,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),
     httpRequestTimeoutMs: parseInterval(read(env, 'HTTP_REQUEST_TIMEOUT', '5m')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
+    logLevel: (read(env, 'LOG_LEVEL', '') || undefined) as LogLevelName | undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });
   const problems = [

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConflictError } from '../../common/errors/service-errors';
 import { reasonOf, withTimeout } from '../../common/with-timeout';
 import { Hint, HintLog } from '../hints/hint-log';
+import { currentRequestId } from '../../common/logging/request-context';
 import { Replica } from '../replica';
 import { StoreUnavailableError } from '../store-errors';
 import { nowMicros } from '../versions';
@@ -189,7 +190,14 @@ export class SecondaryCopier implements SecondaryCopies {
   /** Keeps a hint of the missed copy; logs it (`logEach`) or leaves it to the shed summary. */
   private async hint(target: CopyTarget, reason: string, logEach: boolean): Promise<void> {
     this.tally.missed++;
-    const hint: Hint = { ...target, at: nowMicros(), error: reason };
+    // the copy runs in the writing request's async context, after its answer: still its id
+    const requestId = currentRequestId();
+    const hint: Hint = {
+      ...target,
+      at: nowMicros(),
+      error: reason,
+      ...(requestId && { requestId }),
+    };
     const what = `${target.op} of ${target.entity} ${target.id}`;
     try {
       await this.hints.record(hint);

@@ -259,4 +259,30 @@ describe('loadConfig', () => {
       `Invalid configuration: ${name} must be ${accepts} (got "${value}")`,
     );
   });
+
+  describe('LOG_LEVEL', () => {
+    it('defaults to info for the app (silent in tests) and warn for the CLI; readable only in development', () => {
+      const dev = loadConfig({});
+      expect(dev.logSettings('app')).toEqual({ level: 'info', readable: true });
+      expect(dev.logSettings('cli')).toEqual({ level: 'warn', readable: true });
+      const prod = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) });
+      expect(prod.logSettings('app')).toEqual({ level: 'info', readable: false });
+      expect(loadConfig({ NODE_ENV: 'test' }).logSettings('app')).toEqual({
+        level: 'silent',
+        readable: false,
+      });
+    });
+
+    it('applies to the app and the CLI alike when set', () => {
+      const config = loadConfig({ LOG_LEVEL: 'debug', NODE_ENV: 'test' });
+      expect(config.logSettings('app').level).toBe('debug');
+      expect(config.logSettings('cli').level).toBe('debug');
+    });
+
+    it('refuses an unknown level in one line', () => {
+      expect(problemFor({ LOG_LEVEL: 'loud' })).toBe(
+        'Invalid configuration: LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent (got "loud")',
+      );
+    });
+  });
 });
