@@ -1,3 +1,4 @@
+import { ShadowModule } from '../shadow/shadow.module';
 import { Module } from '@nestjs/common';
 import { ControlModule } from '../control/control.module';
 import { SchemaModule } from '../schema/schema.module';
@@ -14,7 +15,7 @@ import { VerifyService } from './verify/verify.service';
  * (MigrationJobsModule) call the same services; their durable state is in the control module.
  */
 @Module({
-  imports: [ControlModule, StoreModule, SchemaModule],
+  imports: [ControlModule, StoreModule, SchemaModule, ShadowModule],
   providers: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
   exports: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
 })

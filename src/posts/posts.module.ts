@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { StoreModule } from '../store/store.module';
+import { ShadowedStoreModule } from '../shadow/shadow.module';
 import { PostEditController } from './post-edit.controller';
 import { PostPagesController } from './post-pages.controller';
 import { PostsApiController } from './posts-api.controller';
@@ -7,7 +7,7 @@ import { PostsService } from './posts.service';
 
 /** Posts: pages, API, the conditional writes. Comments (./comments) build on it. */
 @Module({
-  imports: [StoreModule],
+  imports: [ShadowedStoreModule],
   providers: [PostsService],
   controllers: [PostPagesController, PostEditController, PostsApiController],
   exports: [PostsService],
