@@ -58,7 +58,11 @@ export async function firstLook(
 ): Promise<{ primary: Forms; secondary: Forms; found: RecordDifference[] }> {
   const primary = formsOfAnswer(read, answer);
   const secondary = formsOfAnswer(read, await readOn(sides.secondary, read));
-  return { primary, secondary, found: differences(fieldsOfRead(read), primary, secondary, sides.names) };
+  return {
+    primary,
+    secondary,
+    found: differences(fieldsOfRead(read), primary, secondary, sides.names),
+  };
 }
 
 /**
