@@ -50,7 +50,8 @@ export class ShadowSampler implements BeforeApplicationShutdown {
   private rechecking = new Set<NodeJS.Timeout>();
   private idle: (() => void)[] = [];
   private closed = false;
-  readonly counters = { offered: 0, sampled: 0, dropped: 0 };
+  /** offered: sampled by rate; sampled: queued; rechecked: differed at the first look */
+  readonly counters = { offered: 0, sampled: 0, dropped: 0, rechecked: 0 };
   private readonly random: () => number;
 
   constructor(
@@ -112,6 +113,7 @@ export class ShadowSampler implements BeforeApplicationShutdown {
         return;
       }
       if (this.closed) return;
+      this.counters.rechecked++;
       const timer = setTimeout(() => {
         this.rechecking.delete(timer);
         void this.recheck(task, first).finally(() => this.settle());

@@ -146,7 +146,7 @@ describe('shadow reads: the queue', () => {
     const answer = await s.mongo.getPost('p1');
     for (let i = 0; i < 10; i++) s.sampler.offer({ page: 'post', id: 'p1' }, answer);
     // offered synchronously: nothing has run yet, three were queued
-    expect(s.sampler.counters).toEqual({ offered: 10, sampled: 3, dropped: 7 });
+    expect(s.sampler.counters).toEqual({ offered: 10, sampled: 3, dropped: 7, rechecked: 0 });
     expect(s.samples.filter((r) => r === 'dropped')).toHaveLength(7);
     await s.sampler.drain();
     expect(s.counted).toEqual(['post:match', 'post:match', 'post:match']);
