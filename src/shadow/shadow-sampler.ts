@@ -74,9 +74,10 @@ export class ShadowSampler implements BeforeApplicationShutdown {
 
   /** Called with the primary's answer; cheap and synchronous (a request never waits on it). */
   offer(read: ShadowRead, answer: ReadAnswer): void {
-    if (this.settings.rate <= 0 || this.closed) return;
+    // the random draw first: an unsampled read costs nothing more
+    if (this.closed || !this.decide()) return;
     const { phase, sides } = this.deps.sidesNow();
-    if (!sides || !this.decide()) return;
+    if (!sides) return;
     this.counters.offered++;
     if (this.pending >= this.settings.queueLimit) {
       this.counters.dropped++;
