@@ -4,6 +4,7 @@ import { ControlModule } from '../control/control.module';
 import { MetricsHistory } from '../metrics/metrics-history';
 import { MigrationModule } from '../migration/migration.module';
 import { PhaseSwitchModule } from '../phase/phase-switch.module';
+import { ShadowModule } from '../shadow/shadow.module';
 import { StoreModule } from '../store/store.module';
 import { AdminAuditController } from './admin-audit.controller';
 import { MigrationDashboardController } from './migration-dashboard.controller';
@@ -15,7 +16,14 @@ import { MigrationDashboardService } from './migration-dashboard.service';
  * dashboard's charts draw is sampled here, in the app only (the CLI has no dashboard).
  */
 @Module({
-  imports: [AuditModule, ControlModule, MigrationModule, PhaseSwitchModule, StoreModule],
+  imports: [
+    AuditModule,
+    ControlModule,
+    MigrationModule,
+    PhaseSwitchModule,
+    ShadowModule,
+    StoreModule,
+  ],
   controllers: [AdminAuditController, MigrationDashboardController],
   providers: [MigrationDashboardService, MetricsHistory],
 })

@@ -7,11 +7,12 @@ import { CurrentPhase } from '../control/current-phase';
 import { PhaseControl } from '../control/phase-control';
 import { InstanceReport } from '../control/phase-record';
 import { StoreConnections } from '../database/store-connections';
-import { MetricsHistory } from '../metrics/metrics-history';
+import { HISTORY_MS, MetricsHistory } from '../metrics/metrics-history';
 import { BackfillCheckpoint, BackfillService } from '../migration/backfill/backfill.service';
 import { ReconcileReport, ReconcileService } from '../migration/reconcile/reconcile.service';
 import { LastVerify, VerifyService } from '../migration/verify/verify.service';
 import { PhaseSwitch } from '../phase/phase-switch';
+import { ShadowLedger } from '../shadow/shadow-ledger';
 import { HintLogs } from '../store/hints/hint-logs';
 import { Replicas } from '../store/replicas';
 import { AUDIT_TAIL, AuditTailEntry, ShadowData } from './tail-views';
@@ -75,6 +76,7 @@ export class MigrationDashboardService {
     private readonly hintLogs: HintLogs,
     private readonly replicas: Replicas,
     private readonly audit: AuditTrail,
+    private readonly shadow: ShadowLedger,
     readonly history: MetricsHistory,
   ) {}
 
@@ -82,15 +84,17 @@ export class MigrationDashboardService {
     // the migration state lives in Cassandra; a phase without it (mongo) does not connect to it
     // just for this page
     const cassandra = this.connections.isOpen('cassandra');
-    const [overview, instances, backfills, verify, reconcile, hints, audit] = await Promise.all([
-      this.part('gates', () => this.phaseSwitch.overview()),
-      this.part('instances', () => this.control.instances()),
-      this.part('backfill', async () => (cassandra ? this.backfills() : [])),
-      this.part('verify', async () => (cassandra ? this.verifier.last() : undefined)),
-      this.part('reconcile', async () => (cassandra ? this.reconciler.last() : undefined)),
-      this.part('hints', () => this.pendingHints()),
-      this.part('audit', () => this.audit.read({ limit: AUDIT_TAIL })),
-    ]);
+    const [overview, instances, backfills, verify, reconcile, hints, audit, shadow] =
+      await Promise.all([
+        this.part('gates', () => this.phaseSwitch.overview()),
+        this.part('instances', () => this.control.instances()),
+        this.part('backfill', async () => (cassandra ? this.backfills() : [])),
+        this.part('verify', async () => (cassandra ? this.verifier.last() : undefined)),
+        this.part('reconcile', async () => (cassandra ? this.reconciler.last() : undefined)),
+        this.part('hints', () => this.pendingHints()),
+        this.part('audit', () => this.audit.read({ limit: AUDIT_TAIL })),
+        this.part('shadow reads', () => this.shadowData()),
+      ]);
     return {
       now: Date.now(),
       served: this.phase.get(),
@@ -102,6 +106,7 @@ export class MigrationDashboardService {
       reconcile,
       hints,
       audit,
+      shadow,
     };
   }
 
@@ -113,6 +118,15 @@ export class MigrationDashboardService {
       this.logger.warn(`dashboard: ${what} unknown: ${reasonOf(error)}`);
       return { ok: false, error: reasonOf(error) };
     }
+  }
+
+  /** What every instance recorded: the open mismatches and the samples of the last hour. */
+  private async shadowData(): Promise<ShadowData> {
+    const [open, lastHour] = await Promise.all([
+      this.shadow.openMismatches(),
+      this.shadow.samplesSince(new Date(Date.now() - HISTORY_MS)),
+    ]);
+    return { open, lastHour };
   }
 
   private async pendingHints(): Promise<{ store: string; pending: number } | undefined> {

@@ -6,12 +6,13 @@ import { MetricsHistory } from '../../src/metrics/metrics-history';
 import { BackfillService } from '../../src/migration/backfill/backfill.service';
 import { from } from '../../src/migration/directions';
 import { VerifyService } from '../../src/migration/verify/verify.service';
+import { ShadowSampler } from '../../src/shadow/shadow-sampler';
 import { Replicas } from '../../src/store/replicas';
 import { csrfOf, postFields } from '../support/http-fixtures';
 import { testEnv } from '../support/test-env';
 import { copiesDone } from '../e2e/helpers/both-stores';
 import { createTestApp, WRITER, writerOf } from './helpers/app';
-import { dropTestStores } from './helpers/stores';
+import { dropTestStores, withCassandra } from './helpers/stores';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -27,7 +28,14 @@ describe('the migration dashboard (real servers, dual-write)', () => {
   let admin: Agent;
 
   beforeAll(async () => {
-    config = loadConfig(testEnv('dashboard', { MIGRATION_PHASE: 'dual-write' }));
+    config = loadConfig(
+      testEnv('dashboard', {
+        MIGRATION_PHASE: 'dual-write',
+        // every read is also read from Cassandra: a tampered post shows on the page
+        SHADOW_READ_RATE: '1',
+        SHADOW_RECHECK_DELAY: '200ms',
+      }),
+    );
     app = await createTestApp(config);
     await app.listen(0, '127.0.0.1');
     const writer = await writerOf(app);
@@ -136,6 +144,37 @@ describe('the migration dashboard (real servers, dual-write)', () => {
     expect(page).toContain('Secondary copies to cassandra');
     expect(page).toMatch(/data-chart="chart-copies"[\s\S]*?class="line series-ok"/);
     expect(page).toMatch(/data-chart="chart-copy-latency"[\s\S]*?class="line series-warn"/);
+  });
+
+  it('lists an open shadow-read mismatch by record, with the fields that differ', async () => {
+    const writer = await writerOf(app);
+    const created = await request(app.getHttpServer())
+      .post('/create')
+      .set('Accept', 'application/json')
+      .set(writer)
+      .send(postFields({ title: 'Tampered later' }))
+      .expect(201);
+    const id = (created.body as { id: string }).id;
+    await copiesDone({ app, config });
+    await withCassandra(config, (client) =>
+      client.execute(
+        `UPDATE ${config.cassandraKeyspace}.posts_by_id SET content = 'tampered in cassandra' WHERE id = ?`,
+        [id],
+        { prepare: true },
+      ),
+    );
+    await admin.get(`/post/${id}`).expect(200);
+    await app.get(ShadowSampler).drain();
+    const page = await dashboard();
+    expect(page).toMatch(/id="shadow-open-count"><span class="badge bad">1</);
+    expect(page).toContain(`data-mismatch="post:${id}"`);
+    expect(page).toMatch(
+      new RegExp(`data-mismatch="post:${id}"><strong>post ${id}</strong>: content`),
+    );
+    const compared = Number(
+      /id="shadow-samples">([\d,]+) compared/.exec(page)![1].replace(/,/g, ''),
+    );
+    expect(compared).toBeGreaterThanOrEqual(1);
   });
 
   it('moves dual-write → mongo through the forms, as the account, audited, then back', async () => {
