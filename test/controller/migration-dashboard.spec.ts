@@ -3,6 +3,7 @@ import { MigrationState } from '../../src/control/migration-state';
 import { PhaseUnknownError } from '../../src/control/phase-control';
 import { PhaseRecord } from '../../src/control/phase-record';
 import { MetricsHistory } from '../../src/metrics/metrics-history';
+import { ShadowLedger } from '../../src/shadow/shadow-ledger';
 import { Replicas } from '../../src/store/replicas';
 import { PhaseStepError, PhaseSwitch, SwitchOutcome } from '../../src/phase/phase-switch';
 import { BlogMetrics } from '../../src/metrics/blog-metrics';
@@ -299,6 +300,47 @@ describe('the migration dashboard (controller tier)', () => {
         /class="check bad"[^>]*>[^]*?<strong>phase.set<\/strong> cassandra-primary: refused/,
       );
       expect(page.text).toContain('<a href="/admin/audit">');
+    });
+  });
+
+  describe('the shadow reads', () => {
+    it('list the open mismatches by record and the samples of the last hour', async () => {
+      const ledger = web.app.get(ShadowLedger);
+      jest.spyOn(ledger, 'openMismatches').mockResolvedValue([
+        {
+          key: 'post:p1',
+          kind: 'post',
+          id: 'p1',
+          fields: ['content'],
+          page: 'post',
+          phase: 'dual-write',
+          primary: 'mongo',
+          secondary: 'cassandra',
+          first_seen: '2026-12-03T18:00:00.000Z',
+          last_seen: '2026-12-03T18:05:00.000Z',
+          confirmations: 2,
+        },
+      ]);
+      jest
+        .spyOn(ledger, 'samplesSince')
+        .mockResolvedValue({ matched: 1200, mismatched: 3, errors: 1, dropped: 0, compared: 1203 });
+      const admin = await web.signIn('root', 'admin');
+      const page = await admin.agent.get('/admin/migration').expect(200);
+      expect(page.text).toMatch(/id="shadow-samples">1,203 compared, 3 mismatched, 1 error\(s\)/);
+      expect(page.text).toMatch(/id="shadow-open-count"><span class="badge bad">1</);
+      expect(page.text).toMatch(/data-mismatch="post:p1"><strong>post p1<\/strong>: content/);
+      const since = (ledger.samplesSince as jest.Mock).mock.calls[0][0] as Date;
+      expect(Date.now() - since.getTime()).toBeGreaterThanOrEqual(3_600_000);
+    });
+
+    it('say why they could not be read, and the rest of the page still shows', async () => {
+      jest
+        .spyOn(web.app.get(ShadowLedger), 'openMismatches')
+        .mockRejectedValue(new Error('cassandra is down'));
+      const admin = await web.signIn('root', 'admin');
+      const page = await admin.agent.get('/admin/migration').expect(200);
+      expect(page.text).toContain('Not available: cassandra is down');
+      expect(page.text).toContain('data-phase="dual-write"');
     });
   });
 

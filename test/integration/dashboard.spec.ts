@@ -83,10 +83,15 @@ describe('the migration dashboard (real servers, dual-write)', () => {
   }
 
   it('shows the phase, this instance, the closed gate and the pending hints', async () => {
-    const page = await dashboard();
+    // this app instance reports itself through its phase follower (on its first poll)
+    const reported = /<li data-instance="[^"]+" class="ok">[^<]* serves dual-write/;
+    let page = await dashboard();
+    for (let i = 0; i < 40 && !reported.test(page); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      page = await dashboard();
+    }
+    expect(page).toMatch(reported);
     expect(page).toContain('data-phase="dual-write"');
-    // this app instance reports itself through its phase follower
-    expect(page).toMatch(/<li data-instance="[^"]+" class="ok">[^<]* serves dual-write/);
     expect(page).toMatch(/data-gate="cassandra-primary"[\s\S]*gate closed/);
     expect(page).toMatch(/data-check="backfill mongo → cassandra"><span class="status">FAIL/);
     expect(page).toMatch(/id="hints">\s*<span class="badge ok">0<\/span> in mongo/);
