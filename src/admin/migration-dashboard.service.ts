@@ -43,10 +43,10 @@ export interface DashboardData {
   verify: Part<LastVerify | undefined>;
   reconcile: Part<ReconcileReport | undefined>;
   hints: Part<{ store: string; pending: number } | undefined>;
-  /** the audit trail's newest entries (undefined: no audit trail in this build) */
-  audit?: Part<{ entries: AuditTailEntry[]; unreadable: string[] }>;
-  /** open shadow-read mismatches and the fleet's samples (undefined: no shadow reads) */
-  shadow?: Part<ShadowData>;
+  /** the audit trail's newest entries */
+  audit: Part<{ entries: AuditTailEntry[]; unreadable: string[] }>;
+  /** open shadow-read mismatches and the fleet's samples of the last hour */
+  shadow: Part<ShadowData>;
 }
 
 /** How long a store total estimated for the backfill's ETA is reused (a count can be a scan). */

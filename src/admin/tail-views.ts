@@ -4,7 +4,7 @@ import { Part } from './migration-dashboard.service';
 /*
  * The dashboard's audit tail and shadow-read parts. Their sources (src/audit's AuditTrail,
  * src/shadow's ShadowLedger) are read by MigrationDashboardService; the shapes below are what
- * this page needs of them, so the views do not depend on how those folders store anything.
+ * this page needs of them (their records fit them), so these views stay plain functions.
  */
 
 /** Entries of the audit trail the dashboard shows, newest first (/admin/audit has them all). */
@@ -44,11 +44,7 @@ const time = (iso: string): DateView | undefined => {
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-/** undefined: this build has no audit trail (the page says so). */
-export function auditTailView(
-  part: Part<{ entries: AuditTailEntry[]; unreadable: string[] }> | undefined,
-) {
-  if (!part) return { missing: true };
+export function auditTailView(part: Part<{ entries: AuditTailEntry[]; unreadable: string[] }>) {
   if (!part.ok) return { error: `Not available: ${part.error}` };
   const entries = [...part.value.entries]
     .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -68,9 +64,7 @@ export function auditTailView(
   };
 }
 
-/** undefined: this build has no shadow reads (the page says so). */
-export function shadowView(part: Part<ShadowData> | undefined) {
-  if (!part) return { missing: true };
+export function shadowView(part: Part<ShadowData>) {
   if (!part.ok) return { error: `Not available: ${part.error}` };
   const { open, lastHour } = part.value;
   return {

@@ -71,6 +71,8 @@ function data(overrides: Partial<DashboardData> = {}): DashboardData {
     verify: { ok: false, error: 'cassandra did not answer within 5000 ms' },
     reconcile: { ok: true, value: undefined },
     hints: { ok: true, value: { store: 'mongo', pending: 1234 } },
+    audit: { ok: true, value: { entries: [], unreadable: [] } },
+    shadow: { ok: false, error: 'not read' },
     ...overrides,
   };
 }
