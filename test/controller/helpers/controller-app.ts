@@ -124,6 +124,8 @@ export function useControllerApp(
       // the file sets them (the tests of the limits do)
       RATE_LIMIT_WRITES: '0',
       RATE_LIMIT_COMMENTS: '0',
+      // as quiet as the Nest logger (logger: false): no access or error lines in the test output
+      LOG_LEVEL: 'silent',
       ...env,
     });
     const state = new Map<string, unknown>();
