@@ -68,9 +68,9 @@ export function testEnv(
     // the per-address limits are off unless a test sets them (the tests of the limits do)
     RATE_LIMIT_WRITES: '0',
     RATE_LIMIT_COMMENTS: '0',
-    // warnings and errors only: no access line per request in the test output (a test that
-    // reads the app's log lines sets its own level)
-    LOG_LEVEL: 'warn',
+    // errors only: no access line in the test output, but a spawned app still says why it
+    // refused to start (a test that reads the app's log lines sets its own level)
+    LOG_LEVEL: 'error',
     ...overrides,
   };
 }
