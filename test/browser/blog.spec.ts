@@ -134,6 +134,23 @@ describe.each(WIDTHS)('the blog at %ipx', (width) => {
     await admin.check('moderated');
   });
 
+  it('shows the admin the accounts and their own account', async () => {
+    const { page } = admin;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Accounts' })
+      .click();
+    await page.waitForURL('**/admin/users');
+    expect(await page.locator('tr[data-account]').count()).toBeGreaterThanOrEqual(2);
+    await admin.check('accounts');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Grace Hopper' })
+      .click();
+    await page.waitForURL('**/account');
+    await admin.check('account');
+  });
+
   it('deletes the post after asking', async () => {
     const { page } = author;
     await author.goto(`/post/${postId}`);
