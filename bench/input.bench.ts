@@ -218,7 +218,12 @@ function targets(rows: Row[]): Ratio[] {
 
 async function main(): Promise<void> {
   const servers = await benchServers();
-  const env = { ...benchAppEnv(servers, 'bench_input'), NODE_ENV: 'development' };
+  // no access line per request on the bench's own output (as its Nest logger: warn and up)
+  const env = {
+    ...benchAppEnv(servers, 'bench_input'),
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+  };
   const base = loadConfig({ ...env, MIGRATION_PHASE: 'mongo' });
   try {
     const wide = loadConfig({ ...env, MIGRATION_PHASE: 'mongo', HTTP_BODY_LIMIT: '4mb' });

@@ -1,6 +1,8 @@
+import { AdminModule } from './admin/admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { LoggingModule } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { NO_STORES } from './config/migration-phase';
@@ -22,6 +24,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        // pino under every Nest Logger; the request middleware is installed by configureApp
+        LoggingModule.forRoot(config.logSettings('app')),
         MetricsModule,
         // Nothing connected up front: PhaseModule connects what the fleet's phase uses.
         DatabaseModule.forRoot(config, NO_STORES),
@@ -34,6 +38,7 @@ export class AppModule {
         HomeModule,
         StatsModule,
         HealthModule,
+        AdminModule,
         // the operators' listener on OPS_PORT (when set), in front of the same routes
         OpsModule,
       ],

@@ -1,6 +1,8 @@
 import { MetricsModule } from './metrics/metrics.module';
 import { PhaseSwitchModule } from './phase/phase-switch.module';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditCommand, AuditListCommand } from './audit/commands/audit.command';
+import { AuditModule } from './audit/audit.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { USER_COMMANDS } from './accounts/commands/user.command';
 import { AppConfig } from './config/app-config';
@@ -47,6 +49,7 @@ export class CliModule {
         PhaseSwitchModule,
         MongoBackupModule,
         AccountsModule,
+        AuditModule,
       ],
       providers: [
         SchemaCommand,
@@ -60,6 +63,8 @@ export class CliModule {
         PhaseShowCommand,
         PhaseSetCommand,
         ...USER_COMMANDS,
+        AuditCommand,
+        AuditListCommand,
       ],
     };
   }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
 import { CliProgramModule } from './cli/cli-program';
+import { cliLogger } from './common/logging/cli-logger';
 import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
@@ -43,7 +44,7 @@ export async function main(programName: string): Promise<void> {
   }
   await CommandFactory.run(CliProgramModule.forRoot(CliModule.forRoot(config), programName), {
     cliName: programName,
-    logger: ['error', 'warn'],
+    logger: cliLogger(config.logSettings('cli')),
     // Throwing here hands parse errors to serviceErrorHandler instead of process.exit(),
     // so the app context still closes its connections.
     errorHandler: (error) => {

@@ -7,7 +7,7 @@ import { firstAdminHint } from './accounts/first-admin';
 import { AppModule } from './app.module';
 import { redactUrls } from './common/redact';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { configureApp } from './configure-app';
+import { configureApp, useStructuredLogs } from './configure-app';
 import { StoreUnreachableError } from './database/store-connections';
 import { CurrentPhase } from './control/current-phase';
 import { PhaseUnknownError } from './control/phase-control';
@@ -29,7 +29,11 @@ function configOrExit(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const logger = new Logger('Bootstrap');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config));
+  // Nest's own start-up lines wait for pino, then go out as the rest (JSON in production)
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  useStructuredLogs(app);
   configureApp(app);
   try {
     await app.listen(config.port);

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '../../src/config/app-config';
 import { AppConfigModule } from '../../src/config/app-config.module';
 import { DatabaseModule } from '../../src/database/database.module';
+import { MetricsModule } from '../../src/metrics/metrics.module';
 import { SchemaModule } from '../../src/schema/schema.module';
 import { SchemaService } from '../../src/schema/schema.service';
 import { StoreModule } from '../../src/store/store.module';
@@ -15,6 +16,8 @@ export async function storeContext(config: AppConfig): Promise<INestApplicationC
   @Module({
     imports: [
       AppConfigModule.forRoot(config),
+      // the stores time their operations and count their copies
+      MetricsModule,
       DatabaseModule.forRoot(config),
       SchemaModule,
       StoreModule,

@@ -11,6 +11,7 @@ import { SignInRequiredException } from '../common/errors/sign-in-required';
 import { cameThroughOpsPort } from '../common/http/ops-port';
 import { ACCESS_RULE, AccessRule } from './access';
 import { CSRF_FIELD, CSRF_HEADER, tokensMatch } from './csrf-tokens';
+import { isMetricsScraper } from './metrics-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,11 +44,16 @@ export class AccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+    const declared = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
       context.getHandler(),
       context.getClass(),
     ]);
     const req = context.switchToHttp().getRequest<Request>();
+    // METRICS_TOKEN reads the metrics only (AuthMiddleware marks it on /metrics alone)
+    if (declared === 'metrics' && isMetricsScraper(req) && SAFE_METHODS.has(req.method)) {
+      return true;
+    }
+    const rule = declared === 'metrics' ? 'operator' : declared;
     const res = context.switchToHttp().getResponse<Response>();
     if (!rule) {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} has no @Access`);

@@ -1,5 +1,6 @@
 import { Controller, Get, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { AccountAudit } from '../accounts/account-audit';
 import { AccountInputError } from '../accounts/account-errors';
 import { AccountsService } from '../accounts/accounts.service';
 import { verifyPassword } from '../accounts/passwords';
@@ -10,7 +11,7 @@ import { FormInput } from '../common/validation/input-validation';
 import { Access } from './access';
 import { accountView } from './account-views';
 import { NameDto, PasswordChangeDto } from './dto/account-forms.dto';
-import { signedIn } from './viewer';
+import { actorOf, signedIn } from './viewer';
 
 export const WRONG_CURRENT_PASSWORD = 'Your current password is not right; nothing was changed.';
 
@@ -19,7 +20,10 @@ export const WRONG_CURRENT_PASSWORD = 'Your current password is not right; nothi
 @Access('signed-in')
 @UseInterceptors(FlashInterceptor)
 export class AccountController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly audit: AccountAudit,
+  ) {}
 
   @Get()
   @Render('auth/account')
@@ -36,7 +40,10 @@ export class AccountController {
     const { account } = signedIn(req.viewer);
     try {
       if (!input.ok) throw new AccountInputError('name', Object.values(input.errors)[0]);
-      await this.accounts.setName(account.id, input.value.name);
+      const { name } = input.value;
+      await this.audit.run(actorOf(req.viewer), 'name', account.username, () =>
+        this.accounts.setName(account.id, name),
+      );
     } catch (error) {
       if (!(error instanceof AccountInputError)) throw error;
       const errors = { [error.field]: error.message };
@@ -70,7 +77,10 @@ export class AccountController {
         throw new AccountInputError('current', WRONG_CURRENT_PASSWORD);
       }
       const keep = viewer.via === 'session' ? viewer.credential.id : undefined;
-      await this.accounts.setPassword(account.id, input.value.password, keep);
+      const { password } = input.value;
+      await this.audit.run(actorOf(req.viewer), 'password', account.username, () =>
+        this.accounts.setPassword(account.id, password, keep),
+      );
     } catch (error) {
       if (!(error instanceof AccountInputError)) throw error;
       const errors = { [error.field]: error.message };

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { AccountAudit } from '../accounts/account-audit';
 import { AccountInputError } from '../accounts/account-errors';
 import { AccountsService } from '../accounts/accounts.service';
 import { answerInvalid, answerWrite } from '../common/http/respond';
@@ -11,14 +12,17 @@ import { UsernameTakenError } from '../store/store-errors';
 import { Access } from './access';
 import { usersView } from './account-views';
 import { NewAccountDto, RoleDto } from './dto/account-forms.dto';
-import { signedIn } from './viewer';
+import { actorOf, signedIn } from './viewer';
 
 /** `/admin/users`: admins list accounts, create them, change roles, disable and enable. */
 @Controller('admin/users')
 @Access('admin')
 @UseInterceptors(FlashInterceptor)
 export class AdminUsersController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly audit: AccountAudit,
+  ) {}
 
   @Get()
   @Render('admin/users')
@@ -38,7 +42,14 @@ export class AdminUsersController {
         const [field, message] = Object.entries(input.errors)[0];
         throw new AccountInputError(field, message);
       }
-      const account = await this.accounts.create(input.value);
+      const { value } = input;
+      const account = await this.audit.run(
+        actorOf(req.viewer),
+        'add',
+        value.username,
+        () => this.accounts.create(value),
+        (created) => ({ role: created.role, id: created.id }),
+      );
       answerWrite(req, res, {
         status: 201,
         json: { id: account.id },
@@ -68,7 +79,14 @@ export class AdminUsersController {
   ): Promise<void> {
     const account = await this.accounts.requireNamed(username);
     if (!input.ok) throw new AccountInputError('role', Object.values(input.errors)[0]);
-    await this.accounts.setRole(account.id, input.value.role);
+    const { role } = input.value;
+    await this.audit.run(
+      actorOf(req.viewer),
+      'role',
+      account.username,
+      () => this.accounts.setRole(account.id, role),
+      () => ({ from: account.role, to: role }),
+    );
     this.changed(req, res, account.id);
   }
 
@@ -76,14 +94,18 @@ export class AdminUsersController {
   @Post(':username/disable')
   async disable(@Param('username') username: string, @Req() req: Request, @Res() res: Response) {
     const account = await this.accounts.requireNamed(username);
-    await this.accounts.setDisabled(account.id, true);
+    await this.audit.run(actorOf(req.viewer), 'disable', account.username, () =>
+      this.accounts.setDisabled(account.id, true),
+    );
     this.changed(req, res, account.id);
   }
 
   @Post(':username/enable')
   async enable(@Param('username') username: string, @Req() req: Request, @Res() res: Response) {
     const account = await this.accounts.requireNamed(username);
-    await this.accounts.setDisabled(account.id, false);
+    await this.audit.run(actorOf(req.viewer), 'enable', account.username, () =>
+      this.accounts.setDisabled(account.id, false),
+    );
     this.changed(req, res, account.id);
   }
 

@@ -28,6 +28,11 @@ export function signedIn(viewer: Viewer | undefined): Viewer {
   return viewer;
 }
 
+/** Who the audit trail says acted: `account:<username>`. */
+export function actorOf(viewer: Viewer | undefined): string {
+  return `account:${signedIn(viewer).account.username}`;
+}
+
 export function isAdmin(viewer: Viewer | undefined): boolean {
   return viewer?.account.role === 'admin';
 }

@@ -19,6 +19,7 @@ import { cassandraSecurityProblems } from './cassandra-security';
 import { withSecretFiles } from './secret-files';
 import { ServerTimeouts } from '../common/http/server-timeouts';
 import { DEFAULT_BODY_LIMIT } from '../common/validation/body-limits';
+import { LOG_LEVELS, LogLevelName, LogSettings } from '../common/logging/root-logger';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -113,6 +114,21 @@ export const BACKUP_KEY_MIN_LENGTH = 32;
 /** Optional; when set, long enough to be a real key. Never shows the value: it is a secret. */
 function isBackupKey(value: unknown): boolean {
   return typeof value === 'string' && (value === '' || value.length >= BACKUP_KEY_MIN_LENGTH);
+}
+
+/** The shortest METRICS_TOKEN accepted (`openssl rand -hex 32` gives 64). */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+
+/**
+ * Optional; when set, long enough to be unguessable and made of the characters a bearer token
+ * may have (the auth middleware reads no others). Never shows the value: it is a secret.
+ */
+function isMetricsToken(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    (value === '' ||
+      (value.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9._-]{1,200}$/.test(value)))
+  );
 }
 
 function isInterval(value: unknown): boolean {
@@ -537,10 +553,38 @@ export class AppConfig {
   )
   backupKey!: string;
 
+  /**
+   * METRICS_TOKEN: lets a Prometheus server read `GET /metrics` on the public port with
+   * `Authorization: Bearer <token>` (src/auth/metrics-token.ts). Optional ('' = only admins, or
+   * OPS_PORT); at least 32 characters of A-Z a-z 0-9 . _ - when set; never printed.
+   */
+  @ValidateBy(
+    { name: 'isMetricsToken', validator: { validate: isMetricsToken } },
+    {
+      message: `METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z, a-z, 0-9, '.', '_' and '-' (e.g. openssl rand -hex 32)`,
+    },
+  )
+  metricsToken!: string;
+
   /** MIGRATIONS_DIR: overrides the project's migrations/ folder (tests point it at a copy). */
   @IsOptional()
   @IsString(says('MIGRATIONS_DIR', 'must be a folder path'))
   migrationsDir?: string;
+
+  /**
+   * LOG_LEVEL: the lowest level logged (pino's levels, or silent). Unset: info for the app
+   * (silent under NODE_ENV=test, so test output shows what a test asks for), warn for the CLI
+   * (its output is the command's own).
+   */
+  @IsOptional()
+  @IsIn(LOG_LEVELS, says('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`))
+  logLevel?: LogLevelName;
+
+  /** How a process logs: JSON lines in production and tests, readable lines in development. */
+  logSettings(processKind: 'app' | 'cli'): LogSettings {
+    const fallback = processKind === 'cli' ? 'warn' : this.nodeEnv === 'test' ? 'silent' : 'info';
+    return { level: this.logLevel ?? fallback, readable: this.nodeEnv === 'development' };
+  }
 
   /** The HTTP timeouts, for every server the app listens with (public port and OPS_PORT). */
   get httpServerTimeouts(): ServerTimeouts {
@@ -654,11 +698,13 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     opsPort: env.OPS_PORT?.trim() ? integerOrRaw(env.OPS_PORT.trim()) : undefined,
     opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     backupKey: read(env, 'BACKUP_KEY', ''),
+    metricsToken: read(env, 'METRICS_TOKEN', ''),
     httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
     httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
     httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),
     httpRequestTimeoutMs: parseInterval(read(env, 'HTTP_REQUEST_TIMEOUT', '5m')),
     migrationsDir: read(env, 'MIGRATIONS_DIR', '') || undefined,
+    logLevel: (read(env, 'LOG_LEVEL', '') || undefined) as LogLevelName | undefined,
   });
   const errors = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: true });
   const problems = [

@@ -10,6 +10,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   'CASSANDRA_PASSWORD',
   'SESSION_SECRET',
   'BACKUP_KEY',
+  'METRICS_TOKEN',
 ];
 
 /** A secret file larger than this is surely the wrong file (and is not read whole). */

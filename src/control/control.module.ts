@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { BlogMetrics } from '../metrics/blog-metrics';
 import { CurrentPhase } from './current-phase';
 import { Leases } from './lease';
 import { MigrationState } from './migration-state';
@@ -15,8 +16,9 @@ import { CassandraPhaseRecords, MongoPhaseRecords } from './phase-records';
   providers: [
     {
       provide: CurrentPhase,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new CurrentPhase(config.migrationPhase),
+      inject: [AppConfig, BlogMetrics],
+      useFactory: (config: AppConfig, metrics: BlogMetrics) =>
+        new CurrentPhase(config.migrationPhase, (phase) => metrics.setPhase(phase)),
     },
     MongoPhaseRecords,
     CassandraPhaseRecords,

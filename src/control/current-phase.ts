@@ -10,8 +10,13 @@ export class CurrentPhase {
   private value: MigrationPhase;
   private followed?: PhaseRecord;
 
-  constructor(initial: MigrationPhase) {
+  /** `onChange` hears every phase served, the first included (the metrics' phase gauge). */
+  constructor(
+    initial: MigrationPhase,
+    private readonly onChange: (phase: MigrationPhase) => void = () => undefined,
+  ) {
     this.value = initial;
+    onChange(initial);
   }
 
   get(): MigrationPhase {
@@ -26,5 +31,6 @@ export class CurrentPhase {
   set(phase: MigrationPhase, record?: PhaseRecord): void {
     this.value = phase;
     this.followed = record;
+    this.onChange(phase);
   }
 }

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  MetricValue,
+  Registry,
+} from 'prom-client';
 import { MIGRATION_PHASES, MigrationPhase } from '../config/migration-phase';
+
+/** One value of a metric: its labels, and for a histogram which series (`metricName`). */
+export type MetricSample = MetricValue<string> & { metricName?: string };
 
 /** Seconds: from a fast cached page to a store timing out. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -98,9 +108,41 @@ export class BlogMetrics {
       this.migrationPhase.set({ phase: each }, each === phase ? 1 : 0);
   }
 
+  /** What brings the values read from elsewhere (hints pending, backfill, verify) up to date. */
+  private readonly refreshers: Array<() => Promise<void>> = [];
+
+  /**
+   * Registers work that brings some values up to date right before each scrape (values that
+   * cost a store read, such as the hints pending). `refresh` must bound its own time and never
+   * reject: a scrape waits for it.
+   */
+  beforeScrape(refresh: () => Promise<void>): void {
+    this.refreshers.push(refresh);
+  }
+
+  /**
+   * Brings the values read from elsewhere up to date (every scrape does); a view that reads
+   * valuesOf() without a scrape calls it first.
+   */
+  async refresh(): Promise<void> {
+    await Promise.all(this.refreshers.map((refresh) => refresh()));
+  }
+
   /** The text exposition format, as `GET /metrics` serves it. */
-  text(): Promise<string> {
+  async text(): Promise<string> {
+    await this.refresh();
     return this.registry.metrics();
+  }
+
+  /**
+   * One metric's current values (each label set and value; a histogram's also name their
+   * series: `_bucket`, `_sum`, `_count`), without rendering the whole text; for views inside the
+   * app (the dashboard). Empty for a name not registered. Values read from elsewhere (hints
+   * pending, backfill, verify) are as of the last refresh().
+   */
+  async valuesOf(name: string): Promise<MetricSample[]> {
+    const metric = this.registry.getSingleMetric(name);
+    return metric ? (await metric.get()).values : [];
   }
 
   get contentType(): string {

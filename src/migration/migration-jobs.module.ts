@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from '../audit/audit.module';
 import { ControlModule } from '../control/control.module';
 import { StoreModule } from '../store/store.module';
 import { MigrationModule } from './migration.module';
@@ -7,7 +8,7 @@ import { MigrationJobs } from './migration.jobs';
 
 /** The app's scheduled hint retry and reconcile (HINT_RETRY_INTERVAL, RECONCILE_INTERVAL). */
 @Module({
-  imports: [ScheduleModule.forRoot(), ControlModule, StoreModule, MigrationModule],
+  imports: [ScheduleModule.forRoot(), AuditModule, ControlModule, StoreModule, MigrationModule],
   providers: [MigrationJobs],
   exports: [MigrationJobs],
 })

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { AuditTrail } from '../audit/audit-trail';
 import {
   BeforeApplicationShutdown,
   Injectable,
@@ -13,6 +15,7 @@ import { CurrentPhase } from '../control/current-phase';
 import { PostStoreRouter } from '../store/post-store.router';
 import { Leases, newHolder } from '../control/lease';
 import { ReconcileService } from './reconcile/reconcile.service';
+import { reconcileDetails, reconcileRepaired } from './migration-audit';
 
 export type JobName = 'hint-retry' | 'reconcile';
 
@@ -49,6 +52,7 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
     private readonly router: PostStoreRouter,
     private readonly reconcile: ReconcileService,
     private readonly leases: Leases,
+    private readonly trail: AuditTrail,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -112,7 +116,20 @@ export class MigrationJobs implements OnApplicationBootstrap, BeforeApplicationS
         // the phase before a switch may have left hints: both logs
         await this.reconcile.drainHints(phase, stop);
       } else {
-        await this.reconcile.run(phase, { dryRun: false, recheckDelayMs: RECHECK_DELAY_MS, stop });
+        const report = await this.reconcile.run(phase, {
+          dryRun: false,
+          recheckDelayMs: RECHECK_DELAY_MS,
+          stop,
+        });
+        // one entry every RECONCILE_INTERVAL would bury the trail: only runs that found something
+        if (reconcileRepaired(report)) {
+          await this.trail.record({
+            actor: `job:reconcile@${hostname()}`,
+            action: 'migrate.reconcile',
+            outcome: report.error ? 'failed' : 'ok',
+            details: reconcileDetails(report),
+          });
+        }
       }
       ok = true;
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ControlModule } from '../control/control.module';
 import { SchemaModule } from '../schema/schema.module';
 import { StoreModule } from '../store/store.module';
@@ -14,7 +15,7 @@ import { VerifyService } from './verify/verify.service';
  * (MigrationJobsModule) call the same services; their durable state is in the control module.
  */
 @Module({
-  imports: [ControlModule, StoreModule, SchemaModule],
+  imports: [AuditModule, ControlModule, StoreModule, SchemaModule],
   providers: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
   exports: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
 })

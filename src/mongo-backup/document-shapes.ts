@@ -1,6 +1,10 @@
 import { BLOG_KINDS } from '../kinds/blog-kinds';
 import { FieldType, KindRecord, RecordKind, fieldNames } from '../kinds/record-kind';
-import { HINT_DOCUMENT_FIELDS, HINTS_COLLECTION } from '../store/hints/mongo-hint-log';
+import {
+  HINT_DOCUMENT_FIELDS,
+  HINT_OPTIONAL_FIELDS,
+  HINTS_COLLECTION,
+} from '../store/hints/mongo-hint-log';
 import { TOMBSTONE_DOCUMENT_FIELDS } from '../store/mongo/mongo-documents';
 
 /**
@@ -47,13 +51,21 @@ function kindShape(kind: RecordKind): DocumentShape {
   return shape;
 }
 
-function plainShape(fields: Readonly<Record<string, FieldType>>): DocumentShape {
-  return new Map(Object.entries(fields).map(([name, type]) => [name, { type, optional: false }]));
+function plainShape(
+  fields: Readonly<Record<string, FieldType>>,
+  optional: readonly string[] = [],
+): DocumentShape {
+  return new Map(
+    Object.entries(fields).map(([name, type]) => [
+      name,
+      { type, optional: optional.includes(name) },
+    ]),
+  );
 }
 
 const SHAPES: ReadonlyMap<string, DocumentShape> = new Map<string, DocumentShape>([
   ...BLOG_KINDS.map((kind): [string, DocumentShape] => [kind.mongo.collection, kindShape(kind)]),
-  [HINTS_COLLECTION, plainShape(HINT_DOCUMENT_FIELDS)],
+  [HINTS_COLLECTION, plainShape(HINT_DOCUMENT_FIELDS, HINT_OPTIONAL_FIELDS)],
   ...BLOG_KINDS.flatMap((kind): [string, DocumentShape][] =>
     kind.deletions ? [[kind.deletions.mongo, plainShape(TOMBSTONE_DOCUMENT_FIELDS)]] : [],
   ),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ControlModule } from '../control/control.module';
 import { SchemaModule } from '../schema/schema.module';
 import {
@@ -14,7 +15,7 @@ import { MongoRestoreService } from './mongo-restore.service';
 
 /** `mongo backup|cleanup|restore` (phase 3). */
 @Module({
-  imports: [ControlModule, SchemaModule],
+  imports: [AuditModule, ControlModule, SchemaModule],
   providers: [
     MongoBlogData,
     MongoBackupService,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { AppConfig } from '../config/app-config';
 import { PhaseControl } from '../control/phase-control';
 import { describeInstance } from '../control/phase-record';
@@ -13,6 +14,8 @@ export interface CleanupResult {
   database: string;
   counts: Record<BackedUpCollection, number>;
   dropped: string[];
+  /** audit entries only MongoDB had, copied into Cassandra before the drop */
+  auditEntriesCopied: number;
   seconds: number;
   /** what the operator should know (an untrusted file accepted) */
   warnings: string[];
@@ -35,6 +38,7 @@ export class MongoCleanupService {
     private readonly data: MongoBlogData,
     private readonly phases: PhaseControl,
     private readonly config: AppConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Every check runs before anything changes; without `confirmed` it stops after them. */
@@ -62,12 +66,15 @@ export class MongoCleanupService {
     }
     // the checks took a while: the phase may have been changed back meanwhile
     await this.requirePhase3();
+    // the trail of phase mongo is in MongoDB only: into Cassandra first, so it outlives MongoDB
+    const auditEntriesCopied = await this.audit.copyMongoOnlyToCassandra();
     const dropped = await this.data.dropAll();
     return {
       path,
       database,
       counts: manifest.counts,
       dropped,
+      auditEntriesCopied,
       seconds: (Date.now() - started) / 1000,
       warnings: warning ? [warning] : [],
       verifiedKeyId: signature.state === 'valid' ? signature.keyId : undefined,

@@ -8,8 +8,8 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * What the ops listener serves: the operators' views (`@Access('operator')`, answered there
- * without a session) and the public probe, for load balancers on the internal network. `/metrics`
- * arrives with its route (issue 16); until then it is the app's own 404.
+ * without a session), the Prometheus metrics (`@Access('metrics')`, ditto) and the public probe,
+ * for load balancers on the internal network.
  */
 export const OPS_PATHS: ReadonlySet<string> = new Set([
   '/health',
@@ -64,7 +64,7 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
     this.server = server;
     const { port } = server.address() as AddressInfo;
     const host = opsHost.includes(':') ? `[${opsHost}]` : opsHost;
-    this.logger.log(`Operators' endpoints on http://${host}:${port} (/health/details)`);
+    this.logger.log(`Operators' endpoints on http://${host}:${port} (/health/details, /metrics)`);
   }
 
   /** Where the listener is bound; undefined when OPS_PORT is unset. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ControlModule } from '../control/control.module';
 import { MigrationModule } from '../migration/migration.module';
 import { SchemaModule } from '../schema/schema.module';
@@ -6,7 +7,7 @@ import { PhaseSwitch } from './phase-switch';
 
 /** Moving the fleet's phase, for `phase set` and the dashboard alike. */
 @Module({
-  imports: [ControlModule, MigrationModule, SchemaModule],
+  imports: [AuditModule, ControlModule, MigrationModule, SchemaModule],
   providers: [PhaseSwitch],
   exports: [PhaseSwitch],
 })

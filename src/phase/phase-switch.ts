@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { pollUntil } from '../common/poll';
+import { reasonOf } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase, nextPhases, storeNamesUsedBy } from '../config/migration-phase';
 import { PhaseControl } from '../control/phase-control';
@@ -71,6 +73,7 @@ export class PhaseSwitch {
     private readonly control: PhaseControl,
     private readonly gates: PhaseGates,
     private readonly schema: SchemaService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The effective phase, and each next step's gate as last recorded (no verify is run). */
@@ -88,7 +91,40 @@ export class PhaseSwitch {
     return { current, next };
   }
 
+  /** Moves one step (see the class); every step asked for is in the audit trail, whatever came of it. */
   async set(request: SwitchRequest): Promise<SwitchOutcome> {
+    let outcome: SwitchOutcome | undefined;
+    try {
+      outcome = await this.step(request);
+      return outcome;
+    } catch (error) {
+      await this.audit.record({
+        actor: request.actor,
+        action: 'phase.set',
+        target: request.target,
+        outcome: error instanceof PhaseStepError ? 'refused' : 'failed',
+        details: { forced: request.force, reason: reasonOf(error) },
+      });
+      throw error;
+    } finally {
+      if (outcome && outcome.status !== 'unchanged') {
+        await this.audit.record({
+          actor: request.actor,
+          action: 'phase.set',
+          target: outcome.target,
+          outcome: outcome.status === 'set' ? 'ok' : 'refused',
+          details: {
+            from: outcome.from,
+            forced: request.force,
+            checks: outcome.checks.map(({ name, ok, detail }) => ({ name, ok, detail })),
+            ...(outcome.status === 'set' && { version: outcome.record.version }),
+          },
+        });
+      }
+    }
+  }
+
+  private async step(request: SwitchRequest): Promise<SwitchOutcome> {
     const { target, force } = request;
     const progress = request.onProgress ?? (() => undefined);
     const current = await this.control.read();

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Post, Render, Req, Res, UseInterceptors } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { Access } from '../auth/access';
-import { signedIn } from '../auth/viewer';
+import { actorOf, signedIn } from '../auth/viewer';
 import { Request, Response } from 'express';
 import { FlashInterceptor } from '../common/http/flash.interceptor';
 import { answerInvalid, answerWrite } from '../common/http/respond';
@@ -20,7 +21,10 @@ import { PostsService } from './posts.service';
 @Access('signed-in')
 @UseInterceptors(FlashInterceptor)
 export class PostEditController {
-  constructor(private readonly posts: PostsService) {}
+  constructor(
+    private readonly posts: PostsService,
+    private readonly audit: AuditTrail,
+  ) {}
 
   @Get('edit/:id')
   @Render('posts/form')
@@ -80,7 +84,18 @@ export class PostEditController {
 
   @Post('delete/:id')
   async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.posts.delete(id, signedIn(req.viewer).account);
+    const editor = signedIn(req.viewer).account;
+    const post = await this.posts.delete(id, editor);
+    // an admin deleting someone else's post is moderation: it goes into the audit trail
+    if (post.ownerId !== editor.id) {
+      await this.audit.record({
+        actor: actorOf(req.viewer),
+        action: 'post.delete',
+        target: id,
+        outcome: 'ok',
+        details: { title: post.title, author: post.author },
+      });
+    }
     answerWrite(req, res, {
       status: 200,
       json: { id, deleted: true },

@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { StoreModule } from '../store/store.module';
 import { PostEditController } from './post-edit.controller';
@@ -7,7 +8,7 @@ import { PostsService } from './posts.service';
 
 /** Posts: pages, API, the conditional writes. Comments (./comments) build on it. */
 @Module({
-  imports: [StoreModule],
+  imports: [AuditModule, StoreModule],
   providers: [PostsService],
   controllers: [PostPagesController, PostEditController, PostsApiController],
   exports: [PostsService],

@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase, phasePlan, StoreName } from '../config/migration-phase';
 import { CurrentPhase } from '../control/current-phase';
+import { BlogMetrics } from '../metrics/blog-metrics';
 import { AccountStore } from './account-store';
 import { DualWriteAccountStore } from './dual-write/dual-write-account-store';
 import { DualWritePostStore } from './dual-write/dual-write-post-store';
@@ -10,6 +11,7 @@ import { SecondaryCopier, SecondaryCopies } from './dual-write/secondary-copier'
 import { HintLogs } from './hints/hint-logs';
 import { PostStore } from './post-store';
 import { Replicas } from './replicas';
+import { timedStore } from './timed-store';
 
 /**
  * Builds the stores that serve a migration phase from its plan (phasePlan): the primary's
@@ -29,14 +31,29 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
   private readonly pinned = new AsyncLocalStorage<MigrationPhase>();
   private readonly running = new Map<MigrationPhase, number>();
 
+  private readonly plain: Readonly<Record<StoreName, PostStore>>;
+  private readonly plainAccounts: Readonly<Record<StoreName, AccountStore>>;
+
+  /**
+   * Every store a request reaches goes through here, so this is where their operations are
+   * timed (blog_store_operation_duration_seconds) and the copies' outcomes counted.
+   */
   constructor(
     private readonly phase: CurrentPhase,
     private readonly config: AppConfig,
-    private readonly plain: Readonly<Record<StoreName, PostStore>>,
-    private readonly plainAccounts: Readonly<Record<StoreName, AccountStore>>,
+    plain: Readonly<Record<StoreName, PostStore>>,
+    plainAccounts: Readonly<Record<StoreName, AccountStore>>,
     private readonly replicas: Replicas,
     private readonly hintLogs: HintLogs,
-  ) {}
+    private readonly metrics: BlogMetrics,
+  ) {
+    const timed = <T extends object>(stores: Readonly<Record<StoreName, T>>) => ({
+      mongo: timedStore(stores.mongo, 'mongo', metrics.storeDuration),
+      cassandra: timedStore(stores.cassandra, 'cassandra', metrics.storeDuration),
+    });
+    this.plain = timed(plain);
+    this.plainAccounts = timed(plainAccounts);
+  }
 
   /**
    * Runs `work` (a request) on the phase served now, whatever phase changes happen before it
@@ -149,13 +166,17 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     const posts = this.plain[plan.primary];
     const accounts = this.plainAccounts[plan.primary];
     if (!plan.secondary || !plan.hintLog) return { posts, accounts };
+    const { storeDuration, secondaryCopies } = this.metrics;
+    const secondary = plan.secondary;
     const copier = new SecondaryCopier(
       posts.name,
-      this.replicas.get(plan.secondary),
+      // the copies' own time, on the secondary (a request does not wait for it)
+      timedStore(this.replicas.get(secondary), secondary, storeDuration),
       this.hintLogs.get(plan.hintLog),
       {
         secondaryTimeoutMs: this.config.secondaryWriteTimeoutMs,
         maxInFlight: this.config.secondaryMaxInFlight,
+        onOutcome: (outcome) => secondaryCopies.inc({ store: secondary, outcome }),
       },
     );
     this.copies.set(phase, copier);

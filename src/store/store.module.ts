@@ -2,6 +2,7 @@ import { Module, Provider } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
+import { BlogMetrics } from '../metrics/blog-metrics';
 import { CassandraClient } from '../database/cassandra/cassandra-client';
 import { BLOG_KINDS } from '../kinds/blog-kinds';
 import { RecordKinds } from '../kinds/record-kinds';
@@ -162,6 +163,7 @@ const providers: Provider[] = [
       AccountRecordSet,
       Replicas,
       HintLogs,
+      BlogMetrics,
     ],
     useFactory: (
       phase: CurrentPhase,
@@ -172,6 +174,7 @@ const providers: Provider[] = [
       accounts: AccountRecordSet,
       replicas: Replicas,
       hintLogs: HintLogs,
+      metrics: BlogMetrics,
     ) =>
       new PostStoreRouter(
         phase,
@@ -187,6 +190,7 @@ const providers: Provider[] = [
         },
         replicas,
         hintLogs,
+        metrics,
       ),
   },
   {

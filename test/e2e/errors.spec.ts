@@ -120,7 +120,11 @@ describe.each(E2E_PHASES)(
 
       it('is a 503 JSON for API clients', async () => {
         const list = await http().get('/api/posts').expect(503);
-        expect(list.body).toEqual({ statusCode: 503, message: UNAVAILABLE });
+        expect(list.body).toEqual({
+          statusCode: 503,
+          message: UNAVAILABLE,
+          requestId: list.headers['x-request-id'],
+        });
         const create = await http()
           .post('/create')
           .set(JSON_HEADERS)
@@ -146,7 +150,13 @@ describe.each(E2E_PHASES)(
         expect.stringContaining('TypeError'),
       );
       const json = await http().get(`/api/posts/${ID}`).expect(500);
-      expect(json.body).toEqual({ statusCode: 500, message: expect.any(String) });
+      // the request id, for the user to quote: the one answered in X-Request-Id
+      expect(json.body).toEqual({
+        statusCode: 500,
+        message: expect.any(String),
+        requestId: json.headers['x-request-id'],
+      });
+      expect(response.text).toContain(`<code>${response.headers['x-request-id']}</code>`);
     });
 
     it('still answers validation errors and malformed ids without touching the store', async () => {

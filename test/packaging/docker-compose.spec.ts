@@ -58,10 +58,12 @@ const APP_ENV_VARS = [
   'AUTHOR_STATS_TOP',
   'OPS_HOST',
   'BACKUP_KEY',
+  'METRICS_TOKEN',
   'HTTP_BODY_LIMIT',
   'HTTP_KEEP_ALIVE_TIMEOUT',
   'HTTP_HEADERS_TIMEOUT',
   'HTTP_REQUEST_TIMEOUT',
+  'LOG_LEVEL',
 ];
 
 /** Off when empty (an open Cassandra, as compose's own): passed through, empty by default. */
@@ -74,7 +76,7 @@ const CASSANDRA_SECURITY_VARS = [
 ];
 
 /** Optional: passed through, empty unless the user sets them. */
-const MAY_BE_EMPTY = ['BACKUP_KEY', ...CASSANDRA_SECURITY_VARS];
+const MAY_BE_EMPTY = ['BACKUP_KEY', 'LOG_LEVEL', 'METRICS_TOKEN', ...CASSANDRA_SECURITY_VARS];
 
 /** What the checks pass as SESSION_SECRET, which compose requires (no default). */
 const TEST_SESSION_SECRET = 'packaging-test-secret-of-at-least-32-chars';
@@ -123,6 +125,7 @@ const INTERPOLATED_VARS = [
   'HTTP_KEEP_ALIVE_TIMEOUT',
   'HTTP_HEADERS_TIMEOUT',
   'HTTP_REQUEST_TIMEOUT',
+  'LOG_LEVEL',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',

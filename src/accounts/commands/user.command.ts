@@ -7,6 +7,8 @@ import { CurrentPhase } from '../../control/current-phase';
 import { PhaseControl } from '../../control/phase-control';
 import { StoreConnections } from '../../database/store-connections';
 import { Account, ROLES } from '../../store/account-store';
+import { cliActor } from '../../control/phase-control';
+import { AccountAudit } from '../account-audit';
 import { AccountsService } from '../accounts.service';
 import { CredentialsService } from '../credentials.service';
 
@@ -58,6 +60,7 @@ abstract class UserSubcommand extends CommandRunner {
     protected readonly accounts: AccountsService,
     protected readonly credentials: CredentialsService,
     protected readonly stores: UserCommandStores,
+    protected readonly audit: AccountAudit,
   ) {
     super();
   }
@@ -81,12 +84,13 @@ export class UserAddCommand extends UserSubcommand {
     if (!flags.role) throw new CliUsageError(`user add needs --role ${ROLE_LIST}`);
     await this.stores.ready();
     const password = await readSecret('Password (not shown): ');
-    const account = await this.accounts.create({
+    const account = await this.audit.run(
+      cliActor(),
+      'add',
       username,
-      name: flags.name,
-      role: flags.role,
-      password,
-    });
+      () => this.accounts.create({ username, name: flags.name, role: flags.role!, password }),
+      (created) => ({ role: created.role, id: created.id }),
+    );
     process.stdout.write(`created ${account.role} ${account.username} (id ${account.id})\n`);
   }
 
@@ -135,7 +139,13 @@ export class UserRoleCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username, role] = words(`user role <username> <${ROLE_LIST}>`, params, 2);
     const account = await this.named(username);
-    const changed = await this.accounts.setRole(account.id, role);
+    const changed = await this.audit.run(
+      cliActor(),
+      'role',
+      account.username,
+      () => this.accounts.setRole(account.id, role),
+      () => ({ from: account.role, to: role }),
+    );
     process.stdout.write(`${changed.username} is now ${changed.role}\n`);
   }
 }
@@ -149,7 +159,9 @@ export class UserDisableCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user disable <username>', params, 1);
     const account = await this.named(username);
-    await this.accounts.setDisabled(account.id, true);
+    await this.audit.run(cliActor(), 'disable', account.username, () =>
+      this.accounts.setDisabled(account.id, true),
+    );
     process.stdout.write(`${account.username} is disabled; its sessions and tokens ended\n`);
   }
 }
@@ -159,7 +171,9 @@ export class UserEnableCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [username] = words('user enable <username>', params, 1);
     const account = await this.named(username);
-    await this.accounts.setDisabled(account.id, false);
+    await this.audit.run(cliActor(), 'enable', account.username, () =>
+      this.accounts.setDisabled(account.id, false),
+    );
     process.stdout.write(`${account.username} is enabled\n`);
   }
 }
@@ -174,7 +188,9 @@ export class UserPasswordCommand extends UserSubcommand {
     const [username] = words('user password <username>', params, 1);
     const account = await this.named(username);
     const password = await readSecret('New password (not shown): ');
-    await this.accounts.setPassword(account.id, password);
+    await this.audit.run(cliActor(), 'password', account.username, () =>
+      this.accounts.setPassword(account.id, password),
+    );
     process.stdout.write(`password of ${account.username} changed; its sessions ended\n`);
   }
 }
@@ -191,7 +207,13 @@ export class UserTokenCommand extends UserSubcommand {
     if (label.length > 100) throw new CliUsageError('--label must be at most 100 characters');
     const account = await this.named(username);
     if (account.disabled) throw new CliUsageError(`${account.username} is disabled`);
-    const token = await this.credentials.issueToken(account, label);
+    const token = await this.audit.run(
+      cliActor(),
+      'token.create',
+      account.username,
+      () => this.credentials.issueToken(account, label),
+      (issued) => ({ token_id: issued.credential.id, label }),
+    );
     // stdout holds the token alone, so `TOKEN=$(npm run -s cli -- user token ada)` works
     process.stdout.write(`${token.value}\n`);
   }
@@ -221,7 +243,15 @@ export class UserRevokeCommand extends UserSubcommand {
   async run(params: string[]): Promise<void> {
     const [id] = words('user revoke <token-id>', params, 1);
     await this.stores.ready();
-    if (!(await this.credentials.revokeToken(id))) {
+    const revoked = await this.audit.run(
+      cliActor(),
+      'token.revoke',
+      id,
+      () => this.credentials.revokeToken(id),
+      (done) => ({ token_id: id, found: done }),
+      (done) => !done,
+    );
+    if (!revoked) {
       throw new CliUsageError(`there is no token with id ${id}; nothing changed`);
     }
     process.stdout.write(`token ${id} revoked\n`);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { wantsJson } from '../http/wants-json';
+import { inRequestContext, requestIdOf } from '../logging/request-context';
 import { bodyParserException } from './body-errors';
 import { ErrorClass, classifyError } from './error-classification';
 import { BadInputError } from './service-errors';
@@ -79,7 +80,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const classified = classifyError(exception);
-    this.log(exception, classified, req);
+    // a body the parsers refused never reached the logging context: the line still carries the id
+    inRequestContext(req, () => this.log(exception, classified, req));
     if (res.headersSent) return;
 
     if (exception instanceof SignInRequiredException && !wantsJson(req)) {
@@ -89,8 +91,12 @@ export class AppExceptionFilter implements ExceptionFilter {
     const { status } = classified;
     const answer = answerFor(exception, classified);
     if (status === 503) res.setHeader('Retry-After', '5');
+    // our failures (the logged ones) name the request, so a user can quote it and an operator
+    // find its log lines; a deliberate answer (a /health 503, a 4xx) keeps its documented body
+    const failure = classified.kind === 'unavailable' || classified.kind === 'unexpected';
+    const requestId = failure ? requestIdOf(req) : undefined;
     if (wantsJson(req)) {
-      res.status(status).json(answer.body);
+      res.status(status).json(requestId ? { ...answer.body, requestId } : answer.body);
       return;
     }
     const view = {
@@ -98,6 +104,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       status,
       heading: HEADINGS[status] ?? (status >= 500 ? 'Something went wrong' : 'Error'),
       message: answer.message,
+      requestId,
     };
     res.status(status).render('error', view, (renderError: Error | null, html?: string) => {
       if (renderError) {

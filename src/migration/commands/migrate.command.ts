@@ -6,7 +6,9 @@ import {
   STORE_NAMES,
   StoreName,
 } from '../../config/migration-phase';
-import { PhaseControl } from '../../control/phase-control';
+import { AuditTrail } from '../../audit/audit-trail';
+import { audited } from '../../audit/audited';
+import { cliActor, PhaseControl } from '../../control/phase-control';
 import { describeInstance } from '../../control/phase-record';
 import { StoreConnections } from '../../database/store-connections';
 import { Replicas } from '../../store/replicas';
@@ -16,6 +18,7 @@ import { BarProgress, LogProgress } from '../backfill/progress';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { directionOf, from } from '../directions';
 import { VerifyService } from '../verify/verify.service';
+import { backfillDetails, reconcileDetails, verifyDetails } from '../migration-audit';
 import { formatBackfill, formatReconcile, formatVerify } from './migrate-report';
 import { integerOption, storeOption } from '../../cli/cli-options';
 
@@ -49,12 +52,22 @@ export class MigrateBackfillCommand extends CommandRunner {
     private readonly control: PhaseControl,
     private readonly replicas: Replicas,
     private readonly backfill: BackfillService,
+    private readonly trail: AuditTrail,
   ) {
     super();
   }
 
   async run(params: string[], flags: BackfillFlags): Promise<void> {
     rejectExtraArguments('migrate backfill', params);
+    const summary = await audited(
+      this.trail,
+      { actor: cliActor(), action: 'migrate.backfill', details: backfillDetails },
+      () => this.copy(flags),
+    );
+    process.stdout.write(`${formatBackfill(summary)}\n`);
+  }
+
+  private async copy(flags: BackfillFlags) {
     const phase = await phaseAndStores(this.control, this.connections);
     const { source, target } = from(this.replicas, flags.from ?? 'mongo');
     if (!flags.dryRun) {
@@ -66,14 +79,13 @@ export class MigrateBackfillCommand extends CommandRunner {
         );
       }
     }
-    const summary = await this.backfill.run(source, target, {
+    return this.backfill.run(source, target, {
       concurrency: flags.concurrency ?? 64,
       rate: flags.rate,
       restart: flags.restart === true,
       dryRun: flags.dryRun === true,
       progress: process.stderr.isTTY ? new BarProgress() : new LogProgress(),
     });
-    process.stdout.write(`${formatBackfill(summary)}\n`);
   }
 
   /**
@@ -124,17 +136,28 @@ export class MigrateVerifyCommand extends CommandRunner {
     private readonly control: PhaseControl,
     private readonly replicas: Replicas,
     private readonly verifier: VerifyService,
+    private readonly trail: AuditTrail,
   ) {
     super();
   }
 
   async run(params: string[], flags: { json?: boolean; recheckDelay?: number }): Promise<void> {
     rejectExtraArguments('migrate verify', params);
-    const phase = await phaseAndStores(this.control, this.connections);
-    const { source, target } = directionOf(this.replicas, phase);
-    const { report } = await this.verifier.verify(source, target, {
-      recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
-    });
+    const { report } = await audited(
+      this.trail,
+      {
+        actor: cliActor(),
+        action: 'migrate.verify',
+        details: (result) => verifyDetails(result.report),
+      },
+      async () => {
+        const phase = await phaseAndStores(this.control, this.connections);
+        const { source, target } = directionOf(this.replicas, phase);
+        return this.verifier.verify(source, target, {
+          recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
+        });
+      },
+    );
     process.stdout.write(
       `${flags.json ? JSON.stringify(report, null, 2) : formatVerify(report)}\n`,
     );
@@ -162,6 +185,7 @@ export class MigrateReconcileCommand extends CommandRunner {
     private readonly connections: StoreConnections,
     private readonly control: PhaseControl,
     private readonly reconcile: ReconcileService,
+    private readonly trail: AuditTrail,
   ) {
     super();
   }
@@ -171,11 +195,20 @@ export class MigrateReconcileCommand extends CommandRunner {
     flags: { dryRun?: boolean; json?: boolean; recheckDelay?: number },
   ): Promise<void> {
     rejectExtraArguments('migrate reconcile', params);
-    const phase = await phaseAndStores(this.control, this.connections);
-    const report = await this.reconcile.run(phase, {
-      dryRun: flags.dryRun === true,
-      recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
-    });
+    const report = await audited(
+      this.trail,
+      {
+        actor: cliActor(),
+        action: 'migrate.reconcile',
+        details: reconcileDetails,
+        outcome: (result) => (result.error ? 'failed' : 'ok'),
+      },
+      async () =>
+        this.reconcile.run(await phaseAndStores(this.control, this.connections), {
+          dryRun: flags.dryRun === true,
+          recheckDelayMs: flags.recheckDelay ?? DEFAULT_RECHECK_MS,
+        }),
+    );
     process.stdout.write(
       `${flags.json ? JSON.stringify(report, null, 2) : formatReconcile(report)}\n`,
     );

@@ -4,6 +4,7 @@ import { StopWhen, stopIf } from '../../common/stop';
 import { reasonOf } from '../../common/with-timeout';
 import { DUAL_PHASES, MigrationPhase, phasePlan, StoreName } from '../../config/migration-phase';
 import { MigrationState } from '../../control/migration-state';
+import { BlogMetrics } from '../../metrics/blog-metrics';
 import { ownerOf } from '../../kinds/record-kind';
 import { HintLogs } from '../../store/hints/hint-logs';
 import { Replica } from '../../store/replica';
@@ -84,6 +85,7 @@ export class ReconcileService {
     private readonly verifier: VerifyService,
     private readonly hintRetry: HintRetryService,
     private readonly state: MigrationState,
+    private readonly metrics: BlogMetrics,
   ) {}
 
   last(): Promise<ReconcileReport | undefined> {
@@ -159,6 +161,7 @@ export class ReconcileService {
       remaining,
       verify,
     };
+    if (!options.dryRun) this.countRepairs(verify.differences, remaining);
     this.logger.log(
       `reconcile ${source.name}→${target.name}${options.dryRun ? ' (dry run)' : ''}: ${hintResult.retried} hints copied, ${report.found} differences found, ${report.fixed} fixed, ${remaining.length} remaining, in ${report.seconds.toFixed(1)} s`,
     );
@@ -166,6 +169,20 @@ export class ReconcileService {
       await this.state.put(LAST_RECONCILE, { ...report, verify: { ...verify, differences: [] } });
     }
     return report;
+  }
+
+  /**
+   * blog_reconcile_repairs_total per kind: the differences found that are gone after the
+   * repairs; and blog_verify_differences becomes what remains (this run's last comparison).
+   */
+  private countRepairs(found: readonly Difference[], remaining: readonly Difference[]): void {
+    const left = new Set(remaining.map((d) => `${d.entity}:${d.id}:${d.where}`));
+    for (const d of found) {
+      if (!left.has(`${d.entity}:${d.id}:${d.where}`)) {
+        this.metrics.reconcileRepairs.inc({ kind: d.entity });
+      }
+    }
+    this.verifier.showDifferences(remaining);
   }
 
   /**

@@ -3,6 +3,7 @@ import { sleep } from '../../common/sleep';
 import { StopWhen, stopIf } from '../../common/stop';
 import { StoreName } from '../../config/migration-phase';
 import { MigrationState } from '../../control/migration-state';
+import { BlogMetrics } from '../../metrics/blog-metrics';
 import { Replica, SeenEntry, VerifySink } from '../../store/replica';
 import { Replicas } from '../../store/replicas';
 import { BUCKETS, bucketOf } from './buckets';
@@ -45,10 +46,19 @@ export interface LastVerify {
   target: StoreName;
   clean: boolean;
   differences: number;
+  /** differences per kind (the entity they name); absent in records older than the metrics */
+  by_kind?: Record<string, number>;
   finished_at: string;
 }
 
 const LAST_VERIFY = 'verify:last';
+
+/** How many differences name each entity (a kind, or a store's own channel). */
+export function countByKind(differences: readonly Difference[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { entity } of differences) counts[entity] = (counts[entity] ?? 0) + 1;
+  return counts;
+}
 
 /** What a repair needs besides the report: every row the scans found of each differing record. */
 export type SeenIndex = Map<string, Partial<Record<StoreName, SeenEntry[]>>>;
@@ -108,6 +118,7 @@ export class VerifyService {
   constructor(
     private readonly replicas: Replicas,
     private readonly state: MigrationState,
+    private readonly metrics: BlogMetrics,
   ) {}
 
   /** The outcome of the last verify anyone ran (the CLI, a gate, a reconcile). */
@@ -172,7 +183,21 @@ export class VerifyService {
       finished_at: new Date().toISOString(),
     };
     await this.record(report);
+    this.showDifferences(differences);
     return { report, seen: confirmed.seen, digests };
+  }
+
+  /**
+   * blog_verify_differences: what the last comparison left, per kind (every declared kind
+   * present, 0 when clean; a store's own derived data under its channel's entity). A reconcile
+   * shows what remained after its repairs.
+   */
+  showDifferences(differences: readonly Difference[] | Record<string, number>): void {
+    const counts = Array.isArray(differences) ? countByKind(differences) : differences;
+    const gauge = this.metrics.verifyDifferences;
+    gauge.reset();
+    for (const kind of this.replicas.kinds.all) gauge.set({ kind: kind.name }, 0);
+    for (const [kind, count] of Object.entries(counts)) gauge.set({ kind }, count);
   }
 
   private async record(report: VerifyReport): Promise<void> {
@@ -182,6 +207,7 @@ export class VerifyService {
       target,
       clean,
       differences: report.differences.length,
+      by_kind: countByKind(report.differences),
       finished_at,
     };
     await this.state

@@ -21,6 +21,7 @@ export function formatCleanup(r: CleanupResult): string {
   return [
     `mongo cleanup of database ${r.database}: backup ${r.path} matched MongoDB (${describeCounts(r.counts)}); in ${r.seconds.toFixed(1)} s`,
     `  dropped ${r.dropped.length ? r.dropped.join(', ') : 'nothing (no blog collections left)'}`,
+    `  audit trail: ${r.auditEntriesCopied} entr${r.auditEntriesCopied === 1 ? 'y' : 'ies'} only MongoDB had copied into Cassandra (audit_log is kept)`,
     `  ${r.verifiedKeyId ? `signature verified (key id ${r.verifiedKeyId})` : 'signature NOT verified (--allow-unsigned)'}`,
   ].join('\n');
 }

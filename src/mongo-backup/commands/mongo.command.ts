@@ -1,12 +1,18 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { AuditTrail } from '../../audit/audit-trail';
+import { audited } from '../../audit/audited';
 import { requiredOption } from '../../cli/cli-options';
 import { CliUsageError, rejectExtraArguments } from '../../cli/cli-usage';
+import { cliActor } from '../../control/phase-control';
 import { MongoBackupService } from '../mongo-backup.service';
 import { MongoCleanupService } from '../mongo-cleanup.service';
 import { MongoRestoreService } from '../mongo-restore.service';
+import { RefusedError } from '../refused-error';
 import { formatBackup, formatCleanup, formatRestore } from './mongo-report';
 
 const ALLOW_UNSIGNED = '--allow-unsigned';
+
+const isRefusal = (error: unknown) => error instanceof RefusedError;
 
 function printWarnings(warnings: string[]): void {
   for (const warning of warnings) process.stderr.write(`${warning}\n`);
@@ -19,14 +25,33 @@ function printWarnings(warnings: string[]): void {
     'Write every blog document to a gzip file with a manifest, signed with BACKUP_KEY (0600)',
 })
 export class MongoBackupCommand extends CommandRunner {
-  constructor(private readonly service: MongoBackupService) {
+  constructor(
+    private readonly service: MongoBackupService,
+    private readonly trail: AuditTrail,
+  ) {
     super();
   }
 
   async run(params: string[], flags: { out?: string; allowUnsigned?: boolean }): Promise<void> {
     rejectExtraArguments('mongo backup', params);
     const out = requiredOption('mongo backup', '--out', flags.out);
-    const result = await this.service.backup(out, flags.allowUnsigned === true);
+    const result = await audited(
+      this.trail,
+      {
+        actor: cliActor(),
+        action: 'mongo.backup',
+        target: out,
+        refused: isRefusal,
+        details: (done) => ({
+          database: done.database,
+          counts: done.manifest.counts,
+          bytes: done.bytes,
+          phase: done.phase,
+          signed: done.keyId !== undefined,
+        }),
+      },
+      () => this.service.backup(out, flags.allowUnsigned === true),
+    );
     process.stdout.write(`${formatBackup(result)}\n`);
     if (!result.keyId) {
       process.stderr.write(
@@ -60,7 +85,10 @@ export class MongoBackupCommand extends CommandRunner {
   description: "Drop MongoDB's blog collections once a backup is proven equal to them (phase 3)",
 })
 export class MongoCleanupCommand extends CommandRunner {
-  constructor(private readonly service: MongoCleanupService) {
+  constructor(
+    private readonly service: MongoCleanupService,
+    private readonly trail: AuditTrail,
+  ) {
     super();
   }
 
@@ -70,10 +98,21 @@ export class MongoCleanupCommand extends CommandRunner {
   ): Promise<void> {
     rejectExtraArguments('mongo cleanup', params);
     const backup = requiredOption('mongo cleanup', '--backup', flags.backup);
-    const result = await this.service.cleanup(
-      backup,
-      flags.yes === true,
-      flags.allowUnsigned === true,
+    const result = await audited(
+      this.trail,
+      {
+        actor: cliActor(),
+        action: 'mongo.cleanup',
+        target: backup,
+        refused: isRefusal,
+        details: (done) => ({
+          database: done.database,
+          counts: done.counts,
+          dropped: done.dropped,
+          audit_entries_copied: done.auditEntriesCopied,
+        }),
+      },
+      () => this.service.cleanup(backup, flags.yes === true, flags.allowUnsigned === true),
     );
     printWarnings(result.warnings);
     process.stdout.write(`${formatCleanup(result)}\n`);
@@ -104,7 +143,10 @@ export class MongoCleanupCommand extends CommandRunner {
   description: 'Re-create the Mongo schema and put a backup back into an empty MongoDB',
 })
 export class MongoRestoreCommand extends CommandRunner {
-  constructor(private readonly service: MongoRestoreService) {
+  constructor(
+    private readonly service: MongoRestoreService,
+    private readonly trail: AuditTrail,
+  ) {
     super();
   }
 
@@ -114,10 +156,25 @@ export class MongoRestoreCommand extends CommandRunner {
   ): Promise<void> {
     rejectExtraArguments('mongo restore', params);
     const from = requiredOption('mongo restore', '--from', flags.from);
-    const result = await this.service.restore(from, {
-      allowUnsigned: flags.allowUnsigned === true,
-      into: flags.into,
-    });
+    const result = await audited(
+      this.trail,
+      {
+        actor: cliActor(),
+        action: 'mongo.restore',
+        target: from,
+        refused: isRefusal,
+        details: (done) => ({
+          database: done.database,
+          counts: done.manifest.counts,
+          migrations_applied: done.migrationsApplied,
+        }),
+      },
+      () =>
+        this.service.restore(from, {
+          allowUnsigned: flags.allowUnsigned === true,
+          into: flags.into,
+        }),
+    );
     printWarnings(result.warnings);
     process.stdout.write(`${formatRestore(result)}\n`);
   }

@@ -1,7 +1,9 @@
 import { Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { AuditTrail } from '../../audit/audit-trail';
 import { Access } from '../../auth/access';
 import { CommentRateLimitGuard } from '../../auth/comment-rate-limit.guard';
+import { actorOf } from '../../auth/viewer';
 import { answerInvalid, answerWrite } from '../../common/http/respond';
 import { wantsJson } from '../../common/http/wants-json';
 import { validateInput } from '../../common/validation/input-validation';
@@ -17,7 +19,10 @@ import { AccountCommentDto, CommentInputDto } from './dto/comment-input.dto';
  */
 @Controller()
 export class CommentsController {
-  constructor(private readonly comments: CommentsService) {}
+  constructor(
+    private readonly comments: CommentsService,
+    private readonly audit: AuditTrail,
+  ) {}
 
   @Post('post/:id/comment')
   @Access('public')
@@ -61,6 +66,13 @@ export class CommentsController {
   @Access('admin')
   async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const comment = await this.comments.delete(id);
+    await this.audit.record({
+      actor: actorOf(req.viewer),
+      action: 'comment.delete',
+      target: id,
+      outcome: 'ok',
+      details: { post: comment.postId, commenter: comment.commenter },
+    });
     answerWrite(req, res, {
       status: 200,
       json: { id, deleted: true },

@@ -1,3 +1,4 @@
+import { AuditModule } from '../../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module';
 import { StoreModule } from '../../store/store.module';
@@ -8,7 +9,7 @@ import { ThreadController } from './thread.controller';
 
 /** Comments under posts, and a post's page with its comments. Depends on posts, never back. */
 @Module({
-  imports: [PostsModule, StoreModule, AuthModule],
+  imports: [AuditModule, PostsModule, StoreModule, AuthModule],
   providers: [CommentsService],
   controllers: [ThreadController, CommentsController],
 })

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConflictError } from '../../common/errors/service-errors';
 import { reasonOf, withTimeout } from '../../common/with-timeout';
 import { Hint, HintLog } from '../hints/hint-log';
+import { currentRequestId } from '../../common/logging/request-context';
 import { Replica } from '../replica';
 import { StoreUnavailableError } from '../store-errors';
 import { nowMicros } from '../versions';
@@ -29,7 +30,15 @@ export interface DualWriteOptions {
    * bounded in memory and in the secondary's connections.
    */
   maxInFlight: number;
+  /** Hears how each copy ended (the metrics' blog_secondary_copies_total); must be cheap. */
+  onOutcome?: (outcome: CopyOutcome) => void;
 }
+
+/**
+ * How a copy ended: written to the secondary in time, hinted (failed, timed out or not started,
+ * kept for the retry), or failed (missed and its hint could not be stored either).
+ */
+export type CopyOutcome = 'written' | 'hinted' | 'failed';
 
 /** What the dual-write saw of its secondary since start, for stats and logs. */
 export interface SecondaryCounters {
@@ -171,6 +180,7 @@ export class SecondaryCopier implements SecondaryCopies {
         this.options.secondaryTimeoutMs,
         `${this.secondary.name} (secondary)`,
       );
+      this.options.onOutcome?.('written');
     } catch (error) {
       await this.hint(target, reasonOf(error), true);
     }
@@ -180,10 +190,18 @@ export class SecondaryCopier implements SecondaryCopies {
   /** Keeps a hint of the missed copy; logs it (`logEach`) or leaves it to the shed summary. */
   private async hint(target: CopyTarget, reason: string, logEach: boolean): Promise<void> {
     this.tally.missed++;
-    const hint: Hint = { ...target, at: nowMicros(), error: reason };
+    // the copy runs in the writing request's async context, after its answer: still its id
+    const requestId = currentRequestId();
+    const hint: Hint = {
+      ...target,
+      at: nowMicros(),
+      error: reason,
+      ...(requestId && { requestId }),
+    };
     const what = `${target.op} of ${target.entity} ${target.id}`;
     try {
       await this.hints.record(hint);
+      this.options.onOutcome?.('hinted');
       if (logEach) {
         this.logger.warn(
           `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; hint kept in ${this.hints.store}`,
@@ -191,6 +209,7 @@ export class SecondaryCopier implements SecondaryCopies {
       }
     } catch (hintError) {
       this.tally.unhinted++;
+      this.options.onOutcome?.('failed');
       this.logger.error(
         `${this.secondary.name} (secondary) missed the ${what}: ${hint.error}; the hint could not be stored in ${this.hints.store} either (${reasonOf(hintError)}): the stores differ until the next reconcile`,
       );

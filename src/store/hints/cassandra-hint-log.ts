@@ -29,7 +29,7 @@ export class CassandraHintLog extends HintLog {
 
   async record(hint: Hint): Promise<void> {
     await this.client.execute(
-      `INSERT INTO ${this.client.table('hints')} (bucket, entity, id, op, post_id, at, error) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      `INSERT INTO ${this.client.table('hints')} (bucket, entity, id, op, post_id, at, error, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
       [
         bucketOf(hint.id),
         hint.entity,
@@ -38,6 +38,8 @@ export class CassandraHintLog extends HintLog {
         hint.postId,
         long(hint.at),
         hint.error,
+        // null, not unset: a newer miss outside a request must not keep an older miss's id
+        hint.requestId ?? null,
         long(hint.at),
       ],
       { idempotent: true },
@@ -59,7 +61,7 @@ export class CassandraHintLog extends HintLog {
   async list(limit: number): Promise<Hint[]> {
     const perBucket = await mapConcurrent(BUCKETS, 4, async (bucket) => {
       const result = await this.client.execute(
-        `SELECT entity, id, op, post_id, at, error FROM ${this.client.table('hints')} WHERE bucket = ? LIMIT ?`,
+        `SELECT entity, id, op, post_id, at, error, request_id FROM ${this.client.table('hints')} WHERE bucket = ? LIMIT ?`,
         [bucket, limit],
         { idempotent: true, fetchSize: limit },
       );
@@ -70,6 +72,9 @@ export class CassandraHintLog extends HintLog {
         op: row.get('op') as Hint['op'],
         at: Number(row.get('at') as types.Long),
         error: row.get('error') as string,
+        ...((row.get('request_id') as string | null) && {
+          requestId: row.get('request_id') as string,
+        }),
       }));
     });
     return perBucket

@@ -14,6 +14,8 @@ export interface Hint {
   at: number;
   /** the secondary's error, first line only */
   error: string;
+  /** the request whose write was missed (its X-Request-Id), to find its log lines; absent for hints made outside a request */
+  requestId?: string;
 }
 
 /**

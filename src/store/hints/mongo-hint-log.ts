@@ -14,9 +14,14 @@ interface HintDocument {
   op: Hint['op'];
   at: number;
   error: string;
+  /** added later: hints recorded before it, and outside a request, have none */
+  request_id?: string;
 }
 
-/** The type of every field of a hint document (a restored backup's hints are checked on it). */
+/**
+ * The type of every field of a hint document (a restored backup's hints are checked on it);
+ * HINT_OPTIONAL_FIELDS may be missing.
+ */
 export const HINT_DOCUMENT_FIELDS: Readonly<Record<keyof HintDocument, FieldType>> = {
   _id: 'text',
   entity: 'text',
@@ -25,7 +30,10 @@ export const HINT_DOCUMENT_FIELDS: Readonly<Record<keyof HintDocument, FieldType
   op: 'text',
   at: 'integer',
   error: 'text',
+  request_id: 'text',
 };
+
+export const HINT_OPTIONAL_FIELDS: readonly (keyof HintDocument)[] = ['request_id'];
 
 /** MongoDB's collection of hints. */
 export const HINTS_COLLECTION = 'hints';
@@ -52,11 +60,14 @@ export class MongoHintLog extends HintLog {
       op: hint.op,
       at: hint.at,
       error: hint.error,
+      ...(hint.requestId && { request_id: hint.requestId }),
     };
+    // a newer miss replaces the whole hint: an older miss's request id must not stay behind
+    const unset = doc.request_id === undefined ? { $unset: { request_id: '' as const } } : {};
     try {
       await this.hints.updateOne(
         { _id: doc._id, at: { $lt: hint.at } },
-        { $set: doc },
+        { $set: doc, ...unset },
         { upsert: true },
       );
     } catch (error) {
@@ -78,6 +89,7 @@ export class MongoHintLog extends HintLog {
       op: doc.op,
       at: Number(doc.at),
       error: doc.error,
+      ...(doc.request_id && { requestId: doc.request_id }),
     }));
   }
 

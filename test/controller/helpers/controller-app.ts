@@ -4,6 +4,7 @@ import request from 'supertest';
 import { CredentialsService } from '../../../src/accounts/credentials.service';
 import { hashPassword } from '../../../src/accounts/passwords';
 import { AppModule } from '../../../src/app.module';
+import { CassandraAuditRecords, MongoAuditRecords } from '../../../src/audit/audit-records';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
 import { MigrationPhase } from '../../../src/config/migration-phase';
 import { configureApp } from '../../../src/configure-app';
@@ -20,6 +21,7 @@ import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { bearer, csrfOf } from '../../support/http-fixtures';
 import { MemoryAccountStore } from '../../support/memory-account-store';
+import { MemoryAuditRecords } from '../../support/memory-audit-records';
 import { MemoryPostStore } from '../../support/memory-post-store';
 import { testAccount } from '../../support/test-accounts';
 
@@ -40,6 +42,8 @@ export interface ControllerApp {
   /** the in-memory stores behind the routed PostStore, by store name */
   stores: { mongo: MemoryPostStore; cassandra: MemoryPostStore };
   accounts: MemoryAccountStore;
+  /** the audit trail as each store holds it */
+  audit: { mongo: MemoryAuditRecords; cassandra: MemoryAuditRecords };
   /** what /health's store checks say (true: up) */
   healthy: { mongo: boolean; cassandra: boolean };
   /** bearer headers of `editor`, an admin made before each test */
@@ -79,6 +83,10 @@ export function useControllerApp(
   const holder = {
     stores: { mongo: new MemoryPostStore('mongo'), cassandra: new MemoryPostStore('cassandra') },
     accounts: new MemoryAccountStore(),
+    audit: {
+      mongo: new MemoryAuditRecords('mongo'),
+      cassandra: new MemoryAuditRecords('cassandra'),
+    },
     healthy: { mongo: true, cassandra: true },
   } as ControllerApp;
   let passwordHash = '';
@@ -134,6 +142,10 @@ export function useControllerApp(
       .useValue(holder.stores.cassandra)
       .overrideProvider(AccountStore)
       .useValue(holder.accounts)
+      .overrideProvider(MongoAuditRecords)
+      .useValue(holder.audit.mongo)
+      .overrideProvider(CassandraAuditRecords)
+      .useValue(holder.audit.cassandra)
       .overrideProvider(StoreConnections)
       .useValue({ ensure: async () => undefined, isOpen: () => true })
       .overrideProvider(CassandraClient)
@@ -168,6 +180,7 @@ export function useControllerApp(
   beforeEach(async () => {
     for (const store of Object.values(holder.stores)) store.clear();
     holder.accounts.clear();
+    for (const trail of Object.values(holder.audit)) trail.clear();
     holder.healthy.mongo = holder.healthy.cassandra = true;
     holder.writer = await holder.tokenOf('editor', 'admin');
   });

@@ -163,6 +163,18 @@ function queryValue(prng: Prng, name: QueryParam | string): string {
       return hostileCursor(prng, false);
     case 'comments':
       return hostileCursor(prng, true);
+    case 'since':
+      return prng.weighted<() => string>([
+        [2, () => prng.pick(['1h', '7d', '0', '2026-12-03', '2026-12-03T18:00:00Z'])],
+        [1, () => prng.pick(['1y', '-1h', '2026-13-45', '99999999999d', 'yesterday', ''])],
+        [2, () => hostileString(prng)],
+      ])();
+    case 'before':
+      return prng.weighted<() => string>([
+        [1, () => `00017${'0'.repeat(10)}-0000-0123abcd`],
+        [1, () => '0'.repeat(prng.pick([14, 15, 16]))],
+        [2, () => hostileString(prng)],
+      ])();
     case 'limit':
       return prng.pick([
         '0',

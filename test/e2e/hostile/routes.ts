@@ -7,7 +7,7 @@ export type RouteAccess = 'public' | 'signed-in' | 'admin';
 export type ParamKind = 'post' | 'comment' | 'username';
 
 /** The query parameters a route reads (each gets cursors, numbers, duplicates...). */
-export type QueryParam = 'sort' | 'cursor' | 'limit' | 'comments' | 'next';
+export type QueryParam = 'sort' | 'cursor' | 'limit' | 'comments' | 'next' | 'since' | 'before';
 
 /**
  * A form field as the app validates it. `invalid` is a conservative copy of the app's rule for a
@@ -176,6 +176,8 @@ export const ROUTES: RouteSpec[] = [
   // operator views: admins on the public port (the ops port is not attacked here)
   { method: 'GET', path: '/health/details', access: 'admin', write: false },
   { method: 'GET', path: '/api/stats/details', access: 'admin', write: false },
+  // Prometheus' text: admins here (METRICS_TOKEN is not set in the hostile app)
+  { method: 'GET', path: '/metrics', access: 'admin', write: false },
   { method: 'GET', path: '/api/author-stats', access: 'public', write: false },
   {
     method: 'GET',
@@ -206,6 +208,13 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/login', access: 'public', query: ['next'], write: false },
   { method: 'GET', path: '/account', access: 'signed-in', write: false },
   { method: 'GET', path: '/admin/users', access: 'admin', write: false },
+  {
+    method: 'GET',
+    path: '/admin/audit',
+    access: 'admin',
+    query: ['since', 'before'],
+    write: false,
+  },
   {
     method: 'POST',
     path: '/create',

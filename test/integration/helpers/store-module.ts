@@ -7,6 +7,7 @@ import { MigrationPhase } from '../../../src/config/migration-phase';
 import { ControlModule } from '../../../src/control/control.module';
 import { CassandraClient } from '../../../src/database/cassandra/cassandra-client';
 import { DatabaseModule } from '../../../src/database/database.module';
+import { MetricsModule } from '../../../src/metrics/metrics.module';
 import { MigrationModule } from '../../../src/migration/migration.module';
 import { SchemaModule } from '../../../src/schema/schema.module';
 import { SchemaService } from '../../../src/schema/schema.service';
@@ -78,6 +79,7 @@ export async function storeModule(
   const builder = Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot(config),
+      MetricsModule,
       DatabaseModule.forRoot(config),
       ControlModule,
       SchemaModule,

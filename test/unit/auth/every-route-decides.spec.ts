@@ -10,7 +10,7 @@ describe('every route decides who may call it', () => {
 
   it('gives every route an access rule (@Access on the handler or its controller)', () => {
     const missing = all.filter(
-      (r) => !['public', 'signed-in', 'admin', 'operator'].includes(String(r.rule)),
+      (r) => !['public', 'signed-in', 'admin', 'operator', 'metrics'].includes(String(r.rule)),
     );
     expect(missing.map((r) => r.route)).toEqual([]);
   });
@@ -29,6 +29,7 @@ describe('every route decides who may call it', () => {
     ['HealthController.details', 'operator'],
     ['StatsController.report', 'public'],
     ['StatsController.reportDetails', 'operator'],
+    ['MetricsController.scrape', 'metrics'],
   ])('%s is %s', (route, rule) => {
     expect(all.find((r) => r.route === route)?.rule).toBe(rule);
   });

@@ -143,6 +143,21 @@ describe('loadConfig', () => {
     expect(short).not.toContain('hunter2');
   });
 
+  it('takes an optional METRICS_TOKEN of at least 32 bearer characters, never showing it', () => {
+    expect(loadConfig({}).metricsToken).toBe('');
+    const token = 'a1b2c3d4'.repeat(4);
+    expect(loadConfig({ METRICS_TOKEN: ` ${token} ` }).metricsToken).toBe(token);
+    const message =
+      "Invalid configuration: METRICS_TOKEN must be at least 32 characters of A-Z, a-z, 0-9, '.', '_' and '-' (e.g. openssl rand -hex 32)";
+    const short = problemFor({ METRICS_TOKEN: 'hunter2-metrics' });
+    expect(short).toBe(message);
+    expect(short).not.toContain('hunter2');
+    // a space or a quote could never arrive in a bearer header the app reads
+    const spaced = problemFor({ METRICS_TOKEN: `hunter2 ${token}` });
+    expect(spaced).toBe(message);
+    expect(spaced).not.toContain('hunter2');
+  });
+
   it.each([
     ['SESSION_IDLE_TIMEOUT', '30s'],
     ['SESSION_IDLE_TIMEOUT', '31d'],
@@ -243,5 +258,31 @@ describe('loadConfig', () => {
     expect(problemFor({ [name]: value })).toBe(
       `Invalid configuration: ${name} must be ${accepts} (got "${value}")`,
     );
+  });
+
+  describe('LOG_LEVEL', () => {
+    it('defaults to info for the app (silent in tests) and warn for the CLI; readable only in development', () => {
+      const dev = loadConfig({});
+      expect(dev.logSettings('app')).toEqual({ level: 'info', readable: true });
+      expect(dev.logSettings('cli')).toEqual({ level: 'warn', readable: true });
+      const prod = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) });
+      expect(prod.logSettings('app')).toEqual({ level: 'info', readable: false });
+      expect(loadConfig({ NODE_ENV: 'test' }).logSettings('app')).toEqual({
+        level: 'silent',
+        readable: false,
+      });
+    });
+
+    it('applies to the app and the CLI alike when set', () => {
+      const config = loadConfig({ LOG_LEVEL: 'debug', NODE_ENV: 'test' });
+      expect(config.logSettings('app').level).toBe('debug');
+      expect(config.logSettings('cli').level).toBe('debug');
+    });
+
+    it('refuses an unknown level in one line', () => {
+      expect(problemFor({ LOG_LEVEL: 'loud' })).toBe(
+        'Invalid configuration: LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent (got "loud")',
+      );
+    });
   });
 });

@@ -32,7 +32,13 @@ describe('secrets from files (<NAME>_FILE)', () => {
 
   it('covers the MongoDB URL, the Cassandra password, the session secret and the backup key', () => {
     expect(SECRET_VARIABLES).toEqual(
-      expect.arrayContaining(['MONGO_URL', 'CASSANDRA_PASSWORD', 'SESSION_SECRET', 'BACKUP_KEY']),
+      expect.arrayContaining([
+        'MONGO_URL',
+        'CASSANDRA_PASSWORD',
+        'SESSION_SECRET',
+        'BACKUP_KEY',
+        'METRICS_TOKEN',
+      ]),
     );
   });
 

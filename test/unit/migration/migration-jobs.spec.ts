@@ -1,3 +1,4 @@
+import { AuditTrail } from '../../../src/audit/audit-trail';
 import { StoppedError, StopWhen } from '../../../src/common/stop';
 import { AppConfig } from '../../../src/config/app-config';
 import { MigrationPhase } from '../../../src/config/migration-phase';
@@ -19,6 +20,7 @@ function jobs(phase: CurrentPhase) {
       while (!options.stop?.() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       seen.push({ phase: runPhase, stopped: !!options.stop?.() });
       if (options.stop?.()) throw new StoppedError('reconcile');
+      return { hints: { retried: 0, failed: 0 }, found: 0, fixed: 0, remaining: [] };
     },
   } as unknown as ReconcileService;
   const router = {
@@ -31,7 +33,19 @@ function jobs(phase: CurrentPhase) {
     }),
   } as unknown as Leases;
   const config = { hintRetryIntervalMs: 0, reconcileIntervalMs: 0 } as AppConfig;
-  const service = new MigrationJobs(config, undefined as never, phase, router, reconcile, leases);
+  // a run that repaired nothing is not audited
+  const trail = {
+    record: () => Promise.reject(new Error('nothing to audit')),
+  } as unknown as AuditTrail;
+  const service = new MigrationJobs(
+    config,
+    undefined as never,
+    phase,
+    router,
+    reconcile,
+    leases,
+    trail,
+  );
   return { service, seen };
 }
 

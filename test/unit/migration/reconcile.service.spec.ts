@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { StoppedError } from '../../../src/common/stop';
 import { MigrationState } from '../../../src/control/migration-state';
+import { BlogMetrics } from '../../../src/metrics/blog-metrics';
 import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
@@ -37,14 +38,16 @@ function setup(posts = 30) {
     get: async (name: string) => bodies.get(name),
     put: async (name: string, body: unknown) => void bodies.set(name, body),
   } as unknown as MigrationState;
+  const metrics = new BlogMetrics();
   const service = new ReconcileService(
     replicas,
     hintLogs,
-    new VerifyService(replicas, state),
+    new VerifyService(replicas, state, metrics),
     new HintRetryService(replicas),
     state,
+    metrics,
   );
-  return { mongo, cassandra, hints, service, bodies, replicas };
+  return { mongo, cassandra, hints, service, bodies, replicas, metrics };
 }
 
 const hint = (entity: string, id: string, postId: string, at: number): Hint => ({
@@ -171,6 +174,25 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     expect(cassandra.posts.get(b.id)).toEqual(b);
     expect(cassandra.posts.has(extra.id)).toBe(false);
     expect(bodies.get('reconcile:last')).toMatchObject({ found: 3, fixed: 3 });
+  });
+
+  it('counts its repairs per kind, and shows what it left as the verify differences', async () => {
+    const { mongo, cassandra, service, metrics } = setup();
+    const [a, b] = [...mongo.posts.values()];
+    cassandra.posts.set(a.id, { ...a, content: 'drifted' });
+    cassandra.posts.delete(b.id);
+    const orphan = fakeComment(fakePost().id);
+    cassandra.comments.set(orphan.id, orphan);
+    await run(service);
+    const values = async (name: string) =>
+      Object.fromEntries((await metrics.valuesOf(name)).map((v) => [v.labels.kind, v.value]));
+    expect(await values('blog_reconcile_repairs_total')).toEqual({ post: 2, comment: 1 });
+    expect(await values('blog_verify_differences')).toMatchObject({ post: 0, comment: 0 });
+    // a dry run repairs nothing and counts nothing
+    cassandra.posts.delete(a.id);
+    await service.run('dual-write', { dryRun: true, recheckDelayMs: 0 });
+    expect(await values('blog_reconcile_repairs_total')).toEqual({ post: 2, comment: 1 });
+    expect(await values('blog_verify_differences')).toMatchObject({ post: 1, comment: 0 });
   });
 
   describe('a repair a busy store refuses', () => {

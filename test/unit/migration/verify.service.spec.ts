@@ -1,12 +1,15 @@
 import { MigrationState } from '../../../src/control/migration-state';
+import { BlogMetrics } from '../../../src/metrics/blog-metrics';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
 import { FakeReplica, fakeComment, fakePost, replicasOf, twoSides } from './fake-replica';
 
 describe('VerifyService (logic, in-memory stores)', () => {
   const state = { get: async () => undefined, put: async () => undefined };
+  const metrics = new BlogMetrics();
   const verifier = new VerifyService(
     replicasOf(new FakeReplica('mongo'), new FakeReplica('cassandra')),
     state as unknown as MigrationState,
+    metrics,
   );
   const ids = (r: { differences: { entity: string; id: string; kind: string }[] }) =>
     r.differences.map((d) => `${d.entity}:${d.id}:${d.kind}`).sort();
@@ -68,6 +71,12 @@ describe('VerifyService (logic, in-memory stores)', () => {
     expect(seen.get(`post:${missing.id}`)?.cassandra).toBeUndefined();
     // digest scan, drill, recheck
     expect(cassandra.scans).toBe(3);
+    // blog_verify_differences: this verify's differences per kind
+    const shown = await metrics.valuesOf('blog_verify_differences');
+    expect(Object.fromEntries(shown.map((v) => [v.labels.kind, v.value]))).toMatchObject({
+      post: 4,
+      comment: 1,
+    });
   });
 
   it('does not report a difference that is gone when it looks again (a write in flight)', async () => {

@@ -160,4 +160,21 @@ describe('document shapes: every backed-up document checked against its declarat
     );
     expect(shapeProblem('hints', { _id: 'x' })).toBe('field entity is missing');
   });
+
+  it("accepts a hint with or without its request's id, and only as text", () => {
+    const hint = {
+      _id: 'post:p1',
+      entity: 'post',
+      id: 'p1',
+      post_id: 'p1',
+      op: 'upsert',
+      at: { $numberLong: '1776000000000000' },
+      error: 'timed out',
+    };
+    expect(shapeProblem('hints', hint)).toBeUndefined();
+    expect(shapeProblem('hints', { ...hint, request_id: 'req-1' })).toBeUndefined();
+    expect(shapeProblem('hints', { ...hint, request_id: { $numberInt: '1' } })).toBe(
+      'field request_id is not text',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../../src/config/app-config';
 import { CurrentPhase } from '../../../src/control/current-phase';
+import { BlogMetrics } from '../../../src/metrics/blog-metrics';
 import { CassandraHintLog } from '../../../src/store/hints/cassandra-hint-log';
 import { MongoHintLog } from '../../../src/store/hints/mongo-hint-log';
 import { HintLogs } from '../../../src/store/hints/hint-logs';
@@ -15,7 +16,12 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
  * A router over stores that are only their names (plus the methods a test hands in): the same
  * object serves as the store's PostStore and as its Replica.
  */
-function routerOver(phase: CurrentPhase, mongo: object = {}, cassandra: object = {}) {
+function routerOver(
+  phase: CurrentPhase,
+  mongo: object = {},
+  cassandra: object = {},
+  metrics = new BlogMetrics(),
+) {
   const plain = {
     mongo: { name: 'mongo', ...mongo } as unknown as PostStore,
     cassandra: { name: 'cassandra', ...cassandra } as unknown as PostStore,
@@ -32,6 +38,7 @@ function routerOver(phase: CurrentPhase, mongo: object = {}, cassandra: object =
     accounts,
     replicas,
     new HintLogs({ store: 'mongo' } as MongoHintLog, { store: 'cassandra' } as CassandraHintLog),
+    metrics,
   );
 }
 
@@ -144,5 +151,42 @@ describe('PostStoreRouter: a request finishes on the phase it started in', () =>
     expect(both.copiesOf('cassandra-primary')).toBe(both.copiesOf('cassandra-primary'));
     expect(both.copiesOf('cassandra-primary')?.secondaryName).toBe('mongo');
     expect(both.copiesOf('cassandra')).toBeUndefined();
+  });
+
+  it("times each store's operations and counts how each copy ended (blog_* metrics)", async () => {
+    const metrics = new BlogMetrics();
+    let refuse = false;
+    const timed = routerOver(
+      new CurrentPhase('dual-write'),
+      { createPost: () => new Promise((resolve) => setTimeout(resolve, 20)) },
+      { apply: () => (refuse ? Promise.reject(new Error('down')) : Promise.resolve()) },
+      metrics,
+    );
+    const store = timed.storeFor('dual-write');
+    await store.createPost({ id: 'p1' } as Post);
+    refuse = true; // and this test's hint log cannot store a hint either: failed
+    await store.createPost({ id: 'p2' } as Post);
+    await timed.copiesOf('dual-write')?.drain();
+
+    const durations = await metrics.valuesOf('blog_store_operation_duration_seconds');
+    const count = (store: string, operation: string) =>
+      durations.find(
+        (v) =>
+          v.metricName === 'blog_store_operation_duration_seconds_count' &&
+          v.labels.store === store &&
+          v.labels.operation === operation,
+      )?.value;
+    const sum = durations.find(
+      (v) =>
+        v.metricName === 'blog_store_operation_duration_seconds_sum' && v.labels.store === 'mongo',
+    )?.value;
+    expect(count('mongo', 'createPost')).toBe(2);
+    expect(count('cassandra', 'apply')).toBe(2);
+    expect(sum).toBeGreaterThanOrEqual(0.03);
+    const copies = await metrics.valuesOf('blog_secondary_copies_total');
+    expect(copies.map((v) => [v.labels.store, v.labels.outcome, v.value])).toEqual([
+      ['cassandra', 'written', 1],
+      ['cassandra', 'failed', 1],
+    ]);
   });
 });
