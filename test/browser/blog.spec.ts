@@ -134,7 +134,7 @@ describe.each(WIDTHS)('the blog at %ipx', (width) => {
     await admin.check('moderated');
   });
 
-  it('shows the admin the accounts and their own account', async () => {
+  it('shows the admin the accounts, their own account and the audit trail', async () => {
     const { page } = admin;
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -149,6 +149,11 @@ describe.each(WIDTHS)('the blog at %ipx', (width) => {
       .click();
     await page.waitForURL('**/account');
     await admin.check('account');
+    // the moderation just done is in the audit trail, by this admin
+    await admin.goto('/admin/audit');
+    const deletion = page.locator('[data-audit-id]').filter({ hasText: 'comment.delete' }).first();
+    expect(await deletion.locator('.meta').textContent()).toContain('grace');
+    await admin.check('audit');
   });
 
   it('deletes the post after asking', async () => {
