@@ -77,6 +77,7 @@ describe('GET /metrics (dual-write, real servers)', () => {
   });
 
   it('traffic and copies: requests by route, store operations, copies written', async () => {
+    await copies().drain(); // the writer's account and token, made before
     const before = await scrape();
     const id = await blog.createdId('Metrics one');
     await blog.comment(id, { commenter: 'Reader', comment: 'A comment.' }).expect(201);
@@ -103,14 +104,16 @@ describe('GET /metrics (dual-write, real servers)', () => {
     expect(
       grew('blog_store_operation_duration_seconds_count', { store: 'mongo', operation: 'getPost' }),
     ).toBeGreaterThanOrEqual(1);
-    // the post's and the comment's copies, on Cassandra
+    // the post's and the comment's copies, on Cassandra (and the writer's token, whose use is
+    // recorded once a minute, if a minute went by)
+    const written = grew('blog_secondary_copies_total', { store: 'cassandra', outcome: 'written' });
+    expect(written).toBeGreaterThanOrEqual(2);
     expect(
       grew('blog_store_operation_duration_seconds_count', {
         store: 'cassandra',
         operation: 'apply',
       }),
-    ).toBe(2);
-    expect(grew('blog_secondary_copies_total', { store: 'cassandra', outcome: 'written' })).toBe(2);
+    ).toBe(written);
   });
 
   it('a copy slower than SECONDARY_WRITE_TIMEOUT_MS is hinted, and the hint is pending', async () => {
@@ -126,8 +129,8 @@ describe('GET /metrics (dual-write, real servers)', () => {
     expect(
       total(after, 'blog_secondary_copies_total', { outcome: 'hinted' }) -
         total(before, 'blog_secondary_copies_total', { outcome: 'hinted' }),
-    ).toBe(1);
-    expect(sample(after, 'blog_hints_pending', { store: 'cassandra' })).toBe(1);
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'blog_hints_pending', { store: 'cassandra' })).toBeGreaterThanOrEqual(1);
     const slowest = sample(after, 'blog_store_operation_duration_seconds_sum', {
       store: 'cassandra',
       operation: 'apply',

@@ -10,6 +10,10 @@ import { MemoryAccountStore } from '../../support/memory-account-store';
 
 const PASSWORD = 'correct horse battery';
 
+// Each test hashes passwords with the real (deliberately slow) KDF: on a loaded 2-core machine a
+// test takes seconds. They check outcomes, not time.
+jest.setTimeout(30_000);
+
 describe('AccountsService and CredentialsService (on an in-memory AccountStore)', () => {
   const config = loadConfig({ SESSION_IDLE_TIMEOUT: '2h', SESSION_MAX_AGE: '7d' });
   let store: MemoryAccountStore;

@@ -97,6 +97,10 @@ function source(data = DATA): DocumentSource {
     })();
 }
 
+// gzip of multi-megabyte documents takes seconds on a loaded 2-core machine; these check
+// content, not time
+jest.setTimeout(30_000);
+
 describe('backup file: format, checksum, truncation and tamper detection', () => {
   let dir: string;
   let n = 0;
