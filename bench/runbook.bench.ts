@@ -93,6 +93,9 @@ async function main(): Promise<void> {
     ...benchAppEnv(servers, 'bench_runbook'),
     MIGRATION_PHASE: 'mongo',
     NO_COLOR: '1', // plain app logs
+    // this benchmark times the data steps; the shadow-read gate (no open mismatch) stays on, but
+    // its sample minimum would make the run wait for traffic (bench:shadow measures those reads)
+    SHADOW_MIN_SAMPLES: '0',
   };
   // both stores: what to drop at the end
   const both = { ...env, MIGRATION_PHASE: 'dual-write' };

@@ -17,6 +17,7 @@ import type {
   ResultsMeta,
   RunbookJson,
   RunbookRunJson,
+  ShadowJson,
   StatsJson,
 } from './results';
 
@@ -441,12 +442,33 @@ export function renderInput(data: InputJson): string {
   ]);
 }
 
+export function renderShadow(data: ShadowJson): string {
+  const rows = data.rows.map((r) => {
+    const [rps, p50, p99] = loadCells(r, data.meta.options.BENCH_SECONDS);
+    return [cell(r.rate), rps, p50, p99];
+  });
+  const s = data.samples;
+  return join([
+    metaLine(data.meta),
+    table(['GET / in `dual-write`', 'req/s', 'p50 ms', 'p99 ms'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+    `Samples at rate 1: ${grouped(s.matched)} matched, ${grouped(s.mismatched)} mismatched, ${grouped(s.errors)} errors, ${grouped(s.dropped)} dropped (queue full).`,
+    targetsTable('ratio', data.ratios),
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
   migration: renderMigration,
   runbook: renderRunbook,
   input: renderInput,
+  shadow: renderShadow,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

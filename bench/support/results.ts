@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook', 'input'] as const;
+export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook', 'input', 'shadow'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -67,6 +67,16 @@ export interface PagesJson {
   rows: Array<LoadFigures & { phase: string; route: string }>;
   ratios: Ratio[];
   /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+/** bench:shadow: the home page in dual-write at SHADOW_READ_RATE 0 and 1 (means of rounds). */
+export interface ShadowJson {
+  meta: ResultsMeta;
+  rows: Array<LoadFigures & { rate: string }>;
+  ratios: Ratio[];
+  /** what the rate-1 app's samples came to */
+  samples: { matched: number; mismatched: number; errors: number; dropped: number };
   notes?: string[];
 }
 

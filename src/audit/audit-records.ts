@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
+import { reasonOf } from '../common/with-timeout';
 import { StoreName } from '../config/migration-phase';
 import { CassandraClient } from '../database/cassandra/cassandra-client';
 import { AuditEntry, auditDay, auditIdTime } from './audit-entry';
@@ -14,7 +15,11 @@ export interface AuditRange {
 /** Where one store keeps the trail. Append only: there is no update and no delete. */
 export abstract class AuditRecords {
   abstract readonly store: StoreName;
-  abstract append(entry: AuditEntry): Promise<void>;
+  /**
+   * Adds the entry; false when this store has no trail (its schema migration not applied, or
+   * MongoDB removed after cleanup): nothing is created behind the schema migrations' back.
+   */
+  abstract append(entry: AuditEntry): Promise<boolean>;
   /** The newest `limit` entries of the range (all of them without a limit), in any order. */
   abstract list(range: AuditRange, limit?: number): Promise<AuditEntry[]>;
 }
@@ -45,7 +50,14 @@ export class MongoAuditRecords extends AuditRecords {
     return this.connection.collection<AuditDocument>(AUDIT_COLLECTION);
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: AuditEntry): Promise<boolean> {
+    // an insert would create the collection: in a MongoDB emptied by cleanup or never migrated
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    const found = await db
+      .listCollections({ name: AUDIT_COLLECTION }, { nameOnly: true })
+      .toArray();
+    if (found.length === 0) return false;
     const { id, at, details, ...rest } = entry;
     await this.collection.insertOne({
       ...rest,
@@ -53,6 +65,7 @@ export class MongoAuditRecords extends AuditRecords {
       at: new Date(at),
       details: JSON.stringify(details),
     });
+    return true;
   }
 
   async list(range: AuditRange, limit?: number): Promise<AuditEntry[]> {
@@ -92,19 +105,25 @@ export class CassandraAuditRecords extends AuditRecords {
     super();
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: AuditEntry): Promise<boolean> {
     const day = auditDay(auditIdTime(entry.id));
     // the day first: an entry is never in a day the list does not know
-    await this.client.execute(
-      `INSERT INTO ${this.client.table('audit_days')} (bucket, day) VALUES (?, ?)`,
-      [DAYS_BUCKET, day],
-      { idempotent: true },
-    );
+    try {
+      await this.client.execute(
+        `INSERT INTO ${this.client.table('audit_days')} (bucket, day) VALUES (?, ?)`,
+        [DAYS_BUCKET, day],
+        { idempotent: true },
+      );
+    } catch (error) {
+      if (/unconfigured table|does not exist/i.test(reasonOf(error))) return false;
+      throw error;
+    }
     await this.client.execute(
       `INSERT INTO ${this.client.table('audit_log')} (day, id, body) VALUES (?, ?, ?)`,
       [day, entry.id, JSON.stringify(entry)],
       { idempotent: true },
     );
+    return true;
   }
 
   async list(range: AuditRange, limit?: number): Promise<AuditEntry[]> {

@@ -37,6 +37,8 @@ export interface AuditRead {
 export interface AuditWrite {
   entry: AuditEntry;
   written: StoreName[];
+  /** open stores without a trail (schema not migrated, MongoDB emptied by cleanup) */
+  skipped: StoreName[];
   /** stores that did not take the entry, with why */
   failed: string[];
 }
@@ -83,12 +85,13 @@ export class AuditTrail {
     };
     const stores = await this.writableStores();
     const written: StoreName[] = [];
+    const skipped: StoreName[] = [];
     const failed: string[] = [];
     await Promise.all(
       stores.map(async (store) => {
         try {
-          await this.records[store].append(entry);
-          written.push(store);
+          if (await this.records[store].append(entry)) written.push(store);
+          else skipped.push(store);
         } catch (error) {
           failed.push(`${store} (${reasonOf(error)})`);
         }
@@ -96,10 +99,10 @@ export class AuditTrail {
     );
     if (failed.length > 0 || written.length === 0) {
       this.logger.error(
-        `AUDIT ENTRY NOT WRITTEN to ${failed.join(', ') || 'any store (none is open)'}: ${JSON.stringify(entry)}`,
+        `AUDIT ENTRY NOT WRITTEN to ${failed.join(', ') || `any store (${skipped.length > 0 ? `no trail in ${skipped.join(', ')}: schema migrations pending?` : 'none is open'})`}: ${JSON.stringify(entry)}`,
       );
     }
-    return { entry, written, failed };
+    return { entry, written, skipped, failed };
   }
 
   /** The dashboard's audit tail and /admin/audit: oldest first. */
@@ -157,7 +160,11 @@ export class AuditTrail {
     });
     const inCassandra = new Set((await this.records.cassandra.list({})).map((entry) => entry.id));
     const missing = fromMongo.filter((entry) => !inCassandra.has(entry.id));
-    for (const entry of mergeEntries([missing])) await this.records.cassandra.append(entry);
+    for (const entry of mergeEntries([missing])) {
+      if (!(await this.records.cassandra.append(entry))) {
+        throw new Error('Cassandra has no audit_log table: run `schema migrate --store cassandra`');
+      }
+    }
     return missing.length;
   }
 

@@ -147,6 +147,23 @@ function parsePollInterval(raw: string): number {
   return (isPollInterval(ms) ? ms : raw) as number;
 }
 
+function isRate(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+/** A share from 0 to 1; raw text back when it is not one, so the error shows it. */
+function parseRate(raw: string): number {
+  return (/^(0|1)(\.\d{1,9})?$|^\.\d{1,9}$/.test(raw) ? Number(raw) : raw) as number;
+}
+
+function isShadowRecheck(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value <= 60_000;
+}
+
+function isShadowWindow(value: unknown): boolean {
+  return typeof value === 'number' && value >= 60_000 && value <= DAY_MS;
+}
+
 const DRIVER_TIMEOUT_FORMAT =
   'must be an integer up to 600000, at least SECONDARY_WRITE_TIMEOUT_MS and HEALTH_CHECK_TIMEOUT_MS';
 
@@ -504,6 +521,44 @@ export class AppConfig {
     says('OPS_HOST', 'must be an IP address or a host name, like 127.0.0.1 or 0.0.0.0'),
   )
   opsHost!: string;
+  // --- shadow reads (issue 16, docs/shadow-reads.md) ---
+
+  /**
+   * SHADOW_READ_RATE: in the dual phases, the share of post, listing and comments page reads
+   * also read from the secondary after the answer and compared (0 = off, 1 = every read).
+   */
+  @ValidateBy(
+    { name: 'isRate', validator: { validate: isRate } },
+    says('SHADOW_READ_RATE', 'must be a number from 0 to 1, like 0.01'),
+  )
+  shadowReadRate!: number;
+
+  /** SHADOW_RECHECK_DELAY: how long a mismatch waits for writes in flight before it is read again. */
+  @ValidateBy(
+    { name: 'isShadowRecheck', validator: { validate: isShadowRecheck } },
+    says('SHADOW_RECHECK_DELAY', 'must be a duration from 0 to 1m, like 500ms or 2s'),
+  )
+  shadowRecheckDelayMs!: number;
+
+  /** SHADOW_QUEUE_LIMIT: sampled reads waiting or running at once; past it samples are dropped. */
+  @IsInt(says('SHADOW_QUEUE_LIMIT', 'must be an integer from 1 to 100000'))
+  @Min(1, says('SHADOW_QUEUE_LIMIT', 'must be an integer from 1 to 100000'))
+  @Max(100000, says('SHADOW_QUEUE_LIMIT', 'must be an integer from 1 to 100000'))
+  shadowQueueLimit!: number;
+
+  /** SHADOW_MIN_SAMPLES: samples the cassandra-primary and cassandra gates need in SHADOW_WINDOW. */
+  @IsInt(says('SHADOW_MIN_SAMPLES', 'must be an integer from 0 to 100000000'))
+  @Min(0, says('SHADOW_MIN_SAMPLES', 'must be an integer from 0 to 100000000'))
+  @Max(100_000_000, says('SHADOW_MIN_SAMPLES', 'must be an integer from 0 to 100000000'))
+  shadowMinSamples!: number;
+
+  /** SHADOW_WINDOW: how far back the gates count samples (1m to 24h). */
+  @ValidateBy(
+    { name: 'isShadowWindow', validator: { validate: isShadowWindow } },
+    says('SHADOW_WINDOW', 'must be a duration from 1m to 24h, like 30m or 1h'),
+  )
+  shadowWindowMs!: number;
+
   // --- HTTP input limits and server timeouts (issue 15) ---
 
   /** HTTP_BODY_LIMIT: the largest request body accepted (413 above it); see body-limits.ts. */
@@ -699,6 +754,11 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     opsHost: read(env, 'OPS_HOST', '127.0.0.1'),
     backupKey: read(env, 'BACKUP_KEY', ''),
     metricsToken: read(env, 'METRICS_TOKEN', ''),
+    shadowReadRate: parseRate(read(env, 'SHADOW_READ_RATE', '0.01')),
+    shadowRecheckDelayMs: parseInterval(read(env, 'SHADOW_RECHECK_DELAY', '2s')),
+    shadowQueueLimit: integerOrRaw(read(env, 'SHADOW_QUEUE_LIMIT', '1000')),
+    shadowMinSamples: integerOrRaw(read(env, 'SHADOW_MIN_SAMPLES', '200')),
+    shadowWindowMs: parseInterval(read(env, 'SHADOW_WINDOW', '1h')),
     httpBodyLimit: parseSize(read(env, 'HTTP_BODY_LIMIT', String(DEFAULT_BODY_LIMIT))),
     httpKeepAliveTimeoutMs: parseInterval(read(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s')),
     httpHeadersTimeoutMs: parseInterval(read(env, 'HTTP_HEADERS_TIMEOUT', '66s')),

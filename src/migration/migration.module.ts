@@ -1,3 +1,4 @@
+import { ShadowModule } from '../shadow/shadow.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ControlModule } from '../control/control.module';
@@ -15,7 +16,7 @@ import { VerifyService } from './verify/verify.service';
  * (MigrationJobsModule) call the same services; their durable state is in the control module.
  */
 @Module({
-  imports: [AuditModule, ControlModule, StoreModule, SchemaModule],
+  imports: [AuditModule, ControlModule, StoreModule, SchemaModule, ShadowModule],
   providers: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
   exports: [VerifyService, HintRetryService, BackfillService, ReconcileService, PhaseGates],
 })

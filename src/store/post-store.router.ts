@@ -128,6 +128,11 @@ export class PostStoreRouter implements BeforeApplicationShutdown {
     return this.storeFor(this.pinned.getStore() ?? this.phase.get());
   }
 
+  /** The phase of the running request, else the phase this instance serves now. */
+  currentPhase(): MigrationPhase {
+    return this.pinned.getStore() ?? this.phase.get();
+  }
+
   /** The account store of the running request's phase, else of the phase served now. */
   currentAccounts(): AccountStore {
     return this.storesFor(this.pinned.getStore() ?? this.phase.get()).accounts;

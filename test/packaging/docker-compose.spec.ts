@@ -64,6 +64,11 @@ const APP_ENV_VARS = [
   'HTTP_HEADERS_TIMEOUT',
   'HTTP_REQUEST_TIMEOUT',
   'LOG_LEVEL',
+  'SHADOW_READ_RATE',
+  'SHADOW_RECHECK_DELAY',
+  'SHADOW_QUEUE_LIMIT',
+  'SHADOW_MIN_SAMPLES',
+  'SHADOW_WINDOW',
 ];
 
 /** Off when empty (an open Cassandra, as compose's own): passed through, empty by default. */
@@ -126,6 +131,11 @@ const INTERPOLATED_VARS = [
   'HTTP_HEADERS_TIMEOUT',
   'HTTP_REQUEST_TIMEOUT',
   'LOG_LEVEL',
+  'SHADOW_READ_RATE',
+  'SHADOW_RECHECK_DELAY',
+  'SHADOW_QUEUE_LIMIT',
+  'SHADOW_MIN_SAMPLES',
+  'SHADOW_WINDOW',
   'MONGO_DATABASE',
   'MONGO_TAG',
   'APP_IMAGE',

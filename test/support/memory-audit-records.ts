@@ -12,9 +12,10 @@ export class MemoryAuditRecords extends AuditRecords {
     super();
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: AuditEntry): Promise<boolean> {
     if (this.failing) throw this.failing;
     this.entries.push(structuredClone(entry));
+    return true;
   }
 
   async list(range: AuditRange, limit?: number): Promise<AuditEntry[]> {

@@ -68,6 +68,11 @@ export function testEnv(
     // the per-address limits are off unless a test sets them (the tests of the limits do)
     RATE_LIMIT_WRITES: '0',
     RATE_LIMIT_COMMENTS: '0',
+    // shadow reads are off, and the gates need no samples, unless a test sets them (the shadow
+    // read tests do): a sampled read of a record another test tampered with on purpose would
+    // otherwise refuse a later `phase set` now and then
+    SHADOW_READ_RATE: '0',
+    SHADOW_MIN_SAMPLES: '0',
     ...overrides,
   };
 }

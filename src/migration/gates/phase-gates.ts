@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { pollUntil } from '../../common/poll';
-import { DUAL_PHASES, MigrationPhase, phasePlan, StoreName } from '../../config/migration-phase';
+import {
+  DUAL_PHASES,
+  MigrationPhase,
+  phasePlan,
+  StoreName,
+  storeNamesUsedBy,
+} from '../../config/migration-phase';
 import { BackfillService, copiedIn } from '../backfill/backfill.service';
 import { Difference, LastVerify, VerifyService } from '../verify/verify.service';
 import { SchemaService } from '../../schema/schema.service';
@@ -10,6 +16,9 @@ import { Direction, directionOf, from } from '../directions';
 import { changedAt, goneFromBoth } from './record-changes';
 import { PhaseControl } from '../../control/phase-control';
 import { describeInstance, EffectivePhase, follows, lastStep } from '../../control/phase-record';
+import { ShadowLedger } from '../../shadow/shadow-ledger';
+import { shadowMismatchCheck, shadowSamplesCheck } from './shadow-gate-checks';
+import { AppConfig } from '../../config/app-config';
 
 /** One condition of a gate, met or not, with what was found. */
 export interface GateCheck {
@@ -35,6 +44,8 @@ const HINT_POLL_MS = 500;
  *   dual-write → cassandra-primary: every instance follows dual-write; the backfill into
  *     Cassandra completed, started after dual-write began; no pending hints; verify clean
  *   cassandra-primary → cassandra: instances follow; no pending hints; verify clean
+ *   both of these also: no open shadow-read mismatch, at least SHADOW_MIN_SAMPLES samples in
+ *     the last SHADOW_WINDOW (docs/shadow-reads.md)
  *   cassandra-primary → dual-write: instances follow; no pending hints; verify clean
  *   cassandra → cassandra-primary: instances follow; MongoDB has the blog's schema (present or
  *     restored); a reverse backfill completed, started after phase cassandra began; verify finds
@@ -50,6 +61,8 @@ export class PhaseGates {
     private readonly replicas: Replicas,
     private readonly hintLogs: HintLogs,
     private readonly schema: SchemaService,
+    private readonly shadow: ShadowLedger,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -78,8 +91,13 @@ export class PhaseGates {
         checks.push(await this.verifyClean(from, mode, waitFor(checks)));
         // after the verify, which can take minutes: a copy missed meanwhile counts
         checks.push(await this.noPendingHints(waitFor(checks)));
+        checks.push(...(await this.shadowReads(from)));
         break;
       case 'cassandra-primary→cassandra':
+        checks.push(await this.verifyClean(from, mode, waitFor(checks)));
+        checks.push(await this.noPendingHints(waitFor(checks)));
+        checks.push(...(await this.shadowReads(from)));
+        break;
       case 'cassandra-primary→dual-write':
         checks.push(await this.verifyClean(from, mode, waitFor(checks)));
         checks.push(await this.noPendingHints(waitFor(checks)));
@@ -93,6 +111,21 @@ export class PhaseGates {
       }
     }
     return checks;
+  }
+
+  /**
+   * Moving the reads to Cassandra (and then dropping MongoDB) also needs what readers saw to
+   * agree: no open shadow-read mismatch, and enough samples in the window to say so.
+   */
+  private async shadowReads(phase: MigrationPhase): Promise<GateCheck[]> {
+    const stores = storeNamesUsedBy(phase);
+    return Promise.all([
+      shadowMismatchCheck(this.shadow, stores),
+      shadowSamplesCheck(this.shadow, stores, {
+        minSamples: this.config.shadowMinSamples,
+        windowMs: this.config.shadowWindowMs,
+      }),
+    ]);
   }
 
   private async instancesFollow(phase: MigrationPhase): Promise<GateCheck> {

@@ -132,6 +132,8 @@ export function useControllerApp(
       // the file sets them (the tests of the limits do)
       RATE_LIMIT_WRITES: '0',
       RATE_LIMIT_COMMENTS: '0',
+      // no shadow reads: the controller tier's stores are in memory, with no record to keep them
+      SHADOW_READ_RATE: '0',
       ...env,
     });
     const state = new Map<string, unknown>();

@@ -126,6 +126,15 @@ describe('AuditTrail (real servers)', () => {
     await both.get<Connection>(getConnectionToken()).db!.dropCollection('audit_log');
     expect(actions(await trail.list())).toEqual(before);
     expect(actions(await cassandraOnly.get(AuditTrail).list())).toEqual(before);
+    // MongoDB without its trail (removed after cleanup): skipped, never re-created by a write
+    const gone = await trail.record(record('mongo gone'));
+    expect({ written: gone.written, skipped: gone.skipped }).toEqual({
+      written: ['cassandra'],
+      skipped: ['mongo'],
+    });
+    const db = both.get<Connection>(getConnectionToken()).db!;
+    expect(await db.listCollections({ name: 'audit_log' }).toArray()).toEqual([]);
+    before.push('mongo gone');
     // a restored MongoDB (audit_log re-created empty): reads still merge Cassandra's entries
     await both.get(SchemaService).migrate({});
     await both.get<Connection>(getConnectionToken()).db!.createCollection('audit_log');

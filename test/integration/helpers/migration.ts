@@ -112,6 +112,9 @@ export function cliEnvOf(config: AppConfig): Record<string, string> {
     CASSANDRA_LOCAL_DC: config.cassandraLocalDc,
     CASSANDRA_KEYSPACE: config.cassandraKeyspace,
     CASSANDRA_REPLICATION: config.cassandraReplication,
+    // what the cassandra-primary and cassandra gates need from shadow reads (testEnv: none)
+    SHADOW_MIN_SAMPLES: String(config.shadowMinSamples),
+    SHADOW_WINDOW: `${config.shadowWindowMs}ms`,
     // a secured Cassandra's login and TLS, when the config has them
     ...Object.fromEntries(
       (

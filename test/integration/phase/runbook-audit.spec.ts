@@ -151,7 +151,8 @@ describe('the audit trail of a full runbook run (real servers, CLI)', () => {
     expect(text.stdout).toContain(
       `ok      ${actor} phase.set cassandra {"from":"cassandra-primary","forced":true`,
     );
-  });
+    // 18 CLI runs, each a process start, some running a verify: more than the default 120 s on a busy machine
+  }, 300_000);
 
   it.each([
     [['--since', 'yesterday'], '--since must be an ISO time'],

@@ -39,6 +39,9 @@ function gates(pendingCounts: number[]) {
     replicas,
     hintLogs,
     undefined as never,
+    // shadow reads agree (their checks: test/unit/shadow)
+    { openMismatches: async () => [], samplesSince: async () => ({ compared: 0 }) } as never,
+    { shadowMinSamples: 0, shadowWindowMs: 3_600_000 } as never,
   );
   return Object.assign(service, { settles });
 }
