@@ -627,9 +627,8 @@ export class AppConfig {
   migrationsDir?: string;
 
   /**
-   * LOG_LEVEL: the lowest level logged (pino's levels, or silent). Unset: info for the app
-   * (silent under NODE_ENV=test, so test output shows what a test asks for), warn for the CLI
-   * (its output is the command's own).
+   * LOG_LEVEL: the lowest level logged (pino's levels, or silent). Unset: info for the app, warn
+   * for the CLI (its output is the command's own).
    */
   @IsOptional()
   @IsIn(LOG_LEVELS, says('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`))
@@ -637,7 +636,7 @@ export class AppConfig {
 
   /** How a process logs: JSON lines in production and tests, readable lines in development. */
   logSettings(processKind: 'app' | 'cli'): LogSettings {
-    const fallback = processKind === 'cli' ? 'warn' : this.nodeEnv === 'test' ? 'silent' : 'info';
+    const fallback = processKind === 'cli' ? 'warn' : 'info';
     return { level: this.logLevel ?? fallback, readable: this.nodeEnv === 'development' };
   }
 

@@ -4,6 +4,7 @@ import { pollUntil } from '../common/poll';
 import { reasonOf } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { MigrationPhase, nextPhases, storeNamesUsedBy } from '../config/migration-phase';
+import { StoreConnections } from '../database/store-connections';
 import { PhaseControl } from '../control/phase-control';
 import { EffectivePhase, follows, InstanceReport, PhaseRecord } from '../control/phase-record';
 import { GateCheck, PhaseGates } from '../migration/gates/phase-gates';
@@ -74,6 +75,7 @@ export class PhaseSwitch {
     private readonly gates: PhaseGates,
     private readonly schema: SchemaService,
     private readonly audit: AuditTrail,
+    private readonly connections: StoreConnections,
   ) {}
 
   /** The effective phase, and each next step's gate as last recorded (no verify is run). */
@@ -142,6 +144,7 @@ export class PhaseSwitch {
       );
     } else {
       progress(`checking the gate ${from} → ${target}...`);
+      await this.connectBoth(from, target);
       checks = await this.gates.check(current, target, 'live', request.hintWaitMs);
       if (checks.length > 0) progress(checks.map(checkLine).join('\n'));
       if (checks.some((check) => !check.ok)) return { status: 'refused', from, target, checks };
@@ -149,6 +152,18 @@ export class PhaseSwitch {
     await this.schemaReady(target, progress);
     const { record, skipped } = await this.control.write(target, current, force, request.actor);
     return { status: 'set', from, target, checks, forced: force, record, skipped };
+  }
+
+  /**
+   * The gate (verify, hints) reads every store of both phases, whatever this process's
+   * MIGRATION_PHASE connected at start. A store that cannot be reached is left to the gate's own
+   * checks to report: a rollback away from a broken store must stay possible.
+   */
+  private async connectBoth(from: MigrationPhase, to: MigrationPhase): Promise<void> {
+    const stores = new Set([...storeNamesUsedBy(from), ...storeNamesUsedBy(to)]);
+    await Promise.all(
+      [...stores].map((store) => this.connections.ensure(store).catch(() => undefined)),
+    );
   }
 
   /**

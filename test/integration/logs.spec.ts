@@ -148,7 +148,7 @@ describe('structured logs (real servers)', () => {
       }),
     );
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'error', route: '/api/posts', status: 503 }),
+      expect.objectContaining({ level: 'warn', route: '/api/posts', status: 503 }),
     );
   });
 

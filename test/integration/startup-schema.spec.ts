@@ -20,6 +20,16 @@ function runMain(env: Record<string, string>) {
   );
 }
 
+/** The messages of the error lines among JSON log lines (a line that is not JSON fails the test). */
+function errorLines(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { level: string; msg: string })
+    .filter((line) => line.level === 'error')
+    .map((line) => line.msg);
+}
+
 describe('schema at startup', () => {
   let env: Record<string, string>;
   let config: AppConfig;
@@ -40,7 +50,8 @@ describe('schema at startup', () => {
   it('main.ts exits non-zero with one line telling to run the migrate command', () => {
     const run = runMain(env);
     expect(run.status).toBe(1);
-    const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /ERROR/.test(line));
+    // production logs JSON lines; errors go to stderr
+    const lines = errorLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(
       `Schema migrations are pending (mongo: ${migrationVersions('mongo').length}, cassandra: ${migrationVersions('cassandra').length}); run \`npm run cli -- schema migrate\` before starting the app`,
@@ -72,9 +83,10 @@ describe('schema at startup', () => {
     const url = 'mongodb://blog:hunter2@127.0.0.1:1/startup_unreachable';
     const run = runMain({ ...env, MIGRATION_PHASE: 'mongo', MONGO_URL: url });
     expect(run.status).toBe(1);
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(run.stderr.split('\n').filter((line) => line.trim() !== '')).toHaveLength(1);
+    const lines = errorLines(run.stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/ERROR .*mongo is unreachable: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect(lines[0]).toMatch(/mongo is unreachable: connect ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2');
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/^\s+at /m);
   });

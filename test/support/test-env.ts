@@ -73,6 +73,9 @@ export function testEnv(
     // otherwise refuse a later `phase set` now and then
     SHADOW_READ_RATE: '0',
     SHADOW_MIN_SAMPLES: '0',
+    // errors only: no access line in the test output, but a spawned app still says why it
+    // refused to start (a test that reads the app's log lines sets its own level)
+    LOG_LEVEL: 'error',
     ...overrides,
   };
 }

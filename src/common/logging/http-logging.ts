@@ -44,7 +44,9 @@ function accessMessage(fields: AccessFields): string {
  * The first middleware of the app: gives the request its id (requestIdFrom), answers it in
  * `X-Request-Id` before anything else can answer (a refused body, a rate limit, a 404), hangs a
  * logger bound to that id on `req.log`, and writes one access line when the response ends.
- * A 5xx is logged as an error; everything else, a client's mistakes included, as info.
+ * A 5xx is a warning: the failure itself is logged as an error where it happened (with the stack,
+ * and the same request id), so one failure is one error line. Everything else, a client's
+ * mistakes included, is info.
  */
 export function httpLogging(root: Logger): HttpLogger {
   return pinoHttp({
@@ -58,7 +60,7 @@ export function httpLogging(root: Logger): HttpLogger {
     quietReqLogger: true,
     quietResLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'warn' : 'info'),
     customSuccessObject: (req, res, logged: { responseTime: number }) =>
       accessFields(req, res, logged.responseTime),
     customErrorObject: (req, res, _error, logged: { responseTime: number }) =>

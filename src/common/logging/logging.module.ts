@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { DestinationStream, Logger } from 'pino';
-import { createRootLogger, LogSettings } from './root-logger';
+import { Logger } from 'pino';
+import { createRootLogger, LogSettings, LogTarget } from './root-logger';
 
-/** Where the app's log lines go: standard output; a test swaps in a stream it reads. */
+/** Where the app's log lines go: the console (errors on stderr); a test swaps in a stream it reads. */
 export class LogDestination {
-  constructor(readonly target: 1 | 2 | DestinationStream) {}
+  constructor(readonly target: LogTarget) {}
 }
 
 /** The process's root pino logger, for the request logging middleware (configure-app.ts). */
@@ -28,7 +28,7 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           providers: [
-            { provide: LogDestination, useValue: new LogDestination(1) },
+            { provide: LogDestination, useValue: new LogDestination('console') },
             {
               provide: RootLogger,
               inject: [LogDestination],

@@ -11,8 +11,12 @@ export interface LogSettings {
   readable: boolean;
 }
 
-/** Standard output (the app) or standard error (the CLI, whose stdout is the command's output). */
-export type LogTarget = 1 | 2 | DestinationStream;
+/**
+ * Where a process's lines go. `console`: standard output, errors and worse on standard error (the
+ * app, as Nest's console logger did: a refused start is one line on stderr). `2`: all on standard
+ * error (the CLI, whose standard output is the command's own). A stream: a test reading them.
+ */
+export type LogTarget = 'console' | 2 | DestinationStream;
 
 type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
 
@@ -30,23 +34,41 @@ function loadPretty(): PrettyFactory | undefined {
   }
 }
 
-function destinationOf(settings: LogSettings, target: LogTarget): DestinationStream {
-  const pretty = settings.readable ? loadPretty() : undefined;
-  if (pretty) {
-    const stream = pretty({
-      destination: target,
-      // synchronous: a line written just before process.exit() (a refused start) is not lost
-      sync: true,
-      colorize:
-        typeof target === 'number' && Boolean(process[target === 1 ? 'stdout' : 'stderr'].isTTY),
-      translateTime: 'SYS:HH:MM:ss.l',
-      // the access line's fields are all in its message already
-      ignore: 'pid,hostname,context,requestId,method,route,path,status,durationMs',
-      messageFormat: '{if requestId}{requestId} {end}{if context}[{context}] {end}{msg}',
-    });
-    return Object.assign(stream, { prettified: true });
+function prettyTo(
+  pretty: PrettyFactory,
+  destination: 1 | 2 | DestinationStream,
+): DestinationStream {
+  return pretty({
+    destination,
+    // synchronous: a line written just before process.exit() (a refused start) is not lost
+    sync: true,
+    colorize:
+      typeof destination === 'number' &&
+      Boolean(process[destination === 1 ? 'stdout' : 'stderr'].isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    // the access line's fields are all in its message already
+    ignore: 'pid,hostname,context,requestId,method,route,path,status,durationMs',
+    messageFormat: '{if requestId}{requestId} {end}{if context}[{context}] {end}{msg}',
+  });
+}
+
+function toDescriptor(fd: 1 | 2, pretty: PrettyFactory | undefined): DestinationStream {
+  return pretty ? prettyTo(pretty, fd) : pino.destination({ dest: fd, sync: true });
+}
+
+function destinationOf(target: LogTarget, pretty: PrettyFactory | undefined): DestinationStream {
+  if (target === 'console') {
+    // dedupe: a line goes to the one stream with the highest level it reaches
+    return pino.multistream(
+      [
+        { level: 'trace', stream: toDescriptor(1, pretty) },
+        { level: 'error', stream: toDescriptor(2, pretty) },
+      ],
+      { dedupe: true },
+    );
   }
-  return typeof target === 'number' ? pino.destination({ dest: target, sync: true }) : target;
+  if (target === 2) return toDescriptor(2, pretty);
+  return pretty ? prettyTo(pretty, target) : target;
 }
 
 /**
@@ -55,8 +77,9 @@ function destinationOf(settings: LogSettings, target: LogTarget): DestinationStr
  * censored (log-redaction.ts) whatever the format.
  */
 export function createRootLogger(settings: LogSettings, target: LogTarget): Logger {
-  const destination = destinationOf(settings, target);
-  const json = !(destination as { prettified?: boolean }).prettified;
+  const pretty = settings.readable ? loadPretty() : undefined;
+  const json = pretty === undefined;
+  const destination = destinationOf(target, pretty);
   return pino(
     {
       level: settings.level,

@@ -134,6 +134,8 @@ export function useControllerApp(
       RATE_LIMIT_COMMENTS: '0',
       // no shadow reads: the controller tier's stores are in memory, with no record to keep them
       SHADOW_READ_RATE: '0',
+      // as quiet as the Nest logger (logger: false): no access or error lines in the test output
+      LOG_LEVEL: 'silent',
       ...env,
     });
     const state = new Map<string, unknown>();

@@ -261,14 +261,14 @@ describe('loadConfig', () => {
   });
 
   describe('LOG_LEVEL', () => {
-    it('defaults to info for the app (silent in tests) and warn for the CLI; readable only in development', () => {
+    it('defaults to info for the app and warn for the CLI; readable only in development', () => {
       const dev = loadConfig({});
       expect(dev.logSettings('app')).toEqual({ level: 'info', readable: true });
       expect(dev.logSettings('cli')).toEqual({ level: 'warn', readable: true });
       const prod = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) });
       expect(prod.logSettings('app')).toEqual({ level: 'info', readable: false });
       expect(loadConfig({ NODE_ENV: 'test' }).logSettings('app')).toEqual({
-        level: 'silent',
+        level: 'info',
         readable: false,
       });
     });

@@ -1,4 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { Request } from 'express';
+import pino from 'pino';
+import { inRequestContext } from '../../../src/common/logging/request-context';
 import { Hint, HintLog } from '../../../src/store/hints/hint-log';
 import { Replica } from '../../../src/store/replica';
 import { CopyTarget, SecondaryCopier } from '../../../src/store/dual-write/secondary-copier';
@@ -168,5 +171,15 @@ describe('SecondaryCopier: a real bound on copies in flight', () => {
     );
     secondary.answerAll();
     await copier.drain();
+  });
+
+  it("a hint names the request whose copy missed (its id, from the request's context), and none outside one", async () => {
+    const req = { id: 'req-7', log: pino({ level: 'silent' }) } as unknown as Request;
+    await inRequestContext(req, () => copy('in-request'));
+    await copy('outside');
+    await jest.advanceTimersByTimeAsync(100);
+    const byId = new Map(hints.hints.map((hint) => [hint.id, hint]));
+    expect(byId.get('in-request')?.requestId).toBe('req-7');
+    expect(byId.get('outside')).not.toHaveProperty('requestId');
   });
 });

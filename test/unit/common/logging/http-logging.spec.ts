@@ -80,13 +80,13 @@ describe('request logging (httpLogging + bindRequestContext)', () => {
     }
   });
 
-  it('logs a 5xx as an error and a 404 (no route) by its path, each with a new id', async () => {
+  it('logs a 5xx as a warning and a 404 (no route) by its path, each with a new id', async () => {
     const { app, capture } = loggedApp();
     const failed = await request(app).get('/boom').expect(500);
     const missing = await request(app).get('/nothing/here').expect(404);
     const [boom, nothing] = capture.lines.filter((line) => line.status !== undefined);
     expect(boom).toMatchObject({
-      level: 'error',
+      level: 'warn',
       status: 500,
       route: '/boom',
       requestId: failed.headers['x-request-id'],
