@@ -16,6 +16,7 @@ export const FLASH_MESSAGES = {
   passwordChanged: 'Your password was changed; your other sessions were ended.',
   accountCreated: 'The account was created.',
   accountChanged: 'The account was changed.',
+  phaseChanged: 'The phase was changed; every app instance follows it within a poll.',
 } as const;
 
 export type FlashKey = keyof typeof FLASH_MESSAGES;

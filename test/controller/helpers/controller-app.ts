@@ -17,11 +17,13 @@ import { MongoHealthIndicator } from '../../../src/health/mongo.health';
 import { SchemaStartupCheck } from '../../../src/schema/schema-startup.check';
 import { Account, AccountStore, Role } from '../../../src/store/account-store';
 import { CassandraPostStore } from '../../../src/store/cassandra/cassandra-post-store';
+import { CassandraShadowRecords, MongoShadowRecords } from '../../../src/shadow/shadow-records';
 import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { bearer, csrfOf } from '../../support/http-fixtures';
 import { MemoryAccountStore } from '../../support/memory-account-store';
 import { MemoryAuditRecords } from '../../support/memory-audit-records';
+import { MemoryShadowRecords } from '../../support/memory-shadow-records';
 import { MemoryPostStore } from '../../support/memory-post-store';
 import { testAccount } from '../../support/test-accounts';
 
@@ -44,6 +46,8 @@ export interface ControllerApp {
   accounts: MemoryAccountStore;
   /** the audit trail as each store holds it */
   audit: { mongo: MemoryAuditRecords; cassandra: MemoryAuditRecords };
+  /** the shadow reads' records (mismatches, samples) as each store holds them */
+  shadow: { mongo: MemoryShadowRecords; cassandra: MemoryShadowRecords };
   /** what /health's store checks say (true: up) */
   healthy: { mongo: boolean; cassandra: boolean };
   /** bearer headers of `editor`, an admin made before each test */
@@ -72,9 +76,10 @@ function indicator(key: 'mongo' | 'cassandra', healthy: ControllerApp['healthy']
  * The real HTTP app (AppModule, configureApp: routes, pages, pipes, filters, guards, the phase
  * pin and the router) on in-memory stores: the two post store classes are overridden with
  * MemoryPostStore, AccountStore with MemoryAccountStore, and what would reach a database
- * (connections, the phase record, schema checks, hint logs, the migration state, the health
- * pings) answers from memory. Boots in about a second. Before each test every store is emptied
- * and `editor` (an admin with a bearer token: `writer`) is made.
+ * (connections, the phase record, schema checks, hint logs, the migration state, the audit
+ * trail, the shadow-read records, the health pings) answers from memory. Boots in about a
+ * second. Before each test every store is emptied and `editor` (an admin with a bearer token:
+ * `writer`) is made.
  */
 export function useControllerApp(
   phase: MigrationPhase = 'mongo',
@@ -86,6 +91,10 @@ export function useControllerApp(
     audit: {
       mongo: new MemoryAuditRecords('mongo'),
       cassandra: new MemoryAuditRecords('cassandra'),
+    },
+    shadow: {
+      mongo: new MemoryShadowRecords('mongo'),
+      cassandra: new MemoryShadowRecords('cassandra'),
     },
     healthy: { mongo: true, cassandra: true },
   } as ControllerApp;
@@ -150,6 +159,10 @@ export function useControllerApp(
       .useValue(holder.audit.mongo)
       .overrideProvider(CassandraAuditRecords)
       .useValue(holder.audit.cassandra)
+      .overrideProvider(MongoShadowRecords)
+      .useValue(holder.shadow.mongo)
+      .overrideProvider(CassandraShadowRecords)
+      .useValue(holder.shadow.cassandra)
       .overrideProvider(StoreConnections)
       .useValue({ ensure: async () => undefined, isOpen: () => true })
       .overrideProvider(CassandraClient)
@@ -185,6 +198,7 @@ export function useControllerApp(
     for (const store of Object.values(holder.stores)) store.clear();
     holder.accounts.clear();
     for (const trail of Object.values(holder.audit)) trail.clear();
+    for (const records of Object.values(holder.shadow)) records.clear();
     holder.healthy.mongo = holder.healthy.cassandra = true;
     holder.writer = await holder.tokenOf('editor', 'admin');
   });

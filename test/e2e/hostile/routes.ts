@@ -7,7 +7,8 @@ export type RouteAccess = 'public' | 'signed-in' | 'admin';
 export type ParamKind = 'post' | 'comment' | 'username';
 
 /** The query parameters a route reads (each gets cursors, numbers, duplicates...). */
-export type QueryParam = 'sort' | 'cursor' | 'limit' | 'comments' | 'next' | 'since' | 'before';
+export type QueryParam =
+  'sort' | 'cursor' | 'limit' | 'comments' | 'next' | 'since' | 'before' | 'refresh';
 
 /**
  * A form field as the app validates it. `invalid` is a conservative copy of the app's rule for a
@@ -162,6 +163,24 @@ const NEXT: FieldSpec = {
   invalid: never,
 };
 
+const PHASES = ['mongo', 'dual-write', 'cassandra-primary', 'cassandra'];
+// the dashboard's phase forms: no trimming, the exact name of a phase
+const TARGET_PHASE: FieldSpec = {
+  name: 'target',
+  required: true,
+  valid: 'mongo',
+  invalid: (value) => !PHASES.includes(value),
+  badValues: ['Mongo', 'mongo ', 'postgres', '', 'dual_write'],
+};
+const FROM_PHASE: FieldSpec = {
+  name: 'from',
+  required: false,
+  optional: true,
+  valid: 'mongo',
+  invalid: (value) => !PHASES.includes(value),
+  badValues: ['x', ' mongo', 'CASSANDRA'],
+};
+
 const NEVER_RIGHT = 'the suite never sends a fixture account password';
 
 /**
@@ -310,6 +329,22 @@ export const ROUTES: RouteSpec[] = [
     access: 'admin',
     param: 'username',
     write: true,
+  },
+  { method: 'GET', path: '/admin/migration', access: 'admin', query: ['refresh'], write: false },
+  // the review changes nothing, but it is a POST with CSRF like any form: attacked as a write
+  {
+    method: 'POST',
+    path: '/admin/migration/phase',
+    access: 'admin',
+    write: true,
+    fields: [TARGET_PHASE],
+  },
+  {
+    method: 'POST',
+    path: '/admin/migration/phase/confirm',
+    access: 'admin',
+    write: true,
+    fields: [TARGET_PHASE, FROM_PHASE],
   },
 ];
 
