@@ -8,6 +8,7 @@ import {
   AuditRecord,
   auditIdAt,
   mergeEntries,
+  auditIdTime,
   newAuditId,
   withoutSecrets,
 } from './audit-entry';
@@ -74,9 +75,11 @@ export class AuditTrail {
   }
 
   async record(record: AuditRecord): Promise<AuditWrite> {
+    const id = newAuditId();
     const entry: AuditEntry = {
-      id: newAuditId(),
-      at: new Date().toISOString(),
+      id,
+      // the id's own time, so `since` (which bounds ids) and the shown time always agree
+      at: new Date(auditIdTime(id)).toISOString(),
       actor: record.actor,
       action: record.action,
       ...(record.target !== undefined && { target: record.target }),
