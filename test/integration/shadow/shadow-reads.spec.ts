@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
-import { BlogMetrics } from '../../../src/metrics/blog-metrics';
 import { ShadowLedger } from '../../../src/shadow/shadow-ledger';
 import { ShadowSampler } from '../../../src/shadow/shadow-sampler';
 import { testEnv } from '../../support/test-env';
@@ -18,6 +18,9 @@ const STORY_MS = 400_000;
  * counted and recorded; `phase set cassandra-primary` is refused naming them; after
  * `migrate reconcile` new samples match, the mismatches close and the gate opens.
  */
+/** Lets the test read `GET /metrics` on the public port as Prometheus would. */
+const METRICS_TOKEN = 'shadow-reads-metrics-token-0123456789abcdef';
+
 describe('shadow reads (real servers, dual-write, SHADOW_READ_RATE=1)', () => {
   let config: AppConfig;
   let app: NestExpressApplication;
@@ -31,6 +34,7 @@ describe('shadow reads (real servers, dual-write, SHADOW_READ_RATE=1)', () => {
         SHADOW_READ_RATE: '1',
         SHADOW_RECHECK_DELAY: '500ms',
         SHADOW_MIN_SAMPLES: '10',
+        METRICS_TOKEN,
         HINT_RETRY_INTERVAL: '0',
         RECONCILE_INTERVAL: '0',
       }),
@@ -47,12 +51,19 @@ describe('shadow reads (real servers, dual-write, SHADOW_READ_RATE=1)', () => {
   const sampler = () => app.get(ShadowSampler);
   const ledger = () => app.get(ShadowLedger);
 
-  /** Each shadow result count by kind, e.g. `post:match`. */
+  /** Each shadow result count by kind, e.g. `post:match`, as `GET /metrics` serves them. */
   async function shadowCounts(): Promise<Record<string, number>> {
-    const metric = await app.get(BlogMetrics).shadowReads.get();
-    return Object.fromEntries(
-      metric.values.map((value) => [`${value.labels.kind}:${value.labels.result}`, value.value]),
-    );
+    const { text } = await request(app.getHttpServer())
+      .get('/metrics')
+      .set('Authorization', `Bearer ${METRICS_TOKEN}`)
+      .expect(200);
+    const counts: Record<string, number> = {};
+    for (const [, kind, result, value] of text.matchAll(
+      /^blog_shadow_reads_total\{kind="([^"]+)",result="([^"]+)"\} (\S+)$/gm,
+    )) {
+      counts[`${kind}:${result}`] = Number(value);
+    }
+    return counts;
   }
 
   async function readPages(ids: string[]): Promise<void> {
