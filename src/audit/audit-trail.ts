@@ -90,16 +90,21 @@ export class AuditTrail {
     const written: StoreName[] = [];
     const skipped: StoreName[] = [];
     const failed: string[] = [];
-    await Promise.all(
-      stores.map(async (store) => {
-        try {
-          if (await this.records[store].append(entry)) written.push(store);
-          else skipped.push(store);
-        } catch (error) {
-          failed.push(`${store} (${reasonOf(error)})`);
-        }
-      }),
-    );
+    const append = (store: StoreName) =>
+      this.records[store].append(entry).then(
+        (appended) => (appended ? written : skipped).push(store),
+        (error: unknown) => failed.push(`${store} (${reasonOf(error)})`),
+      );
+    await Promise.all(stores.map(append));
+    if (written.length === 0) {
+      // A CLI command opens only what it works on: `mongo restore` opens the empty MongoDB it
+      // restores into, which has no trail yet, while its phase's trail is in Cassandra.
+      for (const store of await this.reachable(
+        STORE_NAMES.filter((other) => this.config.stores[other] && !stores.includes(other)),
+      )) {
+        await append(store);
+      }
+    }
     if (failed.length > 0 || written.length === 0) {
       this.logger.error(
         `AUDIT ENTRY NOT WRITTEN to ${failed.join(', ') || `any store (${skipped.length > 0 ? `no trail in ${skipped.join(', ')}: schema migrations pending?` : 'none is open'})`}: ${JSON.stringify(entry)}`,
@@ -175,9 +180,13 @@ export class AuditTrail {
   private async writableStores(): Promise<StoreName[]> {
     const open = STORE_NAMES.filter((store) => this.connections.isOpen(store));
     if (open.length > 0) return open;
-    const configured = STORE_NAMES.filter((store) => this.config.stores[store]);
+    return this.reachable(STORE_NAMES.filter((store) => this.config.stores[store]));
+  }
+
+  /** Those of `stores` that connect (one try each); the others are reported with the entry. */
+  private async reachable(stores: StoreName[]): Promise<StoreName[]> {
     const reachable: StoreName[] = [];
-    for (const store of configured) {
+    for (const store of stores) {
       try {
         await this.connections.ensure(store);
         reachable.push(store);
