@@ -2,7 +2,12 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { testEnv } from '../support/test-env';
 import { runCli } from './helpers/app';
 import { migrationVersions } from './helpers/migrations';
-import { CASSANDRA_DATA_TABLES, MONGO_DATA_COLLECTIONS } from './helpers/store-module';
+import {
+  CASSANDRA_DATA_TABLES,
+  CASSANDRA_OPERATIONS_TABLES,
+  MONGO_DATA_COLLECTIONS,
+  MONGO_OPERATIONS_COLLECTIONS,
+} from './helpers/store-module';
 import {
   cassandraSchema,
   dropTestStores,
@@ -72,7 +77,13 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
     const cassandra = await cassandraSchema(config);
     expect(
       cassandra.tables.map((t) => (JSON.parse(t) as { table_name: string }).table_name),
-    ).toEqual(expect.arrayContaining([...CASSANDRA_DATA_TABLES, 'schema_migrations']));
+    ).toEqual(
+      expect.arrayContaining([
+        ...CASSANDRA_DATA_TABLES,
+        ...CASSANDRA_OPERATIONS_TABLES,
+        'schema_migrations',
+      ]),
+    );
     // one table per query: no secondary index anywhere in the keyspace
     const indexes = await withCassandra(config, (client) =>
       client.execute('SELECT index_name FROM system_schema.indexes WHERE keyspace_name = ?', [
@@ -102,7 +113,9 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
       names: string[];
       indexes: Record<string, { name: string; key: unknown }[]>;
     };
-    expect(mongo.names).toEqual([...MONGO_DATA_COLLECTIONS, 'schema_migrations'].sort());
+    expect(mongo.names).toEqual(
+      [...MONGO_DATA_COLLECTIONS, ...MONGO_OPERATIONS_COLLECTIONS, 'schema_migrations'].sort(),
+    );
     expect(mongo.indexes.posts.map(({ name, key }) => [name, key])).toEqual([
       ['_id_', { _id: 1 }],
       ['posts_author', { author: 1 }],

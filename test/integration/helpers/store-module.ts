@@ -54,6 +54,18 @@ export const CASSANDRA_DATA_TABLES = [
   'credential_heads',
 ];
 
+/**
+ * The operators' records the schema creates besides the data: the audit trail and the shadow
+ * reads' mismatches and samples. A reset keeps them (the trail is append only).
+ */
+export const MONGO_OPERATIONS_COLLECTIONS = ['audit_log', 'shadow_mismatches', 'shadow_samples'];
+export const CASSANDRA_OPERATIONS_TABLES = [
+  'audit_log',
+  'audit_days',
+  'shadow_mismatches',
+  'shadow_samples',
+];
+
 export interface StoreModule {
   config: AppConfig;
   module: TestingModule;
