@@ -11,6 +11,7 @@ import type {
   BenchName,
   InputJson,
   LoadFigures,
+  LoginJson,
   MigrationJson,
   PagesJson,
   Ratio,
@@ -462,6 +463,31 @@ export function renderShadow(data: ShadowJson): string {
   ]);
 }
 
+export function renderLogin(data: LoginJson): string {
+  const rows = data.rows.map((r) => [
+    cell(r.kind),
+    r.statuses.join(', '),
+    fixed(r.p50_ms, 1),
+    fixed(r.p90_ms, 1),
+    fixed(r.mean_ms, 1),
+  ]);
+  const { start, end } = data.load_average;
+  const load = `Load average (1, 5, 15 min) at the start: ${loadAverage(start)}${end ? `; at the end: ${loadAverage(end)}` : ''}.`;
+  return join([
+    metaLine(data.meta),
+    load,
+    table(['failed sign-in', 'status', 'p50 ms', 'p90 ms', 'mean ms'], rows, [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+    targetsTable('ratio', data.ratios),
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
@@ -469,6 +495,7 @@ const RENDERERS: Record<BenchName, (data: never) => string> = {
   runbook: renderRunbook,
   input: renderInput,
   shadow: renderShadow,
+  login: renderLogin,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

@@ -9,7 +9,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const BENCH_NAMES = ['pages', 'stats', 'migration', 'runbook', 'input', 'shadow'] as const;
+export const BENCH_NAMES = [
+  'pages',
+  'stats',
+  'migration',
+  'runbook',
+  'input',
+  'shadow',
+  'login',
+] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -197,6 +205,28 @@ export interface InputJson {
   /** the slowest refusal and the longest loop delay against target_ms; the control's for scale */
   targets: Ratio[];
   /** markdown, written by hand (transcribed results) */
+  notes?: string[];
+}
+
+/** One kind of failed sign-in sent BENCH_LOGIN_ROUNDS times, as bench:login prints it. */
+export interface LoginRowJson {
+  /** plain text: "unknown username" */
+  kind: string;
+  /** the statuses the rounds got (the bench fails on any but 401) */
+  statuses: number[];
+  p50_ms: number;
+  p90_ms: number;
+  mean_ms: number;
+}
+
+export interface LoginJson {
+  meta: ResultsMeta;
+  /** os.loadavg() (1, 5, 15 min) when the rounds started and when they ended */
+  load_average: { start: number[]; end: number[] | null };
+  rows: LoginRowJson[];
+  /** each other kind's p50 over the wrong-password p50 */
+  ratios: Ratio[];
+  /** markdown, written by hand */
   notes?: string[];
 }
 
