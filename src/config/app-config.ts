@@ -356,6 +356,22 @@ export class AppConfig {
   )
   cassandraReadTimeoutMs!: number;
 
+  /**
+   * CASSANDRA_SPECULATIVE_DELAY_MS: a read (SELECT) a node has not answered within this long is
+   * sent to another node as well, and the first answer wins; 0 turns speculation off. Writes are
+   * never speculated (docs/cassandra-driver.md).
+   */
+  @IsInt(says('CASSANDRA_SPECULATIVE_DELAY_MS', 'must be an integer from 0 to 60000'))
+  @Min(0, says('CASSANDRA_SPECULATIVE_DELAY_MS', 'must be an integer from 0 to 60000'))
+  @Max(60000, says('CASSANDRA_SPECULATIVE_DELAY_MS', 'must be an integer from 0 to 60000'))
+  cassandraSpeculativeDelayMs!: number;
+
+  /** CASSANDRA_SPECULATIVE_EXECUTIONS: how many extra nodes a slow read is sent to, at most. */
+  @IsInt(says('CASSANDRA_SPECULATIVE_EXECUTIONS', 'must be an integer from 1 to 5'))
+  @Min(1, says('CASSANDRA_SPECULATIVE_EXECUTIONS', 'must be an integer from 1 to 5'))
+  @Max(5, says('CASSANDRA_SPECULATIVE_EXECUTIONS', 'must be an integer from 1 to 5'))
+  cassandraSpeculativeExecutions!: number;
+
   // --- end of secondary copies and driver timeouts ---
 
   /**
@@ -732,6 +748,10 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
       read(env, 'CASSANDRA_READ_TIMEOUT_MS', ''),
       env,
       12_000,
+    ),
+    cassandraSpeculativeDelayMs: integerOrRaw(read(env, 'CASSANDRA_SPECULATIVE_DELAY_MS', '200')),
+    cassandraSpeculativeExecutions: integerOrRaw(
+      read(env, 'CASSANDRA_SPECULATIVE_EXECUTIONS', '1'),
     ),
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),

@@ -2,11 +2,17 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
 import { Client, ClientOptions, QueryOptions, policies, types } from 'cassandra-driver';
 import { AppConfig } from '../../config/app-config';
+import { SafeRetryPolicy, speculativeExecutionPolicy } from './cassandra-policies';
 import { cassandraSecurityOptions } from './cassandra-security';
+import { CqlIdempotenceCheck } from './cql-idempotence';
 
 /** Per-query options later code may set; everything else is fixed by this wrapper. */
 export interface CassandraQueryOptions {
-  /** Safe to retry or speculatively execute (no counters, no list appends, no LWT). */
+  /**
+   * Safe to run twice (no LWT, counter, list append or server-generated value): the driver may
+   * retry it once on another node, and speculate it if it is a read. Claiming it for a statement
+   * that is not throws IdempotenceMisuseError (cql-idempotence.ts).
+   */
   idempotent: boolean;
   consistency?: types.consistencies;
   /** For lightweight transactions (IF ...): the Paxos round's consistency. */
@@ -38,8 +44,16 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
     protocolOptions: { port: firstPort ? Number(firstPort) : 9042 },
     // No keyspace: the first schema migration creates it, so queries name `${keyspace}.table`.
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
-    // Back after a restart within seconds, without hammering a node that is still down.
-    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(1000, 5000) },
+    policies: {
+      // Back after a restart within seconds, without hammering a node that is still down.
+      reconnection: new policies.reconnection.ExponentialReconnectionPolicy(1000, 5000),
+      // Idempotent statements once more on another node; the others never (docs/cassandra-driver.md).
+      retry: new SafeRetryPolicy(),
+      speculativeExecution: speculativeExecutionPolicy(
+        config.cassandraSpeculativeDelayMs,
+        config.cassandraSpeculativeExecutions,
+      ),
+    },
     // A request a node never answers fails after readTimeout, so nothing waits on it for ever
     // (a dual-write copy holds its slot until then); at least the app's own timeouts.
     socketOptions: {
@@ -58,6 +72,7 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
 export class CassandraClient implements OnApplicationShutdown {
   private readonly logger = new Logger(CassandraClient.name);
   private readonly client: Client;
+  private readonly idempotence = new CqlIdempotenceCheck();
   /** The keyspace every table lives in; write CQL as `${client.keyspace}.table`. */
   readonly keyspace: string;
 
@@ -109,6 +124,7 @@ export class CassandraClient implements OnApplicationShutdown {
     params: unknown[] = [],
     options: CassandraQueryOptions,
   ): Promise<types.ResultSet> {
+    this.idempotence.check(cql, options.idempotent);
     return this.client.execute(cql, params, this.queryOptions(options));
   }
 
@@ -118,6 +134,7 @@ export class CassandraClient implements OnApplicationShutdown {
     options: CassandraQueryOptions & { logged?: boolean },
   ): Promise<void> {
     if (statements.length === 0) return;
+    for (const { query } of statements) this.idempotence.check(query, options.idempotent);
     await this.client.batch(
       statements.map(({ query, params }) => ({ query, params })),
       { ...this.queryOptions(options), logged: options.logged ?? true },
