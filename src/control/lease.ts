@@ -3,14 +3,8 @@ import { types } from 'cassandra-driver';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CassandraClient } from '../database/cassandra/cassandra-client';
+import { LWT } from '../database/cassandra/lwt-outcome';
 import { sleep } from '../common/sleep';
-
-const LWT = {
-  // a timed-out Paxos round may or may not have been applied: never retried blindly
-  idempotent: false,
-  consistency: types.consistencies.localQuorum,
-  serialConsistency: types.consistencies.localSerial,
-} as const;
 
 /**
  * A lease in Cassandra, so that one app instance at a time runs a job (reconcile, hint retry).

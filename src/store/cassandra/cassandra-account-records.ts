@@ -2,7 +2,8 @@ import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { Account, ACCOUNT_KIND, ACCOUNT_NAMES_TABLE } from '../../kinds/account.kind';
 import { RecordState } from '../replica';
 import { NameClashError, UsernameTakenError } from '../store-errors';
-import { LWT, PostClaims } from './cassandra-post-claims';
+import { LWT } from '../../database/cassandra/lwt-outcome';
+import { PostClaims } from './cassandra-post-claims';
 import { CassandraVersionedRecords } from './cassandra-versioned-records';
 
 /**

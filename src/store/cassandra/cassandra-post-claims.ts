@@ -1,18 +1,12 @@
 import { types } from 'cassandra-driver';
+import { randomUUID } from 'node:crypto';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
+import { LwtProof, LwtResult, provenLwt } from '../../database/cassandra/lwt-outcome';
 import { POSTS_BY_ID } from '../../kinds/post.kind';
 import { long } from './cql';
 
 /** How long a claimed head may run ahead of the data before it counts as abandoned. */
 export const ABANDONED_CLAIM_MS = 30_000;
-
-/** Options of every lightweight transaction (compare-and-set). */
-export const LWT = {
-  // never retried blindly: a timed-out Paxos round may or may not have been applied
-  idempotent: false,
-  consistency: types.consistencies.localQuorum,
-  serialConsistency: types.consistencies.localSerial,
-} as const;
 
 /**
  * Compare-and-set on a post's (or another versioned record's) head version, the decision behind Cassandra's request writes
@@ -26,6 +20,10 @@ export const LWT = {
  * - ahead of the data for long: a writer claimed a version and died before writing it.
  * In each case the data's version decides, and the head is moved by another compare-and-set, so
  * two writers racing through the same repair still cannot both win.
+ *
+ * Each claim writes its own random `claim_id` with the head, so a claim whose answer was lost
+ * (timeout, reset connection) is settled by reading the head back at SERIAL (provenLwt): our id
+ * there means we won, and nothing is claimed twice or refused by mistake.
  */
 export class PostClaims {
   constructor(
@@ -45,31 +43,54 @@ export class PostClaims {
     // alone would let a stale editor win.
     const data = await this.dataVersion(id);
     if (data !== expected || next <= expected) return false;
-    const heads = this.client.table(this.tables.heads);
-    const first = await this.client.execute(
-      `UPDATE ${heads} SET version = ?, claimed_at = ? WHERE id = ? IF version = ?`,
-      [long(next), new Date(this.now()), id, long(expected)],
-      LWT,
-    );
-    if (applied(first)) return true;
+    const claimId = types.Uuid.fromString(randomUUID());
+    const first = await this.move(id, expected, next, claimId);
+    if (first.applied) return true;
 
     const head = headOf(first);
     if (head === undefined) {
-      const inserted = await this.client.execute(
-        `INSERT INTO ${heads} (id, version, claimed_at) VALUES (?, ?, ?) IF NOT EXISTS`,
-        [id, long(next), new Date(this.now())],
-        LWT,
+      const inserted = await provenLwt(
+        this.client,
+        `INSERT INTO ${this.client.table(this.tables.heads)} (id, version, claimed_at, claim_id) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+        [id, long(next), new Date(this.now()), claimId],
+        this.proof(id, claimId, (row) => row === undefined),
       );
-      return applied(inserted);
+      return inserted.applied;
     }
     if (head === data) return false; // someone else won meanwhile
     if (head > data && !(next > head && (await this.abandoned(id, head)))) return false;
-    const moved = await this.client.execute(
-      `UPDATE ${heads} SET version = ?, claimed_at = ? WHERE id = ? IF version = ?`,
-      [long(next), new Date(this.now()), id, long(head)],
-      LWT,
+    return (await this.move(id, head, next, claimId)).applied;
+  }
+
+  /** The head moved from `from` to `next` by compare-and-set, writing our claim id with it. */
+  private move(id: string, from: number, next: number, claimId: types.Uuid): Promise<LwtResult> {
+    return provenLwt(
+      this.client,
+      `UPDATE ${this.client.table(this.tables.heads)} SET version = ?, claimed_at = ?, claim_id = ? WHERE id = ? IF version = ?`,
+      [long(next), new Date(this.now()), claimId, id, long(from)],
+      this.proof(id, claimId, (row) => row !== undefined && versionOf(row) === from),
     );
-    return applied(moved);
+  }
+
+  /** How a claim whose answer was lost is settled: the head read back at LOCAL_SERIAL. */
+  private proof(
+    id: string,
+    claimId: types.Uuid,
+    open: (row: types.Row | undefined) => boolean,
+  ): LwtProof {
+    return {
+      readBack: async () =>
+        (
+          await this.client.execute(
+            `SELECT version, claim_id FROM ${this.client.table(this.tables.heads)} WHERE id = ?`,
+            [id],
+            { idempotent: true, consistency: types.consistencies.localSerial },
+          )
+        ).first() ?? undefined,
+      ours: (row) =>
+        (row?.get('claim_id') as types.Uuid | null | undefined)?.equals(claimId) === true,
+      open,
+    };
   }
 
   /** The head still holds `version`, claimed so long ago that its writer must be gone. */
@@ -100,12 +121,12 @@ export class PostClaims {
   }
 }
 
-function applied(result: types.ResultSet): boolean {
-  return result.first()?.get('[applied]') === true;
+/** The head version a failed compare-and-set saw; undefined when the post has none yet. */
+function headOf(result: LwtResult): number | undefined {
+  return result.row ? versionOf(result.row) : undefined;
 }
 
-/** The head version a failed compare-and-set saw; undefined when the post has none yet. */
-function headOf(result: types.ResultSet): number | undefined {
-  const version = result.first()?.get('version') as types.Long | null | undefined;
+function versionOf(row: types.Row): number | undefined {
+  const version = row.get('version') as types.Long | null | undefined;
   return version === null || version === undefined ? undefined : Number(version);
 }
