@@ -42,6 +42,9 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
     localDataCenter: config.cassandraLocalDc,
     // Peers discovered later are reached on the same port as the first contact point.
     protocolOptions: { port: firstPort ? Number(firstPort) : 9042 },
+    // Two connections to each local node: an idempotent request whose connection was reset is
+    // retried on the other one, so even a one-node cluster survives a dropped connection.
+    pooling: { coreConnectionsPerHost: { [types.distance.local]: 2, [types.distance.remote]: 1 } },
     // No keyspace: the first schema migration creates it, so queries name `${keyspace}.table`.
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
     policies: {

@@ -10,9 +10,13 @@ type DecisionInfo = policies.retry.DecisionInfo;
  *   connection or even "unavailable" (an LWT's commit phase can report it after its proposal was
  *   accepted) nobody knows whether it was applied. The code that issued it proves the outcome
  *   instead (an LWT is read back at SERIAL, see lwt-outcome.ts);
- * - an idempotent one is retried once, on the next host of the query plan, after a reset or
- *   timed-out connection, an overloaded or bootstrapping node, "unavailable", or a server-side
- *   read/write timeout: at most two attempts, so a request ends within twice the read timeout;
+ * - an idempotent one is retried once, on the next host of the query plan, after a timed-out
+ *   request, an overloaded or bootstrapping node, "unavailable", or a server-side read/write
+ *   timeout: at most two attempts, so a request ends within twice the read timeout;
+ * - after a reset connection (which fails at once) it is retried up to twice: first on the same
+ *   host, which takes another of its connections or, having none left, the next host; then on
+ *   the next host. A one-node cluster so survives a dropped connection, and a cluster a node
+ *   that died with requests on both of its connections;
  * - the driver itself resends a request that never left the client (written to no socket),
  *   idempotent or not: that one provably was not applied.
  */
@@ -29,15 +33,27 @@ export class SafeRetryPolicy extends policies.retry.RetryPolicy {
     return this.once(info);
   }
 
-  override onRequestError(info: OperationInfo): DecisionInfo {
+  override onRequestError(
+    info: OperationInfo,
+    _consistency?: types.consistencies,
+    error?: Error,
+  ): DecisionInfo {
+    if ((error as { isSocketError?: boolean } | undefined)?.isSocketError) {
+      if (!info.executionOptions.isIdempotent() || info.nbRetry > 1) return this.rethrowResult();
+      return this.retry(info.nbRetry === 0);
+    }
     return this.once(info);
   }
 
   private once(info: OperationInfo): DecisionInfo {
     if (!info.executionOptions.isIdempotent() || info.nbRetry > 0) return this.rethrowResult();
-    // same consistency (undefined keeps it), another coordinator: the one that failed is the
-    // likeliest to fail again
-    return this.retryResult(undefined as unknown as types.consistencies, false);
+    // another coordinator: the one that failed is the likeliest to fail again
+    return this.retry(false);
+  }
+
+  private retry(useCurrentHost: boolean): DecisionInfo {
+    // undefined consistency: the statement's own
+    return this.retryResult(undefined as unknown as types.consistencies, useCurrentHost);
   }
 }
 

@@ -43,6 +43,21 @@ describe('SafeRetryPolicy', () => {
 
   it('never retries a statement not marked idempotent (an LWT), not even on "unavailable"', () => {
     for (const decision of decisions(false, 0)) expect(decision.decision).toBe(RETHROW);
+    const reset = Object.assign(new Error('socket reset'), { isSocketError: true });
+    expect(policy.onRequestError(info(false, 0), undefined, reset).decision).toBe(RETHROW);
+  });
+
+  it('a reset connection: the same host first (another connection), then the next, then no more', () => {
+    const reset = Object.assign(new Error('socket reset'), { isSocketError: true });
+    expect(policy.onRequestError(info(true, 0), undefined, reset)).toMatchObject({
+      decision: RETRY,
+      useCurrentHost: true,
+    });
+    expect(policy.onRequestError(info(true, 1), undefined, reset)).toMatchObject({
+      decision: RETRY,
+      useCurrentHost: false,
+    });
+    expect(policy.onRequestError(info(true, 2), undefined, reset).decision).toBe(RETHROW);
   });
 });
 
