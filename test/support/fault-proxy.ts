@@ -94,6 +94,17 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * Resets (RST) only the connections holding chunks back in `direction` now: with a latency
+   * set, those carrying a request (`toTarget`) or an answer (`toClient`) in flight. The others,
+   * and the proxy's mode, stay as they are. Returns how many were reset.
+   */
+  resetHolding(direction: keyof Latency): number {
+    const holding = [...this.links].filter((link) => link.holding(direction));
+    for (const link of holding) link.reset();
+    return holding.length;
+  }
+
   /** Back to a plain pipe: no latency, pass. */
   heal(): void {
     this.setLatency({ toTarget: 0, toClient: 0 });
@@ -174,6 +185,10 @@ class Link {
 
   get heldToTarget(): number {
     return this.lanes[0]?.chunks ?? 0;
+  }
+
+  holding(direction: keyof Latency): boolean {
+    return (this.lanes[direction === 'toTarget' ? 0 : 1]?.chunks ?? 0) > 0;
   }
 
   /** RST to the client (and the target), as a crashed server or a firewall would. */
