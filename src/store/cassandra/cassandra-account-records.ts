@@ -1,8 +1,9 @@
+import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
 import { Account, ACCOUNT_KIND, ACCOUNT_NAMES_TABLE } from '../../kinds/account.kind';
 import { RecordState } from '../replica';
 import { NameClashError, UsernameTakenError } from '../store-errors';
-import { LWT } from '../../database/cassandra/lwt-outcome';
+import { LWT, LwtProof, provenLwt } from '../../database/cassandra/lwt-outcome';
 import { PostClaims } from './cassandra-post-claims';
 import { CassandraVersionedRecords } from './cassandra-versioned-records';
 
@@ -90,26 +91,46 @@ export class CassandraAccountRecords extends CassandraVersionedRecords<Account> 
     }
   }
 
-  /** Claims the name for the account; the id of another holder when it cannot. */
+  /**
+   * Claims the name for the account; the id of another holder when it cannot. The account's id
+   * is the claim's unique value: a claim whose answer was lost is read back (provenLwt), and our
+   * id there means we hold the name.
+   */
   private async claim(username: string, accountId: string): Promise<string | undefined> {
     const names = this.client.table(ACCOUNT_NAMES_TABLE);
-    const inserted = await this.client.execute(
+    const holderOf = (row?: types.Row) =>
+      (row?.get('account_id') as string | null | undefined) ?? undefined;
+    const proof = (open: (row?: types.Row) => boolean): LwtProof => ({
+      readBack: async () =>
+        (
+          await this.client.execute(
+            `SELECT account_id, claimed_at FROM ${names} WHERE username = ?`,
+            [username],
+            { idempotent: true, consistency: types.consistencies.localSerial },
+          )
+        ).first() ?? undefined,
+      ours: (row) => holderOf(row) === accountId,
+      open,
+    });
+    const inserted = await provenLwt(
+      this.client,
       `INSERT INTO ${names} (username, account_id, claimed_at) VALUES (?, ?, ?) IF NOT EXISTS`,
       [username, accountId, new Date(this.now())],
-      LWT,
+      proof((row) => row === undefined),
     );
-    const row = inserted.first();
-    if (row?.get('[applied]') === true) return undefined;
-    const holder = row?.get('account_id') as string;
+    if (inserted.applied) return undefined;
+    const holder = holderOf(inserted.row) as string;
     if (holder === accountId) return undefined;
-    if (!(await this.stale(username, holder, row?.get('claimed_at') as Date | null))) return holder;
-    const taken = await this.client.execute(
+    const claimedAt = inserted.row?.get('claimed_at') as Date | null;
+    if (!(await this.stale(username, holder, claimedAt))) return holder;
+    const taken = await provenLwt(
+      this.client,
       `UPDATE ${names} SET account_id = ?, claimed_at = ? WHERE username = ? IF account_id = ?`,
       [accountId, new Date(this.now()), username, holder],
-      LWT,
+      proof((row) => holderOf(row) === holder),
     );
     // someone else took it over first
-    return taken.first()?.get('[applied]') === true ? undefined : holder;
+    return taken.applied ? undefined : holder;
   }
 
   /** The holder no longer has the name, or never came to exist in time. */
