@@ -130,6 +130,25 @@ describe('FaultProxy (test support), against a local echo server', () => {
     expect(await again.roundTrip('back')).toBeLessThan(1000);
   });
 
+  it('resetHolding: resets only the connections with a request (or an answer) held, in pass mode', async () => {
+    const busy = await client();
+    const idle = await client();
+    await busy.roundTrip('warm');
+    await idle.roundTrip('warm');
+    expect(proxy.resetHolding('toTarget')).toBe(0);
+    proxy.setLatency({ toTarget: 300 });
+    busy.socket.write('request');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(proxy.resetHolding('toClient')).toBe(0);
+    expect(proxy.resetHolding('toTarget')).toBe(1);
+    expect(await busy.closedWithin(2000)).toBe(true);
+    expect(busy.error?.code).toBe('ECONNRESET');
+    proxy.setLatency({ toTarget: 0 });
+    expect(await idle.roundTrip('still here')).toBeLessThan(1000);
+    expect(proxy.mode).toBe('pass');
+    expect(proxy.open).toBe(1);
+  });
+
   it('blackhole: accepts and never answers (no RST, the target never hears of it); leaving it resets those connections', async () => {
     const open = await client();
     await open.roundTrip('before');
