@@ -15,7 +15,7 @@
  *     with its defaults (HINT_RETRY_BATCH, HINT_RETRY_CONCURRENCY). Prints hints/s and the ratios.
  *
  * Options (env): BENCH_CLIENTS (4), BENCH_RATES (25,50,100,200,400), BENCH_STEP_SECONDS (20),
- * BENCH_HINTS (5000), HINT_RETRY_BATCH / HINT_RETRY_CONCURRENCY (the new settings measured),
+ * BENCH_HINTS (5000), BENCH_SECONDARY_LABEL (what the secondary is, for the table), HINT_RETRY_BATCH / HINT_RETRY_CONCURRENCY (the new settings measured),
  * BENCH_MONGO_URL + BENCH_CASSANDRA_CONTACT_POINTS (another MongoDB-wire server, e.g. FerretDB on
  * PostgreSQL, and its Cassandra; default: the test stack).
  */
@@ -272,9 +272,11 @@ function secondaryJson(
       HINT_RETRY_BATCH: settings.batch,
       HINT_RETRY_CONCURRENCY: settings.concurrency,
     }),
-    secondary: process.env.BENCH_MONGO_URL
-      ? 'MongoDB-wire server of BENCH_MONGO_URL'
-      : 'FerretDB 1.24 on SQLite (the stack default)',
+    secondary:
+      process.env.BENCH_SECONDARY_LABEL ??
+      (process.env.BENCH_MONGO_URL
+        ? 'the MongoDB-wire server of BENCH_MONGO_URL'
+        : 'FerretDB 1.24 on SQLite (the stack default)'),
     clients: CLIENTS,
     step_seconds: STEP_SECONDS,
     steps,
