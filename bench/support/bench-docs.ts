@@ -18,6 +18,7 @@ import type {
   ResultsMeta,
   RunbookJson,
   RunbookRunJson,
+  SecondaryJson,
   ShadowJson,
   StatsJson,
 } from './results';
@@ -488,6 +489,42 @@ export function renderLogin(data: LoginJson): string {
   ]);
 }
 
+export function renderSecondary(data: SecondaryJson): string {
+  const steps = data.steps.map((s) => [
+    grouped(s.target_per_second),
+    fixed(s.achieved_per_second, 0),
+    grouped(s.missed),
+    `${grouped(s.pending_start)} → ${grouped(s.pending_end)}`,
+    s.kept_up ? 'yes' : 'no',
+  ]);
+  const drains = data.drains.map((d) => [
+    cell(d.label),
+    grouped(d.hints),
+    fixed(d.seconds, 1),
+    fixed(d.hints_per_second, 0),
+  ]);
+  const sustained = data.sustained_per_second;
+  return join([
+    metaLine(data.meta),
+    `\`cassandra-primary\`, secondary: ${cell(data.secondary)}; ${data.clients} clients, ${data.step_seconds} s per rate. Sustained: **${sustained === null ? 'none of the rates' : `${grouped(sustained)} writes/s`}**.`,
+    table(['writes/s asked', 'made', 'hinted', 'pending hints', 'kept up'], steps, [
+      'right',
+      'right',
+      'right',
+      'left',
+      'left',
+    ]),
+    table(['hint retry', 'hints', 'seconds', 'hints/s'], drains, [
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+    targetsTable('ratio', data.ratios),
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
@@ -496,6 +533,7 @@ const RENDERERS: Record<BenchName, (data: never) => string> = {
   input: renderInput,
   shadow: renderShadow,
   login: renderLogin,
+  secondary: renderSecondary,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

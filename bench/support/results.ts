@@ -17,6 +17,7 @@ export const BENCH_NAMES = [
   'input',
   'shadow',
   'login',
+  'secondary',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
@@ -227,6 +228,43 @@ export interface LoginJson {
   /** each other kind's p50 over the wrong-password p50 */
   ratios: Ratio[];
   /** markdown, written by hand */
+  notes?: string[];
+}
+
+/** One step of bench:secondary's write rate: did the secondary keep up with it? */
+export interface SecondaryStepJson {
+  /** writes/s asked for, and what the clients managed */
+  target_per_second: number;
+  achieved_per_second: number;
+  /** copies hinted during the step (missed, shed or failed) */
+  missed: number;
+  /** pending hints when the step began and ended (the hint retry running as scheduled) */
+  pending_start: number;
+  pending_end: number;
+  kept_up: boolean;
+}
+
+/** One drain of bench:secondary's backlog. */
+export interface SecondaryDrainJson {
+  /** plain text: "before: one by one, batch 100, concurrency 8" */
+  label: string;
+  hints: number;
+  seconds: number;
+  hints_per_second: number;
+}
+
+export interface SecondaryJson {
+  meta: ResultsMeta;
+  /** the phase measured and the secondary's server, plain text */
+  secondary: string;
+  clients: number;
+  step_seconds: number;
+  steps: SecondaryStepJson[];
+  /** the highest step kept up with; null when none was */
+  sustained_per_second: number | null;
+  drains: SecondaryDrainJson[];
+  /** the new defaults' drain rate over the old code's (and over the old settings') */
+  ratios: Ratio[];
   notes?: string[];
 }
 

@@ -395,6 +395,21 @@ export class AppConfig {
   hintRetryIntervalMs!: number;
 
   /**
+   * HINT_RETRY_BATCH: hints a hint retry reads at once and copies together (one bulk read of the
+   * primary's records per kind, bulk writes to the secondary, one bulk removal).
+   */
+  @IsInt(says('HINT_RETRY_BATCH', 'must be an integer from 1 to 10000'))
+  @Min(1, says('HINT_RETRY_BATCH', 'must be an integer from 1 to 10000'))
+  @Max(10000, says('HINT_RETRY_BATCH', 'must be an integer from 1 to 10000'))
+  hintRetryBatch!: number;
+
+  /** HINT_RETRY_CONCURRENCY: a hint retry's operations in flight against each store at once. */
+  @IsInt(says('HINT_RETRY_CONCURRENCY', 'must be an integer from 1 to 256'))
+  @Min(1, says('HINT_RETRY_CONCURRENCY', 'must be an integer from 1 to 256'))
+  @Max(256, says('HINT_RETRY_CONCURRENCY', 'must be an integer from 1 to 256'))
+  hintRetryConcurrency!: number;
+
+  /**
    * RECONCILE_INTERVAL: in the dual-write phases, how often one app instance (holding the
    * `reconcile` lease) verifies both stores and repairs the secondary. 0 turns the job off.
    */
@@ -755,6 +770,8 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     ),
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
+    hintRetryBatch: integerOrRaw(read(env, 'HINT_RETRY_BATCH', '500')),
+    hintRetryConcurrency: integerOrRaw(read(env, 'HINT_RETRY_CONCURRENCY', '32')),
     reconcileIntervalMs: parseInterval(read(env, 'RECONCILE_INTERVAL', '1h')),
     phasePollIntervalMs: parsePollInterval(read(env, 'PHASE_POLL_INTERVAL', '1s')),
     sessionSecret: read(env, 'SESSION_SECRET', ''),

@@ -126,6 +126,16 @@ export abstract class Replica {
     last?: R,
   ): Promise<void>;
 
+  /**
+   * apply for many records of the kind, no predecessors known (a hint retry's batch): the same
+   * outcome as applying each, in as few round trips as the store allows.
+   */
+  abstract applyMany<R extends KindRecord>(
+    kind: RecordKind<R>,
+    records: readonly R[],
+    concurrency: number,
+  ): Promise<void>;
+
   /** applyDelete for many deletions (a backfill's page). */
   abstract applyDeletes(
     kind: RecordKind,
@@ -135,6 +145,16 @@ export abstract class Replica {
 
   /** What the store holds of the record now. */
   abstract state<R extends KindRecord>(kind: RecordKind<R>, id: string): Promise<RecordState<R>>;
+
+  /**
+   * state for many records of the kind (a hint retry's batch), in as few round trips as the store
+   * allows: every id asked for is in the answer.
+   */
+  abstract states<R extends KindRecord>(
+    kind: RecordKind<R>,
+    ids: readonly string[],
+    concurrency: number,
+  ): Promise<Map<string, RecordState<R>>>;
 
   /** The checks of its own derived data this store makes in a verify. */
   abstract ownChannels(): OwnChannel[];

@@ -44,19 +44,24 @@ export class CassandraCommentRecords implements CassandraKindMethods<Comment> {
     await this.add(comment);
   }
 
-  /** add for a page: the deletions of their posts and their own read with one query per 100. */
+  /**
+   * add for many (a backfill's page, a hint retry's batch): the deletions of their posts and
+   * their own read with one query per 100.
+   */
+  async applyMany(comments: readonly Comment[], concurrency: number): Promise<void> {
+    await mapConcurrent(comments, concurrency, (comment) => this.write(comment));
+    const [postDeletions, deletions] = await Promise.all([
+      this.posts.deletions([...new Set(comments.map((c) => c.postId))]),
+      this.tombstones.among(comments.map((c) => c.id)),
+    ]);
+    if (postDeletions.size === 0 && deletions.size === 0) return;
+    await mapConcurrent(comments, concurrency, (comment) =>
+      this.unlessDeleted(comment, postDeletions.get(comment.postId), deletions.get(comment.id)),
+    );
+  }
+
   writer(): RecordWriter<Comment> {
-    return async (comments, concurrency) => {
-      await mapConcurrent(comments, concurrency, (comment) => this.write(comment));
-      const [postDeletions, deletions] = await Promise.all([
-        this.posts.deletions([...new Set(comments.map((c) => c.postId))]),
-        this.tombstones.among(comments.map((c) => c.id)),
-      ]);
-      if (postDeletions.size === 0 && deletions.size === 0) return;
-      await mapConcurrent(comments, concurrency, (comment) =>
-        this.unlessDeleted(comment, postDeletions.get(comment.postId), deletions.get(comment.id)),
-      );
-    };
+    return (comments, concurrency) => this.applyMany(comments, concurrency);
   }
 
   /**

@@ -65,19 +65,21 @@ export class CassandraPostRecords implements CassandraKindMethods<Post> {
   }
 
   /**
-   * apply without predecessors for a whole page (backfill): every version is written, then what
-   * the posts have become is read back with one query per 100 posts instead of two per post, and
-   * each is settled exactly like apply does.
+   * apply without predecessors for many posts (a backfill's page, a hint retry's batch): every
+   * version is written, then what the posts have become is read back with one query per 100
+   * posts instead of two per post, and each is settled exactly like apply does.
    */
+  async applyMany(posts: readonly Post[], concurrency: number): Promise<void> {
+    await mapConcurrent(posts, concurrency, (post) => this.writeVersion(post));
+    const ids = posts.map((p) => p.id);
+    const [histories, deletions] = await Promise.all([this.histories(ids), this.deletions(ids)]);
+    await mapConcurrent(posts, concurrency, (post) =>
+      this.settle(post, histories.get(post.id) ?? null, deletions.get(post.id)),
+    );
+  }
+
   writer(): RecordWriter<Post> {
-    return async (posts, concurrency) => {
-      await mapConcurrent(posts, concurrency, (post) => this.writeVersion(post));
-      const ids = posts.map((p) => p.id);
-      const [histories, deletions] = await Promise.all([this.histories(ids), this.deletions(ids)]);
-      await mapConcurrent(posts, concurrency, (post) =>
-        this.settle(post, histories.get(post.id) ?? null, deletions.get(post.id)),
-      );
-    };
+    return (posts, concurrency) => this.applyMany(posts, concurrency);
   }
 
   /** After writing `post` blind: removes what lost (see apply). */

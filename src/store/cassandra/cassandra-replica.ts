@@ -141,6 +141,50 @@ export class CassandraReplica extends KindMethodsReplica<CassandraKindMethods<Ki
       : { kind: 'deleted', deletedAt: Number(at) };
   }
 
+  /** Base rows then deletions, 100 ids per IN query, `concurrency` queries at a time. */
+  async states<R extends KindRecord>(
+    kind: RecordKind<R>,
+    ids: readonly string[],
+    concurrency: number,
+  ): Promise<Map<string, RecordState<R>>> {
+    const base = kind.cassandra.base;
+    const out = new Map<string, RecordState<R>>();
+    const rows = await this.inChunks(
+      `SELECT ${selectColumns(base)} FROM ${this.client.table(base.name)} WHERE ${base.partitionKey} IN ?`,
+      ids,
+      concurrency,
+    );
+    for (const row of rows) {
+      const record = fromRow(kind, row);
+      if (record) out.set(record.id, { kind: 'live', record });
+    }
+    const rest = ids.filter((id) => !out.has(id));
+    if (kind.deletions && rest.length > 0) {
+      const deletions = await this.inChunks(
+        `SELECT id, deleted_at FROM ${this.client.table(kind.deletions.cassandra)} WHERE id IN ?`,
+        rest,
+        concurrency,
+      );
+      for (const row of deletions) {
+        const at = row.get('deleted_at') as types.Long | null;
+        if (at !== null)
+          out.set(row.get('id') as string, { kind: 'deleted', deletedAt: Number(at) });
+      }
+    }
+    for (const id of ids) if (!out.has(id)) out.set(id, { kind: 'absent' });
+    return out;
+  }
+
+  private async inChunks(cql: string, ids: readonly string[], concurrency: number) {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
+    const rows = await mapConcurrent(chunks, concurrency, async (chunk) => {
+      const result = await this.client.execute(cql, [chunk], { ...READ, fetchSize: 1000 });
+      return result.rows;
+    });
+    return rows.flat();
+  }
+
   ownChannels(): OwnChannel[] {
     const channels: OwnChannel[] = [];
     for (const { kind } of this.kindMethods()) {

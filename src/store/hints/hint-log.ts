@@ -1,3 +1,5 @@
+import { mapConcurrent } from '../../common/map-concurrent';
+
 /** What a secondary store missed: enough to find the record again in the primary. */
 export interface Hint {
   /** the record kind's name (RecordKind.name) */
@@ -39,4 +41,12 @@ export abstract class HintLog {
 
   /** Removes this hint, but not a newer miss of the same record recorded since it was read. */
   abstract remove(hint: Hint): Promise<void>;
+
+  /**
+   * remove for many hints (a hint retry's batch), each on the same terms; a store that can
+   * removes them in fewer round trips than one each.
+   */
+  async removeMany(hints: readonly Hint[], concurrency: number): Promise<void> {
+    await mapConcurrent(hints, concurrency, (hint) => this.remove(hint));
+  }
 }

@@ -57,27 +57,30 @@ export class MongoCommentRecords implements MongoKindMethods<Comment> {
   }
 
   /**
-   * add for a page of comments (a backfill into MongoDB): one batch insert, then one look at the
-   * tombstones of their posts and one at their own, both after every insert as add's are.
+   * add for many comments (a backfill's page, a hint retry's batch): one batch insert, then one
+   * look at the tombstones of their posts and one at their own, both after every insert as add's
+   * are.
    */
+  async applyMany(comments: readonly Comment[], concurrency: number): Promise<void> {
+    if (comments.length === 0) return;
+    await duplicatesOf(
+      this.comments.insertMany(comments.map(toCommentDocument), { ordered: false }),
+    );
+    const [deletedPosts, deleted] = await Promise.all([
+      this.posts.deletionsOf([...new Set(comments.map((c) => c.postId))]),
+      this.deletionsOf(comments.map((c) => c.id)),
+    ]);
+    const gone = comments.filter(
+      (comment) =>
+        deletedPosts.has(comment.postId) || !commentOutlives(comment, deleted.get(comment.id)),
+    );
+    await mapConcurrent(gone, concurrency, (comment) =>
+      this.comments.deleteOne({ _id: comment.id }),
+    );
+  }
+
   writer(): RecordWriter<Comment> {
-    return async (comments, concurrency) => {
-      if (comments.length === 0) return;
-      await duplicatesOf(
-        this.comments.insertMany(comments.map(toCommentDocument), { ordered: false }),
-      );
-      const [deletedPosts, deleted] = await Promise.all([
-        this.posts.deletionsOf([...new Set(comments.map((c) => c.postId))]),
-        this.deletionsOf(comments.map((c) => c.id)),
-      ]);
-      const gone = comments.filter(
-        (comment) =>
-          deletedPosts.has(comment.postId) || !commentOutlives(comment, deleted.get(comment.id)),
-      );
-      await mapConcurrent(gone, concurrency, (comment) =>
-        this.comments.deleteOne({ _id: comment.id }),
-      );
-    };
+    return (comments, concurrency) => this.applyMany(comments, concurrency);
   }
 
   /**

@@ -6,10 +6,17 @@ import {
   grouped,
   renderInput,
   renderRunbook,
+  renderSecondary,
   replaceBlocks,
   table,
 } from '../../../bench/support/bench-docs';
-import { InputJson, PagesJson, ResultsMeta, RunbookJson } from '../../../bench/support/results';
+import {
+  InputJson,
+  PagesJson,
+  ResultsMeta,
+  RunbookJson,
+  SecondaryJson,
+} from '../../../bench/support/results';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -299,6 +306,57 @@ describe('bench:docs (docs/benchmarks.md from bench/results/*.json)', () => {
     // a transcribed run: one load figure, none at the end
     const transcribed = renderInput({ ...input, load_average: { start: [2.1], end: null } });
     expect(transcribed).toContain('Load average when the bodies started: 2.1; 2 CPUs.');
+  });
+
+  it('shows bench:secondary’s rate steps, the sustained rate, each drain and the ratios', () => {
+    const secondary: SecondaryJson = {
+      meta: { ...meta, source: 'npm run bench:secondary', options: { BENCH_HINTS: 5000 } },
+      secondary: 'FerretDB 1.24 on SQLite',
+      clients: 4,
+      step_seconds: 20,
+      steps: [
+        {
+          target_per_second: 25,
+          achieved_per_second: 24.9,
+          missed: 0,
+          pending_start: 0,
+          pending_end: 0,
+          kept_up: true,
+        },
+        {
+          target_per_second: 50,
+          achieved_per_second: 35.2,
+          missed: 1063,
+          pending_start: 0,
+          pending_end: 1057,
+          kept_up: false,
+        },
+      ],
+      sustained_per_second: 25,
+      drains: [
+        { label: 'before: one by one', hints: 5000, seconds: 116.7, hints_per_second: 42.8 },
+      ],
+      ratios: [
+        {
+          name: 'new / before',
+          numerator: 174,
+          denominator: 42.8,
+          value: 4.07,
+          target: null,
+          met: null,
+        },
+      ],
+    };
+
+    const out = renderSecondary(secondary);
+
+    expect(out).toContain('Sustained: **25 writes/s**.');
+    expect(out).toContain('|             50 |   35 |  1 063 | 0 → 1 057     | no      |');
+    expect(out).toContain('| before: one by one | 5 000 |   116.7 |      43 |');
+    expect(out).toContain('| new / before | 174 / 42.80 |  4.07 |   none |        |');
+    expect(renderSecondary({ ...secondary, sustained_per_second: null })).toContain(
+      'Sustained: **none of the rates**.',
+    );
   });
 
   it('keeps docs/benchmarks.md as bench/results gives it (npm run bench:docs after a run)', () => {

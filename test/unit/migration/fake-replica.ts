@@ -118,12 +118,52 @@ export class FakeReplica extends Replica {
     this.down();
     this.put(kind, record);
   }
+  /** the bulk calls made (`states post 3`, `applyMany comment 2`), and how many ran at once */
+  readonly bulk: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  /** called before every bulk call (a test may throw or wait) */
+  onBulk?: (call: string, ids: readonly string[]) => Promise<void>;
+
+  private async bulkCall<T>(call: string, ids: readonly string[], work: () => T): Promise<T> {
+    this.bulk.push(`${call} ${ids.length}`);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      await this.onBulk?.(call, ids);
+      this.down();
+      return work();
+    } finally {
+      this.inFlight--;
+    }
+  }
+  async applyMany<R extends KindRecord>(
+    kind: RecordKind<R>,
+    records: readonly R[],
+    _concurrency: number,
+  ) {
+    await this.bulkCall(
+      `applyMany ${kind.name}`,
+      records.map((r) => r.id),
+      () => records.forEach((record) => this.put(kind, record)),
+    );
+  }
+  async states<R extends KindRecord>(kind: RecordKind<R>, ids: readonly string[]) {
+    return this.bulkCall(`states ${kind.name}`, ids, async () => {
+      const out = new Map<string, RecordState<R>>();
+      for (const id of ids) out.set(id, await this.state(kind, id));
+      return out;
+    });
+  }
   async applyDelete(kind: RecordKind, id: string, deletedAt: number) {
     this.down();
     this.remove(kind, id, deletedAt);
   }
   async applyDeletes(kind: RecordKind, deletions: readonly Deletion[]) {
-    for (const { id, deletedAt } of deletions) this.remove(kind, id, deletedAt);
+    await this.bulkCall(
+      `applyDeletes ${kind.name}`,
+      deletions.map((d) => d.id),
+      () => deletions.forEach(({ id, deletedAt }) => this.remove(kind, id, deletedAt)),
+    );
   }
   async state<R extends KindRecord>(kind: RecordKind<R>, id: string): Promise<RecordState<R>> {
     const record = this.mapOf(kind).get(id) as R | undefined;

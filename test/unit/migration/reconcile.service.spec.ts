@@ -1,31 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { StoppedError } from '../../../src/common/stop';
+import { AppConfig } from '../../../src/config/app-config';
 import { MigrationState } from '../../../src/control/migration-state';
 import { BlogMetrics } from '../../../src/metrics/blog-metrics';
 import { HintRetryService } from '../../../src/migration/reconcile/hint-retry.service';
 import { ReconcileService } from '../../../src/migration/reconcile/reconcile.service';
 import { VerifyService } from '../../../src/migration/verify/verify.service';
-import { Hint, HintLog } from '../../../src/store/hints/hint-log';
+import { Hint } from '../../../src/store/hints/hint-log';
 import { HintLogs } from '../../../src/store/hints/hint-logs';
 import { fakeComment, fakePost, replicasOf, twoSides } from './fake-replica';
+import { MemoryHints } from './memory-hints';
 
-class MemoryHints extends HintLog {
-  readonly store = 'mongo';
-  readonly hints = new Map<string, Hint>();
-  async record(hint: Hint) {
-    this.hints.set(`${hint.entity}:${hint.id}`, hint);
-  }
-  async pending() {
-    return this.hints.size;
-  }
-  async list(limit: number) {
-    return [...this.hints.values()].sort((a, b) => a.at - b.at).slice(0, limit);
-  }
-  async remove(hint: Hint) {
-    const key = `${hint.entity}:${hint.id}`;
-    if (this.hints.get(key)?.at === hint.at) this.hints.delete(key);
-  }
-}
+/** the batch and concurrency the hint retry had before HINT_RETRY_BATCH / _CONCURRENCY */
+const SETTINGS = { hintRetryBatch: 100, hintRetryConcurrency: 8 } as AppConfig;
 
 function setup(posts = 30) {
   const { mongo, cassandra } = twoSides(posts);
@@ -43,7 +30,7 @@ function setup(posts = 30) {
     replicas,
     hintLogs,
     new VerifyService(replicas, state, metrics),
-    new HintRetryService(replicas),
+    new HintRetryService(replicas, SETTINGS),
     state,
     metrics,
   );
@@ -124,7 +111,7 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
     const report = await run(service, true); // dry run: no hint is touched either
     expect(report.hints.retried).toBe(0);
     expect(hints.hints.size).toBe(1);
-    const retry = await new HintRetryService(replicasOf(mongo, cassandra)).retry(
+    const retry = await new HintRetryService(replicasOf(mongo, cassandra), SETTINGS).retry(
       mongo,
       cassandra,
       hints,
@@ -140,7 +127,7 @@ describe('ReconcileService and the hint retry (logic, in-memory stores)', () => 
       mongo.posts.set(post.id, post);
       await hints.record(hint('post', post.id, post.id, i));
     }
-    const service = new HintRetryService(replicasOf(mongo, cassandra));
+    const service = new HintRetryService(replicasOf(mongo, cassandra), SETTINGS);
     service.progressEveryMs = 0; // every batch
     const said: string[] = [];
     const log = jest
