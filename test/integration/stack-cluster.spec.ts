@@ -16,12 +16,11 @@ const ROOT = path.resolve(__dirname, '..', '..');
  * on 127.0.0.N), started fresh and removed at the end.
  */
 function clusterEnv(): Record<string, string> {
-  const env = process.env;
   return {
-    STACK_DIR: env.TEST_CLUSTER_STACK_DIR || '.stack-cluster-test',
-    STACK_CASSANDRA_PORT: env.TEST_CLUSTER_CASSANDRA_PORT || '19062',
-    STACK_CASSANDRA_STORAGE_PORT: env.TEST_CLUSTER_CASSANDRA_STORAGE_PORT || '17060',
-    STACK_MONGO_PORT: env.TEST_CLUSTER_MONGO_PORT || '27062',
+    STACK_DIR: '.stack-cluster-test',
+    STACK_CASSANDRA_PORT: '19062',
+    STACK_CASSANDRA_STORAGE_PORT: '17060',
+    STACK_MONGO_PORT: '27062',
   };
 }
 
