@@ -163,6 +163,15 @@ export class CassandraService implements StackService {
     return `-Dcassandra.config=file://${this.home}/`;
   }
 
+  /** True once this node has answered as part of the ring: a restart will not bootstrap again. */
+  hasJoined(): boolean {
+    return fs.existsSync(path.join(this.home, 'joined'));
+  }
+
+  markJoined(): void {
+    fs.writeFileSync(path.join(this.home, 'joined'), `${new Date().toISOString()}\n`);
+  }
+
   checkTools(): void {
     requireJava17(this.settings.java17);
     if (!this.isInstalled()) {

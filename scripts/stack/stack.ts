@@ -105,16 +105,19 @@ export class Stack {
     if (names.includes('cassandra')) this.recordCassandraNodes();
     const reports = await Promise.all(
       names.map(async (name) => {
-        const done: UpReport[] = [];
-        // Cassandra refuses concurrent bootstraps: node 1 (the seed) first, then one at a time
-        for (const server of this.servers(name)) {
-          done.push(
-            await this.locked(server, this.settings.readyTimeoutMs + 300_000, () =>
-              this.upOne(name, server),
-            ),
+        const start = (server: Server) =>
+          this.locked(server, this.settings.readyTimeoutMs + 300_000, () =>
+            this.upOne(name, server),
           );
-        }
-        return done;
+        const [first, ...rest] = this.servers(name);
+        const done = [await start(first)];
+        // Node 1 (the seed) first. Cassandra refuses concurrent bootstraps, so a node that never
+        // joined starts alone; nodes that joined before only restart, and may do so together.
+        const joined = rest.filter((s) => s instanceof CassandraService && s.hasJoined());
+        done.push(...(await Promise.all(joined.map(start))));
+        for (const server of rest.filter((s) => !joined.includes(s)))
+          done.push(await start(server));
+        return done.sort((a, b) => (a.node ?? 0) - (b.node ?? 0));
       }),
     );
     return reports.flat();
@@ -139,6 +142,7 @@ export class Stack {
     if (existing !== undefined) {
       // ours, possibly still booting from an earlier call: wait for it rather than start twice
       const bootMs = await this.waitReady(service, existing);
+      if (service instanceof CassandraService) service.markJoined();
       return { ...where, action: 'running', pid: existing, installMs: 0, bootMs };
     }
     for (const port of service.ports) {
@@ -158,6 +162,7 @@ export class Stack {
     fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
     const pid = startDetached(proc, bin, args, { cwd, logFile: service.stdoutFile });
     await this.waitReady(service, pid);
+    if (service instanceof CassandraService) service.markJoined();
     return {
       ...where,
       action: 'started',
