@@ -109,7 +109,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
       }
       if (args.services.includes('cassandra') && stack.cassandraNodes.length > 1) {
         print(
-          `${''.padEnd(10)} app settings: CASSANDRA_CONTACT_POINTS=${stack.contactPoints().join(',')}`,
+          `${''.padEnd(width)} app settings: CASSANDRA_CONTACT_POINTS=${stack.contactPoints().join(',')}`,
         );
       }
       break;
