@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseStackArgs, UsageError } from './stack-cli';
+import { parseStackArgs, runStackCli, UsageError } from './stack-cli';
+import { StackError } from './toolchain';
 import {
   cassandraNodesFile,
   loadStackSettings,
@@ -154,5 +156,73 @@ describe('loadStackSettings', () => {
   ])('rejects %j', (env, message) => {
     expect(() => loadStackSettings(env)).toThrow(StackSettingsError);
     expect(() => loadStackSettings(env)).toThrow(message);
+  });
+});
+
+describe('npm run stack: the cluster commands without servers', () => {
+  const saved = { ...process.env };
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-flags-'));
+    Object.assign(process.env, {
+      STACK_DIR: dir,
+      STACK_CASSANDRA_PORT: '19062',
+      STACK_CASSANDRA_STORAGE_PORT: '17060',
+      STACK_MONGO_PORT: '27062',
+      STACK_CASSANDRA_NODES: '',
+    });
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  /** runStackCli as main() runs it: its lines, or the one-line message main() prints. */
+  async function run(args: string[]): Promise<string[]> {
+    const lines: string[] = [];
+    await runStackCli(args, (line) => lines.push(line));
+    return lines;
+  }
+
+  it.each([
+    [['up', '--cassandra-nodes', '4'], '', UsageError, '--cassandra-nodes needs a node number 1-3'],
+    [
+      ['kill', 'cassandra', '--node', '3'],
+      '',
+      StackError,
+      'this stack has 1 Cassandra node(s); there is no node 3',
+    ],
+    [
+      ['up', '--cassandra-nodes', '2', 'cassandra'],
+      '3\n',
+      StackError,
+      'this stack was created with 3 Cassandra nodes and cannot shrink to 2;',
+    ],
+  ])('%j fails with one line and starts nothing', async (args, remembered, kind, message) => {
+    if (remembered) fs.writeFileSync(cassandraNodesFile(dir), remembered);
+    const failure = await run(args).catch((err: Error) => err);
+    expect(failure).toBeInstanceOf(kind);
+    expect((failure as Error).message.startsWith(message)).toBe(true);
+    expect((failure as Error).message).not.toContain('\n');
+    expect(fs.readdirSync(dir).filter((f) => f !== 'cassandra-nodes')).toEqual([]);
+  });
+
+  it('kill on a cluster that is not running names each node', async () => {
+    fs.writeFileSync(cassandraNodesFile(dir), '3\n');
+    expect(await run(['kill', 'cassandra'])).toEqual([
+      'cassandra   was not running',
+      'cassandra-2 was not running',
+      'cassandra-3 was not running',
+    ]);
+  });
+
+  it('main() turns a bad flag into one line on stderr and exit 1', () => {
+    const result = spawnSync(
+      process.execPath,
+      [path.join(__dirname, '..', 'run-stack.js'), 'up', '--cassandra-nodes', '9'],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('stack: --cassandra-nodes needs a node number 1-3\n');
   });
 });

@@ -101,8 +101,8 @@ export class Stack {
   /** Starts the named services (all by default) and waits until each answers a real query. */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });
-    for (const name of names) this.services[name].checkTools();
     if (names.includes('cassandra')) this.recordCassandraNodes();
+    for (const name of names) this.services[name].checkTools();
     const reports = await Promise.all(
       names.map(async (name) => {
         const start = (server: Server) =>
