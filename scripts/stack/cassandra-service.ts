@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, errors } from 'cassandra-driver';
+import { Client, errors, policies } from 'cassandra-driver';
 import {
   APP_ROLE,
   CassandraSecurityFiles,
@@ -82,14 +82,54 @@ const SINGLE_NODE_SPEEDUPS = [
   '-Dcassandra.load_ring_state=false',
 ];
 
+/**
+ * Cluster start-up speed-ups. Gossip settles in well under a second on one machine, but a joining
+ * node must still hear the ring and the schema from the seed before it bootstraps (with 0 it
+ * starts streaming before it knows any peer); the saved ring state is kept so a restarted node
+ * knows its peers at once.
+ */
+export const CLUSTER_NODE_SPEEDUPS = [
+  '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+  '-Dcassandra.ring_delay_ms=2000',
+];
+
+/** Node N's address: 127.0.0.N (all of 127.0.0.0/8 is loopback on Linux). */
+export function cassandraNodeHost(node: number): string {
+  return `127.0.0.${node}`;
+}
+
+/**
+ * Node N's one token (num_tokens 1), the ring split into thirds from 0: node 1 keeps the token a
+ * single-node stack has, and a stack grown later gives its new nodes the same tokens as one
+ * created with them. Fixed tokens make bootstrap quick (no token allocation).
+ */
+export function cassandraNodeToken(node: number): string {
+  const third = 2n ** 64n / 3n;
+  let token = BigInt(node - 1) * third;
+  if (token >= 2n ** 63n) token -= 2n ** 64n;
+  return token.toString();
+}
+
 export class CassandraService implements StackService {
-  readonly name = 'cassandra';
+  /** `cassandra` for node 1 (also of a single-node stack), `cassandra-N` for node N */
+  readonly name: string;
   readonly home: string;
+  readonly host: string;
   readonly libDir: string;
   readonly security: CassandraSecurityFiles;
 
-  constructor(private readonly settings: StackSettings) {
-    this.home = path.join(settings.dir, 'cassandra');
+  /**
+   * @param node this server's number, 1 to `nodes`
+   * @param nodes how many nodes the stack has (1: the single-node settings of old)
+   */
+  constructor(
+    private readonly settings: StackSettings,
+    readonly node = 1,
+    readonly nodes = 1,
+  ) {
+    this.name = node === 1 ? 'cassandra' : `cassandra-${node}`;
+    this.home = path.join(settings.dir, this.name);
+    this.host = node === 1 ? settings.host : cassandraNodeHost(node);
     this.libDir = path.join(settings.cacheDir, `cassandra-${CASSANDRA_VERSION}`, 'lib');
     this.security = new CassandraSecurityFiles(path.join(this.home, 'secure'));
   }
@@ -121,6 +161,15 @@ export class CassandraService implements StackService {
   }
   get marker(): string {
     return `-Dcassandra.config=file://${this.home}/`;
+  }
+
+  /** True once this node has answered as part of the ring: a restart will not bootstrap again. */
+  hasJoined(): boolean {
+    return fs.existsSync(path.join(this.home, 'joined'));
+  }
+
+  markJoined(): void {
+    fs.writeFileSync(path.join(this.home, 'joined'), `${new Date().toISOString()}\n`);
   }
 
   checkTools(): void {
@@ -181,7 +230,7 @@ export class CassandraService implements StackService {
     const yaml = [
       'cluster_name: blog-local',
       'num_tokens: 1',
-      'initial_token: 0',
+      `initial_token: ${cassandraNodeToken(this.node)}`,
       'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
       `data_file_directories: [${path.join(this.home, 'data')}]`,
       `commitlog_directory: ${path.join(this.home, 'commitlog')}`,
@@ -194,8 +243,8 @@ export class CassandraService implements StackService {
       '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
       '    parameters:',
       `      - seeds: "${s.host}:${s.cassandraStoragePort}"`,
-      `listen_address: ${s.host}`,
-      `rpc_address: ${s.host}`,
+      `listen_address: ${this.host}`,
+      `rpc_address: ${this.host}`,
       `storage_port: ${s.cassandraStoragePort}`,
       `native_transport_port: ${s.cassandraPort}`,
       'start_native_transport: true',
@@ -242,7 +291,7 @@ export class CassandraService implements StackService {
       `-Dlogback.configurationFile=file://${this.home}/logback.xml`,
       `-Dcassandra.logdir=${path.join(this.home, 'logs')}`,
       `-Dcassandra.storagedir=${this.home}`,
-      ...SINGLE_NODE_SPEEDUPS,
+      ...(this.nodes === 1 ? SINGLE_NODE_SPEEDUPS : CLUSTER_NODE_SPEEDUPS),
       // with PasswordAuthenticator: the default superuser at once, not after 10 s
       '-Dcassandra.superuser_setup_delay_ms=0',
       '-cp',
@@ -290,8 +339,15 @@ export class CassandraService implements StackService {
     use: (client: Client) => Promise<T>,
   ): Promise<T> {
     const client = new Client({
-      contactPoints: [`${this.settings.host}:${this.settings.cassandraPort}`],
+      contactPoints: [`${this.host}:${this.settings.cassandraPort}`],
       localDataCenter: 'datacenter1',
+      // this node only: its own answer, and no connections to the rest of a cluster
+      policies: {
+        loadBalancing: new policies.loadBalancing.AllowListPolicy(
+          new policies.loadBalancing.DCAwareRoundRobinPolicy('datacenter1'),
+          [`${this.host}:${this.settings.cassandraPort}`],
+        ),
+      },
       socketOptions: { connectTimeout: 2000, readTimeout: 4000 },
       ...securityClientOptions(mode, this.security, role),
     });

@@ -169,3 +169,13 @@ export function tail(file: string, lines: number): string {
     return '';
   }
 }
+
+/** SIGKILL at once (a crash, for failure tests); resolves once the process is gone. */
+export async function killProcess(proc: ManagedProcess): Promise<boolean> {
+  const pid = runningPid(proc);
+  if (pid === undefined) return false;
+  process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  removePidFileIf(proc, pid);
+  return true;
+}

@@ -1,9 +1,11 @@
 import { SERVICE_NAMES, ServiceName, Stack } from './stack';
-import { loadStackSettings, StackSettingsError } from './stack-settings';
+import { loadStackSettings, MAX_CASSANDRA_NODES, StackSettingsError } from './stack-settings';
 import { StackError } from './toolchain';
 
 const USAGE =
-  'usage: npm run stack -- <up|down|status|logs> [cassandra|ferretdb|mongo ...] [-n LINES]';
+  'usage: npm run stack -- <up|down|status|logs|kill> [cassandra|ferretdb|mongo ...] [--cassandra-nodes N] [--node N] [-n LINES]';
+
+const COMMANDS = ['up', 'down', 'status', 'logs', 'kill'] as const;
 
 const ALIASES: Record<string, ServiceName> = {
   cassandra: 'cassandra',
@@ -15,21 +17,43 @@ const ALIASES: Record<string, ServiceName> = {
 export class UsageError extends Error {}
 
 export interface StackArgs {
-  command: 'up' | 'down' | 'status' | 'logs';
+  command: (typeof COMMANDS)[number];
   services: ServiceName[];
   lines: number;
+  /** `up --cassandra-nodes N`: the cluster's size (remembered for later commands) */
+  cassandraNodes?: number;
+  /** `kill|logs cassandra --node N`: one Cassandra node only */
+  node?: number;
+}
+
+function nodeNumber(arg: string, raw: string | undefined): number {
+  const value = Number(raw);
+  if (raw === undefined || !Number.isInteger(value) || value < 1 || value > MAX_CASSANDRA_NODES) {
+    throw new UsageError(`${arg} needs a node number 1-${MAX_CASSANDRA_NODES}`);
+  }
+  return value;
 }
 
 export function parseStackArgs(argv: string[]): StackArgs {
   const [command, ...rest] = argv;
-  if (command !== 'up' && command !== 'down' && command !== 'status' && command !== 'logs') {
+  if (!COMMANDS.includes(command as StackArgs['command'])) {
     throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
   }
   const services: ServiceName[] = [];
   let lines = 40;
+  let cassandraNodes: number | undefined;
+  let node: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === '-n' || arg === '--lines') {
+    if (arg === '--cassandra-nodes') {
+      if (command !== 'up') throw new UsageError(`${arg} goes with up only; ${USAGE}`);
+      cassandraNodes = nodeNumber(arg, rest[++i]);
+    } else if (arg === '--node') {
+      if (command !== 'kill' && command !== 'logs') {
+        throw new UsageError(`${arg} goes with kill or logs only; ${USAGE}`);
+      }
+      node = nodeNumber(arg, rest[++i]);
+    } else if (arg === '-n' || arg === '--lines') {
       const value = Number(rest[++i]);
       if (!Number.isInteger(value) || value < 1) {
         throw new UsageError(`${arg} needs a positive number of lines`);
@@ -41,7 +65,19 @@ export function parseStackArgs(argv: string[]): StackArgs {
       throw new UsageError(`unknown service or option "${arg}"; ${USAGE}`);
     }
   }
-  return { command, services: services.length ? services : SERVICE_NAMES, lines };
+  if (node !== undefined && (services.length !== 1 || services[0] !== 'cassandra')) {
+    throw new UsageError(`--node picks a Cassandra node: name cassandra alone with it; ${USAGE}`);
+  }
+  if (command === 'kill' && services.length === 0) {
+    throw new UsageError(`kill needs a server name (cassandra or ferretdb); ${USAGE}`);
+  }
+  return {
+    command: command as StackArgs['command'],
+    services: services.length ? services : SERVICE_NAMES,
+    lines,
+    ...(cassandraNodes === undefined ? {} : { cassandraNodes }),
+    ...(node === undefined ? {} : { node }),
+  };
 }
 
 /** A secured Cassandra's settings for the app: file paths only, the password stays in its file. */
@@ -58,8 +94,9 @@ const mib = (bytes?: number) => (bytes === undefined ? '?' : `${Math.round(bytes
 
 export async function runStackCli(argv: string[], print = console.log): Promise<void> {
   const args = parseStackArgs(argv);
-  const stack = new Stack(loadStackSettings());
-  const host = stack.settings.host;
+  const stack = new Stack(loadStackSettings(process.env, { cassandraNodes: args.cassandraNodes }));
+  // `cassandra-2` is one longer than the single-node stack's names
+  const width = stack.cassandraNodes.length > 1 ? 11 : 10;
   switch (args.command) {
     case 'up':
       for (const r of await stack.up(args.services)) {
@@ -67,10 +104,23 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
           r.action === 'started'
             ? `started, ready in ${seconds(r.bootMs)}${r.installMs > 1000 ? ` (install ${seconds(r.installMs)})` : ''}`
             : 'already running';
-        print(`${r.name.padEnd(10)} ${what}  ${host}:${r.port}  pid ${r.pid}`);
-        if (r.name === 'cassandra') printClientEnv(stack, print);
+        print(`${r.server.padEnd(width)} ${what}  ${r.host}:${r.port}  pid ${r.pid}`);
+        if (r.server === 'cassandra') printClientEnv(stack, print);
+      }
+      if (args.services.includes('cassandra') && stack.cassandraNodes.length > 1) {
+        print(
+          `${''.padEnd(width)} app settings: CASSANDRA_CONTACT_POINTS=${stack.contactPoints().join(',')}`,
+        );
       }
       break;
+    case 'kill': {
+      const servers = stack.servers(args.services[0], args.node);
+      const killed = await stack.kill(args.services[0], args.node);
+      for (const { name } of servers) {
+        print(`${name.padEnd(width)} ${killed.includes(name) ? 'killed' : 'was not running'}`);
+      }
+      break;
+    }
     case 'down': {
       const stopped = await stack.down(args.services);
       for (const name of args.services) {
@@ -82,15 +132,14 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
       for (const r of await stack.status(args.services)) {
         const detail = r.pid === undefined ? '' : `  pid ${r.pid}  rss ${mib(r.rssBytes)}`;
         print(
-          `${r.name.padEnd(10)} ${r.state.padEnd(8)} ${host}:${r.port}${detail}  data ${r.home}`,
+          `${r.server.padEnd(width)} ${r.state.padEnd(8)} ${r.host}:${r.port}${detail}  data ${r.home}`,
         );
-        if (r.name === 'cassandra' && r.pid !== undefined) printClientEnv(stack, print);
+        if (r.server === 'cassandra' && r.pid !== undefined) printClientEnv(stack, print);
       }
       break;
     case 'logs':
-      for (const name of args.services) {
-        const service = stack.services[name];
-        print(`==> ${name}: ${service.logFile} <==`);
+      for (const service of args.services.flatMap((name) => stack.servers(name, args.node))) {
+        print(`==> ${service.name}: ${service.logFile} <==`);
         print(stack.logTail(service, args.lines));
       }
       break;

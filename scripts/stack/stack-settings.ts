@@ -22,7 +22,12 @@ export interface StackSettings {
   host: string;
   cassandraPort: number;
   cassandraStoragePort: number;
-  /** JVM heap in MiB (at most 1024: this is a development server) */
+  /**
+   * Cassandra nodes: node N listens on 127.0.0.N with the same ports. From --cassandra-nodes,
+   * else STACK_CASSANDRA_NODES, else the count the stack was created with, else 1.
+   */
+  cassandraNodes: number;
+  /** JVM heap in MiB per node (at most 1024: this is a development server) */
   cassandraHeapMb: number;
   mongoPort: number;
   /** how long `up` waits for a server to answer before giving up */
@@ -41,6 +46,28 @@ export interface CassandraSecurity {
 }
 
 export class StackSettingsError extends Error {}
+
+/** Node addresses are 127.0.0.1-127.0.0.N: every Linux loopback answers them without setup. */
+export const MAX_CASSANDRA_NODES = 3;
+/** Per-node heap when the stack runs more than one node (STACK_CASSANDRA_HEAP_MB overrides). */
+export const CLUSTER_NODE_HEAP_MB = 512;
+
+/** The file in the stack folder that remembers how many Cassandra nodes the stack has. */
+export function cassandraNodesFile(dir: string): string {
+  return path.join(dir, 'cassandra-nodes');
+}
+
+/** The node count the stack in `dir` was created with, undefined when none was recorded. */
+export function rememberedCassandraNodes(dir: string): number | undefined {
+  try {
+    const value = Number(fs.readFileSync(cassandraNodesFile(dir), 'utf8').trim());
+    return Number.isInteger(value) && value >= 1 && value <= MAX_CASSANDRA_NODES
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The kernel's range for outgoing connections' local ports. A server port inside it can be taken
@@ -101,14 +128,34 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'blog-migration');
 }
 
-export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
+/** What the command line may set over the environment (`up --cassandra-nodes 3`). */
+export interface StackOverrides {
+  cassandraNodes?: number;
+}
+
+export function loadStackSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: StackOverrides = {},
+): StackSettings {
+  const dir = path.resolve(REPO_ROOT, env.STACK_DIR || '.stack');
+  const cassandraNodes =
+    overrides.cassandraNodes ??
+    (env.STACK_CASSANDRA_NODES
+      ? positiveInt(env, 'STACK_CASSANDRA_NODES', 1, MAX_CASSANDRA_NODES)
+      : (rememberedCassandraNodes(dir) ?? 1));
   const settings: StackSettings = {
-    dir: path.resolve(REPO_ROOT, env.STACK_DIR || '.stack'),
+    dir,
     cacheDir: path.resolve(env.STACK_CACHE_DIR || defaultCacheDir(env)),
     host: '127.0.0.1',
     cassandraPort: port(env, 'STACK_CASSANDRA_PORT', 9042),
     cassandraStoragePort: port(env, 'STACK_CASSANDRA_STORAGE_PORT', 7000),
-    cassandraHeapMb: positiveInt(env, 'STACK_CASSANDRA_HEAP_MB', 1024, 1024),
+    cassandraNodes,
+    cassandraHeapMb: positiveInt(
+      env,
+      'STACK_CASSANDRA_HEAP_MB',
+      cassandraNodes > 1 ? CLUSTER_NODE_HEAP_MB : 1024,
+      1024,
+    ),
     mongoPort: port(env, 'STACK_MONGO_PORT', 27017),
     readyTimeoutMs: positiveInt(env, 'STACK_READY_TIMEOUT_S', 180, 3600) * 1000,
     java17: env.STACK_JAVA17 || '/usr/lib/jvm/java-17-openjdk-amd64/bin/java',
@@ -122,6 +169,13 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
       ),
     },
   };
+  const { auth, tls } = settings.cassandraSecurity;
+  if (cassandraNodes > 1 && (auth || tls !== 'off')) {
+    // the certificate names 127.0.0.1 only, and the app role lives on one node
+    throw new StackSettingsError(
+      `STACK_CASSANDRA_AUTH and STACK_CASSANDRA_TLS work with one Cassandra node only (this stack has ${cassandraNodes})`,
+    );
+  }
   const range = ephemeralPortRange();
   const named: Array<[string, number]> = [
     ['STACK_CASSANDRA_PORT', settings.cassandraPort],

@@ -4,6 +4,7 @@ import { FerretDbService } from './ferretdb-service';
 import {
   isAlive,
   isListening,
+  killProcess,
   residentBytes,
   runningPid,
   sleep,
@@ -13,7 +14,7 @@ import {
   withLock,
 } from './process-control';
 import { StackService } from './stack-service';
-import { StackSettings } from './stack-settings';
+import { cassandraNodesFile, rememberedCassandraNodes, StackSettings } from './stack-settings';
 import { StackError } from './toolchain';
 
 export type ServiceName = 'cassandra' | 'ferretdb';
@@ -21,6 +22,11 @@ export const SERVICE_NAMES: ServiceName[] = ['cassandra', 'ferretdb'];
 
 export interface UpReport {
   name: ServiceName;
+  /** the server: `cassandra` (node 1), `cassandra-2`, `cassandra-3` or `ferretdb` */
+  server: string;
+  /** Cassandra's node number (1 for a single node) */
+  node?: number;
+  host: string;
   /** 'started' by this call, or 'running' already (nothing was done) */
   action: 'started' | 'running';
   pid: number;
@@ -31,6 +37,9 @@ export interface UpReport {
 
 export interface StatusReport {
   name: ServiceName;
+  server: string;
+  node?: number;
+  host: string;
   state: 'ready' | 'starting' | 'stopped';
   pid?: number;
   port: number;
@@ -38,17 +47,51 @@ export interface StatusReport {
   home: string;
 }
 
-/** The local database stack: one Cassandra and one FerretDB per data folder. */
+type Server = StackService & { home: string; host?: string; node?: number };
+
+/**
+ * The local database stack: one FerretDB and one or more Cassandra nodes per data folder.
+ *
+ * For tests that break things on purpose: `cassandraNodes` lists the nodes (node N listens on
+ * 127.0.0.N, same ports), `contactPoints()` gives the app's CASSANDRA_CONTACT_POINTS, `kill()`
+ * crashes a server with SIGKILL, and `up()` restarts whatever is down (a node rejoins with its data).
+ */
 export class Stack {
-  readonly services: Record<ServiceName, StackService & { home: string }> & {
+  readonly services: Record<ServiceName, Server> & {
     cassandra: CassandraService;
   };
+  /** node 1 (the seed, also `services.cassandra`) to node N */
+  readonly cassandraNodes: CassandraService[];
 
   constructor(readonly settings: StackSettings) {
+    // a stack created with more nodes than asked for now still has them: down/status see them all
+    const nodes = Math.max(settings.cassandraNodes, rememberedCassandraNodes(settings.dir) ?? 1);
+    this.cassandraNodes = Array.from(
+      { length: nodes },
+      (_, i) => new CassandraService(settings, i + 1, nodes),
+    );
     this.services = {
-      cassandra: new CassandraService(settings),
+      cassandra: this.cassandraNodes[0],
       ferretdb: new FerretDbService(settings),
     };
+  }
+
+  /** `host:port` of every Cassandra node, node 1 first (the app's CASSANDRA_CONTACT_POINTS). */
+  contactPoints(): string[] {
+    return this.cassandraNodes.map((n) => `${n.host}:${n.port}`);
+  }
+
+  /** The servers of a service: every node of Cassandra (or only `node`), or FerretDB. */
+  servers(name: ServiceName, node?: number): Server[] {
+    if (name !== 'cassandra') return [this.services[name]];
+    if (node === undefined) return this.cassandraNodes;
+    const found = this.cassandraNodes[node - 1];
+    if (!found) {
+      throw new StackError(
+        `this stack has ${this.cassandraNodes.length} Cassandra node(s); there is no node ${node}`,
+      );
+    }
+    return [found];
   }
 
   serviceNames(): ServiceName[] {
@@ -58,28 +101,54 @@ export class Stack {
   /** Starts the named services (all by default) and waits until each answers a real query. */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });
-    const services = names.map((name) => this.services[name]);
-    for (const service of services) service.checkTools();
-    return Promise.all(
-      services.map((service) =>
-        this.locked(service, this.settings.readyTimeoutMs + 300_000, () => this.upOne(service)),
-      ),
+    if (names.includes('cassandra')) this.recordCassandraNodes();
+    for (const name of names) this.services[name].checkTools();
+    const reports = await Promise.all(
+      names.map(async (name) => {
+        const start = (server: Server) =>
+          this.locked(server, this.settings.readyTimeoutMs + 300_000, () =>
+            this.upOne(name, server),
+          );
+        const [first, ...rest] = this.servers(name);
+        const done = [await start(first)];
+        // Node 1 (the seed) first. Cassandra refuses concurrent bootstraps, so a node that never
+        // joined starts alone; nodes that joined before only restart, and may do so together.
+        const joined = rest.filter((s) => s instanceof CassandraService && s.hasJoined());
+        done.push(...(await Promise.all(joined.map(start))));
+        for (const server of rest.filter((s) => !joined.includes(s)))
+          done.push(await start(server));
+        return done.sort((a, b) => (a.node ?? 0) - (b.node ?? 0));
+      }),
     );
+    return reports.flat();
   }
 
-  private async upOne(service: StackService & { home: string }): Promise<UpReport> {
-    const name = service.name as ServiceName;
+  /** Remembers the node count, so later commands without --cassandra-nodes know every node. */
+  private recordCassandraNodes(): void {
+    const remembered = rememberedCassandraNodes(this.settings.dir) ?? 1;
+    if (this.settings.cassandraNodes < remembered) {
+      throw new StackError(
+        `this stack was created with ${remembered} Cassandra nodes and cannot shrink to ${this.settings.cassandraNodes}; run \`npm run stack -- up\` without --cassandra-nodes, or \`down\` and delete ${this.settings.dir} to start over`,
+      );
+    }
+    fs.writeFileSync(cassandraNodesFile(this.settings.dir), `${this.cassandraNodes.length}\n`);
+  }
+
+  private async upOne(name: ServiceName, service: Server): Promise<UpReport> {
     const proc = { pidFile: service.pidFile, marker: service.marker };
+    const host = service.host ?? this.settings.host;
+    const where = { name, server: service.name, node: service.node, host, port: service.port };
     const existing = runningPid(proc);
     if (existing !== undefined) {
       // ours, possibly still booting from an earlier call: wait for it rather than start twice
       const bootMs = await this.waitReady(service, existing);
-      return { name, action: 'running', pid: existing, port: service.port, installMs: 0, bootMs };
+      if (service instanceof CassandraService) service.markJoined();
+      return { ...where, action: 'running', pid: existing, installMs: 0, bootMs };
     }
     for (const port of service.ports) {
-      if (await isListening(this.settings.host, port)) {
+      if (await isListening(host, port)) {
         throw new StackError(
-          `${name}: port ${this.settings.host}:${port} is already in use by a process this stack did not start; stop it or choose other ports (STACK_* variables, see README)`,
+          `${service.name}: port ${host}:${port} is already in use by a process this stack did not start; stop it or choose other ports (STACK_* variables, see README)`,
         );
       }
     }
@@ -93,17 +162,17 @@ export class Stack {
     fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
     const pid = startDetached(proc, bin, args, { cwd, logFile: service.stdoutFile });
     await this.waitReady(service, pid);
+    if (service instanceof CassandraService) service.markJoined();
     return {
-      name,
+      ...where,
       action: 'started',
       pid,
-      port: service.port,
       installMs,
       bootMs: Date.now() - bootStart,
     };
   }
 
-  private async waitReady(service: StackService, pid: number): Promise<number> {
+  private async waitReady(service: Server, pid: number): Promise<number> {
     const start = Date.now();
     const deadline = start + this.settings.readyTimeoutMs;
     while (Date.now() < deadline) {
@@ -112,7 +181,8 @@ export class Stack {
           `${service.name} exited while starting; last log lines:\n${this.logTail(service, 25)}`,
         );
       }
-      if ((await isListening(this.settings.host, service.port)) && (await service.isReady())) {
+      const host = service.host ?? this.settings.host;
+      if ((await isListening(host, service.port)) && (await service.isReady())) {
         return Date.now() - start;
       }
       await sleep(250);
@@ -127,23 +197,49 @@ export class Stack {
   async down(names: ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
     const stopped = await Promise.all(
       names.map(async (name) => {
-        const service = this.services[name];
         const graceMs = name === 'cassandra' ? 60_000 : 15_000;
-        const wasRunning = await this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
-          stopProcess({ pidFile: service.pidFile, marker: service.marker }, graceMs),
+        const wasRunning = await Promise.all(
+          this.servers(name).map((service) =>
+            this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
+              stopProcess({ pidFile: service.pidFile, marker: service.marker }, graceMs),
+            ),
+          ),
         );
-        return wasRunning ? name : undefined;
+        return wasRunning.includes(true) ? name : undefined;
       }),
     );
     return stopped.filter((n): n is ServiceName => n !== undefined);
   }
 
+  /**
+   * SIGKILL, as a crash would: the named service's every server, or only Cassandra node `node`.
+   * Returns the servers that were running (`cassandra-2`, ...). `up()` starts them again.
+   */
+  async kill(name: ServiceName, node?: number): Promise<string[]> {
+    const killed = await Promise.all(
+      // no lock: a crash does not wait for a command in progress
+      this.servers(name, node).map(async (service) =>
+        (await killProcess({ pidFile: service.pidFile, marker: service.marker }))
+          ? service.name
+          : undefined,
+      ),
+    );
+    return killed.filter((n): n is string => n !== undefined);
+  }
+
   async status(names: ServiceName[] = SERVICE_NAMES): Promise<StatusReport[]> {
+    const servers = names.flatMap((name) => this.servers(name).map((s) => [name, s] as const));
     return Promise.all(
-      names.map(async (name) => {
-        const service = this.services[name];
+      servers.map(async ([name, service]) => {
         const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
-        const base = { name, port: service.port, home: service.home };
+        const base = {
+          name,
+          server: service.name,
+          node: service.node,
+          host: service.host ?? this.settings.host,
+          port: service.port,
+          home: service.home,
+        };
         if (pid === undefined) return { ...base, state: 'stopped' as const };
         const ready = await service.isReady();
         return {
@@ -157,11 +253,7 @@ export class Stack {
   }
 
   /** One `up` or `down` at a time per server and data folder (see withLock). */
-  private locked<T>(
-    service: StackService & { home: string },
-    timeoutMs: number,
-    fn: () => Promise<T>,
-  ) {
+  private locked<T>(service: Server, timeoutMs: number, fn: () => Promise<T>) {
     fs.mkdirSync(service.home, { recursive: true });
     return withLock(`${service.pidFile}.lock`, timeoutMs, fn);
   }
