@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mongoose from 'mongoose';
+import { postgresUrl } from './postgres-service';
 import { FERRETDB_VERSION, StackSettings } from './stack-settings';
 import { requireTool, run } from './toolchain';
 import { StackService } from './stack-service';
@@ -91,9 +92,12 @@ export class FerretDbService implements StackService {
   }
 
   command(): { bin: string; args: string[]; cwd: string } {
+    const store =
+      this.settings.mongoBackend === 'ferretdb-postgres'
+        ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(this.settings)}`]
+        : ['--handler=sqlite', `--sqlite-url=file:${path.join(this.home, 'sqlite')}/`];
     const args = [
-      '--handler=sqlite',
-      `--sqlite-url=file:${path.join(this.home, 'sqlite')}/`,
+      ...store,
       `--state-dir=${this.home}/state`,
       `--listen-addr=${this.settings.host}:${this.settings.mongoPort}`,
       '--telemetry=disable',

@@ -3,13 +3,15 @@ import { loadStackSettings, StackSettingsError } from './stack-settings';
 import { StackError } from './toolchain';
 
 const USAGE =
-  'usage: npm run stack -- <up|down|status|logs> [cassandra|ferretdb|mongo ...] [-n LINES]';
+  'usage: npm run stack -- <up|down|status|logs> [cassandra|ferretdb|mongo|postgres ...] [-n LINES]';
 
 const ALIASES: Record<string, ServiceName> = {
   cassandra: 'cassandra',
   ferretdb: 'ferretdb',
   mongo: 'ferretdb',
   mongodb: 'ferretdb',
+  postgres: 'postgres',
+  postgresql: 'postgres',
 };
 
 export class UsageError extends Error {}
@@ -73,7 +75,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
       break;
     case 'down': {
       const stopped = await stack.down(args.services);
-      for (const name of args.services) {
+      for (const name of stack.withDependencies(args.services)) {
         print(`${name.padEnd(10)} ${stopped.includes(name) ? 'stopped' : 'was not running'}`);
       }
       break;
@@ -88,7 +90,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
       }
       break;
     case 'logs':
-      for (const name of args.services) {
+      for (const name of stack.withDependencies(args.services)) {
         const service = stack.services[name];
         print(`==> ${name}: ${service.logFile} <==`);
         print(stack.logTail(service, args.lines));

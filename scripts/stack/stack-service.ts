@@ -20,4 +20,8 @@ export interface StackService {
   command(): { bin: string; args: string[]; cwd: string };
   /** true when the server answers a real request */
   isReady(): Promise<boolean>;
+  /** the signal that asks it to stop (SIGTERM when absent) */
+  readonly stopSignal?: NodeJS.Signals;
+  /** the user it runs as, when not ours (a server that refuses root) */
+  runAs?(): { uid: number; gid: number } | undefined;
 }

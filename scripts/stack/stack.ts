@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { CassandraService } from './cassandra-service';
 import { FerretDbService } from './ferretdb-service';
+import { PostgresService } from './postgres-service';
 import {
   isAlive,
   isListening,
@@ -16,7 +17,8 @@ import { StackService } from './stack-service';
 import { StackSettings } from './stack-settings';
 import { StackError } from './toolchain';
 
-export type ServiceName = 'cassandra' | 'ferretdb';
+export type ServiceName = 'cassandra' | 'ferretdb' | 'postgres';
+/** What the commands act on by default; postgres comes with ferretdb when it is FerretDB's store. */
 export const SERVICE_NAMES: ServiceName[] = ['cassandra', 'ferretdb'];
 
 export interface UpReport {
@@ -38,33 +40,67 @@ export interface StatusReport {
   home: string;
 }
 
-/** The local database stack: one Cassandra and one FerretDB per data folder. */
+/**
+ * The local database stack: one Cassandra and one FerretDB per data folder, and the PostgreSQL
+ * FerretDB stores into when STACK_MONGO=ferretdb-postgres.
+ */
 export class Stack {
   readonly services: Record<ServiceName, StackService & { home: string }> & {
     cassandra: CassandraService;
+    postgres: PostgresService;
   };
 
   constructor(readonly settings: StackSettings) {
     this.services = {
       cassandra: new CassandraService(settings),
       ferretdb: new FerretDbService(settings),
+      postgres: new PostgresService(settings),
     };
   }
 
   serviceNames(): ServiceName[] {
-    return [...SERVICE_NAMES];
+    return this.withDependencies(SERVICE_NAMES);
   }
 
-  /** Starts the named services (all by default) and waits until each answers a real query. */
+  /** The services a service needs running first. */
+  private dependencies(name: ServiceName): ServiceName[] {
+    return name === 'ferretdb' && this.settings.mongoBackend === 'ferretdb-postgres'
+      ? ['postgres']
+      : [];
+  }
+
+  /** `names` and what they depend on, dependencies first. */
+  withDependencies(names: ServiceName[]): ServiceName[] {
+    const all: ServiceName[] = [];
+    const add = (name: ServiceName) => {
+      for (const dependency of this.dependencies(name)) add(dependency);
+      if (!all.includes(name)) all.push(name);
+    };
+    names.forEach(add);
+    return all;
+  }
+
+  /**
+   * Starts the named services (all by default) and what they depend on, and waits until each
+   * answers a real query; a service starts once its dependencies answer.
+   */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });
-    const services = names.map((name) => this.services[name]);
-    for (const service of services) service.checkTools();
-    return Promise.all(
-      services.map((service) =>
-        this.locked(service, this.settings.readyTimeoutMs + 300_000, () => this.upOne(service)),
-      ),
-    );
+    const wanted = this.withDependencies(names);
+    for (const name of wanted) this.services[name].checkTools();
+    const starts = new Map<ServiceName, Promise<UpReport>>();
+    const start = (name: ServiceName): Promise<UpReport> => {
+      let started = starts.get(name);
+      if (!started) {
+        const service = this.services[name];
+        started = Promise.all(this.dependencies(name).map(start)).then(() =>
+          this.locked(service, this.settings.readyTimeoutMs + 300_000, () => this.upOne(service)),
+        );
+        starts.set(name, started);
+      }
+      return started;
+    };
+    return Promise.all(wanted.map(start));
   }
 
   private async upOne(service: StackService & { home: string }): Promise<UpReport> {
@@ -91,7 +127,11 @@ export class Stack {
     const bootStart = Date.now();
     fs.mkdirSync(service.home, { recursive: true });
     fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
-    const pid = startDetached(proc, bin, args, { cwd, logFile: service.stdoutFile });
+    const pid = startDetached(proc, bin, args, {
+      cwd,
+      logFile: service.stdoutFile,
+      ...service.runAs?.(),
+    });
     await this.waitReady(service, pid);
     return {
       name,
@@ -117,30 +157,52 @@ export class Stack {
       }
       await sleep(250);
     }
-    await stopProcess({ pidFile: service.pidFile, marker: service.marker }, 10_000);
+    await stopProcess(
+      { pidFile: service.pidFile, marker: service.marker },
+      10_000,
+      service.stopSignal,
+    );
     throw new StackError(
       `${service.name} did not answer within ${this.settings.readyTimeoutMs / 1000}s (stopped it); last log lines:\n${this.logTail(service, 25)}`,
     );
   }
 
-  /** Stops only processes this stack started (by pid file); returns the names it stopped. */
+  /**
+   * Stops only processes this stack started (by pid file), and what they depend on after them;
+   * returns the names it stopped.
+   */
   async down(names: ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
-    const stopped = await Promise.all(
+    const wanted = this.withDependencies(names);
+    const dependencies = wanted.filter((name) =>
+      wanted.some((other) => this.dependencies(other).includes(name)),
+    );
+    const stopped = [
+      ...(await this.stopAll(wanted.filter((name) => !dependencies.includes(name)))),
+      ...(await this.stopAll(dependencies)),
+    ];
+    return stopped.filter((n): n is ServiceName => n !== undefined);
+  }
+
+  private stopAll(names: ServiceName[]): Promise<Array<ServiceName | undefined>> {
+    return Promise.all(
       names.map(async (name) => {
         const service = this.services[name];
-        const graceMs = name === 'cassandra' ? 60_000 : 15_000;
+        const graceMs = name === 'cassandra' ? 60_000 : name === 'postgres' ? 30_000 : 15_000;
         const wasRunning = await this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
-          stopProcess({ pidFile: service.pidFile, marker: service.marker }, graceMs),
+          stopProcess(
+            { pidFile: service.pidFile, marker: service.marker },
+            graceMs,
+            service.stopSignal,
+          ),
         );
         return wasRunning ? name : undefined;
       }),
     );
-    return stopped.filter((n): n is ServiceName => n !== undefined);
   }
 
   async status(names: ServiceName[] = SERVICE_NAMES): Promise<StatusReport[]> {
     return Promise.all(
-      names.map(async (name) => {
+      this.withDependencies(names).map(async (name) => {
         const service = this.services[name];
         const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
         const base = { name, port: service.port, home: service.home };
