@@ -17,6 +17,7 @@ export const BENCH_NAMES = [
   'input',
   'shadow',
   'login',
+  'standin',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
@@ -226,6 +227,33 @@ export interface LoginJson {
   rows: LoginRowJson[];
   /** each other kind's p50 over the wrong-password p50 */
   ratios: Ratio[];
+  /** markdown, written by hand */
+  notes?: string[];
+}
+
+/** One store query on one MongoDB stand-in at one size, as bench:standin prints it. */
+export interface StandinRowJson {
+  /** STACK_MONGO's value */
+  candidate: string;
+  posts: number;
+  /** plain text: "home (newest 20)" */
+  query: string;
+  /** 1: one call at a time; more: that many calls at once for the load's seconds */
+  connections: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  samples: number;
+  /** under load only (null alone): the slowest call, calls over 10 s, failed calls */
+  max_ms: number | null;
+  over_10s: number | null;
+  failed: number | null;
+}
+
+export interface StandinJson {
+  meta: ResultsMeta;
+  rows: StandinRowJson[];
+  /** the whole run, seeding included */
+  run_seconds: number | null;
   /** markdown, written by hand */
   notes?: string[];
 }

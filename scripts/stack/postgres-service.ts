@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GIN_TWINS_SQL } from './postgres-gin';
 import { StackSettings } from './stack-settings';
 import { StackService } from './stack-service';
 import { StackError } from './toolchain';
@@ -192,6 +193,11 @@ export class PostgresService implements StackService {
       'max_connections=200',
       'shared_buffers=256MB',
       'logging_collector=off',
+      // a query whose client (FerretDB) went away stops within a second instead of running on
+      'client_connection_check_interval=1s',
+      // FerretDB binds the field name as a parameter (`_jsonb->$1 @> $2`): only a plan made for
+      // the actual values matches the GIN twins' expressions (postgres-gin.ts)
+      'plan_cache_mode=force_custom_plan',
     ];
     return {
       bin: path.join(this.bin, 'postgres'),
@@ -210,6 +216,11 @@ export class PostgresService implements StackService {
       { stdio: 'ignore' },
     );
     return probe.status === 0;
+  }
+
+  /** GIN twins of FerretDB's indexes, so its `@>` filters are index-backed (postgres-gin.ts). */
+  async afterReady(): Promise<void> {
+    this.psql(GIN_TWINS_SQL);
   }
 
   /** Runs SQL through psql (as the server's superuser); returns its output. */

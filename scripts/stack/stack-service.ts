@@ -20,6 +20,8 @@ export interface StackService {
   command(): { bin: string; args: string[]; cwd: string };
   /** true when the server answers a real request */
   isReady(): Promise<boolean>;
+  /** run once it answers, on every `up` (idempotent set-up that needs the server running) */
+  afterReady?(): Promise<void>;
   /** the signal that asks it to stop (SIGTERM when absent) */
   readonly stopSignal?: NodeJS.Signals;
   /** the user it runs as, when not ours (a server that refuses root) */

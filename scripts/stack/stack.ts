@@ -110,6 +110,7 @@ export class Stack {
     if (existing !== undefined) {
       // ours, possibly still booting from an earlier call: wait for it rather than start twice
       const bootMs = await this.waitReady(service, existing);
+      await service.afterReady?.();
       return { name, action: 'running', pid: existing, port: service.port, installMs: 0, bootMs };
     }
     for (const port of service.ports) {
@@ -133,6 +134,7 @@ export class Stack {
       ...service.runAs?.(),
     });
     await this.waitReady(service, pid);
+    await service.afterReady?.();
     return {
       name,
       action: 'started',
