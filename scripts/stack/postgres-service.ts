@@ -161,7 +161,10 @@ export class PostgresService implements StackService {
   prepare(): void {
     fs.mkdirSync(this.home, { recursive: true });
     const user = this.runAs();
-    if (user) fs.chownSync(this.home, user.uid, user.gid);
+    if (user) {
+      fs.chownSync(this.home, user.uid, user.gid);
+      this.checkReachable(user);
+    }
     if (fs.existsSync(path.join(this.dataDir, 'PG_VERSION'))) return;
     fs.rmSync(this.dataDir, { recursive: true, force: true });
     const result = spawnSync(
@@ -182,6 +185,19 @@ export class PostgresService implements StackService {
         `initdb of ${this.dataDir} failed (exit ${result.status}):\n${output.trim().split('\n').slice(-10).join('\n')}`,
       );
     }
+  }
+
+  /** The server's user must be able to walk down to its folder (a 0700 home folder stops it). */
+  private checkReachable(user: { uid: number; gid: number }): void {
+    const can = (dir: string) => spawnSync('test', ['-x', dir], user).status === 0;
+    if (can(this.home)) return;
+    const blocked = this.home
+      .split(path.sep)
+      .map((_, i, parts) => parts.slice(0, i + 1).join(path.sep) || path.sep)
+      .find((dir) => !can(dir));
+    throw new StackError(
+      `PostgreSQL runs as user ${SERVER_USER}, which cannot enter ${blocked ?? this.home}: allow it (chmod o+x) or set STACK_DIR to a folder it can reach`,
+    );
   }
 
   command(): { bin: string; args: string[]; cwd: string } {
