@@ -107,6 +107,20 @@ export class FerretDbService implements StackService {
     return { bin: this.binary, args, cwd: this.home };
   }
 
+  /** A FerretDB started on the other backend (STACK_MONGO changed since) is not reused. */
+  runningDiffers(pid: number): string | undefined {
+    const handler = this.command().args.find((arg) => arg.startsWith('--handler='));
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return undefined;
+    }
+    if (!handler || !cmdline || cmdline.includes(handler)) return undefined;
+    const running = /--handler=(\S+)/.exec(cmdline)?.[1] ?? 'another backend';
+    return `it runs on ${running}, not what STACK_MONGO=${this.settings.mongoBackend} asks for; stop it first (npm run stack -- down mongo)`;
+  }
+
   /** Ready means usable: a `ping` command answers. */
   async isReady(): Promise<boolean> {
     const client = new mongoose.mongo.MongoClient(

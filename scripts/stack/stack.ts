@@ -88,6 +88,13 @@ export class Stack {
     fs.mkdirSync(this.settings.dir, { recursive: true });
     const wanted = this.withDependencies(names);
     for (const name of wanted) this.services[name].checkTools();
+    for (const name of wanted) {
+      const service = this.services[name];
+      const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
+      const differs = pid === undefined ? undefined : service.runningDiffers?.(pid);
+      // before anything starts, so a refused `up` leaves nothing behind
+      if (differs) throw new StackError(`${name}: ${differs}`);
+    }
     const starts = new Map<ServiceName, Promise<UpReport>>();
     const start = (name: ServiceName): Promise<UpReport> => {
       let started = starts.get(name);
