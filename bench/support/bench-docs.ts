@@ -529,7 +529,7 @@ export function renderStandin(data: StandinJson): string {
   const underLoad = grid(
     (n) => n > 1,
     (r) =>
-      `${latency(r.p50_ms)} / ${latency(r.max_ms)}; ${r.over_10s ?? '?'} of ${r.samples} over 10 s${r.failed ? `, ${r.failed} failed` : ''}`,
+      `${r.p50_ms === null ? 'unanswered' : `${latency(r.p50_ms)} / ${latency(r.max_ms)}`}; ${r.over_10s ?? '?'} of ${r.samples} over 10 s${r.failed ? `, ${r.failed} failed` : ''}`,
   );
   const runTime =
     data.run_seconds === null
