@@ -316,8 +316,17 @@ async function runCandidate(candidate: Candidate): Promise<StandinRowJson[]> {
 async function main(): Promise<void> {
   const started = Date.now();
   const rows: StandinRowJson[] = [];
-  for (const candidate of CANDIDATES) rows.push(...(await runCandidate(candidate)));
-  const json: StandinJson = {
+  // written after each candidate too, so a run cut short still leaves what it measured
+  const save = () => writeResults('standin', results(rows, (Date.now() - started) / 1000));
+  for (const candidate of CANDIDATES) {
+    rows.push(...(await runCandidate(candidate)));
+    await save();
+  }
+  log(`done in ${since(started)} s; results written to ${await save()}`);
+}
+
+function results(rows: StandinRowJson[], runSeconds: number): StandinJson {
+  return {
     meta: {
       ...resultsMeta('standin', {
         BENCH_STANDIN_CANDIDATES: CANDIDATES.join(','),
@@ -331,9 +340,8 @@ async function main(): Promise<void> {
       servers: 'FerretDB 1.24 of the stack per candidate (scripts/stack, STACK_MONGO)',
     },
     rows,
-    run_seconds: (Date.now() - started) / 1000,
+    run_seconds: runSeconds,
   };
-  log(`done in ${since(started)} s; results written to ${await writeResults('standin', json)}`);
 }
 
 main().catch((error: unknown) => {
