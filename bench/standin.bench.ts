@@ -277,6 +277,8 @@ async function runCandidate(candidate: Candidate): Promise<StandinRowJson[]> {
     ...env,
     MONGO_URL: mongoUrl,
     MIGRATION_PHASE: 'mongo',
+    // a listing at 100 000 posts can take over the app's 60 s: measure it, not the timeout
+    MONGO_SOCKET_TIMEOUT_MS: '600000',
     NODE_ENV: 'development',
   });
   let context: INestApplicationContext | undefined;
