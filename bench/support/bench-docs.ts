@@ -20,6 +20,7 @@ import type {
   RunbookRunJson,
   SecondaryJson,
   ShadowJson,
+  StandinJson,
   StatsJson,
 } from './results';
 
@@ -525,6 +526,61 @@ export function renderSecondary(data: SecondaryJson): string {
   ]);
 }
 
+/** A latency to three significant figures or so: 0.93, 8.8, 108, 7657. */
+const latency = (n: number | null) =>
+  n === null ? '' : n >= 100 ? String(Math.round(n)) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+
+export function renderStandin(data: StandinJson): string {
+  const columns = [...new Set(data.rows.map((r) => `${r.posts}\u0000${r.candidate}`))]
+    .map((key) => key.split('\u0000'))
+    .map(([posts, candidate]) => ({ posts: Number(posts), candidate }))
+    .sort((a, b) => a.posts - b.posts);
+  const head = columns.map((c) => `${cell(c.candidate)} ${short(c.posts)}`);
+  const grid = (
+    connections: (n: number) => boolean,
+    show: (r: StandinJson['rows'][0]) => string,
+  ) => {
+    const queries = [
+      ...new Set(data.rows.filter((r) => connections(r.connections)).map((r) => r.query)),
+    ];
+    return queries.map((query) => [
+      cell(query),
+      ...columns.map((c) => {
+        const row = data.rows.find(
+          (r) =>
+            r.query === query &&
+            r.posts === c.posts &&
+            r.candidate === c.candidate &&
+            connections(r.connections),
+        );
+        return row ? show(row) : '';
+      }),
+    ]);
+  };
+  const align: Align[] = ['left', ...columns.map(() => 'right' as const)];
+  const alone = grid(
+    (n) => n === 1,
+    (r) => `${latency(r.p50_ms)} / ${latency(r.p99_ms)}`,
+  );
+  const load = data.rows.find((r) => r.connections > 1)?.connections;
+  const underLoad = grid(
+    (n) => n > 1,
+    (r) =>
+      `${r.p50_ms === null ? 'unanswered' : `${latency(r.p50_ms)} / ${latency(r.max_ms)}`}; ${r.over_10s ?? '?'} of ${r.samples} over 10 s${r.failed ? `, ${r.failed} failed` : ''}`,
+  );
+  const runTime =
+    data.run_seconds === null
+      ? ''
+      : `The run took ${Math.round(data.run_seconds / 60)} min, seeding included.`;
+  return join([
+    metaLine(data.meta),
+    runTime,
+    table(['one call at a time: p50 / p99 ms', ...head], alone, align),
+    load ? table([`${load} calls at once: p50 / max ms`, ...head], underLoad, align) : '',
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
@@ -534,6 +590,7 @@ const RENDERERS: Record<BenchName, (data: never) => string> = {
   shadow: renderShadow,
   login: renderLogin,
   secondary: renderSecondary,
+  standin: renderStandin,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

@@ -18,6 +18,7 @@ export const BENCH_NAMES = [
   'shadow',
   'login',
   'secondary',
+  'standin',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
@@ -265,6 +266,33 @@ export interface SecondaryJson {
   drains: SecondaryDrainJson[];
   /** the new defaults' drain rate over the old code's (and over the old settings') */
   ratios: Ratio[];
+  notes?: string[];
+}
+
+/** One store query on one MongoDB stand-in at one size, as bench:standin prints it. */
+export interface StandinRowJson {
+  /** STACK_MONGO's value */
+  candidate: string;
+  posts: number;
+  /** plain text: "home (newest 20)" */
+  query: string;
+  /** 1: one call at a time; more: that many calls at once for the load's seconds */
+  connections: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  samples: number;
+  /** under load only (null alone): the slowest call, calls over 10 s, failed calls */
+  max_ms: number | null;
+  over_10s: number | null;
+  failed: number | null;
+}
+
+export interface StandinJson {
+  meta: ResultsMeta;
+  rows: StandinRowJson[];
+  /** the whole run, seeding included */
+  run_seconds: number | null;
+  /** markdown, written by hand */
   notes?: string[];
 }
 

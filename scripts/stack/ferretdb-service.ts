@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mongoose from 'mongoose';
+import { postgresUrl } from './postgres-service';
 import { FERRETDB_VERSION, StackSettings } from './stack-settings';
 import { requireTool, run } from './toolchain';
 import { StackService } from './stack-service';
@@ -91,9 +92,12 @@ export class FerretDbService implements StackService {
   }
 
   command(): { bin: string; args: string[]; cwd: string } {
+    const store =
+      this.settings.mongoBackend === 'ferretdb-postgres'
+        ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(this.settings)}`]
+        : ['--handler=sqlite', `--sqlite-url=file:${path.join(this.home, 'sqlite')}/`];
     const args = [
-      '--handler=sqlite',
-      `--sqlite-url=file:${path.join(this.home, 'sqlite')}/`,
+      ...store,
       `--state-dir=${this.home}/state`,
       `--listen-addr=${this.settings.host}:${this.settings.mongoPort}`,
       '--telemetry=disable',
@@ -101,6 +105,20 @@ export class FerretDbService implements StackService {
       '--log-level=warn',
     ];
     return { bin: this.binary, args, cwd: this.home };
+  }
+
+  /** A FerretDB started on the other backend (STACK_MONGO changed since) is not reused. */
+  runningDiffers(pid: number): string | undefined {
+    const handler = this.command().args.find((arg) => arg.startsWith('--handler='));
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return undefined;
+    }
+    if (!handler || !cmdline || cmdline.includes(handler)) return undefined;
+    const running = /--handler=(\S+)/.exec(cmdline)?.[1] ?? 'another backend';
+    return `it runs on ${running}, not what STACK_MONGO=${this.settings.mongoBackend} asks for; stop it first (npm run stack -- down mongo)`;
   }
 
   /** Ready means usable: a `ping` command answers. */

@@ -88,7 +88,7 @@ export function startDetached(
   proc: ManagedProcess,
   bin: string,
   args: string[],
-  opts: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv },
+  opts: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
 ): number {
   const out = fs.openSync(opts.logFile, 'a');
   const child = spawn(bin, args, {
@@ -96,6 +96,8 @@ export function startDetached(
     env: opts.env ?? process.env,
     detached: true,
     stdio: ['ignore', out, out],
+    uid: opts.uid,
+    gid: opts.gid,
   });
   fs.closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${bin}`);
@@ -115,11 +117,15 @@ export function isAlive(pid: number): boolean {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** SIGTERM, then SIGKILL if the process has not exited after graceMs. */
-export async function stopProcess(proc: ManagedProcess, graceMs: number): Promise<boolean> {
+/** `signal` (SIGTERM), then SIGKILL if the process has not exited after graceMs. */
+export async function stopProcess(
+  proc: ManagedProcess,
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   const pid = runningPid(proc);
   if (pid === undefined) return false;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {

@@ -3,7 +3,7 @@ import { loadStackSettings, MAX_CASSANDRA_NODES, StackSettingsError } from './st
 import { StackError } from './toolchain';
 
 const USAGE =
-  'usage: npm run stack -- <up|down|status|logs|kill> [cassandra|ferretdb|mongo ...] [--cassandra-nodes N] [--node N] [-n LINES]';
+  'usage: npm run stack -- <up|down|status|logs|kill> [cassandra|ferretdb|mongo|postgres ...] [--cassandra-nodes N] [--node N] [-n LINES]';
 
 const COMMANDS = ['up', 'down', 'status', 'logs', 'kill'] as const;
 
@@ -12,6 +12,8 @@ const ALIASES: Record<string, ServiceName> = {
   ferretdb: 'ferretdb',
   mongo: 'ferretdb',
   mongodb: 'ferretdb',
+  postgres: 'postgres',
+  postgresql: 'postgres',
 };
 
 export class UsageError extends Error {}
@@ -123,7 +125,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
     }
     case 'down': {
       const stopped = await stack.down(args.services);
-      for (const name of args.services) {
+      for (const name of stack.withDependencies(args.services)) {
         print(`${name.padEnd(10)} ${stopped.includes(name) ? 'stopped' : 'was not running'}`);
       }
       break;
@@ -138,7 +140,9 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
       }
       break;
     case 'logs':
-      for (const service of args.services.flatMap((name) => stack.servers(name, args.node))) {
+      for (const service of stack
+        .withDependencies(args.services)
+        .flatMap((name) => stack.servers(name, args.node))) {
         print(`==> ${service.name}: ${service.logFile} <==`);
         print(stack.logTail(service, args.lines));
       }

@@ -20,4 +20,12 @@ export interface StackService {
   command(): { bin: string; args: string[]; cwd: string };
   /** true when the server answers a real request */
   isReady(): Promise<boolean>;
+  /** run once it answers, on every `up` (idempotent set-up that needs the server running) */
+  afterReady?(): Promise<void>;
+  /** why a running process of ours cannot serve the current settings (undefined: it can) */
+  runningDiffers?(pid: number): string | undefined;
+  /** the signal that asks it to stop (SIGTERM when absent) */
+  readonly stopSignal?: NodeJS.Signals;
+  /** the user it runs as, when not ours (a server that refuses root) */
+  runAs?(): { uid: number; gid: number } | undefined;
 }

@@ -35,7 +35,14 @@ export interface StackSettings {
   java17: string;
   /** applied when Cassandra starts; a running server keeps the mode it was started with */
   cassandraSecurity: CassandraSecurity;
+  /** the MongoDB stand-in: FerretDB on SQLite files, or on the stack's own PostgreSQL */
+  mongoBackend: MongoBackend;
+  /** the stack's PostgreSQL (ferretdb-postgres only) */
+  postgresPort: number;
 }
+
+/** STACK_MONGO's values (docs/ferretdb.md says how they compare). */
+export type MongoBackend = 'ferretdb-sqlite' | 'ferretdb-postgres';
 
 /** How the stack's Cassandra lets clients in (STACK_CASSANDRA_AUTH and STACK_CASSANDRA_TLS). */
 export interface CassandraSecurity {
@@ -168,6 +175,13 @@ export function loadStackSettings(
         'off',
       ),
     },
+    mongoBackend: choice<MongoBackend>(
+      env,
+      'STACK_MONGO',
+      { 'ferretdb-sqlite': 'ferretdb-sqlite', 'ferretdb-postgres': 'ferretdb-postgres' },
+      'ferretdb-sqlite',
+    ),
+    postgresPort: port(env, 'STACK_POSTGRES_PORT', 5433),
   };
   const { auth, tls } = settings.cassandraSecurity;
   if (cassandraNodes > 1 && (auth || tls !== 'off')) {
@@ -182,6 +196,9 @@ export function loadStackSettings(
     ['STACK_CASSANDRA_STORAGE_PORT', settings.cassandraStoragePort],
     ['STACK_MONGO_PORT', settings.mongoPort],
   ];
+  if (settings.mongoBackend === 'ferretdb-postgres') {
+    named.push(['STACK_POSTGRES_PORT', settings.postgresPort]);
+  }
   for (const [name, value] of named) {
     if (range && value >= range[0] && value <= range[1]) {
       throw new StackSettingsError(
@@ -189,10 +206,10 @@ export function loadStackSettings(
       );
     }
   }
-  const ports = [settings.cassandraPort, settings.cassandraStoragePort, settings.mongoPort];
+  const ports = named.map(([, value]) => value);
   if (new Set(ports).size !== ports.length) {
     throw new StackSettingsError(
-      `STACK_CASSANDRA_PORT, STACK_CASSANDRA_STORAGE_PORT and STACK_MONGO_PORT must differ (got ${ports.join(', ')})`,
+      `${named.map(([name]) => name).join(', ')} must differ (got ${ports.join(', ')})`,
     );
   }
   return settings;

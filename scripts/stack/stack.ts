@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { CassandraService } from './cassandra-service';
 import { FerretDbService } from './ferretdb-service';
+import { PostgresService } from './postgres-service';
 import {
   isAlive,
   isListening,
@@ -17,7 +18,8 @@ import { StackService } from './stack-service';
 import { cassandraNodesFile, rememberedCassandraNodes, StackSettings } from './stack-settings';
 import { StackError } from './toolchain';
 
-export type ServiceName = 'cassandra' | 'ferretdb';
+export type ServiceName = 'cassandra' | 'ferretdb' | 'postgres';
+/** What the commands act on by default; postgres comes with ferretdb when it is FerretDB's store. */
 export const SERVICE_NAMES: ServiceName[] = ['cassandra', 'ferretdb'];
 
 export interface UpReport {
@@ -50,7 +52,8 @@ export interface StatusReport {
 type Server = StackService & { home: string; host?: string; node?: number };
 
 /**
- * The local database stack: one FerretDB and one or more Cassandra nodes per data folder.
+ * The local database stack: one FerretDB and one or more Cassandra nodes per data folder, and the
+ * PostgreSQL FerretDB stores into when STACK_MONGO=ferretdb-postgres.
  *
  * For tests that break things on purpose: `cassandraNodes` lists the nodes (node N listens on
  * 127.0.0.N, same ports), `contactPoints()` gives the app's CASSANDRA_CONTACT_POINTS, `kill()`
@@ -59,6 +62,7 @@ type Server = StackService & { home: string; host?: string; node?: number };
 export class Stack {
   readonly services: Record<ServiceName, Server> & {
     cassandra: CassandraService;
+    postgres: PostgresService;
   };
   /** node 1 (the seed, also `services.cassandra`) to node N */
   readonly cassandraNodes: CassandraService[];
@@ -73,6 +77,7 @@ export class Stack {
     this.services = {
       cassandra: this.cassandraNodes[0],
       ferretdb: new FerretDbService(settings),
+      postgres: new PostgresService(settings),
     };
   }
 
@@ -95,32 +100,66 @@ export class Stack {
   }
 
   serviceNames(): ServiceName[] {
-    return [...SERVICE_NAMES];
+    return this.withDependencies(SERVICE_NAMES);
   }
 
-  /** Starts the named services (all by default) and waits until each answers a real query. */
+  /** The services a service needs running first. */
+  private dependencies(name: ServiceName): ServiceName[] {
+    return name === 'ferretdb' && this.settings.mongoBackend === 'ferretdb-postgres'
+      ? ['postgres']
+      : [];
+  }
+
+  /** `names` and what they depend on, dependencies first. */
+  withDependencies(names: ServiceName[]): ServiceName[] {
+    const all: ServiceName[] = [];
+    const add = (name: ServiceName) => {
+      for (const dependency of this.dependencies(name)) add(dependency);
+      if (!all.includes(name)) all.push(name);
+    };
+    names.forEach(add);
+    return all;
+  }
+
+  /**
+   * Starts the named services (all by default) and what they depend on, and waits until each
+   * answers a real query; a service starts once its dependencies answer.
+   */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });
-    if (names.includes('cassandra')) this.recordCassandraNodes();
-    for (const name of names) this.services[name].checkTools();
-    const reports = await Promise.all(
-      names.map(async (name) => {
-        const start = (server: Server) =>
-          this.locked(server, this.settings.readyTimeoutMs + 300_000, () =>
-            this.upOne(name, server),
-          );
-        const [first, ...rest] = this.servers(name);
-        const done = [await start(first)];
-        // Node 1 (the seed) first. Cassandra refuses concurrent bootstraps, so a node that never
-        // joined starts alone; nodes that joined before only restart, and may do so together.
-        const joined = rest.filter((s) => s instanceof CassandraService && s.hasJoined());
-        done.push(...(await Promise.all(joined.map(start))));
-        for (const server of rest.filter((s) => !joined.includes(s)))
-          done.push(await start(server));
-        return done.sort((a, b) => (a.node ?? 0) - (b.node ?? 0));
-      }),
-    );
-    return reports.flat();
+    const wanted = this.withDependencies(names);
+    if (wanted.includes('cassandra')) this.recordCassandraNodes();
+    for (const name of wanted) this.services[name].checkTools();
+    for (const service of wanted.flatMap((name) => this.servers(name))) {
+      const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
+      const differs = pid === undefined ? undefined : service.runningDiffers?.(pid);
+      // before anything starts, so a refused `up` leaves nothing behind
+      if (differs) throw new StackError(`${service.name}: ${differs}`);
+    }
+    const starts = new Map<ServiceName, Promise<UpReport[]>>();
+    const start = (name: ServiceName): Promise<UpReport[]> => {
+      let started = starts.get(name);
+      if (!started) {
+        started = Promise.all(this.dependencies(name).map(start)).then(() => this.upServers(name));
+        starts.set(name, started);
+      }
+      return started;
+    };
+    return (await Promise.all(wanted.map(start))).flat();
+  }
+
+  /** Every server of one service: Cassandra's node 1 (the seed) first. */
+  private async upServers(name: ServiceName): Promise<UpReport[]> {
+    const start = (server: Server) =>
+      this.locked(server, this.settings.readyTimeoutMs + 300_000, () => this.upOne(name, server));
+    const [first, ...rest] = this.servers(name);
+    const done = [await start(first)];
+    // Cassandra refuses concurrent bootstraps, so a node that never joined starts alone; nodes
+    // that joined before only restart, and may do so together.
+    const joined = rest.filter((s) => s instanceof CassandraService && s.hasJoined());
+    done.push(...(await Promise.all(joined.map(start))));
+    for (const server of rest.filter((s) => !joined.includes(s))) done.push(await start(server));
+    return done.sort((a, b) => (a.node ?? 0) - (b.node ?? 0));
   }
 
   /** Remembers the node count, so later commands without --cassandra-nodes know every node. */
@@ -143,6 +182,7 @@ export class Stack {
       // ours, possibly still booting from an earlier call: wait for it rather than start twice
       const bootMs = await this.waitReady(service, existing);
       if (service instanceof CassandraService) service.markJoined();
+      await service.afterReady?.();
       return { ...where, action: 'running', pid: existing, installMs: 0, bootMs };
     }
     for (const port of service.ports) {
@@ -160,9 +200,14 @@ export class Stack {
     const bootStart = Date.now();
     fs.mkdirSync(service.home, { recursive: true });
     fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
-    const pid = startDetached(proc, bin, args, { cwd, logFile: service.stdoutFile });
+    const pid = startDetached(proc, bin, args, {
+      cwd,
+      logFile: service.stdoutFile,
+      ...service.runAs?.(),
+    });
     await this.waitReady(service, pid);
     if (service instanceof CassandraService) service.markJoined();
+    await service.afterReady?.();
     return {
       ...where,
       action: 'started',
@@ -187,28 +232,50 @@ export class Stack {
       }
       await sleep(250);
     }
-    await stopProcess({ pidFile: service.pidFile, marker: service.marker }, 10_000);
+    await stopProcess(
+      { pidFile: service.pidFile, marker: service.marker },
+      10_000,
+      service.stopSignal,
+    );
     throw new StackError(
       `${service.name} did not answer within ${this.settings.readyTimeoutMs / 1000}s (stopped it); last log lines:\n${this.logTail(service, 25)}`,
     );
   }
 
-  /** Stops only processes this stack started (by pid file); returns the names it stopped. */
+  /**
+   * Stops only processes this stack started (by pid file), and what they depend on after them;
+   * returns the names it stopped.
+   */
   async down(names: ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
-    const stopped = await Promise.all(
+    const wanted = this.withDependencies(names);
+    const dependencies = wanted.filter((name) =>
+      wanted.some((other) => this.dependencies(other).includes(name)),
+    );
+    const stopped = [
+      ...(await this.stopAll(wanted.filter((name) => !dependencies.includes(name)))),
+      ...(await this.stopAll(dependencies)),
+    ];
+    return stopped.filter((n): n is ServiceName => n !== undefined);
+  }
+
+  private stopAll(names: ServiceName[]): Promise<Array<ServiceName | undefined>> {
+    return Promise.all(
       names.map(async (name) => {
-        const graceMs = name === 'cassandra' ? 60_000 : 15_000;
+        const graceMs = name === 'cassandra' ? 60_000 : name === 'postgres' ? 30_000 : 15_000;
         const wasRunning = await Promise.all(
           this.servers(name).map((service) =>
             this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
-              stopProcess({ pidFile: service.pidFile, marker: service.marker }, graceMs),
+              stopProcess(
+                { pidFile: service.pidFile, marker: service.marker },
+                graceMs,
+                service.stopSignal,
+              ),
             ),
           ),
         );
         return wasRunning.includes(true) ? name : undefined;
       }),
     );
-    return stopped.filter((n): n is ServiceName => n !== undefined);
   }
 
   /**
@@ -228,7 +295,9 @@ export class Stack {
   }
 
   async status(names: ServiceName[] = SERVICE_NAMES): Promise<StatusReport[]> {
-    const servers = names.flatMap((name) => this.servers(name).map((s) => [name, s] as const));
+    const servers = this.withDependencies(names).flatMap((name) =>
+      this.servers(name).map((s) => [name, s] as const),
+    );
     return Promise.all(
       servers.map(async ([name, service]) => {
         const pid = runningPid({ pidFile: service.pidFile, marker: service.marker });
