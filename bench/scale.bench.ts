@@ -18,12 +18,14 @@
  * BENCH_CASSANDRA_CONTACT_POINTS (else the test stack; TEST_STACK_* choose its folder and ports).
  */
 import { execSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/app-config';
+import { AppConfig, loadConfig } from '../src/config/app-config';
 import { startApp } from './support/app-process';
-import { benchAppEnv, benchServers } from './support/bench-stack';
+import { BenchServers, benchAppEnv, benchServers } from './support/bench-stack';
 import { LoadResult, measure } from './support/load';
-import { Ratio, ScaleJson, ScaleSizeJson, resultsMeta, writeResults } from './support/results';
+import { RESULTS_DIR, Ratio, ScaleJson, resultsMeta, writeResults } from './support/results';
 import { MONGO_TIMEOUT_MS, measureMongoQueries } from './support/scale-mongo';
 import { SCALE_ROUTES, ScaleRoute, deepCursor, scaleLoad } from './support/scale-routes';
 import { ScaleSeeder, flushedKeyspaceBytes } from './support/scale-seed';
@@ -57,8 +59,26 @@ function options() {
       `BENCH_SCALE_SIZES must be post counts from 1100 to 10000000, ascending, comma-separated (got "${rawSizes}")`,
     );
   }
+  const parts = (process.env.BENCH_SCALE_PARTS || 'cassandra,mongo')
+    .split(',')
+    .map((p) => p.trim());
+  if (!parts.length || parts.some((p) => p !== 'cassandra' && p !== 'mongo')) {
+    fail(
+      `BENCH_SCALE_PARTS must be cassandra, mongo or both, comma-separated (got "${process.env.BENCH_SCALE_PARTS}")`,
+    );
+  }
+  const rawUntil = process.env.BENCH_SCALE_SEED_UNTIL;
+  const until = rawUntil ? Date.parse(rawUntil) : Infinity;
+  if (Number.isNaN(until)) {
+    fail(
+      `BENCH_SCALE_SEED_UNTIL must be a date and time, e.g. 2026-12-04T15:10:00Z (got "${rawUntil}")`,
+    );
+  }
   return {
     sizes,
+    cassandra: parts.includes('cassandra'),
+    mongo: parts.includes('mongo'),
+    until,
     mongoPosts: int('BENCH_SCALE_MONGO_POSTS', 100_000, 0, 10_000_000),
     mongoSamples: int('BENCH_SCALE_MONGO_SAMPLES', 20, 1, 100_000),
     mongoSeconds: int('BENCH_SCALE_MONGO_SECONDS', 60, 1, 3600),
@@ -76,52 +96,23 @@ async function main(): Promise<void> {
   const env = benchAppEnv(servers, 'bench_scale');
   const appEnv = { ...env, MIGRATION_PHASE: 'cassandra' };
   const config = loadConfig({ ...appEnv, NODE_ENV: 'development' });
+  // a part this run leaves out keeps what the last run measured (its own date and commit)
+  const previous = readPrevious();
   const json: ScaleJson = {
     meta: meta(),
-    sizes: [],
-    rows: [],
-    ratios: [],
-    mongo: null,
+    sizes: OPTIONS.cassandra ? [] : (previous?.sizes ?? []),
+    rows: OPTIONS.cassandra ? [] : (previous?.rows ?? []),
+    ratios: OPTIONS.cassandra ? [] : (previous?.ratios ?? []),
+    cassandra_measured: OPTIONS.cassandra ? null : (previous?.cassandra_measured ?? null),
+    mongo: OPTIONS.mongo ? null : (previous?.mongo ?? null),
   };
   try {
-    await (await storeContext(config)).close(); // the schema migrations: the app's own tables
-    const seeder = new ScaleSeeder(config);
-    await seeder.connect();
-    try {
-      for (const size of OPTIONS.sizes) {
-        log(`seeding up to ${size} posts and ${size * 5} comments`);
-        const step = await seeder.growTo(size, (p) =>
-          log(
-            `  ${p.posts} posts, ${p.rows} rows in ${p.seconds.toFixed(0)} s (${(p.rows / p.seconds).toFixed(0)} rows/s)`,
-          ),
-        );
-        const dataBytes = servers.cassandraDataDir
-          ? await flushedKeyspaceBytes(config, servers.cassandraDataDir)
-          : null;
-        const sized: ScaleSizeJson = {
-          posts: size,
-          comments: size * 5,
-          added_posts: step.posts,
-          added_comments: step.comments,
-          rows: step.rows,
-          seed_seconds: step.seconds,
-          rows_per_second: step.rows_per_second,
-          data_bytes: dataBytes,
-        };
-        json.sizes.push(sized);
-        log(
-          `${size} posts: ${step.rows} rows in ${step.seconds.toFixed(0)} s = ${step.rows_per_second.toFixed(0)} rows/s; on disk ${dataBytes === null ? 'unknown' : `${(dataBytes / 2 ** 20).toFixed(0)} MiB`}`,
-        );
-        await measureSize(size, appEnv, servers.pids, seeder.fullThreads, json);
-        json.ratios = ratios(json);
-        json.meta = meta();
-        await writeResults('scale', json);
-      }
-    } finally {
-      await seeder.shutdown();
+    if (OPTIONS.cassandra) {
+      json.cassandra_measured = measuredNow();
+      await cassandraPart(config, appEnv, servers, json);
+      report(json);
     }
-    report(json);
-    if (OPTIONS.mongoPosts > 0) {
+    if (OPTIONS.mongo && OPTIONS.mongoPosts > 0) {
       log(`the Mongo store's queries at ${OPTIONS.mongoPosts} posts, phase mongo`);
       const mongo = await measureMongoQueries(servers.mongoUrl, {
         posts: OPTIONS.mongoPosts,
@@ -131,7 +122,10 @@ async function main(): Promise<void> {
         log,
       });
       json.mongo = {
-        server: process.env.BENCH_MONGO_URL ? 'BENCH_MONGO_URL' : 'the stack (STACK_MONGO default)',
+        ...measuredNow(),
+        server: process.env.BENCH_MONGO_URL
+          ? 'the server at BENCH_MONGO_URL'
+          : `the stack's MongoDB-wire server (${process.env.STACK_MONGO || 'default'})`,
         timeout_ms: MONGO_TIMEOUT_MS,
         ...mongo,
       };
@@ -144,6 +138,67 @@ async function main(): Promise<void> {
   }
 }
 
+function readPrevious(): ScaleJson | undefined {
+  const file = path.join(process.env.BENCH_RESULTS_DIR ?? RESULTS_DIR, 'scale.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ScaleJson) : undefined;
+}
+
+function measuredNow() {
+  const { date, commit, dirty } = resultsMeta('scale', {});
+  return { date: date ?? '', commit, dirty };
+}
+
+/** Grows the keyspace size by size (or until BENCH_SCALE_SEED_UNTIL) and measures each. */
+async function cassandraPart(
+  config: AppConfig,
+  appEnv: Record<string, string>,
+  servers: BenchServers,
+  json: ScaleJson,
+): Promise<void> {
+  await (await storeContext(config)).close(); // the schema migrations: the app's own tables
+  const seeder = new ScaleSeeder(config);
+  await seeder.connect();
+  try {
+    for (const size of OPTIONS.sizes) {
+      log(`seeding up to ${size} posts and ${size * 5} comments`);
+      const step = await seeder.growTo(
+        size,
+        (p) =>
+          log(
+            `  ${p.posts} posts, ${p.rows} rows in ${p.seconds.toFixed(0)} s (${(p.rows / p.seconds).toFixed(0)} rows/s)`,
+          ),
+        OPTIONS.until,
+      );
+      const posts = seeder.total;
+      if (posts < size) log(`BENCH_SCALE_SEED_UNTIL passed: this size stops at ${posts} posts`);
+      const dataBytes = servers.cassandraDataDir
+        ? await flushedKeyspaceBytes(config, servers.cassandraDataDir)
+        : null;
+      json.sizes.push({
+        posts,
+        comments: seeder.commentTotal,
+        added_posts: step.posts,
+        added_comments: step.comments,
+        rows: step.rows,
+        seed_seconds: step.seconds,
+        rows_per_second: step.rows_per_second,
+        data_bytes: dataBytes,
+        load_average: os.loadavg(),
+      });
+      log(
+        `${posts} posts: ${step.rows} rows in ${step.seconds.toFixed(0)} s = ${step.rows_per_second.toFixed(0)} rows/s; on disk ${dataBytes === null ? 'unknown' : `${(dataBytes / 2 ** 20).toFixed(0)} MiB`}`,
+      );
+      await measureSize(posts, appEnv, servers.pids, seeder.fullThreads, json);
+      json.ratios = ratios(json);
+      json.meta = meta();
+      await writeResults('scale', json);
+      if (posts < size) break;
+    }
+  } finally {
+    await seeder.shutdown();
+  }
+}
+
 function meta() {
   return resultsMeta('scale', {
     BENCH_SCALE_SIZES: OPTIONS.sizes.join(','),
@@ -152,6 +207,8 @@ function meta() {
     BENCH_SCALE_MONGO_SECONDS: OPTIONS.mongoSeconds,
     BENCH_SECONDS: OPTIONS.seconds,
     BENCH_CONNECTIONS: OPTIONS.connections,
+    BENCH_SCALE_PARTS: process.env.BENCH_SCALE_PARTS,
+    BENCH_SCALE_SEED_UNTIL: process.env.BENCH_SCALE_SEED_UNTIL,
   });
 }
 

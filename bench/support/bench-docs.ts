@@ -497,6 +497,10 @@ const sizeLabel = (n: number) =>
       ? `${n / 1000}k`
       : grouped(n);
 
+/** ", measured <date> on code <commit>": a part of a file can come from an earlier run. */
+const measuredOn = (m: { date: string; commit: string | null; dirty: boolean | null }) =>
+  `, measured ${m.date} on code \`${m.commit ?? '?'}\`${m.dirty ? ' with uncommitted changes' : ''}`;
+
 export function renderScale(data: ScaleJson): string {
   const seconds = data.meta.options.BENCH_SECONDS;
   const sizes = data.sizes.map((s) => s.posts);
@@ -505,7 +509,15 @@ export function renderScale(data: ScaleJson): string {
   const find = (posts: number, route: string) =>
     data.rows.find((r) => r.posts === posts && r.route === route);
   const seeding = table(
-    ['posts', 'comments', 'rows written', 'seconds', 'rows/s', 'keyspace on disk, MiB'],
+    [
+      'posts',
+      'comments',
+      'rows written',
+      'seconds',
+      'rows/s',
+      'keyspace on disk, MiB',
+      'load average',
+    ],
     data.sizes.map((s) => [
       grouped(s.posts),
       grouped(s.comments),
@@ -513,8 +525,9 @@ export function renderScale(data: ScaleJson): string {
       grouped(s.seed_seconds),
       grouped(s.rows_per_second),
       mib(s.data_bytes),
+      loadAverage(s.load_average ?? []),
     ]),
-    ['right', 'right', 'right', 'right', 'right', 'right'],
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   const ratioHead = sizes.length > 1 ? [`p50 ${sizeLabel(large)}/${sizeLabel(small)}`] : [];
   const head = [
@@ -540,7 +553,7 @@ export function renderScale(data: ScaleJson): string {
   const mongo = data.mongo;
   const mongoBlock = mongo
     ? [
-        `The Mongo store's queries in \`mongo\` on ${cell(mongo.server)}, ${grouped(mongo.posts)} posts / ${grouped(mongo.comments)} comments, one at a time (seeded in ${grouped(mongo.seed_seconds)} s; over ${grouped(mongo.timeout_ms / 1000)} s is a timeout):`,
+        `The Mongo store's queries in \`mongo\` on ${cell(mongo.server)}, ${grouped(mongo.posts)} posts / ${grouped(mongo.comments)} comments, one at a time (seeded in ${grouped(mongo.seed_seconds)} s; over ${grouped(mongo.timeout_ms / 1000)} s is a timeout)${measuredOn(mongo)}:`,
         '',
         table(
           ['query', 'samples', 'timeouts', 'errors', 'p50 ms', 'p99 ms', 'max ms'],
@@ -557,10 +570,14 @@ export function renderScale(data: ScaleJson): string {
         ),
       ]
     : '';
+  const cassandra = data.sizes.length > 0;
   return join([
     metaLine(data.meta),
-    seeding,
-    table(head, rows, align),
+    cassandra && data.cassandra_measured
+      ? `In \`cassandra\`${measuredOn(data.cassandra_measured)}:`
+      : '',
+    cassandra ? seeding : '',
+    cassandra ? table(head, rows, align) : '',
     data.ratios.length ? targetsTable('ratio', data.ratios) : '',
     mongoBlock,
     notes(data.notes),

@@ -244,6 +244,8 @@ export interface ScaleSizeJson {
   rows_per_second: number;
   /** the keyspace's SSTables after a flush, bytes; null: data folder unknown (given servers) */
   data_bytes: number | null;
+  /** os.loadavg() (1, 5, 15 min) when its routes started: the machine is shared */
+  load_average: number[];
 }
 
 /** One of the Mongo store's queries timed one at a time (bench:scale, phase `mongo`). */
@@ -258,6 +260,12 @@ export interface ScaleMongoRowJson {
   max_ms: number | null;
 }
 
+export interface ScaleMeasured {
+  date: string;
+  commit: string | null;
+  dirty: boolean | null;
+}
+
 /** bench:scale: the pages in `cassandra` as the data grows, and the Mongo store's queries. */
 export interface ScaleJson {
   meta: ResultsMeta;
@@ -265,15 +273,19 @@ export interface ScaleJson {
   rows: Array<LoadFigures & { posts: number; route: string }>;
   /** per route, p50 at the largest size over p50 at the smallest (target ≤ 1.30) */
   ratios: Ratio[];
-  mongo: {
-    /** the server measured, e.g. "FerretDB 1.24 on SQLite (the stack)" */
-    server: string;
-    posts: number;
-    comments: number;
-    seed_seconds: number;
-    timeout_ms: number;
-    rows: ScaleMongoRowJson[];
-  } | null;
+  /** when the Cassandra part was measured (a run may measure one part only: BENCH_SCALE_PARTS) */
+  cassandra_measured: ScaleMeasured | null;
+  mongo:
+    | (ScaleMeasured & {
+        /** the server measured, e.g. "FerretDB 1.24 on SQLite (the stack)" */
+        server: string;
+        posts: number;
+        comments: number;
+        seed_seconds: number;
+        timeout_ms: number;
+        rows: ScaleMongoRowJson[];
+      })
+    | null;
   /** markdown, written by hand */
   notes?: string[];
 }

@@ -24,7 +24,7 @@ export const SCALE_MONTHS = 120;
 export const FULL_THREAD = 50;
 /** How many such posts the first size seeds. */
 const FULL_THREADS = 20;
-const CHUNK = 1000;
+const CHUNK = 4000;
 /** Requests in flight (single rows or one partition's batch each). */
 const CONCURRENCY = 64;
 /**
@@ -34,6 +34,7 @@ const CONCURRENCY = 64;
  */
 const BATCH_ROWS = 40;
 const BATCH_BYTES = 40_000;
+const SPREAD_ROWS = 10;
 
 const WRITE = { prepare: true, isIdempotent: true } as const;
 
@@ -65,6 +66,7 @@ export class ScaleSeeder {
   /** posts seeded with FULL_THREAD comments each (made by the first grow) */
   readonly fullThreads: string[] = [];
   total = 0;
+  commentTotal = 0;
 
   constructor(
     config: AppConfig,
@@ -82,14 +84,41 @@ export class ScaleSeeder {
     return this.client.shutdown();
   }
 
-  /** Adds posts (and 5× comments) until there are `target` posts. */
-  async growTo(target: number, progress: (p: SeedProgress) => void): Promise<SeedStep> {
+  /**
+   * Adds posts (and 5× comments) until there are `target` posts, or until `until` (epoch ms)
+   * has passed (then the size is what it reached: a run with a time budget).
+   * The keyspace is written without its commit log meanwhile (durable_writes = false, a bulk
+   * load's usual setting: the rows are the same, only a crash would lose them), and set back
+   * to the migrations' durable_writes = true before anything is measured.
+   */
+  async growTo(
+    target: number,
+    progress: (p: SeedProgress) => void,
+    until = Infinity,
+  ): Promise<SeedStep> {
+    await this.durableWrites(false);
+    try {
+      return await this.grow(target, progress, until);
+    } finally {
+      await this.durableWrites(true);
+    }
+  }
+
+  private durableWrites(on: boolean) {
+    return this.client.execute(`ALTER KEYSPACE ${this.ks} WITH durable_writes = ${String(on)}`);
+  }
+
+  private async grow(
+    target: number,
+    progress: (p: SeedProgress) => void,
+    until: number,
+  ): Promise<SeedStep> {
     const started = Date.now();
     let rows = 0;
     let posts = 0;
     let comments = 0;
     let lastReport = started;
-    while (this.total < target) {
+    while (this.total < target && Date.now() < until) {
       const size = Math.min(CHUNK, target - this.total);
       const made = Array.from({ length: size }, () => spreadPost(this.now));
       const threads = this.fullThreads.length < FULL_THREADS ? made.slice(0, FULL_THREADS) : [];
@@ -112,12 +141,14 @@ export class ScaleSeeder {
       posts += made.length;
       comments += madeComments.length;
       this.total += made.length;
-      if (Date.now() - lastReport > 10_000 || this.total >= target) {
+      this.commentTotal += madeComments.length;
+      if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
         progress({ posts: this.total, rows, seconds: (Date.now() - started) / 1000 });
       }
     }
     const seconds = (Date.now() - started) / 1000;
+    progress({ posts: this.total, rows, seconds });
     return { posts, comments, rows, seconds, rows_per_second: rows / seconds };
   }
 
@@ -141,47 +172,67 @@ export function spreadPost(now: number): Post {
 }
 
 /**
- * The statements as units of work: an INSERT's first parameter is its table's (single-column)
+ * The statements as units of work. An INSERT's first parameter is its table's (single-column)
  * partition key, so INSERTs into one table and partition go together as one unlogged batch (at
- * most BATCH_ROWS rows / BATCH_BYTES); anything else (posts_by_id's UPDATE) alone. Repeats of
- * one statement (a listing partition every post of a month names) are sent once.
+ * most BATCH_ROWS rows / BATCH_BYTES): one mutation for Cassandra. What is left alone in its
+ * partition (posts_by_id's UPDATE, a comments_by_id row) goes in unlogged batches of
+ * SPREAD_ROWS partitions of one table: one request instead of SPREAD_ROWS, all local on one node,
+ * and under unlogged_batch_across_partitions_warn_threshold (10). Repeats of one listing
+ * partition (every post of a month names it) are sent once.
  */
 function byPartition(statements: CassandraStatement[]): CassandraStatement[][] {
   const groups = new Map<string, CassandraStatement[]>();
   const seen = new Set<string>();
-  const units: CassandraStatement[][] = [];
   for (const statement of statements) {
-    if (!statement.query.startsWith('INSERT')) {
-      units.push([statement]);
-      continue;
-    }
     if (statement.query.includes(LISTING_PARTITIONS)) {
       const whole = statement.params.join('\n');
       if (seen.has(whole)) continue;
       seen.add(whole);
     }
-    const key = `${statement.query}\n${String(statement.params[0])}`;
-    const group = groups.get(key) ?? [];
-    groups.set(key, group);
-    group.push(statement);
+    const partition = statement.query.startsWith('INSERT')
+      ? String(statement.params[0])
+      : String(statement.params[statement.params.length - 1]); // UPDATE … WHERE key = ?
+    const key = `${statement.query}\n${partition}`;
+    const group = groups.get(key);
+    if (group) group.push(statement);
+    else groups.set(key, [statement]);
   }
+  const units: CassandraStatement[][] = [];
+  const alone = new Map<string, CassandraStatement[]>();
   for (const group of groups.values()) {
-    let unit: CassandraStatement[] = [];
-    let bytes = 0;
-    for (const statement of group) {
-      const size = JSON.stringify(statement.params).length;
-      if (unit.length && (unit.length >= BATCH_ROWS || bytes + size > BATCH_BYTES)) {
-        units.push(unit);
-        unit = [];
-        bytes = 0;
-      }
-      unit.push(statement);
-      bytes += size;
+    if (group.length === 1) {
+      const same = alone.get(group[0].query) ?? [];
+      alone.set(group[0].query, same);
+      same.push(group[0]);
+    } else {
+      units.push(...slices(group, BATCH_ROWS));
     }
-    if (unit.length) units.push(unit);
   }
+  for (const same of alone.values()) units.push(...slices(same, SPREAD_ROWS));
   return units;
 }
+
+/** Consecutive runs of at most `rows` statements and BATCH_BYTES of parameters. */
+function slices(group: CassandraStatement[], rows: number): CassandraStatement[][] {
+  const out: CassandraStatement[][] = [];
+  let unit: CassandraStatement[] = [];
+  let bytes = 0;
+  for (const statement of group) {
+    const size = paramBytes(statement);
+    if (unit.length && (unit.length >= rows || bytes + size > BATCH_BYTES)) {
+      out.push(unit);
+      unit = [];
+      bytes = 0;
+    }
+    unit.push(statement);
+    bytes += size;
+  }
+  if (unit.length) out.push(unit);
+  return out;
+}
+
+const paramBytes = (statement: CassandraStatement) =>
+  statement.params.reduce<number>((sum, p) => sum + (typeof p === 'string' ? p.length * 2 : 16), 0);
 
 /** Bytes of every file under `dir` (0 when it does not exist). */
 export function folderBytes(dir: string): number {
