@@ -180,7 +180,7 @@ export function spreadPost(now: number): Post {
  * and under unlogged_batch_across_partitions_warn_threshold (10). Repeats of one listing
  * partition (every post of a month names it) are sent once.
  */
-function byPartition(statements: CassandraStatement[]): CassandraStatement[][] {
+export function byPartition(statements: CassandraStatement[]): CassandraStatement[][] {
   const groups = new Map<string, CassandraStatement[]>();
   const seen = new Set<string>();
   for (const statement of statements) {
