@@ -172,7 +172,10 @@ async function cassandraPart(
       const posts = seeder.total;
       if (posts < size) log(`BENCH_SCALE_SEED_UNTIL passed: this size stops at ${posts} posts`);
       const dataBytes = servers.cassandraDataDir
-        ? await flushedKeyspaceBytes(config, servers.cassandraDataDir)
+        ? await flushedKeyspaceBytes(config, servers.cassandraDataDir).catch((error: Error) => {
+            log(`the keyspace's size on disk is not known: ${error.message}`);
+            return null;
+          })
         : null;
       json.sizes.push({
         posts,

@@ -37,6 +37,8 @@ const BATCH_BYTES = 40_000;
 const SPREAD_ROWS = 10;
 
 const WRITE = { prepare: true, isIdempotent: true } as const;
+/** A schema change waits for every table's flush lock: slow on a busy machine (12 s seen). */
+const SCHEMA_CHANGE = { readTimeout: 180_000 } as const;
 
 export interface SeedProgress {
   posts: number;
@@ -105,7 +107,11 @@ export class ScaleSeeder {
   }
 
   private durableWrites(on: boolean) {
-    return this.client.execute(`ALTER KEYSPACE ${this.ks} WITH durable_writes = ${String(on)}`);
+    return this.client.execute(
+      `ALTER KEYSPACE ${this.ks} WITH durable_writes = ${String(on)}`,
+      [],
+      SCHEMA_CHANGE,
+    );
   }
 
   private async grow(
@@ -273,7 +279,11 @@ export async function flushedKeyspaceBytes(config: AppConfig, dataDir: string): 
     const setPeriod = (ms: number) =>
       Promise.all(
         tables.map((table) =>
-          client.execute(`ALTER TABLE ${ks}.${table} WITH memtable_flush_period_in_ms = ${ms}`),
+          client.execute(
+            `ALTER TABLE ${ks}.${table} WITH memtable_flush_period_in_ms = ${ms}`,
+            [],
+            SCHEMA_CHANGE,
+          ),
         ),
       );
     await setPeriod(1000);
