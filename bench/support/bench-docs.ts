@@ -19,6 +19,7 @@ import type {
   RunbookJson,
   RunbookRunJson,
   SecondaryJson,
+  ScaleJson,
   ShadowJson,
   StandinJson,
   StatsJson,
@@ -581,6 +582,101 @@ export function renderStandin(data: StandinJson): string {
   ]);
 }
 
+const mib = (bytes: number | null) => (bytes === null ? '' : grouped(bytes / 2 ** 20));
+const sizeLabel = (n: number) =>
+  n >= 1e6 && n % 1e6 === 0
+    ? `${n / 1e6}M`
+    : n >= 1000 && n % 1000 === 0
+      ? `${n / 1000}k`
+      : grouped(n);
+
+/** ", measured <date> on code <commit>": a part of a file can come from an earlier run. */
+const measuredOn = (m: { date: string; commit: string | null; dirty: boolean | null }) =>
+  `, measured ${m.date} on code \`${m.commit ?? '?'}\`${m.dirty ? ' with uncommitted changes' : ''}`;
+
+export function renderScale(data: ScaleJson): string {
+  const seconds = data.meta.options.BENCH_SECONDS;
+  const sizes = data.sizes.map((s) => s.posts);
+  const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+  const routes = [...new Set(data.rows.map((r) => r.route))];
+  const find = (posts: number, route: string) =>
+    data.rows.find((r) => r.posts === posts && r.route === route);
+  const seeding = table(
+    [
+      'posts',
+      'comments',
+      'rows written',
+      'seconds',
+      'rows/s',
+      'keyspace on disk, MiB',
+      'load average',
+    ],
+    data.sizes.map((s) => [
+      grouped(s.posts),
+      grouped(s.comments),
+      grouped(s.rows),
+      grouped(s.seed_seconds),
+      grouped(s.rows_per_second),
+      mib(s.data_bytes),
+      loadAverage(s.load_average ?? []),
+    ]),
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+  const ratioHead = sizes.length > 1 ? [`p50 ${sizeLabel(large)}/${sizeLabel(small)}`] : [];
+  const head = [
+    'route',
+    ...sizes.flatMap((n) => [`${sizeLabel(n)} req/s`, `${sizeLabel(n)} p50/p99 ms`]),
+    ...ratioHead,
+  ];
+  const rows = routes.map((route) => {
+    const cells = sizes.flatMap((n) => {
+      const r = find(n, route);
+      if (!r) return ['', ''];
+      const [rps, p50, p99] = loadCells(r, seconds);
+      return [rps, p99 ? `${p50} / ${p99}` : p50];
+    });
+    const ratio = data.ratios.find((x) => x.name.startsWith(`${route} p50`));
+    const ratioCell =
+      ratio?.value === null || ratio?.value === undefined
+        ? ''
+        : `${value(ratio.value)} ${ratio.met ? 'pass' : 'FAIL'}`;
+    return [cell(route), ...cells, ...(sizes.length > 1 ? [ratioCell] : [])];
+  });
+  const align: Align[] = ['left', ...head.slice(1).map(() => 'right' as const)];
+  const mongo = data.mongo;
+  const mongoBlock = mongo
+    ? [
+        `The Mongo store's queries in \`mongo\` on ${cell(mongo.server)}, ${grouped(mongo.posts)} posts / ${grouped(mongo.comments)} comments, one at a time (seeded in ${grouped(mongo.seed_seconds)} s; over ${grouped(mongo.timeout_ms / 1000)} s is a timeout)${measuredOn(mongo)}:`,
+        '',
+        table(
+          ['query', 'samples', 'timeouts', 'errors', 'p50 ms', 'p99 ms', 'max ms'],
+          mongo.rows.map((r) => [
+            cell(r.query),
+            grouped(r.samples),
+            grouped(r.timeouts),
+            grouped(r.errors),
+            fixed(r.p50_ms, 1),
+            fixed(r.p99_ms, 1),
+            fixed(r.max_ms, 1),
+          ]),
+          ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+        ),
+      ]
+    : '';
+  const cassandra = data.sizes.length > 0;
+  return join([
+    metaLine(data.meta),
+    cassandra && data.cassandra_measured
+      ? `In \`cassandra\`${measuredOn(data.cassandra_measured)}:`
+      : '',
+    cassandra ? seeding : '',
+    cassandra ? table(head, rows, align) : '',
+    data.ratios.length ? targetsTable('ratio', data.ratios) : '',
+    mongoBlock,
+    notes(data.notes),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
@@ -591,6 +687,7 @@ const RENDERERS: Record<BenchName, (data: never) => string> = {
   login: renderLogin,
   secondary: renderSecondary,
   standin: renderStandin,
+  scale: renderScale,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */

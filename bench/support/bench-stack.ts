@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { runningPid } from '../../scripts/stack/process-control';
 import { ServiceName } from '../../scripts/stack/stack';
 import { mongoUrlWithDb, uniqueName } from '../../test/support/test-env';
@@ -9,6 +10,8 @@ export interface BenchServers {
   cassandraContactPoints: string;
   /** the database server processes, when this machine runs them (for waitUntilIdle) */
   pids: number[];
+  /** Cassandra's data_file_directories, when this machine runs it (for the data size) */
+  cassandraDataDir: string | null;
   /** stops what this bench started (nothing when the servers were already running) */
   release(): Promise<void>;
 }
@@ -24,6 +27,7 @@ export async function benchServers(): Promise<BenchServers> {
       mongoUrl: BENCH_MONGO_URL,
       cassandraContactPoints: BENCH_CASSANDRA_CONTACT_POINTS,
       pids: [],
+      cassandraDataDir: null,
       release: async () => undefined,
     };
   }
@@ -36,6 +40,7 @@ export async function benchServers(): Promise<BenchServers> {
     .filter((pid): pid is number => pid !== undefined);
   return {
     pids,
+    cassandraDataDir: path.join(stack.settings.dir, 'cassandra', 'data'),
     mongoUrl: `mongodb://${host}:${mongoPort}`,
     cassandraContactPoints: `${host}:${cassandraPort}`,
     release: async () => {

@@ -19,6 +19,7 @@ export const BENCH_NAMES = [
   'login',
   'secondary',
   'standin',
+  'scale',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
@@ -292,6 +293,65 @@ export interface StandinJson {
   rows: StandinRowJson[];
   /** the whole run, seeding included */
   run_seconds: number | null;
+  /** markdown, written by hand */
+  notes?: string[];
+}
+
+/** One size of bench:scale: how it was seeded (this step only: sizes grow) and its disk use. */
+export interface ScaleSizeJson {
+  posts: number;
+  comments: number;
+  /** posts and comments this step added to the previous size */
+  added_posts: number;
+  added_comments: number;
+  /** Cassandra rows this step wrote (every query table, listing partitions included) */
+  rows: number;
+  seed_seconds: number;
+  rows_per_second: number;
+  /** the keyspace's SSTables after a flush, bytes; null: data folder unknown (given servers) */
+  data_bytes: number | null;
+  /** os.loadavg() (1, 5, 15 min) when its routes started: the machine is shared */
+  load_average: number[];
+}
+
+/** One of the Mongo store's queries timed one at a time (bench:scale, phase `mongo`). */
+export interface ScaleMongoRowJson {
+  query: string;
+  samples: number;
+  /** over the timeout (MONGO_TIMEOUT_MS): not in the percentiles */
+  timeouts: number;
+  errors: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+}
+
+export interface ScaleMeasured {
+  date: string;
+  commit: string | null;
+  dirty: boolean | null;
+}
+
+/** bench:scale: the pages in `cassandra` as the data grows, and the Mongo store's queries. */
+export interface ScaleJson {
+  meta: ResultsMeta;
+  sizes: ScaleSizeJson[];
+  rows: Array<LoadFigures & { posts: number; route: string }>;
+  /** per route, p50 at the largest size over p50 at the smallest (target ≤ 1.30) */
+  ratios: Ratio[];
+  /** when the Cassandra part was measured (a run may measure one part only: BENCH_SCALE_PARTS) */
+  cassandra_measured: ScaleMeasured | null;
+  mongo:
+    | (ScaleMeasured & {
+        /** the server measured, e.g. "FerretDB 1.24 on SQLite (the stack)" */
+        server: string;
+        posts: number;
+        comments: number;
+        seed_seconds: number;
+        timeout_ms: number;
+        rows: ScaleMongoRowJson[];
+      })
+    | null;
   /** markdown, written by hand */
   notes?: string[];
 }
