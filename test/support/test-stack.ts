@@ -16,6 +16,21 @@ export function testStackEnv(): Record<string, string> {
   };
 }
 
+/**
+ * The fault tier's stack (jest.faults.config.js): a data folder and ports of its own again, so it
+ * may kill servers while `npm test`'s stack or a developer's runs. Given as the TEST_STACK_*
+ * variables the shared global setup and teardown, and stackCommand, read.
+ */
+export function faultsStackEnv(): Record<string, string> {
+  const env = process.env;
+  return {
+    TEST_STACK_DIR: env.FAULTS_STACK_DIR || '.stack-faults',
+    TEST_STACK_CASSANDRA_PORT: env.FAULTS_STACK_CASSANDRA_PORT || '19052',
+    TEST_STACK_CASSANDRA_STORAGE_PORT: env.FAULTS_STACK_CASSANDRA_STORAGE_PORT || '17050',
+    TEST_STACK_MONGO_PORT: env.FAULTS_STACK_MONGO_PORT || '27052',
+  };
+}
+
 export function testStack(): Stack {
   return new Stack(loadStackSettings({ ...process.env, ...testStackEnv() }));
 }
