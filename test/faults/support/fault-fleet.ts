@@ -5,7 +5,12 @@ import { BENCH_WRITER, benchWriterHeaders } from '../../../bench/support/bench-w
 import { FleetApp, logTail, startFleetApp } from '../../../bench/support/runbook-fleet';
 import { residentBytes } from '../../../scripts/stack/process-control';
 import { AppConfig, loadConfig } from '../../../src/config/app-config';
-import { MigrationPhase, StoreName, phasePlan } from '../../../src/config/migration-phase';
+import {
+  MIGRATION_PHASES,
+  MigrationPhase,
+  StoreName,
+  phasePlan,
+} from '../../../src/config/migration-phase';
 import { cassandraSeen, differences, mongoSeen } from '../../integration/helpers/acked-writes';
 import { BlogClient } from '../../integration/helpers/blog-client';
 import { BlogTraffic } from '../../integration/helpers/blog-traffic';
@@ -52,6 +57,8 @@ const READS = 0.5;
 /** every request of the load ends within this, answered or not (far above REQUEST_BOUND_MS) */
 const CLIENT_TIMEOUT_MS = 60_000;
 
+const READ_OPS: string[] = ['home', 'page', 'list', 'get', 'read'];
+
 /** One app process with its own proxy to each store. */
 export interface FaultInstance {
   name: string;
@@ -64,6 +71,8 @@ export interface FaultInstance {
 export interface LoadNumbers {
   requests: number;
   failed: number;
+  /** failed writes: each may have been applied in part (its answer lost) */
+  failedWrites: number;
   p50Ms: number;
   p99Ms: number;
   worstMs: number;
@@ -72,8 +81,12 @@ export interface LoadNumbers {
 /** What the end check found: every difference from the acknowledged writes, and verify's. */
 export interface EndCheck {
   differences: string[];
-  /** `migrate verify` (phases with a secondary only): clean, or its output */
-  verify?: { clean: boolean; output: string };
+  /**
+   * `migrate verify` (phases with a secondary only): clean, the records it names, those of them
+   * no write in doubt explains (a post whose write got no answer, a comment of one, a creation
+   * that got none), and its output
+   */
+  verify?: { clean: boolean; ids: string[]; unexplained: string[]; output: string };
   /** acknowledged writes and posts checked */
   acked: number;
   posts: number;
@@ -97,7 +110,8 @@ export class FaultFleet {
 
   private constructor(
     readonly name: string,
-    readonly phase: MigrationPhase,
+    /** the phase the fleet serves (advanceTo moves it on) */
+    public phase: MigrationPhase,
     /** the app's environment, straight to the servers (the CLI's and the checks') */
     readonly env: Record<string, string>,
     readonly direct: AppConfig,
@@ -165,6 +179,35 @@ export class FaultFleet {
     this.instances.push({ name, app, proxies, client: await BlogClient.at(app.url, writer) });
   }
 
+  /**
+   * Walks the fleet forward to `target` as the runbook does, the load stopped: `phase set` each
+   * step (it waits until both instances serve it), the backfill right after `dual-write`, a
+   * reconcile before `cassandra-primary`.
+   */
+  async advanceTo(target: MigrationPhase): Promise<void> {
+    while (MIGRATION_PHASES.indexOf(this.phase) < MIGRATION_PHASES.indexOf(target)) {
+      const next = MIGRATION_PHASES[MIGRATION_PHASES.indexOf(this.phase) + 1];
+      // the gate wants verify clean: what an earlier fault left is repaired first, as its refusal says
+      if (next === 'cassandra-primary') await this.reconcile();
+      await this.cliOk('phase', 'set', next);
+      this.phase = next;
+      if (next === 'dual-write') await this.cliOk('migrate', 'backfill');
+    }
+  }
+
+  /** `migrate reconcile` (a dual phase): hints copied, the secondary repaired from the primary. */
+  async reconcile(): Promise<string> {
+    return (await this.cliOk('migrate', 'reconcile', '--recheck-delay', '1000')).stdout.trim();
+  }
+
+  private async cliOk(...args: string[]) {
+    const run = await cli(cliEnvOf(this.direct), ...args);
+    if (run.status !== 0) {
+      throw new Error(`${args.join(' ')} exited ${run.status}:\n${run.stdout}${run.stderr}`);
+    }
+    return run;
+  }
+
   /** Every instance's proxy to `store`. */
   proxiesOf(store: StoreName): FaultProxy[] {
     return this.instances.map((i) => i.proxies[store]);
@@ -192,6 +235,7 @@ export class FaultFleet {
     return {
       requests: inside.length,
       failed: inside.filter((r) => !r.ok).length,
+      failedWrites: inside.filter((r) => !r.ok && !READ_OPS.includes(r.op)).length,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
       worstMs: ms.at(-1) ?? 0,
@@ -287,6 +331,8 @@ export class FaultFleet {
     const traffic = this.traffic;
     const acked = [...traffic.posts.values()].filter((p) => !traffic.uncertain.has(p.id));
     const out: string[] = [];
+    /** every comment's post, in any store: verify names a comment by its own id */
+    const postOf = new Map<string, string>();
     for (const store of plan.stores) {
       const seen =
         store === 'mongo'
@@ -296,6 +342,7 @@ export class FaultFleet {
               out.push(...found.byPostDiffers.map((d) => `cassandra: ${d}`));
               return found.seen;
             });
+      for (const [id, c] of seen.comments) postOf.set(id, c.postId);
       for (const id of traffic.uncertain) seen.posts.delete(id);
       for (const [id, c] of seen.comments)
         if (traffic.uncertain.has(c.postId)) seen.comments.delete(id);
@@ -313,8 +360,19 @@ export class FaultFleet {
     };
     if (plan.secondary) {
       const verify = await verifyStores(cliEnvOf(this.direct), 1000);
+      const ids = [...new Set((verify.report?.differences ?? []).map((d) => d.id))];
+      let unknownCreates = traffic.uncertainCreates;
+      const explained = (id: string) => {
+        const post = postOf.get(id) ?? id;
+        if (traffic.uncertain.has(post)) return true;
+        if (traffic.posts.has(post) || unknownCreates === 0) return false;
+        unknownCreates--;
+        return true;
+      };
       check.verify = {
         clean: verify.status === 0 && !!verify.report?.clean,
+        ids,
+        unexplained: ids.filter((id) => !explained(id)),
         output: `${verify.stdout}${verify.stderr}`.slice(0, 4000),
       };
     }

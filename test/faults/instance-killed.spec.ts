@@ -1,0 +1,86 @@
+import { sleep } from '../support/http-poll';
+import { FaultFleet, report } from './support/fault-fleet';
+
+/** load before the kill, and on the surviving instance after it */
+const BEFORE_MS = 4000;
+const AFTER_MS = 5000;
+/**
+ * Instance 2's link to Cassandra is slowed by this much per chunk, so its copies (made after
+ * the answer) are in flight for a while: the crash surely catches some. Far below
+ * SECONDARY_WRITE_TIMEOUT_MS, so they are not hinted instead.
+ */
+const COPY_DELAY_MS = 500;
+/** copies in flight on instance 2 when it is killed, at least */
+const IN_FLIGHT_AT_KILL = 2;
+
+/**
+ * Test 5 of the fault tier: in `dual-write`, an app instance SIGKILLed mid-load while copies it
+ * had acknowledged to clients were on their way to Cassandra (no hint: the copy was running).
+ * Only the requests it was serving fail; MongoDB (the primary) holds every acknowledged write;
+ * `migrate verify` finds the copies lost in the crash and `migrate reconcile` repairs them, after
+ * which both stores hold every acknowledged write and verify is clean.
+ */
+describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
+  let fleet: FaultFleet;
+
+  beforeAll(async () => {
+    fleet = await FaultFleet.start('crash', 'dual-write');
+  }, 180_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+  }, 180_000);
+
+  it('only its own requests fail; verify finds the copies lost in the crash, reconcile repairs them; no acknowledged write lost', async () => {
+    const [survivor, victim] = fleet.instances;
+    victim.proxies.cassandra.setLatency({ toTarget: COPY_DELAY_MS });
+    fleet.startLoad();
+    await sleep(BEFORE_MS);
+    // kill it while its copies are in flight
+    let inFlight = 0;
+    const deadline = Date.now() + 30_000;
+    while (inFlight < IN_FLIGHT_AT_KILL && Date.now() < deadline) {
+      const stats = (await (await fetch(`${victim.app.url}/api/stats`)).json()) as {
+        secondary_writes: { in_flight: number };
+      };
+      inFlight = stats.secondary_writes.in_flight;
+    }
+    const killedAt = Date.now();
+    await fleet.kill(victim);
+    await sleep(AFTER_MS);
+    await fleet.stopLoad();
+    const convergeFrom = Date.now();
+    await fleet.converge();
+
+    const load = fleet.numbers();
+    const afterKill = fleet.numbers(killedAt + 1000);
+    const before = await fleet.endCheck();
+    const lostCopies = before.verify?.ids.length ?? 0;
+    const mongoMissing = before.differences.filter((d) => d.startsWith('mongo'));
+    const reconcile = await fleet.reconcile();
+    const after = await fleet.endCheck();
+    report('5 app instance SIGKILLed in dual-write', {
+      ...load,
+      afterKill,
+      copiesInFlightAtKill: inFlight,
+      verifyDifferingRecords: lostCopies,
+      reconcile,
+      convergeMs: Date.now() - convergeFrom,
+      acked: after.acked,
+      verifyClean: after.verify?.clean,
+    });
+
+    expect(survivor.app.exited()).toBeUndefined();
+    expect(inFlight).toBeGreaterThanOrEqual(IN_FLIGHT_AT_KILL);
+    // only the requests the dead instance was serving failed (one per worker at most)
+    expect(load.failed).toBeLessThanOrEqual(4);
+    expect(afterKill.failed).toBe(0);
+    expect(afterKill.requests).toBeGreaterThan(AFTER_MS / 1000);
+    expect(fleet.traffic.stale).toEqual([]);
+    // the primary lost nothing acknowledged; the copies lost in the crash are verify's to find
+    expect(mongoMissing).toEqual([]);
+    expect(lostCopies).toBeGreaterThan(0);
+    expect(after.differences).toEqual([]);
+    if (!after.verify?.clean) throw new Error(`verify not clean:\n${after.verify?.output}`);
+  }, 300_000);
+});
