@@ -242,10 +242,15 @@ export class FaultFleet {
     };
   }
 
-  /** SIGKILLs an instance and waits until it is gone; the load sends it nothing more. */
+  /**
+   * SIGKILLs an instance as if its host died: the process, and with it its connections (its
+   * proxies reset them, so bytes it had sent that were still on the way never land). Waits until
+   * it is gone; the load sends it nothing more.
+   */
   async kill(instance: FaultInstance): Promise<void> {
     this.traffic?.withdraw(instance.client);
     process.kill(instance.app.pid, 'SIGKILL');
+    for (const proxy of Object.values(instance.proxies)) proxy.setMode('reset');
     while (instance.app.exited() === undefined) await sleep(20);
   }
 
