@@ -57,8 +57,8 @@ describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
     const windowMs = Date.now() - killedAt;
     await sleep(AFTER_MS);
     await fleet.stopLoad();
-    const convergeFrom = Date.now();
-    await fleet.converge();
+    const convergeMs = await fleet.converge();
+    const repairFrom = Date.now();
 
     const load = fleet.numbers();
     const afterKill = fleet.numbers(killedAt + 1000);
@@ -76,7 +76,8 @@ describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
       verifyDifferingRecords: before.verify?.ids.length,
       lostCopiesOfAckedWrites: lostCopies,
       reconcile,
-      convergeMs: Date.now() - convergeFrom,
+      convergeMs,
+      verifyAndRepairMs: Date.now() - repairFrom,
       acked: after.acked,
       verifyClean: after.verify?.clean,
     });
