@@ -7,9 +7,12 @@ const AFTER_MS = 5000;
 /**
  * Instance 2's link to Cassandra is slowed by this much per chunk, so its copies (made after
  * the answer) are on the way for a while: the crash (the host's connections die with it) surely
- * loses some. Far below SECONDARY_WRITE_TIMEOUT_MS, so they are not hinted instead.
+ * loses some, though the kill comes a /api/stats answer after they were seen in flight. Well
+ * below COPY_TIMEOUT_MS, so they are not hinted instead.
  */
-const COPY_DELAY_MS = 500;
+const COPY_DELAY_MS = 2000;
+/** SECONDARY_WRITE_TIMEOUT_MS here (the driver timeouts must be at least as long) */
+const COPY_TIMEOUT_MS = '10000';
 /** copies in flight on instance 2 when it is killed, at least */
 const IN_FLIGHT_AT_KILL = 2;
 
@@ -24,7 +27,11 @@ describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
   let fleet: FaultFleet;
 
   beforeAll(async () => {
-    fleet = await FaultFleet.start('crash', 'dual-write');
+    fleet = await FaultFleet.start('crash', 'dual-write', {
+      SECONDARY_WRITE_TIMEOUT_MS: COPY_TIMEOUT_MS,
+      CASSANDRA_READ_TIMEOUT_MS: COPY_TIMEOUT_MS,
+      MONGO_SOCKET_TIMEOUT_MS: COPY_TIMEOUT_MS,
+    });
   }, 180_000);
 
   afterAll(async () => {
