@@ -320,7 +320,9 @@ export class FaultFleet {
       if (done) return Date.now() - from;
       last = JSON.stringify(states);
       if (Date.now() - from > timeoutMs) {
-        throw new Error(`${this.name}: not converged within ${timeoutMs} ms: ${last}`);
+        throw new Error(
+          `${this.name}: not converged within ${timeoutMs} ms: ${last}\n${this.logs()}`,
+        );
       }
       await sleep(250);
     }
