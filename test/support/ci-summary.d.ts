@@ -27,4 +27,6 @@ export function ciSummary(input: {
   lintFailed?: boolean;
   /** the exit status of `npm test` */
   testStatus?: number;
+  /** `npm run test:faults`: its summary (undefined when it wrote none) and exit status */
+  faults?: { summary: JestSummary | undefined; status: number };
 }): { lines: string[]; passed: number; failed: number; skipped: number };

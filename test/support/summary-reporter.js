@@ -1,7 +1,8 @@
 // Writes test-results/summary.json after every run so .ci/run can print `N passed, N failed`
 // from jest's own results instead of scraping its console output: the totals, and the same
 // counts per tier (jest project, by its displayName) so a tier that ran too few tests shows
-// (test/support/ci-summary.js compares them with test/tiers.json).
+// (test/support/ci-summary.js compares them with test/tiers.json). Option `file`: another name
+// in test-results/ (the fault tier's config writes faults-summary.json).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -12,8 +13,9 @@ function tierName(displayName) {
 }
 
 class SummaryReporter {
-  constructor(globalConfig) {
+  constructor(globalConfig, options = {}) {
     this.rootDir = globalConfig.rootDir;
+    this.file = options.file ?? 'summary.json';
     /** test file → tier; a file that crashed before running has no displayName of its own */
     this.tierByPath = new Map();
   }
@@ -75,7 +77,7 @@ class SummaryReporter {
       tiers,
       finishedAt: new Date().toISOString(),
     };
-    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
+    fs.writeFileSync(path.join(dir, this.file), JSON.stringify(summary, null, 2));
   }
 }
 

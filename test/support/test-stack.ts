@@ -1,19 +1,43 @@
 import { Stack } from '../../scripts/stack/stack';
 import { loadStackSettings } from '../../scripts/stack/stack-settings';
 
+/** The settings a stack of the tests takes from `<PREFIX>_STACK_<NAME>` variables. */
+const NAMES = ['DIR', 'CASSANDRA_PORT', 'CASSANDRA_STORAGE_PORT', 'MONGO_PORT'] as const;
+type StackDefaults = Record<(typeof NAMES)[number], string>;
+
+/** `<from>_<NAME>` of the environment (else the default) for each name, as `<to>_<NAME>`. */
+function stackVariables(from: string, to: string, defaults: StackDefaults) {
+  return Object.fromEntries(
+    NAMES.map((name) => [`${to}_${name}`, process.env[`${from}_${name}`] || defaults[name]]),
+  );
+}
+
 /**
  * The integration tier's own stack: its own data folder and ports, so `npm test` never touches a
  * developer's running stack and may stop its servers on purpose. Ports stay below the kernel's
  * ephemeral range (32768+), where a client socket could take them.
  */
 export function testStackEnv(): Record<string, string> {
-  const env = process.env;
-  return {
-    STACK_DIR: env.TEST_STACK_DIR || '.stack-test',
-    STACK_CASSANDRA_PORT: env.TEST_STACK_CASSANDRA_PORT || '19042',
-    STACK_CASSANDRA_STORAGE_PORT: env.TEST_STACK_CASSANDRA_STORAGE_PORT || '17000',
-    STACK_MONGO_PORT: env.TEST_STACK_MONGO_PORT || '27018',
-  };
+  return stackVariables('TEST_STACK', 'STACK', {
+    DIR: '.stack-test',
+    CASSANDRA_PORT: '19042',
+    CASSANDRA_STORAGE_PORT: '17000',
+    MONGO_PORT: '27018',
+  });
+}
+
+/**
+ * The fault tier's stack (jest.faults.config.js): a data folder and ports of its own again, so it
+ * may kill servers while `npm test`'s stack or a developer's runs. Given as the TEST_STACK_*
+ * variables the shared global setup and teardown, and stackCommand, read.
+ */
+export function faultsStackEnv(): Record<string, string> {
+  return stackVariables('FAULTS_STACK', 'TEST_STACK', {
+    DIR: '.stack-faults',
+    CASSANDRA_PORT: '19052',
+    CASSANDRA_STORAGE_PORT: '17050',
+    MONGO_PORT: '27052',
+  });
 }
 
 export function testStack(): Stack {

@@ -24,10 +24,16 @@ export interface Visitor {
  */
 export class BlogClient {
   constructor(
-    private readonly app: NestExpressApplication,
+    /** the app in this process, or the URL of one in another (test/faults) */
+    private readonly app: BlogTarget,
     readonly writer: Writer,
     private readonly visitor: Visitor,
   ) {}
+
+  /** A client of the app process at `url`, writing as `writer` (bearer headers from the CLI). */
+  static async at(url: string, writer: Writer): Promise<BlogClient> {
+    return new BlogClient(url, writer, await visitorOf(url));
+  }
 
   /**
    * A client of `app` signed in as `who` (by default the test writer WRITER, an admin; made in
@@ -43,7 +49,7 @@ export class BlogClient {
   }
 
   private post(path: string, body: object) {
-    return request(this.app.getHttpServer())
+    return request(serverOf(this.app))
       .post(path)
       .set('Accept', 'application/json')
       .set(this.writer.headers)
@@ -58,7 +64,7 @@ export class BlogClient {
   }
   /** An anonymous reader's comment (no bearer token: the visitor cookie and `_csrf`). */
   comment(id: string, body: { commenter: string; comment: string }) {
-    return request(this.app.getHttpServer())
+    return request(serverOf(this.app))
       .post(`/post/${id}/comment`)
       .set('Accept', 'application/json')
       .set('Cookie', this.visitor.cookie)
@@ -86,7 +92,7 @@ export class BlogClient {
       : this.post(`${path}/role`, change);
   }
   get(path: string) {
-    return request(this.app.getHttpServer()).get(path);
+    return request(serverOf(this.app)).get(path);
   }
   /** creates a post and returns its id (fails the test on anything but 201) */
   async createdId(title: string): Promise<string> {
@@ -95,9 +101,16 @@ export class BlogClient {
   }
 }
 
+/** Where a BlogClient sends its requests: an app in this process, or an app process's URL. */
+export type BlogTarget = NestExpressApplication | string;
+
+function serverOf(target: BlogTarget) {
+  return typeof target === 'string' ? target : target.getHttpServer();
+}
+
 /** An anonymous browser's visitor cookie and the `_csrf` of its forms (from GET /login). */
-export async function visitorOf(app: NestExpressApplication): Promise<Visitor> {
-  const page = await request(app.getHttpServer()).get('/login').expect(200);
+export async function visitorOf(app: BlogTarget): Promise<Visitor> {
+  const page = await request(serverOf(app)).get('/login').expect(200);
   const cookies = ([] as string[]).concat(page.headers['set-cookie'] ?? []);
   const visitor = cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('visitor='));
   if (!visitor) throw new Error(`GET /login set no visitor cookie: ${cookies.join(' | ')}`);

@@ -86,7 +86,14 @@ export class BlogTraffic {
   readonly stale: string[] = [];
   /** quiet reads compared with the last acknowledged state */
   quietReads = 0;
-  private readonly clients: readonly BlogClient[];
+  /**
+   * Posts a write to which got no clean answer (a failure, a timeout, a dropped connection): it
+   * may or may not have been applied, so they are written to and read no more, and an end check
+   * can leave them out (see FaultFleet). `uncertainCreates`: creations so answered (ids unknown).
+   */
+  readonly uncertain = new Set<string>();
+  uncertainCreates = 0;
+  private clients: BlogClient[];
   private readonly live: string[] = [];
   private readonly commenting = new Map<string, number>();
   private readonly deleting = new Set<string>();
@@ -111,7 +118,7 @@ export class BlogTraffic {
     existing: Dataset,
     private readonly options: TrafficOptions = {},
   ) {
-    this.clients = Array.isArray(blog) ? blog : [blog as BlogClient];
+    this.clients = Array.isArray(blog) ? [...blog] : [blog as BlogClient];
     for (const p of existing.posts) {
       this.add({ ...p, preexisting: true, touched: false, deleted: false, comments: new Map() });
     }
@@ -129,6 +136,11 @@ export class BlogTraffic {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
+  }
+
+  /** Sends nothing more to `client` (an instance that died: a load balancer takes it out). */
+  withdraw(client: BlogClient): void {
+    this.clients = this.clients.filter((c) => c !== client);
   }
 
   ackedBetween(from: number, to: number): number {
@@ -199,10 +211,15 @@ export class BlogTraffic {
     const preexisting = this.targets.get(op)!.next() < 0.67;
     const candidates = this.live.filter((id) => {
       const post = this.posts.get(id)!;
-      return post.preexisting === preexisting && !this.deleting.has(id) && ok(id);
+      return post.preexisting === preexisting && this.open(id) && ok(id);
     });
-    const id = pick(candidates) ?? pick(this.live.filter((i) => !this.deleting.has(i) && ok(i)));
+    const id = pick(candidates) ?? pick(this.live.filter((i) => this.open(i) && ok(i)));
     return id ? this.posts.get(id) : undefined;
+  }
+
+  /** Neither being deleted nor left in doubt by a failed write. */
+  private open(id: string): boolean {
+    return !this.deleting.has(id) && !this.uncertain.has(id);
   }
 
   /** A post body: the author is not in it (it is the writer's display name). */
@@ -223,6 +240,9 @@ export class BlogTraffic {
     bump(1);
     try {
       return await write();
+    } catch (error) {
+      this.uncertain.add(id); // no answer: applied or not, nobody knows
+      throw error;
     } finally {
       bump(-1);
     }
@@ -240,8 +260,14 @@ export class BlogTraffic {
   private async create(): Promise<void> {
     const body = this.content();
     const client = this.next();
-    const res = await this.send(client.create(body));
-    if (res.status !== 201) return this.unexpect('create', res, 'create');
+    const res = await this.send(client.create(body)).catch((error: unknown) => {
+      this.uncertainCreates++;
+      throw error;
+    });
+    if (res.status !== 201) {
+      this.uncertainCreates++;
+      return this.unexpect('create', res, 'create');
+    }
     const id = (res.body as { id: string }).id;
     this.add({
       id,
@@ -263,7 +289,7 @@ export class BlogTraffic {
     if (res.status === 404 && (post.deleted || this.deleting.has(post.id))) {
       return this.done('edit', res); // raced a delete
     }
-    if (res.status !== 200) return this.unexpect(`edit ${post.id}`, res, 'edit');
+    if (res.status !== 200) return this.unexpectOn(post, `edit ${post.id}`, res, 'edit');
     const { version } = res.body as { version: number };
     // an edit keeps the post's author (and owner)
     if (post.version === undefined || version > post.version) {
@@ -293,7 +319,9 @@ export class BlogTraffic {
             : client.comment(post.id, body),
         ),
       );
-      if (res.status !== 201) return this.unexpect(`comment on ${post.id}`, res, 'comment');
+      if (res.status !== 201) {
+        return this.unexpectOn(post, `comment on ${post.id}`, res, 'comment');
+      }
       post.comments.set((res.body as { id: string }).id, body);
       post.touched = true;
       this.ack('comment', res);
@@ -307,7 +335,7 @@ export class BlogTraffic {
     if (!post) return;
     this.deleting.add(post.id);
     const res = await this.writingTo(post.id, () => this.send(this.next().delete(post.id)));
-    if (res.status !== 200) return this.unexpect(`delete ${post.id}`, res, 'delete');
+    if (res.status !== 200) return this.unexpectOn(post, `delete ${post.id}`, res, 'delete');
     post.deleted = true;
     post.touched = true;
     this.live.splice(this.live.indexOf(post.id), 1);
@@ -426,6 +454,12 @@ export class BlogTraffic {
     if (problems.length > 0) {
       this.stale.push(`GET ${path}: ${problems.join('; ')} (${Date.now()})`);
     }
+  }
+
+  /** A write to `post` answered with an error: applied or not, it is in doubt from now on. */
+  private unexpectOn(post: AckedPost, what: string, res: Answer, op: WriteOp): void {
+    this.uncertain.add(post.id);
+    this.unexpect(what, res, op);
   }
 
   private unexpect(what: string, res: Answer, op: WriteOp | ReadOp): void {

@@ -153,11 +153,54 @@ describe('ciSummary (the end of .ci/run)', () => {
     ).toThrow(/minimum of unit/);
   });
 
+  describe('with the fault tier (npm run test:faults)', () => {
+    const withFaults = { ...minimums, faults: 8 };
+
+    it('adds its counts to the same line, its tier listed after the others', () => {
+      const { lines, failed } = ciSummary({
+        summary: allGood(),
+        minimums: withFaults,
+        faults: { summary: summary({ faults: tier({ passed: 7, failed: 1 }) }), status: 1 },
+      });
+      expect(failed).toBe(1);
+      expect(lines).toEqual([
+        'ci: unit 512 passed, 0 failed; integration 398 passed, 0 failed; faults 7 passed, 1 failed',
+        '917 passed, 1 failed',
+      ]);
+    });
+
+    it('counts a fault run that wrote no summary, and its tier as not run', () => {
+      const { lines, failed } = ciSummary({
+        summary: allGood(),
+        minimums: withFaults,
+        faults: { summary: undefined, status: 1 },
+      });
+      expect(failed).toBe(2);
+      expect(lines).toContain(
+        'ci: npm run test:faults wrote no summary (it crashed before running tests)',
+      );
+      expect(lines).toContain('ci: tier faults ran 0 tests, expected at least 8');
+      expect(lines.at(-1)).toBe('910 passed, 2 failed');
+    });
+
+    it('counts it exiting non-zero when its results show no failure', () => {
+      const { lines, failed } = ciSummary({
+        summary: allGood(),
+        minimums: withFaults,
+        faults: { summary: summary({ faults: tier({ passed: 8 }) }), status: 1 },
+      });
+      expect(failed).toBe(1);
+      expect(lines).toContain('ci: npm run test:faults exited with status 1 though no test failed');
+    });
+  });
+
   it('the repo’s test/tiers.json is valid and has a minimum for every jest project', () => {
-    const jestConfig = jest.requireActual<{ projects: { displayName: string }[] }>(
-      '../../../jest.config',
-    );
-    const projects = jestConfig.projects.map((p) => p.displayName);
+    const config = (file: string) =>
+      jest.requireActual<{ projects: { displayName: string }[] }>(file).projects;
+    const projects = [
+      ...config('../../../jest.config'),
+      ...config('../../../jest.faults.config'),
+    ].map((p) => p.displayName);
     expect(Object.keys(tierMinimums).sort()).toEqual([...projects].sort());
     expect(() => ciSummary({ summary: allGood(), minimums: tierMinimums })).not.toThrow();
   });
