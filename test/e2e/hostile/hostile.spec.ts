@@ -25,6 +25,12 @@ const ONLY = process.env.HOSTILE_CASE;
 const ANSWER_BOUND_MS = 5000;
 /** The app's event loop never blocked longer than this. */
 const LOOP_BOUND_MS = 200;
+/**
+ * A case that blocked the loop longer than LOOP_BOUND_MS is sent this many times more, and its
+ * shortest block counts: an input that blocks the loop does so every time, while a process the
+ * shared machine did not schedule for a moment (or a GC pause) does not repeat.
+ */
+const LOOP_RECHECKS = 2;
 
 const REPLAY = `HOSTILE_SEED=${SEED} npx jest test/e2e/hostile --selectProjects integration`;
 // printed at the start of every run, so a CI failure can be replayed
@@ -39,7 +45,10 @@ interface CaseResult {
   bodyStart?: string;
   error?: string;
   ms: number;
+  /** the shortest of the loop blocks measured while answering it (see LOOP_RECHECKS) */
   blockedMs: number;
+  /** every loop block measured, the first answer's first */
+  blockedRuns: number[];
   /** bytes sent */
   size: number;
 }
@@ -86,7 +95,7 @@ describe.each(E2E_PHASES)('hostile input (phase %s)', (phase) => {
     const hc = generateCase(SEED, phase, result.index);
     const logged = logger.errors.filter((e) => e.during === `${phase}#${result.index}`);
     return [
-      `case ${phase}#${result.index} ${hc.route} → ${result.status ?? result.error} in ${Math.round(result.ms)} ms, loop blocked ${Math.round(result.blockedMs)} ms`,
+      `case ${phase}#${result.index} ${hc.route} → ${result.status ?? result.error} in ${Math.round(result.ms)} ms, loop blocked ${result.blockedRuns.map(Math.round).join(' / ')} ms`,
       describeRequest(buildRequest(hc, fixtures)),
       result.bodyStart ? `  answer: ${JSON.stringify(result.bodyStart.slice(0, 200))}` : '',
       ...logged.map((e) => `  app logged: ${e.text.split('\n').slice(0, 4).join(' | ')}`),
@@ -135,31 +144,47 @@ describe.each(E2E_PHASES)('hostile input (phase %s)', (phase) => {
   it(`answers ${ONLY ?? CASES_PER_PHASE} hostile requests`, async () => {
     const monitor = monitorEventLoopDelay({ resolution: 10 });
     monitor.enable();
+    /** sends the case; the longest loop block while it was answered (ms) */
+    const answer = async (index: number, result?: CaseResult): Promise<number> => {
+      const request = buildRequest(generateCase(SEED, phase, index), fixtures);
+      logger.current = `${phase}#${index}`;
+      monitor.reset();
+      const started = performance.now();
+      try {
+        const answered = await send(fixtures.port, request, ANSWER_BOUND_MS);
+        if (result) {
+          result.status = answered.status;
+          result.location = answered.headers.location;
+          if (answered.status >= 500) result.bodyStart = answered.bodyStart;
+        }
+      } catch (error) {
+        if (result) result.error = (error as Error).message;
+      }
+      if (result) result.ms = performance.now() - started;
+      return monitor.max / 1e6;
+    };
     try {
       for (const index of indices(phase)) {
         const hc = generateCase(SEED, phase, index);
         const request = buildRequest(hc, fixtures);
-        logger.current = `${phase}#${index}`;
-        monitor.reset();
         const result: CaseResult = {
           index,
           route: hc.route,
           write: hc.refusedBecause.length > 0,
           ms: 0,
           blockedMs: 0,
+          blockedRuns: [],
           size: request.body.length + request.target.length,
         };
-        const started = performance.now();
-        try {
-          const answer = await send(fixtures.port, request, ANSWER_BOUND_MS);
-          result.status = answer.status;
-          result.location = answer.headers.location;
-          if (answer.status >= 500) result.bodyStart = answer.bodyStart;
-        } catch (error) {
-          result.error = (error as Error).message;
+        result.blockedRuns.push(await answer(index, result));
+        // the same bytes again: every generated write is refused, so a replay changes nothing either
+        while (
+          Math.min(...result.blockedRuns) > LOOP_BOUND_MS &&
+          result.blockedRuns.length <= LOOP_RECHECKS
+        ) {
+          result.blockedRuns.push(await answer(index));
         }
-        result.ms = performance.now() - started;
-        result.blockedMs = monitor.max / 1e6;
+        result.blockedMs = Math.min(...result.blockedRuns);
         results.push(result);
       }
     } finally {
@@ -180,7 +205,7 @@ describe.each(E2E_PHASES)('hostile input (phase %s)', (phase) => {
       throw new Error(report(failed, `had no answer within ${ANSWER_BOUND_MS} ms`));
   });
 
-  it(`never blocks the event loop longer than ${LOOP_BOUND_MS} ms`, () => {
+  it(`never blocks the event loop longer than ${LOOP_BOUND_MS} ms, ${LOOP_RECHECKS + 1} times out of ${LOOP_RECHECKS + 1}`, () => {
     const failed = results.filter((r) => r.blockedMs > LOOP_BOUND_MS);
     if (failed.length > 0)
       throw new Error(report(failed, `blocked the event loop > ${LOOP_BOUND_MS} ms`));
