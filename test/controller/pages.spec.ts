@@ -1,3 +1,5 @@
+import { MongoNetworkTimeoutError } from 'mongodb';
+import { StoreUnavailableError } from '../../src/store/store-errors';
 import { newId } from '../../src/store/versions';
 import { Browser, createPost, postFields, useControllerApp } from './helpers/controller-app';
 
@@ -188,5 +190,20 @@ describe('pages (controller tier: the HTTP app on in-memory stores)', () => {
     const page = await editorPost('/create').send(postFields()).expect(503);
     expect(page.text).toContain('The database is not available right now; nothing was saved.');
     expect(page.headers['retry-after']).toBe('5');
+  });
+
+  it('answers 503 saying the change may have been saved when the store took it and its answer was lost', async () => {
+    const lost = new StoreUnavailableError(
+      'mongo: answer lost',
+      new MongoNetworkTimeoutError('connection 3 to 127.0.0.1:27017 timed out'),
+    );
+    jest.spyOn(web.stores.mongo, 'createPost').mockRejectedValueOnce(lost);
+    const page = await editorPost('/create').send(postFields()).expect(503);
+    expect(page.text).toContain('your change may or may not have been saved');
+    expect(page.text).not.toContain('nothing was saved');
+    // a read that fails the same way saved nothing, whatever the store was doing
+    jest.spyOn(web.stores.mongo, 'listPosts').mockRejectedValueOnce(lost);
+    const home = await web.http().get('/').expect(503);
+    expect(home.text).toContain('nothing was saved');
   });
 });

@@ -10,6 +10,9 @@ import { BlogClient, signedInBrowser } from './helpers/blog-client';
 import { requireManagedStack, stackCommand } from './helpers/stack-command';
 import { dropTestStores, withCassandra, withMongo } from './helpers/stores';
 
+/** The two 503 answers of a write to a stopped primary. */
+const SAVED_OR_MAYBE = /nothing was saved|may or may not have been saved/i;
+
 /** Every row of posts_by_id and comments_by_id, as id → version / id, read straight from Cassandra. */
 async function cassandraContents(config: AppConfig) {
   return withCassandra(config, async (client) => {
@@ -194,11 +197,13 @@ describe('dual-write while one store is stopped (real servers, stopped with the 
         .send({ title: 'Never stored', content: 'x', _csrf: browser.csrf });
       expect(page.status).toBe(503);
       expect(page.headers['content-type']).toMatch(/text\/html/);
-      expect(page.text).toMatch(/nothing was saved/i);
+      // refused ("nothing was saved"); or, if the write went out on a connection the server closed
+      // as it stopped, the app cannot know and says so (see docs/api.md)
+      expect(page.text).toMatch(SAVED_OR_MAYBE);
 
       const json = await blog.create({ title: 'Never stored either', content: 'x' });
       expect(json.status).toBe(503);
-      expect(JSON.stringify(json.body)).toMatch(/nothing was saved/i);
+      expect(JSON.stringify(json.body)).toMatch(SAVED_OR_MAYBE);
       expect((await blog.edit(id, { title: 'Never', content: 'x' })).status).toBe(503);
       expect((await blog.comment(id, { commenter: 'Bo', comment: 'never' })).status).toBe(503);
       expect((await blog.delete(id)).status).toBe(503);

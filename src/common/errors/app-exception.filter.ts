@@ -4,11 +4,17 @@ import { wantsJson } from '../http/wants-json';
 import { inRequestContext, requestIdOf } from '../logging/request-context';
 import { bodyParserException } from './body-errors';
 import { ErrorClass, classifyError } from './error-classification';
-import { BadInputError } from './service-errors';
+import { BadInputError, outcomeUnknown } from './service-errors';
 import { SignInRequiredException } from './sign-in-required';
 
 export const UNAVAILABLE_MESSAGE =
   'The database is not available right now; nothing was saved. Please try again.';
+/**
+ * A write whose store stopped answering after it may have received the operation: saying
+ * "nothing was saved" could be false, and a blind retry could save it twice.
+ */
+export const OUTCOME_UNKNOWN_MESSAGE =
+  'The database did not answer in time; your change may or may not have been saved. Please check before trying again.';
 const UNEXPECTED_MESSAGE = 'Something went wrong on our side. Please try again later.';
 
 const HEADINGS: Record<number, string> = {
@@ -39,7 +45,12 @@ function httpAnswer(exception: HttpException, status: number): Answer {
   return { body, message: message || exception.message };
 }
 
-function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
+/** Only a request that can change something can leave an unknown outcome behind. */
+function isWrite(req: Request): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(req.method);
+}
+
+function answerFor(exception: unknown, { kind, status }: ErrorClass, req: Request): Answer {
   switch (kind) {
     case 'http':
       return httpAnswer(exception as HttpException, status);
@@ -51,11 +62,11 @@ function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
       const { message } = exception as Error;
       return { body: { statusCode: status, message }, message };
     }
-    case 'unavailable':
-      return {
-        body: { statusCode: status, message: UNAVAILABLE_MESSAGE },
-        message: UNAVAILABLE_MESSAGE,
-      };
+    case 'unavailable': {
+      const message =
+        isWrite(req) && outcomeUnknown(exception) ? OUTCOME_UNKNOWN_MESSAGE : UNAVAILABLE_MESSAGE;
+      return { body: { statusCode: status, message }, message };
+    }
     case 'unexpected':
       return {
         body: { statusCode: status, message: UNEXPECTED_MESSAGE },
@@ -68,7 +79,8 @@ function answerFor(exception: unknown, { kind, status }: ErrorClass): Answer {
  * Every error of an HTTP request ends here: JSON for API clients, an error page (in the layout,
  * with the phase footer) for people. Decisions the app made keep their status (a body the parsers
  * refused among them: 400, 413 or 415); a store that is
- * down is a 503 that says nothing was saved; anything else is a 500, logged with its stack.
+ * down is a 503 that says nothing was saved (or, for a write whose answer was lost, that it may
+ * have been); anything else is a 500, logged with its stack.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
@@ -89,7 +101,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status } = classified;
-    const answer = answerFor(exception, classified);
+    const answer = answerFor(exception, classified, req);
     if (status === 503) res.setHeader('Retry-After', '5');
     // our failures (the logged ones) name the request, so a user can quote it and an operator
     // find its log lines; a deliberate answer (a /health 503, a 4xx) keeps its documented body

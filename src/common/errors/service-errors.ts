@@ -3,12 +3,28 @@
  * subclasses (src/store/store-errors.ts), the exception filter maps these to a status.
  */
 
-/** Something the request needed could not answer (in time): nothing was done, try again later (503). */
+/** Something the request needed could not answer (in time): try again later (503). */
 export class ServiceUnavailableError extends Error {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /**
+     * The store may have received the operation and applied it before its answer was lost (a
+     * timeout after sending, a connection dropped mid-operation). False: it was refused or never
+     * sent, so nothing was done.
+     */
+    readonly outcomeUnknown = false,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ServiceUnavailableError';
   }
+}
+
+/** The error, or one it wraps, is a ServiceUnavailableError whose operation may have been applied. */
+export function outcomeUnknown(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  if (error instanceof ServiceUnavailableError && error.outcomeUnknown) return true;
+  return outcomeUnknown((error as { cause?: unknown }).cause, depth + 1);
 }
 
 /** Input a lower layer rejected (a tampered page cursor): 400, naming the field. */
