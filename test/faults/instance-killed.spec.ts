@@ -40,7 +40,7 @@ describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
 
   it('only its own requests fail; verify finds the copies lost in the crash, reconcile repairs them; no acknowledged write lost', async () => {
     const [survivor, victim] = fleet.instances;
-    victim.proxies.cassandra.setLatency({ toTarget: COPY_DELAY_MS });
+    victim.proxies.cassandra!.setLatency({ toTarget: COPY_DELAY_MS });
     fleet.startLoad();
     await sleep(BEFORE_MS);
     // kill it while its copies are in flight

@@ -40,6 +40,32 @@ export function faultsStackEnv(): Record<string, string> {
   });
 }
 
+/**
+ * The fault tier's three-node cluster (test/faults/cluster): a stack of its own again, as STACK_*
+ * variables (FAULTS_CLUSTER_STACK_DIR, default .stack-faults-cluster; ports
+ * FAULTS_CLUSTER_STACK_CASSANDRA_PORT / _CASSANDRA_STORAGE_PORT / _MONGO_PORT, default 19082 /
+ * 17080 / 27082). Node N listens on 127.0.0.N.
+ */
+export function faultsClusterStackEnv(): Record<string, string> {
+  return {
+    ...stackVariables('FAULTS_CLUSTER_STACK', 'STACK', {
+      DIR: '.stack-faults-cluster',
+      CASSANDRA_PORT: '19082',
+      CASSANDRA_STORAGE_PORT: '17080',
+      MONGO_PORT: '27082',
+    }),
+    STACK_CASSANDRA_NODES: '3',
+  };
+}
+
+/** Set by the fault tier's global setup when the cluster already ran before the run. */
+export const CLUSTER_RAN_BEFORE = 'FAULTS_CLUSTER_STACK_RAN_BEFORE';
+
+/** The fault tier's cluster stack (three Cassandra nodes and a FerretDB). */
+export function faultsClusterStack(): Stack {
+  return new Stack(loadStackSettings({ ...process.env, ...faultsClusterStackEnv() }));
+}
+
 export function testStack(): Stack {
   return new Stack(loadStackSettings({ ...process.env, ...testStackEnv() }));
 }

@@ -11,6 +11,7 @@ import {
   StoreName,
   phasePlan,
 } from '../../../src/config/migration-phase';
+import { types } from 'cassandra-driver';
 import { cassandraSeen, differences, mongoSeen } from '../../integration/helpers/acked-writes';
 import { BlogClient } from '../../integration/helpers/blog-client';
 import { BlogTraffic } from '../../integration/helpers/blog-traffic';
@@ -18,7 +19,7 @@ import { cli, cliEnvOf, verifyStores } from '../../integration/helpers/migration
 import { dropTestStores, withCassandra } from '../../integration/helpers/stores';
 import { FaultProxy } from '../../support/fault-proxy';
 import { sleep } from '../../support/http-poll';
-import { testEnv, testStores } from '../../support/test-env';
+import { TestStores, mongoUrlWithDb, testEnv, testStores } from '../../support/test-env';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const REPORT_FILE = path.join(ROOT, 'test-results', 'faults-report.json');
@@ -59,12 +60,33 @@ const CLIENT_TIMEOUT_MS = 60_000;
 
 const READ_OPS: string[] = ['home', 'page', 'list', 'get', 'read'];
 
-/** One app process with its own proxy to each store. */
+/** A request of the load, as BlogTraffic records it. */
+export type LoadRequest = BlogTraffic['requests'][number];
+
+/** Whether a request of the load was a write (create, edit, comment, delete, an account's). */
+export const isWrite = (request: LoadRequest): boolean => !READ_OPS.includes(request.op);
+
+/** One app process with its own proxy to each store (to MongoDB only with cassandraProxy false). */
 export interface FaultInstance {
   name: string;
   app: FleetApp;
-  proxies: Record<StoreName, FaultProxy>;
+  proxies: Partial<Record<StoreName, FaultProxy>>;
   client: BlogClient;
+}
+
+/** How a fleet is made (FaultFleet.start). */
+export interface FleetOptions {
+  /** app instances (default 2) */
+  instances?: number;
+  /** the servers (default the tier's stack, testStores(); the cluster tests give the cluster's) */
+  stores?: TestStores;
+  /**
+   * Each instance reaches Cassandra through a FaultProxy of its own (default). False: straight at
+   * every contact point, as on a cluster, where the driver finds the other nodes by their own
+   * addresses (a proxy in front of one node would not stand between the app and the others), so
+   * a node killed is really gone for it.
+   */
+  cassandraProxy?: boolean;
 }
 
 /** Requests, failures and latencies of a stretch of the load. */
@@ -116,15 +138,17 @@ export class FaultFleet {
     readonly env: Record<string, string>,
     readonly direct: AppConfig,
     readonly workDir: string,
+    private readonly stores: TestStores,
+    private readonly cassandraProxy: boolean,
   ) {}
 
   static async start(
     name: string,
     phase: MigrationPhase,
     overrides: Record<string, string> = {},
-    instances = 2,
+    { instances = 2, stores = testStores(), cassandraProxy = true }: FleetOptions = {},
   ): Promise<FaultFleet> {
-    const env = testEnv(`faults_${name}`, {
+    const base = testEnv(`faults_${name}`, {
       MIGRATION_PHASE: phase,
       PHASE_POLL_INTERVAL: '500ms',
       HINT_RETRY_INTERVAL: '1s',
@@ -132,12 +156,21 @@ export class FaultFleet {
       ...TIMEOUT_ENV,
       ...overrides,
     });
+    // the database is named like the keyspace (testEnv's unique name), on the fleet's servers
+    const env = {
+      ...base,
+      MONGO_URL: mongoUrlWithDb(stores.mongoUrl, base.CASSANDRA_KEYSPACE),
+      CASSANDRA_CONTACT_POINTS: stores.cassandraContactPoints,
+      CASSANDRA_LOCAL_DC: stores.cassandraLocalDc,
+    };
     const fleet = new FaultFleet(
       name,
       phase,
       env,
       loadConfig(env),
       mkdtempSync(path.join(tmpdir(), `faults-${name}-`)),
+      stores,
+      cassandraProxy,
     );
     try {
       // both stores' schema, whatever the phase: verify and reconcile need both
@@ -156,24 +189,23 @@ export class FaultFleet {
   }
 
   private async startInstance(name: string, writer: BlogClient['writer']): Promise<void> {
-    const stores = testStores();
-    const mongo = FaultProxy.of(new URL(stores.mongoUrl).host, 27017);
-    const cassandra = FaultProxy.of(stores.cassandraContactPoints.split(',')[0], 9042);
+    const mongo = FaultProxy.of(new URL(this.stores.mongoUrl).host, 27017);
     const url = new URL(this.env.MONGO_URL);
     url.host = `127.0.0.1:${await mongo.start()}`;
     // the proxy is the server: never follow a replica set's host list around it
     url.searchParams.set('directConnection', 'true');
-    const env = {
-      ...this.env,
-      MONGO_URL: url.toString(),
-      CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await cassandra.start()}`,
-    };
-    const proxies = { mongo, cassandra };
+    const env: Record<string, string> = { ...this.env, MONGO_URL: url.toString() };
+    const proxies: FaultInstance['proxies'] = { mongo };
+    if (this.cassandraProxy) {
+      const cassandra = FaultProxy.of(this.stores.cassandraContactPoints.split(',')[0], 9042);
+      env.CASSANDRA_CONTACT_POINTS = `127.0.0.1:${await cassandra.start()}`;
+      proxies.cassandra = cassandra;
+    }
     let app: FleetApp;
     try {
       app = await startFleetApp(name, env, path.join(this.workDir, `${name}.log`));
     } catch (error) {
-      await Promise.all([mongo.close(), cassandra.close()]);
+      await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
       throw error;
     }
     this.instances.push({ name, app, proxies, client: await BlogClient.at(app.url, writer) });
@@ -189,10 +221,15 @@ export class FaultFleet {
       const next = MIGRATION_PHASES[MIGRATION_PHASES.indexOf(this.phase) + 1];
       // the gate wants verify clean: what an earlier fault left is repaired first, as its refusal says
       if (next === 'cassandra-primary') await this.reconcile();
-      await this.cliOk('phase', 'set', next);
-      this.phase = next;
+      await this.setPhase(next);
       if (next === 'dual-write') await this.cliOk('migrate', 'backfill');
     }
+  }
+
+  /** `phase set`: it checks the gate and waits until every instance serves the phase. */
+  async setPhase(phase: MigrationPhase): Promise<void> {
+    await this.cliOk('phase', 'set', phase);
+    this.phase = phase;
   }
 
   /** `migrate reconcile` (a dual phase): hints copied, the secondary repaired from the primary. */
@@ -208,9 +245,14 @@ export class FaultFleet {
     return run;
   }
 
-  /** Every instance's proxy to `store`. */
+  /** Every instance's proxy to `store` (none for Cassandra with cassandraProxy false). */
   proxiesOf(store: StoreName): FaultProxy[] {
-    return this.instances.map((i) => i.proxies[store]);
+    return this.instances.flatMap((i) => i.proxies[store] ?? []);
+  }
+
+  /** A CLI command on the fleet's stores; throws with its output unless it exits 0. */
+  cli(...args: string[]) {
+    return this.cliOk(...args);
   }
 
   /** Starts the writers and readers (again after stopLoad: the acknowledged state carries on). */
@@ -227,6 +269,11 @@ export class FaultFleet {
     await this.traffic?.stop();
   }
 
+  /** The requests that ended in [from, to] without an answer a client may get. */
+  failures(from = 0, to = Date.now()): LoadRequest[] {
+    return this.traffic.requests.filter((r) => r.at >= from && r.at <= to && !r.ok);
+  }
+
   /** The requests that ended in [from, to]. */
   numbers(from = 0, to = Date.now()): LoadNumbers {
     const inside = this.traffic.requests.filter((r) => r.at >= from && r.at <= to);
@@ -235,7 +282,7 @@ export class FaultFleet {
     return {
       requests: inside.length,
       failed: inside.filter((r) => !r.ok).length,
-      failedWrites: inside.filter((r) => !r.ok && !READ_OPS.includes(r.op)).length,
+      failedWrites: inside.filter((r) => !r.ok && isWrite(r)).length,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
       worstMs: ms.at(-1) ?? 0,
@@ -292,6 +339,46 @@ export class FaultFleet {
     return Math.max(...each);
   }
 
+  /** The most hints any running instance says are pending now (/api/stats; 0 if none answers). */
+  async pendingHints(): Promise<number> {
+    const counts = await Promise.all(
+      this.instances
+        .filter((i) => i.app.exited() === undefined)
+        .map((i) =>
+          fetch(`${i.app.url}/api/stats`)
+            .then((r) => r.json() as Promise<StatsAnswer>)
+            .then((stats) => stats.pending_hints ?? 0)
+            .catch(() => 0),
+        ),
+    );
+    return Math.max(0, ...counts);
+  }
+
+  /**
+   * The end of a fault: waits for convergence under the load still running (its time, and when
+   * it came), lets the load run `afterMs` more, stops it and waits until it converged again.
+   */
+  async settle(afterMs: number): Promise<{ convergeMs: number; convergedAt: number }> {
+    const convergeMs = await this.converge();
+    const convergedAt = Date.now();
+    await sleep(afterMs);
+    await this.stopLoad();
+    await this.converge();
+    return { convergeMs, convergedAt };
+  }
+
+  /**
+   * What every test ends with: no quiet read was stale, every acknowledged write is in every
+   * store the phase keeps, and verify (a phase with a secondary) is clean.
+   */
+  expectConverged(check: EndCheck): void {
+    expect(this.traffic.stale).toEqual([]);
+    expect(check.differences).toEqual([]);
+    if (check.verify && !check.verify.clean) {
+      throw new Error(`verify not clean:\n${check.verify.output}`);
+    }
+  }
+
   /**
    * Waits until every running instance is healthy, has no copy in flight and no hint pending
    * (the hint retry copied them); the ms it took.
@@ -344,11 +431,17 @@ export class FaultFleet {
       const seen =
         store === 'mongo'
           ? await mongoSeen(this.direct)
-          : await withCassandra(this.direct, async (client) => {
-              const found = await cassandraSeen(client, this.direct.cassandraKeyspace);
-              out.push(...found.byPostDiffers.map((d) => `cassandra: ${d}`));
-              return found.seen;
-            });
+          : await withCassandra(
+              this.direct,
+              async (client) => {
+                const found = await cassandraSeen(client, this.direct.cassandraKeyspace);
+                out.push(...found.byPostDiffers.map((d) => `cassandra: ${d}`));
+                return found.seen;
+              },
+              // what the app reads: on a cluster, a quorum (a node back from the dead may still
+              // be waiting for its hints)
+              types.consistencies.localQuorum,
+            );
       for (const [id, c] of seen.comments) postOf.set(id, c.postId);
       for (const id of traffic.uncertain) seen.posts.delete(id);
       for (const [id, c] of seen.comments)
@@ -394,7 +487,7 @@ export class FaultFleet {
   async stop(): Promise<void> {
     clearInterval(this.sampling);
     await this.traffic?.stop();
-    for (const i of this.instances) for (const proxy of Object.values(i.proxies)) proxy.heal();
+    for (const proxy of this.instances.flatMap((i) => Object.values(i.proxies))) proxy.heal();
     await Promise.all(this.instances.map((i) => i.app.stop()));
     await Promise.all(
       this.instances.flatMap((i) => Object.values(i.proxies).map((proxy) => proxy.close())),

@@ -78,8 +78,18 @@ export class BlogTraffic {
   readonly accounts = new Map<string, AckedAccount>();
   /** acknowledged writes, with when they were acknowledged */
   readonly acks: { op: WriteOp; at: number }[] = [];
-  /** every request with when it ended and whether its answer was one a client may get */
-  readonly requests: { op: WriteOp | ReadOp | 'read'; at: number; ms: number; ok: boolean }[] = [];
+  /**
+   * every request with when it ended, whether its answer was one a client may get, its status
+   * (none when no answer came) and, for an answer that was not, the message of its JSON body
+   */
+  readonly requests: {
+    op: WriteOp | ReadOp | 'read';
+    at: number;
+    ms: number;
+    ok: boolean;
+    status?: number;
+    message?: string;
+  }[] = [];
   /** answers no client should get (anything but 2xx, or 404/409 where a race explains them) */
   readonly unexpected: string[] = [];
   /** quiet reads that did not show the last acknowledged state */
@@ -249,7 +259,15 @@ export class BlogTraffic {
   }
 
   private done(op: WriteOp | ReadOp, res: Answer, ok = true): void {
-    this.requests.push({ op, at: Date.now(), ms: res.ms, ok });
+    const message = ok ? undefined : (res.body as { message?: unknown } | undefined)?.message;
+    this.requests.push({
+      op,
+      at: Date.now(),
+      ms: res.ms,
+      ok,
+      status: res.status,
+      ...(typeof message === 'string' && { message }),
+    });
   }
 
   private ack(op: WriteOp, res: Answer): void {

@@ -4,12 +4,15 @@ import { testStackEnv } from '../../support/test-stack';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** `npm run stack -- <args>` against the test stack; resolves with the time it finished. */
-export function stackCommand(args: string[]): Promise<number> {
+/**
+ * `npm run stack -- <args>` against the test stack (or the stack of `stackEnv`'s STACK_*
+ * variables); resolves with the time it finished.
+ */
+export function stackCommand(args: string[], stackEnv = testStackEnv()): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-stack.js'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...testStackEnv() },
+      env: { ...process.env, ...stackEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -2,12 +2,22 @@ import { Client, types } from 'cassandra-driver';
 import mongoose from 'mongoose';
 import { AppConfig } from '../../../src/config/app-config';
 
-/** A plain driver client for assertions and cleanup, independent of the app's own client. */
-export function rawCassandra(config: AppConfig): Client {
+/**
+ * A plain driver client for assertions and cleanup, independent of the app's own client; at ONE
+ * unless asked otherwise (on a cluster a check after a node's restart reads at LOCAL_QUORUM: a
+ * replica that was down may still be missing writes its hints bring).
+ */
+export function rawCassandra(
+  config: AppConfig,
+  consistency: types.consistencies = types.consistencies.one,
+): Client {
+  const port = /:(\d+)$/.exec(config.cassandraContactPoints[0] ?? '')?.[1];
   return new Client({
     contactPoints: config.cassandraContactPoints,
     localDataCenter: config.cassandraLocalDc,
-    queryOptions: { consistency: types.consistencies.one },
+    // peers the driver discovers are reached on the first contact point's port, as the app does
+    ...(port && { protocolOptions: { port: Number(port) } }),
+    queryOptions: { consistency },
   });
 }
 
@@ -30,8 +40,9 @@ export async function withMongo<T>(
 export async function withCassandra<T>(
   config: AppConfig,
   use: (client: Client) => Promise<T>,
+  consistency?: types.consistencies,
 ): Promise<T> {
-  const client = rawCassandra(config);
+  const client = rawCassandra(config, consistency);
   try {
     await client.connect();
     return await use(client);
