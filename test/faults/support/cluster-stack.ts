@@ -3,7 +3,7 @@ import { stackCommand } from '../../integration/helpers/stack-command';
 import { sleep } from '../../support/http-poll';
 import { TestStores } from '../../support/test-env';
 import { faultsClusterStack, faultsClusterStackEnv } from '../../support/test-stack';
-import { FaultFleet } from './fault-fleet';
+import { FaultFleet, report } from './fault-fleet';
 
 let started: Promise<TestStores> | undefined;
 
@@ -110,4 +110,72 @@ export async function nodeOutage(
   const restartAt = Date.now();
   const restartMs = await restartCluster();
   return { killedAt, restartAt, restartMs, backAt: Date.now(), hintsPendingAtMost };
+}
+
+/**
+ * A cluster test file's fleet: started before its tests (then `prepare`d, e.g. seeded), stopped
+ * after them, once `stack up` has started whatever a failed test left dead. Returns the fleet
+ * for the tests to use.
+ */
+export function clusterFleet(
+  name: string,
+  phase: MigrationPhase,
+  prepare?: (fleet: FaultFleet) => Promise<void>,
+): () => FaultFleet {
+  let fleet: FaultFleet | undefined;
+  beforeAll(async () => {
+    fleet = await startClusterFleet(name, phase);
+    await prepare?.(fleet);
+  }, 900_000);
+  afterAll(async () => {
+    await restartCluster();
+    await fleet?.stop();
+  }, 600_000);
+  return () => {
+    if (!fleet) throw new Error(`${name}: the fleet did not start`);
+    return fleet;
+  };
+}
+
+/** Load before a kill, how long the nodes stay dead, load after convergence (ms). */
+export interface OutageTiming {
+  beforeMs: number;
+  deadMs: number;
+  afterMs: number;
+}
+
+/**
+ * The cluster tests' run when the nodes left can serve everything: the load starts, `nodes`
+ * are killed for `deadMs` and restarted (nodeOutage), the fleet converges; one report line as
+ * `test`; asserted: no request failed from the start of the load to its end, the load ran
+ * meanwhile, and the end check (every acknowledged write in every store the phase keeps, verify
+ * clean). Returns the outage for the test's own checks.
+ */
+export async function expectNoFailedRequest(
+  fleet: FaultFleet,
+  test: string,
+  nodes: number[],
+  { beforeMs, deadMs, afterMs }: OutageTiming,
+): Promise<NodeOutage> {
+  const from = Date.now();
+  fleet.startLoad();
+  await sleep(beforeMs);
+  const outage = await nodeOutage(fleet, nodes, deadMs);
+  const { convergeMs } = await fleet.settle(afterMs);
+
+  const during = fleet.numbers(outage.killedAt, outage.backAt);
+  const check = await fleet.endCheck();
+  report(test, {
+    ...fleet.numbers(from),
+    duringOutage: during,
+    hintsPendingAtMost: outage.hintsPendingAtMost,
+    restartMs: outage.restartMs,
+    convergeMs,
+    acked: check.acked,
+    verifyClean: check.verify?.clean,
+  });
+  expect(fleet.failures(from)).toEqual([]);
+  expect(during.requests).toBeGreaterThan(deadMs / 1000); // the load really ran meanwhile
+  fleet.expectConverged(check);
+  return outage;
 }
