@@ -372,6 +372,16 @@ export class AppConfig {
   @Max(5, says('CASSANDRA_SPECULATIVE_EXECUTIONS', 'must be an integer from 1 to 5'))
   cassandraSpeculativeExecutions!: number;
 
+  /**
+   * CASSANDRA_NODE_LOSS_RETRY_MS: an idempotent statement a node answers with a read or write
+   * timeout (a replica died and is not convicted yet) is resent, 250 ms to 2 s apart, for up to
+   * this long at the same write timestamp; 0 turns it off (docs/cassandra-driver.md).
+   */
+  @IsInt(says('CASSANDRA_NODE_LOSS_RETRY_MS', 'must be an integer from 0 to 120000'))
+  @Min(0, says('CASSANDRA_NODE_LOSS_RETRY_MS', 'must be an integer from 0 to 120000'))
+  @Max(120000, says('CASSANDRA_NODE_LOSS_RETRY_MS', 'must be an integer from 0 to 120000'))
+  cassandraNodeLossRetryMs!: number;
+
   // --- end of secondary copies and driver timeouts ---
 
   /**
@@ -768,6 +778,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): AppConf
     cassandraSpeculativeExecutions: integerOrRaw(
       read(env, 'CASSANDRA_SPECULATIVE_EXECUTIONS', '1'),
     ),
+    cassandraNodeLossRetryMs: integerOrRaw(read(env, 'CASSANDRA_NODE_LOSS_RETRY_MS', '30000')),
     statsMaxAgeMs: integerOrRaw(read(env, 'STATS_MAX_AGE_MS', '15000')),
     hintRetryIntervalMs: parseInterval(read(env, 'HINT_RETRY_INTERVAL', '10s')),
     hintRetryBatch: integerOrRaw(read(env, 'HINT_RETRY_BATCH', '500')),

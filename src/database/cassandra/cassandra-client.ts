@@ -5,13 +5,15 @@ import { AppConfig } from '../../config/app-config';
 import { SafeRetryPolicy, speculativeExecutionPolicy } from './cassandra-policies';
 import { cassandraSecurityOptions } from './cassandra-security';
 import { CqlIdempotenceCheck } from './cql-idempotence';
+import { retryOnNodeLoss } from './node-loss-retry';
 
 /** Per-query options later code may set; everything else is fixed by this wrapper. */
 export interface CassandraQueryOptions {
   /**
    * Safe to run twice (no LWT, counter, list append or server-generated value): the driver may
-   * retry it once on another node, and speculate it if it is a read. Claiming it for a statement
-   * that is not throws IdempotenceMisuseError (cql-idempotence.ts).
+   * retry it once on another node, and speculate it if it is a read; after a server-side timeout
+   * it is resent for up to CASSANDRA_NODE_LOSS_RETRY_MS (node-loss-retry.ts). Claiming it for a
+   * statement that is not throws IdempotenceMisuseError (cql-idempotence.ts).
    */
   idempotent: boolean;
   consistency?: types.consistencies;
@@ -56,6 +58,9 @@ export function cassandraClientOptions(config: AppConfig): ClientOptions {
         config.cassandraSpeculativeDelayMs,
         config.cassandraSpeculativeExecutions,
       ),
+      // The driver's default clock, named so a write that may be resent takes its timestamp
+      // from it once (node-loss-retry.ts); drift warnings at most once a second.
+      timestampGeneration: new policies.timestampGeneration.MonotonicTimestampGenerator(1000, 1000),
     },
     // A request a node never answers fails after readTimeout, so nothing waits on it for ever
     // (a dual-write copy holds its slot until then); at least the app's own timeouts.
@@ -76,12 +81,18 @@ export class CassandraClient implements OnApplicationShutdown {
   private readonly logger = new Logger(CassandraClient.name);
   private readonly client: Client;
   private readonly idempotence = new CqlIdempotenceCheck();
+  private readonly timestamps: policies.timestampGeneration.TimestampGenerator;
+  private readonly nodeLossRetryMs: number;
+  private lastRetryWarning = 0;
   /** The keyspace every table lives in; write CQL as `${client.keyspace}.table`. */
   readonly keyspace: string;
 
   constructor(config: AppConfig) {
     this.keyspace = config.cassandraKeyspace;
-    this.client = new Client(cassandraClientOptions(config));
+    this.nodeLossRetryMs = config.cassandraNodeLossRetryMs;
+    const options = cassandraClientOptions(config);
+    this.timestamps = options.policies!.timestampGeneration!;
+    this.client = new Client(options);
     // cassandra-driver 4.10 replaces a host object when its control connection reconnects
     // through the contact points (after every node was unreachable) but never closes the old
     // host's pool, which then keeps reconnecting for ever. Close it when it leaves the map.
@@ -127,8 +138,9 @@ export class CassandraClient implements OnApplicationShutdown {
     params: unknown[] = [],
     options: CassandraQueryOptions,
   ): Promise<types.ResultSet> {
-    this.idempotence.check(cql, options.idempotent);
-    return this.client.execute(cql, params, this.queryOptions(options));
+    const { kind } = this.idempotence.check(cql, options.idempotent);
+    const queryOptions = this.queryOptions(this.pinned(options, kind === 'read'));
+    return this.resend(options, () => this.client.execute(cql, params, queryOptions));
   }
 
   /** Runs a batch of prepared statements; logged unless `logged: false` (same partition). */
@@ -138,10 +150,12 @@ export class CassandraClient implements OnApplicationShutdown {
   ): Promise<void> {
     if (statements.length === 0) return;
     for (const { query } of statements) this.idempotence.check(query, options.idempotent);
-    await this.client.batch(
-      statements.map(({ query, params }) => ({ query, params })),
-      { ...this.queryOptions(options), logged: options.logged ?? true },
-    );
+    const queries = statements.map(({ query, params }) => ({ query, params }));
+    const batchOptions = {
+      ...this.queryOptions(this.pinned(options)),
+      logged: options.logged ?? true,
+    };
+    await this.resend(options, () => this.client.batch(queries, batchOptions));
   }
 
   /** Reads one page; hand `pageState` back to continue where it stopped. */
@@ -176,6 +190,33 @@ export class CassandraClient implements OnApplicationShutdown {
   async executeDdl(cql: string): Promise<void> {
     this.logger.debug(`DDL: ${cql.replace(/\s+/g, ' ')}`);
     await this.client.execute(cql, [], { prepare: false, isIdempotent: true });
+  }
+
+  /**
+   * An idempotent write that may be resent gets its write timestamp now, once: every attempt
+   * then carries the same one, so a late earlier attempt and the resend write the same cells at
+   * the same time, and neither can overwrite a newer write.
+   */
+  private pinned(options: CassandraQueryOptions, read = false): CassandraQueryOptions {
+    if (read || !options.idempotent || this.nodeLossRetryMs === 0) return options;
+    if (options.timestamp !== undefined) return options;
+    return { ...options, timestamp: this.timestamps.next(this.client) };
+  }
+
+  /** Runs an idempotent statement with the node-loss resends; any other once. */
+  private resend<T>(options: CassandraQueryOptions, attempt: () => Promise<T>): Promise<T> {
+    if (!options.idempotent || this.nodeLossRetryMs === 0) return attempt();
+    return retryOnNodeLoss(attempt, {
+      budgetMs: this.nodeLossRetryMs,
+      onRetry: (error, delayMs) => {
+        // one line every 5 s at most: a dead node makes every in-flight statement retry
+        if (Date.now() - this.lastRetryWarning < 5000) return;
+        this.lastRetryWarning = Date.now();
+        this.logger.warn(
+          `Cassandra answered a server-side timeout (a replica may have died and not been convicted yet); idempotent statements are resent for up to ${this.nodeLossRetryMs} ms, next in ${delayMs} ms: ${(error as Error).message}`,
+        );
+      },
+    });
   }
 
   private queryOptions(options: CassandraQueryOptions): QueryOptions {
