@@ -69,14 +69,7 @@ describe('fault: a black-holed store in each phase (two app instances under load
 
       const during = fleet.numbers(from, convergedAt);
       const after = fleet.numbers(convergedAt);
-      let check = await fleet.endCheck();
-      const inDoubt = check.verify?.ids.length ?? 0;
-      const unexplained = check.verify?.unexplained ?? [];
-      let reconcile: string | undefined;
-      if (check.verify && !check.verify.clean && unexplained.length === 0) {
-        reconcile = await fleet.reconcile();
-        check = await fleet.endCheck();
-      }
+      const { check, inDoubt, unexplained, reconcile } = await fleet.endCheckRepaired();
       report(`4 ${store} black-holed in ${phase}`, {
         ...during,
         after,

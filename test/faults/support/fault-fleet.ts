@@ -479,6 +479,30 @@ export class FaultFleet {
     return check;
   }
 
+  /**
+   * The end check, with the repair a failed write may call for: a write the primary applied
+   * but whose answer was lost (a 503 saying it may or may not have been saved) got no copy, and
+   * verify names its records. When verify names only records of such writes in doubt, `migrate
+   * reconcile` (the hourly RECONCILE_INTERVAL job in production) repairs them and the check runs
+   * again. Returns the final check, the records verify named at first, those no write in doubt
+   * explains, and reconcile's summary when it ran.
+   */
+  async endCheckRepaired(): Promise<{
+    check: EndCheck;
+    inDoubt: number;
+    unexplained: string[];
+    reconcile?: string;
+  }> {
+    const first = await this.endCheck();
+    const unexplained = first.verify?.unexplained ?? [];
+    const inDoubt = first.verify?.ids.length ?? 0;
+    if (!first.verify || first.verify.clean || unexplained.length > 0) {
+      return { check: first, inDoubt, unexplained };
+    }
+    const reconcile = await this.reconcile();
+    return { check: await this.endCheck(), inDoubt, unexplained, reconcile };
+  }
+
   /** The end of each instance's log, for a failure message. */
   logs(): string {
     return this.instances.map((i) => `--- ${i.name}\n${logTail(i.app, 30)}`).join('\n');
