@@ -110,6 +110,9 @@ export function cassandraNodeToken(node: number): string {
   return token.toString();
 }
 
+/** A readiness probe (connect and one query) that has not answered by then says "not yet". */
+const READY_PROBE_TIMEOUT_MS = 15_000;
+
 export class CassandraService implements StackService {
   /** `cassandra` for node 1 (also of a single-node stack), `cassandra-N` for node N */
   readonly name: string;
@@ -307,14 +310,23 @@ export class CassandraService implements StackService {
    */
   async isReady(): Promise<boolean> {
     const mode = this.mode;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await this.withClient(mode, undefined, async (client) => {
+      const probe = this.withClient(mode, undefined, async (client) => {
         const result = await client.execute('SELECT release_version FROM system.local');
         return result.rows.length === 1;
       });
+      // a connect to a booting node can hang past the driver's own timeouts: not ready yet
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), READY_PROBE_TIMEOUT_MS);
+        timer.unref();
+      });
+      return await Promise.race([probe, late]);
     } catch (error) {
       if (mode.auth && isLoginRefused(error)) await this.createAppRole(mode).catch(() => undefined);
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

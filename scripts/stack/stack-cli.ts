@@ -150,14 +150,22 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
   }
 }
 
-/** Entry point of `npm run stack`: one readable line and exit 1 on any failure. */
+/**
+ * Entry point of `npm run stack`: one readable line and exit 1 on any failure. Done, it exits
+ * at once: a readiness probe's driver client left behind (cassandra-driver can keep a socket of
+ * a connect that gave up while a node booted) must not keep the command running (seen: `up`
+ * never returned after restarting a killed node of a loaded cluster).
+ */
 export function main(): void {
-  runStackCli(process.argv.slice(2)).catch((err: unknown) => {
-    const known =
-      err instanceof StackError || err instanceof StackSettingsError || err instanceof UsageError;
-    const message = err instanceof Error ? err.message : String(err);
-    console.error(`stack: ${message}`);
-    if (!known && process.env.DEBUG && err instanceof Error) console.error(err.stack);
-    process.exit(1);
-  });
+  runStackCli(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      const known =
+        err instanceof StackError || err instanceof StackSettingsError || err instanceof UsageError;
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`stack: ${message}`);
+      if (!known && process.env.DEBUG && err instanceof Error) console.error(err.stack);
+      process.exit(1);
+    },
+  );
 }
