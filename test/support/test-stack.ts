@@ -55,6 +55,8 @@ export function faultsClusterStackEnv(): Record<string, string> {
       MONGO_PORT: '27082',
     }),
     STACK_CASSANDRA_NODES: '3',
+    // a killed node's restart on the busy shared machine took more than the default 180 s
+    STACK_READY_TIMEOUT_S: process.env.FAULTS_CLUSTER_STACK_READY_TIMEOUT_S || '600',
   };
 }
 
