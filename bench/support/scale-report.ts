@@ -70,7 +70,7 @@ export function scaleRatios(rows: ScaleRow[], sizes: number[], routes: readonly 
         : numerator / denominator;
     const control = route === CONTROL_ROUTE;
     return {
-      name: `${route} p50, ${sizeLabel(large)} / ${sizeLabel(small)}`,
+      name: `${route} p50, ${sizeLabel(large)} / ${sizeLabel(small)}${control ? " (the machine's noise)" : ''}`,
       numerator,
       denominator,
       value,
