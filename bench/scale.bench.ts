@@ -6,11 +6,11 @@
  * builders (bench/support/scale-seed.ts). Seeding is resumable: a keyspace records how far it
  * got, and a rerun continues it (a complete one is left as it is). Each size reports its seeding
  * rate and its keyspace's size on disk.
- * Then BENCH_SCALE_ROUNDS rounds: in each, every size in turn (the order rotated round by round)
- * gets a fresh built app (NODE_ENV=production, its own process) and, at BENCH_CONNECTIONS
- * connections after the app and the databases are idle: GET /login (the control: it reads no
- * post), the home page, a page 50 `next` cursors deep, a post page with 50 comments and the first
- * title-sorted page. Per size and route the medians of the rounds; per route p50 at the largest
+ * Then BENCH_SCALE_ROUNDS rounds: in each, a fresh built app per size (NODE_ENV=production, its
+ * own process), and every route in turn on every size in turn (the sizes' order rotated round by
+ * round), at BENCH_CONNECTIONS connections after the app and the databases are idle: GET /login
+ * (the control: it reads no post), the home page, a page 50 `next` cursors deep, a post page with
+ * 50 comments and the first title-sorted page. Per size and route the medians of the rounds; per route p50 at the largest
  * size over p50 at the smallest (target ≤ 1.30; the control's ratio is the machine's noise).
  * bench/results/scale.json is written after every round (a run cut short keeps what it measured).
  * Then the Mongo store's main queries at BENCH_SCALE_MONGO_POSTS posts in phase `mongo`, one at
@@ -29,7 +29,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/app-config';
-import { startApp } from './support/app-process';
+import { AppProcess, startApp } from './support/app-process';
 import { BenchServers, benchAppEnv, benchServers } from './support/bench-stack';
 import { measure } from './support/load';
 import {
@@ -230,16 +230,50 @@ async function seedAll(baseEnv: Record<string, string>, servers: BenchServers): 
 }
 
 /**
- * BENCH_SCALE_ROUNDS rounds; in each, every size in turn (rotated) with a fresh app and every
- * route, the control first. The medians, the ratios and the results file after each round.
+ * BENCH_SCALE_ROUNDS rounds. In each, a fresh app per size (all started at the round's start),
+ * then every route in turn, the control first, and each route on every size one after the other
+ * (the sizes' order rotated from round to round): the sizes of one route are measured within
+ * seconds of each other, so the machine's load changes little between them. The medians, the
+ * ratios and the results file after each round.
  */
 async function measureRounds(sizes: SizeRun[], pids: number[], json: ScaleJson): Promise<void> {
   const posts = sizes.map((s) => s.json.posts);
   const rounds: ScaleRoundRow[] = [];
+  json.interleave = 'route';
   for (let round = 1; round <= OPTIONS.rounds; round++) {
-    for (const size of roundOrder(sizes, round)) {
-      log(`round ${round} of ${OPTIONS.rounds}: ${size.keyspace} (${size.json.posts} posts)`);
-      rounds.push(...(await measureSize(round, size, pids)));
+    log(`round ${round} of ${OPTIONS.rounds}: starting an app per size`);
+    const apps: Array<{ size: SizeRun; app: AppProcess; deep: string }> = [];
+    try {
+      for (const size of roundOrder(sizes, round)) {
+        if (round === 1) size.json.load_average = os.loadavg();
+        const app = await startApp(size.appEnv, pids);
+        apps.push({ size, app, deep: '' });
+        apps[apps.length - 1].deep = await deepCursor(app.url);
+      }
+      for (const route of MEASURED_ROUTES) {
+        for (const { size, app, deep } of apps) {
+          await app.settle();
+          const base = { url: app.url, connections: OPTIONS.connections, seconds: OPTIONS.seconds };
+          const r = await measure(scaleLoad(route, base, deep, size.threads));
+          log(
+            `  round ${round} ${sizeLabel(size.json.posts).padStart(5)} ${route.padEnd(28)} ${r.requestsPerSecond.toFixed(0).padStart(5)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.unexpected} bad`,
+          );
+          const answered = r.requests > 0;
+          rounds.push({
+            round,
+            posts: size.json.posts,
+            route,
+            connections: OPTIONS.connections,
+            requests_per_second: r.requestsPerSecond,
+            p50_ms: answered ? r.p50 : null,
+            p99_ms: answered ? r.p99 : null,
+            requests: r.requests,
+            unexpected: r.unexpected,
+          });
+        }
+      }
+    } finally {
+      await Promise.all(apps.map(({ app }) => app.stop()));
     }
     json.round_rows = rounds;
     json.rows = medianRows(rounds, posts, MEASURED_ROUTES);
@@ -263,40 +297,6 @@ function meta() {
     BENCH_SCALE_PARTS: process.env.BENCH_SCALE_PARTS,
     BENCH_SCALE_SEED_UNTIL: process.env.BENCH_SCALE_SEED_UNTIL,
   });
-}
-
-/** Every route at one size in one round, each after the app and the databases are idle. */
-async function measureSize(round: number, size: SizeRun, pids: number[]): Promise<ScaleRoundRow[]> {
-  const app = await startApp(size.appEnv, pids);
-  const rows: ScaleRoundRow[] = [];
-  const loadAverage = os.loadavg();
-  if (round === 1) size.json.load_average = loadAverage;
-  try {
-    const deep = await deepCursor(app.url);
-    const base = { url: app.url, connections: OPTIONS.connections, seconds: OPTIONS.seconds };
-    for (const route of MEASURED_ROUTES) {
-      await app.settle();
-      const r = await measure(scaleLoad(route, base, deep, size.threads));
-      log(
-        `  ${sizeLabel(size.json.posts).padStart(5)} ${route.padEnd(28)} ${r.requestsPerSecond.toFixed(0).padStart(5)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.unexpected} bad`,
-      );
-      const answered = r.requests > 0;
-      rows.push({
-        round,
-        posts: size.json.posts,
-        route,
-        connections: OPTIONS.connections,
-        requests_per_second: r.requestsPerSecond,
-        p50_ms: answered ? r.p50 : null,
-        p99_ms: answered ? r.p99 : null,
-        requests: r.requests,
-        unexpected: r.unexpected,
-      });
-    }
-  } finally {
-    await app.stop();
-  }
-  return rows;
 }
 
 function report(json: ScaleJson): void {

@@ -650,7 +650,7 @@ export function renderScale(data: ScaleJson): string {
   const connections = data.rows[0]?.connections;
   const routesIntro =
     rounds > 1
-      ? `Medians of ${rounds} rounds; in each round every size in turn (the order rotated from round to round), a fresh app per size and round, ${connections ?? '?'} connections for ${String(seconds ?? '?')} s per route:`
+      ? `Medians of ${rounds} rounds; in each round ${data.interleave === 'route' ? 'a fresh app per size, and every route on every size one after the other' : 'every size in turn with a fresh app, all its routes'} (the sizes' order rotated from round to round), ${connections ?? '?'} connections for ${String(seconds ?? '?')} s per route:`
       : '';
   const perRound = data.round_ratios ?? [];
   const roundNumbers = [...new Set(perRound.map((r) => r.round))].sort((a, b) => a - b);

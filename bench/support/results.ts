@@ -351,6 +351,11 @@ export interface ScaleJson {
   rows: Array<LoadFigures & { posts: number; route: string }>;
   /** per route, p50 at the largest size over p50 at the smallest (target ≤ 1.30) */
   ratios: Ratio[];
+  /**
+   * how a round orders its measurements: 'route' (each route on every size, one after the
+   * other); absent: every route of one size, then the next size
+   */
+  interleave?: 'route';
   /** rounds measured (absent: one, before 2026-12-05) */
   rounds?: number;
   /** every round's figures, per size and route */
