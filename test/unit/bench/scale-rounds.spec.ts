@@ -267,6 +267,9 @@ describe('bench:scale rounds', () => {
       ].join('\n'),
     );
     expect(out).toContain('Medians of 3 rounds; in each round every size in turn');
+    expect(renderScale({ ...data, interleave: 'route' })).toContain(
+      'Medians of 3 rounds; in each round a fresh app per size, and every route on every size one after the other',
+    );
     expect(out).toContain(
       [
         '| route                | 10k req/s | 10k p50/p99 ms | 1M req/s | 1M p50/p99 ms |   p50 1M/10k |',
