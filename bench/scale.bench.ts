@@ -1,97 +1,87 @@
 /**
  * `npm run bench:scale`: whether a page's cost stays flat as the blog grows, in phase `cassandra`.
- * Seeds BENCH_SCALE_SIZES posts (10 000, 100 000, 1 000 000 by default; comments 5×) straight
- * into the app's Cassandra tables with the app's own row builders (bench/support/scale-seed.ts),
- * growing from one size to the next. At each size it reports the seeding rate and the keyspace's
- * size on disk, starts the built app (NODE_ENV=production, its own process) and measures with
- * autocannon at BENCH_CONNECTIONS connections: the home page, a page 50 `next` cursors deep, a
- * post page with 50 comments and the first title-sorted page, each after the app and the
- * databases are idle. It prints, per route, p50 at the largest size over p50 at the smallest
- * (target ≤ 1.30), and writes bench/results/scale.json after every size (a run cut short keeps
- * what it measured).
+ * Each of BENCH_SCALE_SIZES (10 000, 100 000, 1 000 000 posts by default; comments 5×) has a
+ * keyspace of its own (scale_10k, scale_100k, scale_1m) in the bench's own stack (.stack-scale,
+ * kept between runs), seeded straight into the app's Cassandra tables with the app's own row
+ * builders (bench/support/scale-seed.ts). Seeding is resumable: a keyspace records how far it
+ * got, and a rerun continues it (a complete one is left as it is). Each size reports its seeding
+ * rate and its keyspace's size on disk.
+ * Then BENCH_SCALE_ROUNDS rounds: in each, a fresh built app per size (NODE_ENV=production, its
+ * own process), and every route in turn on every size in turn (the sizes' order rotated round by
+ * round), at BENCH_CONNECTIONS connections after the app and the databases are idle: GET /login
+ * (the control: it reads no post), the home page, a page 50 `next` cursors deep, a post page with
+ * 50 comments and the first title-sorted page. Per size and route the medians of the rounds; per route p50 at the largest
+ * size over p50 at the smallest (target ≤ 1.30; the control's ratio is the machine's noise).
+ * bench/results/scale.json is written after every round (a run cut short keeps what it measured).
  * Then the Mongo store's main queries at BENCH_SCALE_MONGO_POSTS posts in phase `mongo`, one at
  * a time (bench/support/scale-mongo.ts; a query over 10 s is a timeout).
  *
- * Options (env): BENCH_SCALE_SIZES (10000,100000,1000000), BENCH_SCALE_MONGO_POSTS (100000; 0:
- * skip), BENCH_SCALE_MONGO_SAMPLES (20) and BENCH_SCALE_MONGO_SECONDS (60) per query,
- * BENCH_SECONDS (10) and BENCH_CONNECTIONS (16) per route, BENCH_MONGO_URL +
- * BENCH_CASSANDRA_CONTACT_POINTS (else the test stack; TEST_STACK_* choose its folder and ports).
+ * Options (env, bench/support/scale-options.ts): BENCH_SCALE_SIZES (10000,100000,1000000),
+ * BENCH_SCALE_ROUNDS (3), BENCH_SCALE_SEED_ONLY (1: seed, then stop), BENCH_SCALE_PARTS
+ * (cassandra,mongo), BENCH_SCALE_SEED_UNTIL, BENCH_SCALE_MONGO_POSTS (100000; 0: skip),
+ * BENCH_SCALE_MONGO_SAMPLES (20) and BENCH_SCALE_MONGO_SECONDS (60) per query, BENCH_SECONDS (10)
+ * and BENCH_CONNECTIONS (16) per route, BENCH_MONGO_URL + BENCH_CASSANDRA_CONTACT_POINTS (else
+ * the bench's stack; SCALE_STACK_DIR / _CASSANDRA_PORT / _CASSANDRA_STORAGE_PORT / _MONGO_PORT,
+ * or the TEST_STACK_* ones, choose its folder and ports).
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AppConfig, loadConfig } from '../src/config/app-config';
-import { startApp } from './support/app-process';
+import { loadConfig } from '../src/config/app-config';
+import { AppProcess, startApp } from './support/app-process';
 import { BenchServers, benchAppEnv, benchServers } from './support/bench-stack';
-import { LoadResult, measure } from './support/load';
-import { RESULTS_DIR, Ratio, ScaleJson, resultsMeta, writeResults } from './support/results';
+import { measure } from './support/load';
+import {
+  RESULTS_DIR,
+  ScaleJson,
+  ScaleSizeJson,
+  resultsMeta,
+  writeResults,
+} from './support/results';
 import { MONGO_TIMEOUT_MS, measureMongoQueries } from './support/scale-mongo';
-import { SCALE_ROUTES, ScaleRoute, deepCursor, scaleLoad } from './support/scale-routes';
-import { ScaleSeeder, flushedKeyspaceBytes } from './support/scale-seed';
+import { parseScaleOptions } from './support/scale-options';
+import {
+  ScaleRoundRow,
+  medianRows,
+  roundOrder,
+  roundRatios,
+  scaleRatios,
+  sizeLabel,
+} from './support/scale-report';
+import { MEASURED_ROUTES, deepCursor, scaleLoad } from './support/scale-routes';
+import { ScaleSeeder, flushedKeyspaceBytes, keyspaceOf } from './support/scale-seed';
 import { storeContext } from './support/seed-module';
 import { dropTestStores } from '../test/integration/helpers/stores';
+import { scaleStackEnv } from '../test/support/test-stack';
 
-const TARGET = 1.3;
 const log = (line: string) => console.log(`bench:scale: ${line}`);
 
 /** A bad option is one readable line and exit 1, before anything starts. */
-function options() {
-  const fail = (message: string): never => {
-    console.error(`bench:scale: ${message}`);
+const OPTIONS = (() => {
+  const parsed = parseScaleOptions(process.env);
+  if ('error' in parsed) {
+    console.error(`bench:scale: ${parsed.error}`);
     process.exit(1);
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-    if (!(n >= min && n <= max)) {
-      fail(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-    }
-    return n;
-  };
-  const rawSizes = process.env.BENCH_SCALE_SIZES || '10000,100000,1000000';
-  const sizes = rawSizes.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN));
-  // the deep page needs 51 pages of 20; the first size also seeds the 50-comment posts
-  const ok = sizes.every((n, i) => n >= 1100 && n <= 10_000_000 && (i === 0 || n > sizes[i - 1]));
-  if (!ok) {
-    fail(
-      `BENCH_SCALE_SIZES must be post counts from 1100 to 10000000, ascending, comma-separated (got "${rawSizes}")`,
-    );
   }
-  const parts = (process.env.BENCH_SCALE_PARTS || 'cassandra,mongo')
-    .split(',')
-    .map((p) => p.trim());
-  if (!parts.length || parts.some((p) => p !== 'cassandra' && p !== 'mongo')) {
-    fail(
-      `BENCH_SCALE_PARTS must be cassandra, mongo or both, comma-separated (got "${process.env.BENCH_SCALE_PARTS}")`,
-    );
-  }
-  const rawUntil = process.env.BENCH_SCALE_SEED_UNTIL;
-  const until = rawUntil ? Date.parse(rawUntil) : Infinity;
-  if (Number.isNaN(until)) {
-    fail(
-      `BENCH_SCALE_SEED_UNTIL must be a date and time, e.g. 2026-12-04T15:10:00Z (got "${rawUntil}")`,
-    );
-  }
-  return {
-    sizes,
-    cassandra: parts.includes('cassandra'),
-    mongo: parts.includes('mongo'),
-    until,
-    mongoPosts: int('BENCH_SCALE_MONGO_POSTS', 100_000, 0, 10_000_000),
-    mongoSamples: int('BENCH_SCALE_MONGO_SAMPLES', 20, 1, 100_000),
-    mongoSeconds: int('BENCH_SCALE_MONGO_SECONDS', 60, 1, 3600),
-    seconds: int('BENCH_SECONDS', 10, 1, 3600),
-    connections: int('BENCH_CONNECTIONS', 16, 1, 1000),
-  };
+  return parsed.options;
+})();
+
+/** One size: its keyspace, the app's environment on it, and what its seed recorded. */
+interface SizeRun {
+  target: number;
+  keyspace: string;
+  appEnv: Record<string, string>;
+  json: ScaleSizeJson;
+  threads: string[];
 }
 
-const OPTIONS = options();
-
 async function main(): Promise<void> {
-  log('building the app (nest build)');
-  execSync('npx nest build', { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
+  if (!OPTIONS.seedOnly) {
+    log('building the app (nest build)');
+    execSync('npx nest build', { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
+  }
+  Object.assign(process.env, scaleStackEnv());
   const servers = await benchServers();
   const env = benchAppEnv(servers, 'bench_scale');
   const appEnv = { ...env, MIGRATION_PHASE: 'cassandra' };
@@ -103,13 +93,26 @@ async function main(): Promise<void> {
     sizes: OPTIONS.cassandra ? [] : (previous?.sizes ?? []),
     rows: OPTIONS.cassandra ? [] : (previous?.rows ?? []),
     ratios: OPTIONS.cassandra ? [] : (previous?.ratios ?? []),
+    ...(OPTIONS.cassandra
+      ? { rounds: OPTIONS.rounds, round_rows: [], round_ratios: [] }
+      : {
+          rounds: previous?.rounds,
+          round_rows: previous?.round_rows,
+          round_ratios: previous?.round_ratios,
+        }),
     cassandra_measured: OPTIONS.cassandra ? null : (previous?.cassandra_measured ?? null),
     mongo: OPTIONS.mongo ? null : (previous?.mongo ?? null),
   };
   try {
     if (OPTIONS.cassandra) {
+      const sizes = await seedAll(appEnv, servers);
+      if (OPTIONS.seedOnly) {
+        log('BENCH_SCALE_SEED_ONLY=1: seeded; nothing measured, no results written');
+        return;
+      }
+      json.sizes = sizes.map((s) => s.json);
       json.cassandra_measured = measuredNow();
-      await cassandraPart(config, appEnv, servers, json);
+      await measureRounds(sizes, servers.pids, json);
       report(json);
     }
     if (OPTIONS.mongo && OPTIONS.mongoPosts > 0) {
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
     json.meta = meta();
     log(`results written to ${await writeResults('scale', json)}`);
   } finally {
+    // the run's own keyspace and database (the sizes' keyspaces stay: they are the seed)
     await dropTestStores(config).catch(() => undefined);
     await servers.release();
   }
@@ -148,63 +152,143 @@ function measuredNow() {
   return { date: date ?? '', commit, dirty };
 }
 
-/** Grows the keyspace size by size (or until BENCH_SCALE_SEED_UNTIL) and measures each. */
-async function cassandraPart(
-  config: AppConfig,
-  appEnv: Record<string, string>,
-  servers: BenchServers,
-  json: ScaleJson,
-): Promise<void> {
-  await (await storeContext(config)).close(); // the schema migrations: the app's own tables
-  const seeder = new ScaleSeeder(config);
-  await seeder.connect();
-  try {
-    for (const size of OPTIONS.sizes) {
-      log(`seeding up to ${size} posts and ${size * 5} comments`);
-      const step = await seeder.growTo(
-        size,
+/**
+ * Each size's keyspace: its schema (the app's migrations), then its seed continued until it holds
+ * its posts (or until BENCH_SCALE_SEED_UNTIL; a complete keyspace is left as it is), then its size
+ * on disk after a flush (kept from the last run when nothing was added).
+ */
+async function seedAll(baseEnv: Record<string, string>, servers: BenchServers): Promise<SizeRun[]> {
+  const out: SizeRun[] = [];
+  for (const target of OPTIONS.sizes) {
+    const keyspace = keyspaceOf(target);
+    const appEnv = { ...baseEnv, CASSANDRA_KEYSPACE: keyspace };
+    const config = loadConfig({ ...appEnv, NODE_ENV: 'development' });
+    await (await storeContext(config)).close(); // the schema migrations: the app's own tables
+    const seeder = new ScaleSeeder(config);
+    await seeder.connect();
+    try {
+      const before = await seeder.state();
+      log(
+        before && before.posts >= target
+          ? `${keyspace}: complete (${before.posts} posts, ${before.rows} rows), not reseeded`
+          : before
+            ? `${keyspace}: continuing at ${before.posts} of ${target} posts`
+            : `${keyspace}: seeding ${target} posts and ${target * 5} comments`,
+      );
+      const run = await seeder.seed(
+        target,
         (p) =>
           log(
-            `  ${p.posts} posts, ${p.rows} rows in ${p.seconds.toFixed(0)} s (${(p.rows / p.seconds).toFixed(0)} rows/s)`,
+            `  ${keyspace}: ${p.posts} posts, ${p.rows} rows in ${p.seconds.toFixed(0)} s (${(p.rows / Math.max(p.seconds, 0.001)).toFixed(0)} rows/s)`,
           ),
         OPTIONS.until,
       );
-      const posts = seeder.total;
-      if (posts < size) log(`BENCH_SCALE_SEED_UNTIL passed: this size stops at ${posts} posts`);
-      const dataBytes = servers.cassandraDataDir
-        ? await flushedKeyspaceBytes(config, servers.cassandraDataDir).catch((error: Error) => {
-            log(`the keyspace's size on disk is not known: ${error.message}`);
+      const state = run.state;
+      if (state.posts < target) {
+        log(
+          `${keyspace}: BENCH_SCALE_SEED_UNTIL passed at ${state.posts} posts (a rerun continues)`,
+        );
+      }
+      if (state.dataBytes === null && servers.cassandraDataDir) {
+        state.dataBytes = await flushedKeyspaceBytes(config, servers.cassandraDataDir).catch(
+          (error: Error) => {
+            log(`${keyspace}: its size on disk is not known: ${error.message}`);
             return null;
-          })
-        : null;
-      json.sizes.push({
-        posts,
-        comments: seeder.commentTotal,
-        added_posts: step.posts,
-        added_comments: step.comments,
-        rows: step.rows,
-        seed_seconds: step.seconds,
-        rows_per_second: step.rows_per_second,
-        data_bytes: dataBytes,
-        load_average: os.loadavg(),
-      });
+          },
+        );
+        await seeder.record(state);
+      }
+      const rate = state.rows / Math.max(state.seconds, 0.001);
       log(
-        `${posts} posts: ${step.rows} rows in ${step.seconds.toFixed(0)} s = ${step.rows_per_second.toFixed(0)} rows/s; on disk ${dataBytes === null ? 'unknown' : `${(dataBytes / 2 ** 20).toFixed(0)} MiB`}`,
+        `${keyspace}: ${state.posts} posts, ${state.rows} rows in ${state.seconds.toFixed(0)} s of seeding = ${rate.toFixed(0)} rows/s (${run.rows} rows this run); on disk ${state.dataBytes === null ? 'unknown' : `${(state.dataBytes / 2 ** 20).toFixed(0)} MiB`}`,
       );
-      await measureSize(posts, appEnv, servers.pids, seeder.fullThreads, json);
-      json.ratios = ratios(json);
-      json.meta = meta();
-      await writeResults('scale', json);
-      if (posts < size) break;
+      out.push({
+        target,
+        keyspace,
+        appEnv,
+        threads: state.threads,
+        json: {
+          posts: state.posts,
+          comments: state.comments,
+          added_posts: state.posts,
+          added_comments: state.comments,
+          rows: state.rows,
+          seed_seconds: state.seconds,
+          rows_per_second: rate,
+          data_bytes: state.dataBytes,
+          load_average: [],
+          keyspace,
+          rows_this_run: run.rows,
+        },
+      });
+    } finally {
+      await seeder.shutdown();
     }
-  } finally {
-    await seeder.shutdown();
+    if (out[out.length - 1].json.posts < target) break;
+  }
+  return out;
+}
+
+/**
+ * BENCH_SCALE_ROUNDS rounds. In each, a fresh app per size (all started at the round's start),
+ * then every route in turn, the control first, and each route on every size one after the other
+ * (the sizes' order rotated from round to round): the sizes of one route are measured within
+ * seconds of each other, so the machine's load changes little between them. The medians, the
+ * ratios and the results file after each round.
+ */
+async function measureRounds(sizes: SizeRun[], pids: number[], json: ScaleJson): Promise<void> {
+  const posts = sizes.map((s) => s.json.posts);
+  const rounds: ScaleRoundRow[] = [];
+  json.interleave = 'route';
+  for (let round = 1; round <= OPTIONS.rounds; round++) {
+    log(`round ${round} of ${OPTIONS.rounds}: starting an app per size`);
+    const apps: Array<{ size: SizeRun; app: AppProcess; deep: string }> = [];
+    try {
+      for (const size of roundOrder(sizes, round)) {
+        if (round === 1) size.json.load_average = os.loadavg();
+        const app = await startApp(size.appEnv, pids);
+        apps.push({ size, app, deep: '' });
+        apps[apps.length - 1].deep = await deepCursor(app.url);
+      }
+      for (const route of MEASURED_ROUTES) {
+        for (const { size, app, deep } of apps) {
+          await app.settle();
+          const base = { url: app.url, connections: OPTIONS.connections, seconds: OPTIONS.seconds };
+          const r = await measure(scaleLoad(route, base, deep, size.threads));
+          log(
+            `  round ${round} ${sizeLabel(size.json.posts).padStart(5)} ${route.padEnd(28)} ${r.requestsPerSecond.toFixed(0).padStart(5)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.unexpected} bad`,
+          );
+          const answered = r.requests > 0;
+          rounds.push({
+            round,
+            posts: size.json.posts,
+            route,
+            connections: OPTIONS.connections,
+            requests_per_second: r.requestsPerSecond,
+            p50_ms: answered ? r.p50 : null,
+            p99_ms: answered ? r.p99 : null,
+            requests: r.requests,
+            unexpected: r.unexpected,
+          });
+        }
+      }
+    } finally {
+      await Promise.all(apps.map(({ app }) => app.stop()));
+    }
+    json.round_rows = rounds;
+    json.rows = medianRows(rounds, posts, MEASURED_ROUTES);
+    json.ratios = scaleRatios(json.rows, posts, MEASURED_ROUTES);
+    json.round_ratios = roundRatios(rounds, posts, MEASURED_ROUTES);
+    json.rounds = round;
+    json.meta = meta();
+    await writeResults('scale', json);
   }
 }
 
 function meta() {
   return resultsMeta('scale', {
     BENCH_SCALE_SIZES: OPTIONS.sizes.join(','),
+    BENCH_SCALE_ROUNDS: OPTIONS.rounds,
     BENCH_SCALE_MONGO_POSTS: OPTIONS.mongoPosts,
     BENCH_SCALE_MONGO_SAMPLES: OPTIONS.mongoSamples,
     BENCH_SCALE_MONGO_SECONDS: OPTIONS.mongoSeconds,
@@ -215,67 +299,10 @@ function meta() {
   });
 }
 
-/** The four routes at one size, each after the app and the databases are idle; a fresh app. */
-async function measureSize(
-  size: number,
-  appEnv: Record<string, string>,
-  pids: number[],
-  threads: string[],
-  json: ScaleJson,
-): Promise<void> {
-  const app = await startApp(appEnv, pids);
-  try {
-    const deep = await deepCursor(app.url);
-    const base = { url: app.url, connections: OPTIONS.connections, seconds: OPTIONS.seconds };
-    for (const route of SCALE_ROUTES) {
-      await app.settle();
-      const r: LoadResult = await measure(scaleLoad(route, base, deep, threads));
-      log(
-        `${String(size).padStart(8)} ${route.padEnd(28)} ${r.requestsPerSecond.toFixed(0).padStart(5)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.unexpected} bad`,
-      );
-      const answered = r.requests > 0;
-      json.rows.push({
-        posts: size,
-        route,
-        connections: OPTIONS.connections,
-        requests_per_second: r.requestsPerSecond,
-        p50_ms: answered ? r.p50 : null,
-        p99_ms: answered ? r.p99 : null,
-        requests: r.requests,
-        unexpected: r.unexpected,
-      });
-    }
-  } finally {
-    await app.stop();
-  }
-}
-
-/** Per route: p50 at the largest size measured over p50 at the smallest. */
-function ratios(json: ScaleJson): Ratio[] {
-  const sizes = json.sizes.map((s) => s.posts);
-  if (sizes.length < 2) return [];
-  const [small, large] = [sizes[0], sizes[sizes.length - 1]];
-  const p50 = (posts: number, route: ScaleRoute) =>
-    json.rows.find((r) => r.posts === posts && r.route === route)?.p50_ms ?? NaN;
-  return SCALE_ROUTES.map((route) => {
-    const [numerator, denominator] = [p50(large, route), p50(small, route)];
-    const value = numerator / denominator;
-    return {
-      name: `${route} p50, ${label(large)} / ${label(small)}`,
-      numerator,
-      denominator,
-      value,
-      target: `≤ ${TARGET.toFixed(2)}`,
-      met: Number.isFinite(value) ? value <= TARGET : null,
-    };
-  });
-}
-
-const label = (n: number) =>
-  n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n % 1000 === 0 ? `${n / 1000}k` : String(n);
-
 function report(json: ScaleJson): void {
-  console.log(`\n${OPTIONS.connections} connections, ${OPTIONS.seconds} s per route\n`);
+  console.log(
+    `\n${OPTIONS.connections} connections, ${OPTIONS.seconds} s per route; medians of ${json.rounds ?? 1} rounds\n`,
+  );
   console.log('|     posts | route                        |  req/s | p50 ms | p99 ms | bad |');
   console.log('| --------: | ---------------------------- | -----: | -----: | -----: | --: |');
   for (const r of json.rows) {
@@ -290,8 +317,17 @@ function report(json: ScaleJson): void {
     );
   }
   for (const r of json.ratios) {
-    const verdict = r.met === null ? 'not measured' : r.met ? 'PASS' : 'FAIL';
-    console.log(`${r.name} (target ${r.target}): ${(r.value ?? NaN).toFixed(2)} ${verdict}`);
+    const verdict =
+      r.target === null
+        ? 'control: ~1.00 on a steady machine'
+        : r.met === null
+          ? 'not measured'
+          : r.met
+            ? 'PASS'
+            : 'FAIL';
+    console.log(
+      `${r.name} (target ${r.target ?? 'none'}): ${(r.value ?? NaN).toFixed(2)} ${verdict}`,
+    );
   }
   const bad = json.rows.reduce((sum, r) => sum + (r.unexpected ?? 0), 0);
   console.log(`unexpected statuses or errors: ${bad}`);

@@ -601,8 +601,10 @@ export function renderScale(data: ScaleJson): string {
   const routes = [...new Set(data.rows.map((r) => r.route))];
   const find = (posts: number, route: string) =>
     data.rows.find((r) => r.posts === posts && r.route === route);
+  const keyspaces = data.sizes.some((s) => s.keyspace !== undefined);
   const seeding = table(
     [
+      ...(keyspaces ? ['keyspace'] : []),
       'posts',
       'comments',
       'rows written',
@@ -612,6 +614,7 @@ export function renderScale(data: ScaleJson): string {
       'load average',
     ],
     data.sizes.map((s) => [
+      ...(keyspaces ? [s.keyspace === undefined ? '' : codeSpan(s.keyspace, true)] : []),
       grouped(s.posts),
       grouped(s.comments),
       grouped(s.rows),
@@ -620,7 +623,7 @@ export function renderScale(data: ScaleJson): string {
       mib(s.data_bytes),
       loadAverage(s.load_average ?? []),
     ]),
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    [...(keyspaces ? ['left' as const] : []), ...Array<Align>(7).fill('right')],
   );
   const ratioHead = sizes.length > 1 ? [`p50 ${sizeLabel(large)}/${sizeLabel(small)}`] : [];
   const head = [
@@ -639,10 +642,35 @@ export function renderScale(data: ScaleJson): string {
     const ratioCell =
       ratio?.value === null || ratio?.value === undefined
         ? ''
-        : `${value(ratio.value)} ${ratio.met ? 'pass' : 'FAIL'}`;
+        : `${ratio.value.toFixed(2)} ${ratio.target === null ? 'control' : ratio.met ? 'pass' : 'FAIL'}`;
     return [cell(route), ...cells, ...(sizes.length > 1 ? [ratioCell] : [])];
   });
   const align: Align[] = ['left', ...head.slice(1).map(() => 'right' as const)];
+  const rounds = data.rounds ?? 1;
+  const connections = data.rows[0]?.connections;
+  const routesIntro =
+    rounds > 1
+      ? `Medians of ${rounds} rounds; in each round ${data.interleave === 'route' ? 'a fresh app per size, and every route on every size one after the other' : 'every size in turn with a fresh app, all its routes'} (the sizes' order rotated from round to round), ${connections ?? '?'} connections for ${String(seconds ?? '?')} s per route:`
+      : '';
+  const perRound = data.round_ratios ?? [];
+  const roundNumbers = [...new Set(perRound.map((r) => r.round))].sort((a, b) => a - b);
+  const roundsTable =
+    sizes.length > 1 && roundNumbers.length > 1
+      ? table(
+          [
+            `p50 ${sizeLabel(large)}/${sizeLabel(small)} in each round`,
+            ...roundNumbers.map((n) => `round ${n}`),
+          ],
+          routes.map((route) => [
+            cell(route),
+            ...roundNumbers.map((n) => {
+              const v = perRound.find((r) => r.round === n && r.route === route)?.value;
+              return v === null || v === undefined ? '' : v.toFixed(2);
+            }),
+          ]),
+          ['left', ...roundNumbers.map(() => 'right' as const)],
+        )
+      : '';
   const mongo = data.mongo;
   const mongoBlock = mongo
     ? [
@@ -670,8 +698,10 @@ export function renderScale(data: ScaleJson): string {
       ? `In \`cassandra\`${measuredOn(data.cassandra_measured)}:`
       : '',
     cassandra ? seeding : '',
+    cassandra ? routesIntro : '',
     cassandra ? table(head, rows, align) : '',
     data.ratios.length ? targetsTable('ratio', data.ratios) : '',
+    cassandra ? roundsTable : '',
     mongoBlock,
     notes(data.notes),
   ]);

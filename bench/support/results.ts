@@ -312,6 +312,17 @@ export interface ScaleSizeJson {
   data_bytes: number | null;
   /** os.loadavg() (1, 5, 15 min) when its routes started: the machine is shared */
   load_average: number[];
+  /** the size's own keyspace (absent: the sizes grew in one keyspace, before 2026-12-05) */
+  keyspace?: string;
+  /** rows this run wrote (0: the keyspace was complete already; the rate is over every run) */
+  rows_this_run?: number;
+}
+
+/** One route's p50 at the largest size over the smallest, within one round. */
+export interface ScaleRoundRatioJson {
+  round: number;
+  route: string;
+  value: number | null;
 }
 
 /** One of the Mongo store's queries timed one at a time (bench:scale, phase `mongo`). */
@@ -336,9 +347,21 @@ export interface ScaleMeasured {
 export interface ScaleJson {
   meta: ResultsMeta;
   sizes: ScaleSizeJson[];
+  /** per size and route: the median of the rounds (one round before 2026-12-05) */
   rows: Array<LoadFigures & { posts: number; route: string }>;
   /** per route, p50 at the largest size over p50 at the smallest (target ≤ 1.30) */
   ratios: Ratio[];
+  /**
+   * how a round orders its measurements: 'route' (each route on every size, one after the
+   * other); absent: every route of one size, then the next size
+   */
+  interleave?: 'route';
+  /** rounds measured (absent: one, before 2026-12-05) */
+  rounds?: number;
+  /** every round's figures, per size and route */
+  round_rows?: Array<LoadFigures & { posts: number; route: string; round: number }>;
+  /** the ratios within each round */
+  round_ratios?: ScaleRoundRatioJson[];
   /** when the Cassandra part was measured (a run may measure one part only: BENCH_SCALE_PARTS) */
   cassandra_measured: ScaleMeasured | null;
   mongo:

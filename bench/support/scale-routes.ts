@@ -6,7 +6,14 @@ export const SCALE_ROUTES = [
   'GET /post/:id (50 comments)',
   'GET /?sort=title',
 ] as const;
-export type ScaleRoute = (typeof SCALE_ROUTES)[number];
+/**
+ * A route of the same app that reads no post (the sign-in form), measured beside the others at
+ * each size in each round: its ratio between sizes is the machine's noise, ~1.00 on a steady one.
+ */
+export const CONTROL_ROUTE = 'GET /login (control)';
+export type ScaleRoute = (typeof SCALE_ROUTES)[number] | typeof CONTROL_ROUTE;
+/** What each round measures at each size, the control first. */
+export const MEASURED_ROUTES: readonly ScaleRoute[] = [CONTROL_ROUTE, ...SCALE_ROUTES];
 
 /** How deep the deep page is: the `next` cursor followed this many times from the home page. */
 export const DEEP_PAGES = 50;
@@ -48,5 +55,7 @@ export function scaleLoad(
       };
     case 'GET /?sort=title':
       return { ...base, path: () => '/?sort=title', expectStatus: 200 };
+    case CONTROL_ROUTE:
+      return { ...base, path: () => '/login', expectStatus: 200 };
   }
 }

@@ -3,11 +3,11 @@ import { Comment, Post } from '../../src/store/post';
 import { PostStore } from '../../src/store/post-store';
 import { newId, nextVersion } from '../../src/store/versions';
 
-const WORDS =
+export const WORDS =
   'apple brave cedar delta ember frost grove harbor island jungle kettle lemon meadow nectar ocean pepper quartz river summit tundra umber violet willow xenon yonder zephyr Émile Ångström 42 7 ¿qué? Ωmega 🚀'.split(
     ' ',
   );
-const AUTHORS = Array.from({ length: 50 }, (_, i) => `Author ${i}`);
+export const AUTHORS = Array.from({ length: 50 }, (_, i) => `Author ${i}`);
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)];
 
 /** A post created at a random moment of the last year, with `words` words (~7 bytes each). */

@@ -68,6 +68,27 @@ export function faultsClusterStack(): Stack {
   return new Stack(loadStackSettings({ ...process.env, ...faultsClusterStackEnv() }));
 }
 
+/**
+ * bench:scale's stack: a data folder that survives its runs (the keyspaces of 1M posts are seeded
+ * once and a cut seed resumes) and ports of its own, away from the test tiers' stacks. Each of
+ * `SCALE_STACK_<NAME>`, else `TEST_STACK_<NAME>` (what chose this stack before), else the default;
+ * given as the TEST_STACK_* variables testStack reads.
+ */
+export function scaleStackEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const defaults: StackDefaults = {
+    DIR: '.stack-scale',
+    CASSANDRA_PORT: '19092',
+    CASSANDRA_STORAGE_PORT: '17090',
+    MONGO_PORT: '27092',
+  };
+  return Object.fromEntries(
+    NAMES.map((name) => [
+      `TEST_STACK_${name}`,
+      env[`SCALE_STACK_${name}`] || env[`TEST_STACK_${name}`] || defaults[name],
+    ]),
+  );
+}
+
 export function testStack(): Stack {
   return new Stack(loadStackSettings({ ...process.env, ...testStackEnv() }));
 }
