@@ -40,12 +40,15 @@ const copied = (checkpoint?: BlogCheckpoint) =>
  * copied 400 records Cassandra node 1 is SIGKILLed, and 30 s later started again with `stack
  * up`. The backfill goes on (two replicas of three answer LOCAL_QUORUM; a page that fails is
  * written again) or, if it stops, a new run resumes from its checkpoint; it ends done. The load
- * (MongoDB's in dual-write) fails no request but with a 503; every acknowledged write is in both
+ * (MongoDB's in dual-write, on the seeded posts too) fails no request but with a 503; every
+ * acknowledged write, and every seeded record with its last content, is in both
  * stores and verify is clean (after a reconcile of writes in doubt, if a 503 left any).
  */
 describe('fault: the backfill’s Cassandra node SIGKILLed mid-copy (3 nodes, replication 3)', () => {
+  /** written straight into MongoDB before the load, which then edits and deletes them too */
+  const dataset = makeDataset(POSTS, COMMENTS);
   const fleetOf = clusterFleet('backfill_killed', 'mongo', async (fleet) => {
-    await withMongo(fleet.direct, (db) => insertDataset(db, makeDataset(POSTS, COMMENTS)));
+    await withMongo(fleet.direct, (db) => insertDataset(db, dataset));
     await fleet.setPhase('dual-write');
   });
   let running: CliProcess | undefined;
@@ -61,7 +64,7 @@ describe('fault: the backfill’s Cassandra node SIGKILLed mid-copy (3 nodes, re
       withCassandra(fleet.direct, (client) =>
         readCheckpoint(client, fleet.direct.cassandraKeyspace),
       );
-    fleet.startLoad();
+    fleet.startLoad(dataset);
     const from = Date.now();
     const runs: { status: number | null; ms: number; output: string }[] = [];
     running = startCli(env, 'migrate', 'backfill', '--rate', String(BACKFILL_RATE));
@@ -102,11 +105,15 @@ describe('fault: the backfill’s Cassandra node SIGKILLed mid-copy (3 nodes, re
     const retries = runs.flatMap((r) => r.output.match(/try \d+ of \d+/g) ?? []).length;
     const failures = fleet.failures(from);
     const { check, inDoubt, unexplained, reconcile } = await fleet.endCheckRepaired();
+    const seededTouched = [...fleet.traffic.posts.values()].filter(
+      (p) => p.preexisting && p.touched,
+    ).length;
     report('6 backfill node killed mid-copy', {
       ...load,
       duringOutage: fleet.numbers(killedAt, backAt),
       records: POSTS + COMMENTS,
       copiedAtKill,
+      seededTouched,
       wentOn: runs[0]?.status === 0,
       runs: runs.map(({ status, ms }) => ({ status, ms })),
       pageRetries: retries,
@@ -123,6 +130,7 @@ describe('fault: the backfill’s Cassandra node SIGKILLed mid-copy (3 nodes, re
     expect(done?.stage).toBe('done');
     expect(midCopy).toBe(true);
     expect(copiedAtKill).toBeLessThan(POSTS + COMMENTS);
+    expect(seededTouched).toBeGreaterThan(0); // the load raced the backfill on what it copies
     // the load is MongoDB's in dual-write: a request fails only as a 503 (MongoDB too slow to
     // answer on the busy machine), and verify names no record but those of such writes
     expect(failures.filter((r) => r.status !== 503)).toEqual([]);

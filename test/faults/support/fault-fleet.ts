@@ -15,7 +15,7 @@ import { types } from 'cassandra-driver';
 import { cassandraSeen, differences, mongoSeen } from '../../integration/helpers/acked-writes';
 import { BlogClient } from '../../integration/helpers/blog-client';
 import { BlogTraffic } from '../../integration/helpers/blog-traffic';
-import { cli, cliEnvOf, verifyStores } from '../../integration/helpers/migration';
+import { Dataset, cli, cliEnvOf, verifyStores } from '../../integration/helpers/migration';
 import { dropTestStores, withCassandra } from '../../integration/helpers/stores';
 import { FaultProxy } from '../../support/fault-proxy';
 import { sleep } from '../../support/http-poll';
@@ -255,11 +255,16 @@ export class FaultFleet {
     return this.cliOk(...args);
   }
 
-  /** Starts the writers and readers (again after stopLoad: the acknowledged state carries on). */
-  startLoad(): void {
+  /**
+   * Starts the writers and readers (again after stopLoad: the acknowledged state carries on).
+   * `existing`: records written straight into the stores before, which the load then edits,
+   * comments and deletes too, and the end check expects like any acknowledged write (first
+   * start only).
+   */
+  startLoad(existing: Dataset = { posts: [], comments: [] }): void {
     this.traffic ??= new BlogTraffic(
       this.instances.map((i) => i.client),
-      { posts: [], comments: [] },
+      existing,
       { reads: READS, rate: RATE, timeoutMs: CLIENT_TIMEOUT_MS },
     );
     this.traffic.start(WORKERS);
