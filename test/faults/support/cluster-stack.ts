@@ -72,7 +72,7 @@ export async function startClusterFleet(
     name,
     phase,
     { ...CLUSTER_ENV, ...overrides },
-    { stores, cassandraProxy: false },
+    { stores, cassandraProxy: false, keepKeyspace: true },
   );
 }
 

@@ -87,6 +87,14 @@ export interface FleetOptions {
    * a node killed is really gone for it.
    */
   cassandraProxy?: boolean;
+  /**
+   * Leave the fleet's keyspace in place when it stops (its MongoDB database is still dropped).
+   * The cluster tests do: on Cassandra 5.0, a DROP KEYSPACE after a node of the cluster was
+   * SIGKILLed and restarted once failed on that node with "Unknown CF <id>" (the commit log still
+   * named a table of it already dropped), and every later schema change that node coordinated
+   * failed the same way. The cluster's folder is thrown away at the end of the tier anyway.
+   */
+  keepKeyspace?: boolean;
 }
 
 /** Requests, failures and latencies of a stretch of the load. */
@@ -140,13 +148,19 @@ export class FaultFleet {
     readonly workDir: string,
     private readonly stores: TestStores,
     private readonly cassandraProxy: boolean,
+    private readonly keepKeyspace: boolean,
   ) {}
 
   static async start(
     name: string,
     phase: MigrationPhase,
     overrides: Record<string, string> = {},
-    { instances = 2, stores = testStores(), cassandraProxy = true }: FleetOptions = {},
+    {
+      instances = 2,
+      stores = testStores(),
+      cassandraProxy = true,
+      keepKeyspace = false,
+    }: FleetOptions = {},
   ): Promise<FaultFleet> {
     const base = testEnv(`faults_${name}`, {
       MIGRATION_PHASE: phase,
@@ -171,6 +185,7 @@ export class FaultFleet {
       mkdtempSync(path.join(tmpdir(), `faults-${name}-`)),
       stores,
       cassandraProxy,
+      keepKeyspace,
     );
     try {
       // both stores' schema, whatever the phase: verify and reconcile need both
@@ -522,7 +537,8 @@ export class FaultFleet {
       this.instances.flatMap((i) => Object.values(i.proxies).map((proxy) => proxy.close())),
     );
     // the keyspace was made whatever the phase (schema of both stores)
-    await dropTestStores(loadConfig({ ...this.env, MIGRATION_PHASE: 'dual-write' })).catch(
+    const phase = this.keepKeyspace ? 'mongo' : 'dual-write';
+    await dropTestStores(loadConfig({ ...this.env, MIGRATION_PHASE: phase })).catch(
       (error: unknown) => console.log(`${this.name}: stores not dropped: ${String(error)}`),
     );
   }
