@@ -24,11 +24,13 @@ import { Stack } from '../scripts/stack/stack';
 import { loadStackSettings, MongoBackend, REPO_ROOT } from '../scripts/stack/stack-settings';
 import { loadConfig } from '../src/config/app-config';
 import { toCommentDocument, toPostDocument } from '../src/store/mongo/mongo-documents';
+import { listingPartitionsOf } from '../src/store/mongo/mongo-listing-partitions';
 import { Post } from '../src/store/post';
 import { PostStore } from '../src/store/post-store';
 import { PostStoreRouter } from '../src/store/post-store.router';
 import { nextVersion } from '../src/store/versions';
-import { fakeComment, fakePost } from './support/seed';
+import { fakeComment } from './support/seed';
+import { spreadPost } from './support/scale-seed';
 import { storeContext } from './support/seed-module';
 import { StandinJson, StandinRowJson, resultsMeta, writeResults } from './support/results';
 
@@ -134,11 +136,14 @@ async function seedDirect(mongoUrl: string, count: number, ids: string[]): Promi
   try {
     const db = client.db();
     const batch = 200;
+    const now = Date.now();
     for (let done = 0; done < count; done += batch) {
-      const posts = Array.from({ length: Math.min(batch, count - done) }, () => fakePost(150));
+      // ten years of posts, as bench:scale seeds them: a listing page reads one month's
+      const posts = Array.from({ length: Math.min(batch, count - done) }, () => spreadPost(now));
       const comments = posts.flatMap((post) =>
         Array.from({ length: COMMENTS_PER_POST }, () => fakeComment(post)),
       );
+      await listingPartitionsOf(db).note(posts);
       await db.collection('posts').insertMany(posts.map(toPostDocument) as never[], {
         ordered: false,
       });

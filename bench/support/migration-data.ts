@@ -2,6 +2,7 @@ import { mongo } from 'mongoose';
 import { mapConcurrent } from '../../src/common/map-concurrent';
 import { Comment, Post } from '../../src/store/post';
 import { toCommentDocument, toPostDocument } from '../../src/store/mongo/mongo-documents';
+import { listingPartitionsOf } from '../../src/store/mongo/mongo-listing-partitions';
 import { fakeComment, fakePost } from './seed';
 
 /** Records of one bench dataset, as written to MongoDB (kept for the raw Cassandra writes). */
@@ -71,6 +72,7 @@ export async function seedMongo(
   await mapConcurrent(slices(posts), 2, async (size) => {
     const items = Array.from({ length: size }, realisticPost);
     made.push(...items);
+    await listingPartitionsOf(db).note(items);
     await db.collection('posts').insertMany(items.map(toPostDocument) as never[]);
     tick(size, posts, 'posts');
   });

@@ -1,6 +1,7 @@
 import { mapConcurrent } from '../../src/common/map-concurrent';
 import { loadConfig } from '../../src/config/app-config';
 import { toCommentDocument, toPostDocument } from '../../src/store/mongo/mongo-documents';
+import { listingPartitionsOf } from '../../src/store/mongo/mongo-listing-partitions';
 import { encodeCursor, sortKeyOf } from '../../src/store/cursor';
 import { Post } from '../../src/store/post';
 import { PostStore } from '../../src/store/post-store';
@@ -118,6 +119,7 @@ async function seedMongo(
       const comments = Array.from({ length: posts.length * 5 }, () =>
         fakeComment(posts[Math.floor(Math.random() * posts.length)]),
       );
+      await listingPartitionsOf(db).note(posts);
       await db.collection('posts').insertMany(posts.map(toPostDocument) as never[], {
         ordered: false,
       });

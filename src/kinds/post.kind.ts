@@ -135,8 +135,18 @@ export const POST_KIND: RecordKind<Post> = {
   mongo: {
     collection: 'posts',
     // FerretDB has no collations: the folded sort key is stored (and indexed); listings read the
-    // excerpt, never the content
-    derived: (post) => ({ title_key: titleKey(post.title), excerpt: excerptOf(post.content) }),
+    // excerpt, never the content, and one listing partition at a time (the month, the title's
+    // first letter: an equality a stand-in without sort pushdown still pushes down)
+    derived: (post) => {
+      const key = titleKey(post.title);
+      return {
+        title_key: key,
+        excerpt: excerptOf(post.content),
+        month: monthOf(post.createdAt),
+        title_prefix: titlePrefix(key),
+      };
+    },
+    addedDerived: ['month', 'title_prefix'],
   },
   cassandra: { base: POSTS_BY_ID, derived: [POSTS_BY_MONTH, POSTS_BY_TITLE, POSTS_BY_AUTHOR] },
 };

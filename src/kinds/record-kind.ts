@@ -83,6 +83,11 @@ export interface RecordKind<R extends KindRecord = KindRecord> {
     collection: string;
     /** fields stored beside the record's own, computed from it (sort keys, excerpts) */
     derived?(record: R): Record<string, unknown>;
+    /**
+     * derived fields added after documents were stored: older documents and backups lack them
+     * until a schema migration (`rederive`) or a restore computes them
+     */
+    addedDerived?: readonly string[];
   };
   readonly cassandra: {
     /** one row per record, holding every field */

@@ -2,6 +2,7 @@ import { BLOG_KINDS } from '../kinds/blog-kinds';
 import { MIGRATION_RECORDS } from '../schema/mongo-migration.runner';
 import { HINTS_COLLECTION } from '../store/hints/mongo-hint-log';
 import { POST_LOCKS_COLLECTION } from '../store/mongo/mongo-post-records';
+import { LISTING_PARTITIONS_COLLECTION } from '../store/mongo/mongo-listing-partitions';
 import { ContentHash } from './content-hash';
 
 /**
@@ -42,12 +43,14 @@ export type BackedUpCollection = string;
 
 /**
  * Every collection of the blog, the one list cleanup drops: the backed-up data, the per-post
- * locks (held only while a write runs) and the schema migration records, so that afterwards
+ * locks (held only while a write runs), the listing partitions (derived from the posts: a
+ * restore notes them again) and the schema migration records, so that afterwards
  * MongoDB is as if it had never been migrated and `mongo restore` re-creates the schema.
  */
 export const BLOG_COLLECTIONS = [
   ...BACKED_UP_COLLECTIONS,
   POST_LOCKS_COLLECTION,
+  LISTING_PARTITIONS_COLLECTION,
   MIGRATION_RECORDS,
 ];
 

@@ -43,10 +43,12 @@ function kindShape(kind: RecordKind): DocumentShape {
     shape.set(spec.mongo, { type: spec.type, optional: spec.absent !== undefined });
     placeholder[field] = PLACEHOLDER[spec.type];
   }
-  // derived fields (sort keys, excerpts) are written with every record: required
+  // derived fields (sort keys, excerpts) are written with every record: required, but for those
+  // added later, which backups taken before lack (a restore derives them)
   const derived = kind.mongo.derived?.(placeholder as unknown as KindRecord) ?? {};
   for (const [name, value] of Object.entries(derived)) {
-    shape.set(name, { type: typeOfValue(value), optional: false });
+    const optional = kind.mongo.addedDerived?.includes(name) ?? false;
+    shape.set(name, { type: typeOfValue(value), optional });
   }
   return shape;
 }

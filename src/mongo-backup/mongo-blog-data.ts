@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { StoreConnections } from '../database/store-connections';
+import { RederiveResult, rederivePosts } from '../store/mongo/mongo-listing-partitions';
 import {
   BACKED_UP_COLLECTIONS,
   BLOG_COLLECTIONS,
@@ -97,6 +98,14 @@ export class MongoBlogData {
       }
     }
     return dropped;
+  }
+
+  /**
+   * The posts' derived fields a backup taken before a release added them lacks, and the listing
+   * partitions (never in a backup): what a restore computes once the documents are in.
+   */
+  rederive(): Promise<RederiveResult> {
+    return rederivePosts(this.db);
   }
 
   async insert(collection: BackedUpCollection, docs: mongo.Document[]): Promise<void> {

@@ -70,9 +70,11 @@ class InsertBatches {
 /**
  * `mongo restore`: the rollback from phase 3. Puts a verified backup back into an empty MongoDB:
  * schema first (the Mongo migrations), then the documents with their exact BSON types, then
- * proves MongoDB now holds exactly what the backup does. Nothing is written before the file is
- * proven whole, authentic (signed with BACKUP_KEY), of the declared shapes and meant for this
- * database; the documents then come from a private copy of exactly the bytes that were proven.
+ * proves MongoDB now holds exactly what the backup does, then derives what a backup never holds
+ * (the posts' listing partitions, and derived fields added after it was taken). Nothing is
+ * written before the file is proven whole, authentic (signed with BACKUP_KEY), of the declared
+ * shapes and meant for this database; the documents then come from a private copy of exactly
+ * the bytes that were proven.
  */
 @Injectable()
 export class MongoRestoreService {
@@ -150,6 +152,8 @@ export class MongoRestoreService {
         `restored MongoDB differs from backup ${path}: ${differences.join(', ')} (was something writing to it?)`,
       );
     }
+    // after the comparison: it checks the documents as the backup holds them
+    await this.data.rederive();
     return result?.migrations.length ?? 0;
   }
 }

@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { MigrationFile } from './migration-file';
 import { AppliedMigration, MigrationRunner } from './migration-runner';
-import { MongoOperation, describeMongoOperation, parseMongoMigration } from './mongo-operations';
+import {
+  MongoOperation,
+  REDERIVERS,
+  describeMongoOperation,
+  parseMongoMigration,
+} from './mongo-operations';
 
 /** Where MongoDB records the migrations applied to it. */
 export const MIGRATION_RECORDS = 'schema_migrations';
@@ -22,6 +27,7 @@ interface MigrationRecord {
 @Injectable()
 export class MongoMigrationRunner extends MigrationRunner {
   readonly store = 'mongo' as const;
+  private readonly logger = new Logger(MongoMigrationRunner.name);
 
   constructor(@InjectConnection() private readonly connection: Connection) {
     super();
@@ -81,6 +87,10 @@ export class MongoMigrationRunner extends MigrationRunner {
       const { collection, key, name, unique } = operation.createIndex;
       // Creating an identical index is a no-op; a different one under the same name fails loudly.
       await this.db.collection(collection).createIndex(key, { name, ...(unique && { unique }) });
+    } else if ('rederive' in operation) {
+      // reads every document of the collection once: minutes for a large one on FerretDB
+      const { scanned, rewritten } = await REDERIVERS[operation.rederive](this.db);
+      this.logger.log(`rederive ${operation.rederive}: ${rewritten} of ${scanned} rewritten`);
     } else {
       const { collection, name } = operation.dropIndex;
       const indexes = await this.db.collection(collection).indexes();

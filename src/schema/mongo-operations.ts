@@ -1,8 +1,20 @@
+import { mongo } from 'mongoose';
+import { POST_KIND } from '../kinds/post.kind';
+import { RederiveResult, rederivePosts } from '../store/mongo/mongo-listing-partitions';
 import { MigrationFileError } from './migration-file';
 
 /**
+ * The collections `rederive` rewrites, each with the store code that derives its documents'
+ * fields (the record kinds with derived fields: posts).
+ */
+export const REDERIVERS: Readonly<Record<string, (db: mongo.Db) => Promise<RederiveResult>>> = {
+  [POST_KIND.mongo.collection]: rederivePosts,
+};
+
+/**
  * What a Mongo migration may do. Deliberately small: only what both MongoDB and FerretDB 1.24
- * support (no partial, TTL or text indexes), and nothing that destroys data.
+ * support (no partial, TTL or text indexes), and nothing that destroys data. `rederive` computes
+ * the derived fields a release added to the documents already stored (REDERIVERS).
  */
 export type MongoOperation =
   | { createCollection: string }
@@ -14,7 +26,8 @@ export type MongoOperation =
         unique?: boolean;
       };
     }
-  | { dropIndex: { collection: string; name: string } };
+  | { dropIndex: { collection: string; name: string } }
+  | { rederive: string };
 
 export interface MongoMigration {
   description: string;
@@ -83,9 +96,19 @@ function checkOperation(fileName: string, op: unknown, index: number): MongoOper
       },
     };
   }
+  if (kind === 'rederive') {
+    const collection = checkName(fileName, `${where}.rederive`, arg);
+    if (!(collection in REDERIVERS)) {
+      fail(
+        fileName,
+        `${where}.rederive: ${collection} has no derived fields (one of: ${Object.keys(REDERIVERS).join(', ')})`,
+      );
+    }
+    return { rederive: collection };
+  }
   return fail(
     fileName,
-    `${where}: unknown operation "${kind}" (use createCollection, createIndex or dropIndex)`,
+    `${where}: unknown operation "${kind}" (use createCollection, createIndex, dropIndex or rederive)`,
   );
 }
 
@@ -116,5 +139,6 @@ export function describeMongoOperation(op: MongoOperation): string {
     const { collection, key, name, unique } = op.createIndex;
     return `createIndex ${collection} ${name} ${JSON.stringify(key)}${unique ? ' unique' : ''}`;
   }
+  if ('rederive' in op) return `rederive ${op.rederive}`;
   return `dropIndex ${op.dropIndex.collection} ${op.dropIndex.name}`;
 }

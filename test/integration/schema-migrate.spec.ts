@@ -121,8 +121,10 @@ describe('schema migrate (CLI, real MongoDB and Cassandra)', () => {
       ['posts_author', { author: 1 }],
       ['posts_created_at', { created_at: -1 }],
       ['posts_created_at_id', { created_at: 1, _id: 1 }],
+      ['posts_month_created_at_id', { month: 1, created_at: 1, _id: 1 }],
       ['posts_title', { title: 1 }],
       ['posts_title_key_id', { title_key: 1, _id: 1 }],
+      ['posts_title_prefix_title_key_id', { title_prefix: 1, title_key: 1, _id: 1 }],
     ]);
     expect(mongo.indexes.comments.map(({ name, key }) => [name, key])).toEqual([
       ['_id_', { _id: 1 }],

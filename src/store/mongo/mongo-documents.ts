@@ -18,6 +18,10 @@ export interface PostDocument {
   version: number;
   /** missing on posts from before accounts */
   owner_id?: string;
+  /** monthOf(created_at): the partition of the newest / oldest listing */
+  month: string;
+  /** titlePrefix(title_key): the partition of the A–Z / Z–A listing */
+  title_prefix: string;
 }
 
 export interface CommentDocument {

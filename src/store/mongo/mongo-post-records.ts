@@ -13,6 +13,11 @@ import {
   toPostDocument,
 } from './mongo-documents';
 import { MongoKindMethods } from './mongo-kind-methods';
+import {
+  LISTING_PARTITIONS_COLLECTION,
+  ListingPartitionDocument,
+  MongoListingPartitions,
+} from './mongo-listing-partitions';
 import { MongoPostLock } from './mongo-post-lock';
 
 /**
@@ -44,10 +49,15 @@ export const POST_LOCKS_COLLECTION = 'post_locks';
 export class MongoPostRecords implements MongoKindMethods<Post> {
   readonly kind = POST_KIND;
   readonly lock: MongoPostLock;
+  /** noted before every post document is written (see MongoListingPartitions) */
+  readonly partitions: MongoListingPartitions;
   private readonly logger = new Logger(MongoPostRecords.name);
 
   constructor(private readonly connection: Connection) {
     this.lock = new MongoPostLock(() => this.connection.collection(POST_LOCKS_COLLECTION));
+    this.partitions = new MongoListingPartitions(() =>
+      this.connection.collection<ListingPartitionDocument>(LISTING_PARTITIONS_COLLECTION),
+    );
   }
 
   /** A collection of the blog's database (the other kinds' records share the connection). */
@@ -75,6 +85,7 @@ export class MongoPostRecords implements MongoKindMethods<Post> {
       if (await this.inserted(post)) return;
       const stored = await this.storedVersion(post.id);
       if (stored !== undefined && stored >= post.version) return;
+      await this.partitions.note([post]);
       await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
     });
   }
@@ -181,6 +192,7 @@ export class MongoPostRecords implements MongoKindMethods<Post> {
       await this.lock.withLock(post.id, async () => {
         const stored = await this.storedVersion(post.id);
         if (stored !== undefined && stored > post.version) return;
+        await this.partitions.note([post]);
         await this.posts.replaceOne({ _id: post.id }, toPostDocument(post), { upsert: true });
       });
       return;
@@ -217,6 +229,7 @@ export class MongoPostRecords implements MongoKindMethods<Post> {
 
   /** Inserts the post; false when the store already has it (at some version). */
   private async inserted(post: Post): Promise<boolean> {
+    await this.partitions.note([post]);
     try {
       await this.posts.insertOne(toPostDocument(post));
       return true;
@@ -229,6 +242,7 @@ export class MongoPostRecords implements MongoKindMethods<Post> {
   /** Inserts the posts this store does not have, in one batch; the others are `existing`. */
   private async insertNew(posts: Post[]): Promise<{ inserted: Post[]; existing: Post[] }> {
     if (posts.length === 0) return { inserted: [], existing: [] };
+    await this.partitions.note(posts);
     const duplicates = await duplicatesOf(
       this.posts.insertMany(posts.map(toPostDocument), { ordered: false }),
     );

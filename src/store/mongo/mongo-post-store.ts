@@ -46,6 +46,7 @@ export class MongoPostStore extends PostStore {
   }
 
   async createPost(post: Post): Promise<void> {
+    await this.records.partitions.note([post]);
     await this.posts.insertOne(toPostDocument(post));
   }
 
@@ -57,6 +58,7 @@ export class MongoPostStore extends PostStore {
   async updatePost(next: Post, previous: Post): Promise<boolean> {
     return this.records.lock.withLock(next.id, async () => {
       if ((await this.records.storedVersion(next.id)) !== previous.version) return false;
+      await this.records.partitions.note([next]);
       await this.posts.updateOne({ _id: next.id }, { $set: toPostDocument(next) });
       return true;
     });
@@ -118,7 +120,7 @@ export class MongoPostStore extends PostStore {
   }
 
   listPosts(query: ListPostsQuery): Promise<PostPage> {
-    return listPostsPage(this.posts, query);
+    return listPostsPage(this.posts, this.records.partitions, query);
   }
 
   async authorStats(top: number): Promise<AuthorCount[]> {

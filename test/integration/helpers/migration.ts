@@ -8,6 +8,7 @@ import { VerifyReport } from '../../../src/migration/verify/verify.service';
 import { Comment, Post } from '../../../src/store/post';
 import { tokenRanges } from '../../../src/store/cassandra/cassandra-scan';
 import { toCommentDocument, toPostDocument } from '../../../src/store/mongo/mongo-documents';
+import { listingPartitionsOf } from '../../../src/store/mongo/mongo-listing-partitions';
 import { newId, nowMicros } from '../../../src/store/versions';
 import { CliRun } from './app';
 
@@ -98,6 +99,8 @@ export async function insertDataset(db: mongoose.mongo.Db, data: Dataset, batch 
         });
     }
   };
+  // as the app writes them: the listing partitions first, then the documents
+  await listingPartitionsOf(db).note(data.posts);
   await insert('posts', data.posts.map(toPostDocument));
   await insert('comments', data.comments.map(toCommentDocument));
 }

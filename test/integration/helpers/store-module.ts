@@ -23,6 +23,7 @@ export const MONGO_DATA_COLLECTIONS = [
   'comment_deletions',
   'hints',
   'post_locks',
+  'post_listing_partitions',
   'migration_control',
   'accounts',
   'credentials',

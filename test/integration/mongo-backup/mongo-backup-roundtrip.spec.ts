@@ -18,7 +18,14 @@ import { mongoSchema } from '../helpers/stores';
 const BACKUP_KEY = 'roundtrip-backup-key-0123456789abcdef';
 
 /** What cleanup drops: the backed-up data, the post locks and the migration records. */
-const DROPPED = [...BACKUP_COLLECTIONS, 'post_locks', 'schema_migrations'];
+const DROPPED = [
+  ...BACKUP_COLLECTIONS,
+  'post_locks',
+  'post_listing_partitions',
+  'schema_migrations',
+];
+const partitionsOf = (db: mongo.Db) =>
+  db.collection('post_listing_partitions').find({}).sort({ _id: 1 }).toArray();
 
 describe('mongo backup → cleanup → restore round trip, backup arguments (real servers)', () => {
   let m: StoreModule;
@@ -78,6 +85,8 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
       .find({}, { projection: { applied_at: 0 } })
       .sort({ _id: 1 })
       .toArray();
+    const partitions = await partitionsOf(db);
+    expect(partitions.length).toBeGreaterThan(2); // months and title prefixes of 40 posts
     expect(documents.posts).toHaveLength(counts.posts);
     expect(documents.comments).toHaveLength(counts.comments);
     expect(documents.accounts).toHaveLength(2);
@@ -150,6 +159,8 @@ describe('mongo backup → cleanup → restore round trip, backup arguments (rea
 
     expect(await mongoDocuments(db)).toEqual(documents);
     expect(await mongoSchema(m.config)).toEqual(schema);
+    // never in a backup: the restore noted them again from the posts
+    expect(await partitionsOf(db)).toEqual(partitions);
     expect(
       await db
         .collection<{ _id: string }>('schema_migrations')

@@ -53,6 +53,14 @@ describe('document shapes: every backed-up document checked against its declarat
     const old = ejson(postDoc());
     delete old.owner_id;
     expect(shapeProblem('posts', old)).toBeUndefined();
+    // a backup taken before the listing partitions: a restore derives them
+    const beforePartitions = ejson(postDoc());
+    delete beforePartitions.month;
+    delete beforePartitions.title_prefix;
+    expect(shapeProblem('posts', beforePartitions)).toBeUndefined();
+    expect(shapeProblem('posts', { ...ejson(postDoc()), month: 7 })).toBe(
+      'field month is not text',
+    );
     expect(
       shapeProblem(
         'credentials',

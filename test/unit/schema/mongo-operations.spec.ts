@@ -20,6 +20,17 @@ describe('Mongo migration files', () => {
     ]);
   });
 
+  it('parses the listing partitions migration: indexes, then the posts re-derived', () => {
+    const file = '20261206000000-post-listing-partitions.json';
+    const content = readFileSync(join(__dirname, '../../../migrations/mongo', file), 'utf8');
+    expect(parseMongoMigration(content, file).operations.map(describeMongoOperation)).toEqual([
+      'createCollection post_listing_partitions',
+      'createIndex posts posts_month_created_at_id {"month":1,"created_at":1,"_id":1}',
+      'createIndex posts posts_title_prefix_title_key_id {"title_prefix":1,"title_key":1,"_id":1}',
+      'rederive posts',
+    ]);
+  });
+
   it('accepts unique indexes and dropIndex', () => {
     const migration = parse({
       description: 'd',
@@ -39,6 +50,11 @@ describe('Mongo migration files', () => {
     ['no description', { operations: [{ createCollection: 'a' }] }, /description/],
     ['no operations', { description: 'd', operations: [] }, /non-empty "operations"/],
     ['unknown op', { description: 'd', operations: [{ dropDatabase: 1 }] }, /unknown operation/],
+    [
+      'rederive of a collection without derived fields',
+      { description: 'd', operations: [{ rederive: 'comments' }] },
+      /rederive: comments has no derived fields \(one of: posts\)/,
+    ],
     [
       'two ops in one',
       { description: 'd', operations: [{ createCollection: 'a', dropIndex: {} }] },
