@@ -175,6 +175,24 @@ export class CassandraService implements StackService {
     fs.writeFileSync(path.join(this.home, 'joined'), `${new Date().toISOString()}\n`);
   }
 
+  /** This node's own state: data, commit log, hints and saved caches (not its config or logs). */
+  get stateDirs(): string[] {
+    return ['data', 'commitlog', 'hints', 'saved_caches'].map((sub) => path.join(this.home, sub));
+  }
+
+  /** True when no state folder holds anything: whatever is there later, this start wrote. */
+  holdsNoState(): boolean {
+    return this.stateDirs.every((dir) => !fs.existsSync(dir) || fs.readdirSync(dir).length === 0);
+  }
+
+  /** Empties the state folders, e.g. after a first bootstrap that failed half-way. */
+  clearState(): void {
+    for (const dir of this.stateDirs) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+    }
+  }
+
   checkTools(): void {
     requireJava17(this.settings.java17);
     if (!this.isInstalled()) {

@@ -83,12 +83,28 @@ export async function withLock<T>(
   }
 }
 
-/** Starts a long-running server detached from this process, output appended to logFile. */
+/** How a process this one started ended: an exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Starts a long-running server detached from this process, output appended to logFile. `onExit`
+ * hears how it ended, should it end while this process still runs.
+ */
 export function startDetached(
   proc: ManagedProcess,
   bin: string,
   args: string[],
-  opts: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  opts: {
+    cwd: string;
+    logFile: string;
+    env?: NodeJS.ProcessEnv;
+    uid?: number;
+    gid?: number;
+    onExit?: (status: ExitStatus) => void;
+  },
 ): number {
   const out = fs.openSync(opts.logFile, 'a');
   const child = spawn(bin, args, {
@@ -101,6 +117,8 @@ export function startDetached(
   });
   fs.closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${bin}`);
+  const onExit = opts.onExit;
+  if (onExit) child.once('exit', (code, signal) => onExit({ code, signal }));
   child.unref();
   fs.writeFileSync(proc.pidFile, `${child.pid}\n`);
   return child.pid;

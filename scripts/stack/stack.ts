@@ -6,6 +6,7 @@ import {
   isAlive,
   isListening,
   killProcess,
+  ManagedProcess,
   residentBytes,
   runningPid,
   sleep,
@@ -16,6 +17,15 @@ import {
 } from './process-control';
 import { StackService } from './stack-service';
 import { cassandraNodesFile, rememberedCassandraNodes, StackSettings } from './stack-settings';
+import {
+  ExitedWhileStarting,
+  exitReason,
+  joinedRingDuring,
+  Launch,
+  logSizes,
+  retriesFreshNode,
+  startFailureDetails,
+} from './start-failure';
 import { StackError } from './toolchain';
 
 export type ServiceName = 'cassandra' | 'ferretdb' | 'postgres';
@@ -58,6 +68,8 @@ type Server = StackService & { home: string; host?: string; node?: number };
  * For tests that break things on purpose: `cassandraNodes` lists the nodes (node N listens on
  * 127.0.0.N, same ports), `contactPoints()` gives the app's CASSANDRA_CONTACT_POINTS, `kill()`
  * crashes a server with SIGKILL, and `up()` restarts whatever is down (a node rejoins with its data).
+ * A node whose first bootstrap fails is started once more from empty folders (see upOne); `log`
+ * hears about it.
  */
 export class Stack {
   readonly services: Record<ServiceName, Server> & {
@@ -67,7 +79,10 @@ export class Stack {
   /** node 1 (the seed, also `services.cassandra`) to node N */
   readonly cassandraNodes: CassandraService[];
 
-  constructor(readonly settings: StackSettings) {
+  constructor(
+    readonly settings: StackSettings,
+    private readonly log: (line: string) => void = (line) => console.error(`stack: ${line}`),
+  ) {
     // a stack created with more nodes than asked for now still has them: down/status see them all
     const nodes = Math.max(settings.cassandraNodes, rememberedCassandraNodes(settings.dir) ?? 1);
     this.cassandraNodes = Array.from(
@@ -151,7 +166,7 @@ export class Stack {
   /** Every server of one service: Cassandra's node 1 (the seed) first. */
   private async upServers(name: ServiceName): Promise<UpReport[]> {
     const start = (server: Server) =>
-      this.locked(server, this.settings.readyTimeoutMs + 300_000, () => this.upOne(name, server));
+      this.locked(server, this.lockWaitMs, () => this.upOne(name, server));
     const [first, ...rest] = this.servers(name);
     const done = [await start(first)];
     // Cassandra refuses concurrent bootstraps, so a node that never joined starts alone; nodes
@@ -195,35 +210,76 @@ export class Stack {
     const installStart = Date.now();
     await service.install();
     const installMs = Date.now() - installStart;
-    service.prepare();
-    const { bin, args, cwd } = service.command();
+    const node = service instanceof CassandraService ? service : undefined;
+    // as this `up` found it: only state that a failed start of this `up` wrote is ever cleared
+    const found = node && { joinedBefore: node.hasJoined(), startedEmpty: node.holdsNoState() };
     const bootStart = Date.now();
-    fs.mkdirSync(service.home, { recursive: true });
-    fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
-    const pid = startDetached(proc, bin, args, {
-      cwd,
-      logFile: service.stdoutFile,
-      ...service.runAs?.(),
-    });
-    await this.waitReady(service, pid);
-    if (service instanceof CassandraService) service.markJoined();
+    let launch = this.launch(service, proc);
+    try {
+      await this.waitReady(service, launch.pid, launch);
+    } catch (error) {
+      const retry =
+        error instanceof ExitedWhileStarting &&
+        node !== undefined &&
+        found !== undefined &&
+        retriesFreshNode({
+          bootstraps: node.nodes > 1 && node.node > 1,
+          ...found,
+          joinedDuring: joinedRingDuring(node, launch),
+        });
+      if (!retry) throw error;
+      const first = error.reason ?? 'no reason in its logs';
+      // what one does with a node whose first bootstrap failed: empty it, bootstrap it again
+      this.log(
+        `${service.name} exited during its first bootstrap (${first}) and never joined the ring: cleared its data, commitlog, hints and saved_caches folders, starting it once more`,
+      );
+      node.clearState();
+      launch = this.launch(service, proc);
+      await this.waitReady(service, launch.pid, launch).catch((again: unknown) => {
+        throw again instanceof ExitedWhileStarting
+          ? new ExitedWhileStarting(again.server, again.reason, again.details, first)
+          : again;
+      });
+    }
+    if (node) node.markJoined();
     await service.afterReady?.();
     return {
       ...where,
       action: 'started',
-      pid,
+      pid: launch.pid,
       installMs,
       bootMs: Date.now() - bootStart,
     };
   }
 
-  private async waitReady(service: Server, pid: number): Promise<number> {
+  /** Writes the server's config and starts it; what the launch records, a failure report reads. */
+  private launch(service: Server, proc: ManagedProcess): Launch {
+    service.prepare();
+    const { bin, args, cwd } = service.command();
+    fs.mkdirSync(service.home, { recursive: true });
+    fs.appendFileSync(service.stdoutFile, `\n--- started ${new Date().toISOString()} ---\n`);
+    const launch: Launch = { pid: 0, logSizes: logSizes(service) };
+    launch.pid = startDetached(proc, bin, args, {
+      cwd,
+      logFile: service.stdoutFile,
+      ...service.runAs?.(),
+      onExit: (status) => (launch.exit = status),
+    });
+    return launch;
+  }
+
+  /** `launch`: the start by this call (how it ended and what it logged tell the reason). */
+  private async waitReady(service: Server, pid: number, launch?: Launch): Promise<number> {
     const start = Date.now();
     const deadline = start + this.settings.readyTimeoutMs;
     while (Date.now() < deadline) {
       if (!isAlive(pid)) {
-        throw new StackError(
-          `${service.name} exited while starting; last log lines:\n${this.logTail(service, 25)}`,
+        // the exit status arrives with the reaping that makes isAlive false; give it a moment
+        if (launch && !launch.exit) await sleep(100);
+        throw new ExitedWhileStarting(
+          service.name,
+          launch && exitReason(service, launch),
+          startFailureDetails(service, pid),
         );
       }
       const host = service.host ?? this.settings.host;
@@ -238,8 +294,13 @@ export class Stack {
       service.stopSignal,
     );
     throw new StackError(
-      `${service.name} did not answer within ${this.settings.readyTimeoutMs / 1000}s (stopped it); last log lines:\n${this.logTail(service, 25)}`,
+      `${service.name} did not answer within ${this.settings.readyTimeoutMs / 1000}s (stopped it); ${startFailureDetails(service, pid)}`,
     );
+  }
+
+  /** How long an `up` or `down` waits for another's on the same server: a start, and a retry. */
+  private get lockWaitMs(): number {
+    return 2 * this.settings.readyTimeoutMs + 300_000;
   }
 
   /**
@@ -264,7 +325,7 @@ export class Stack {
         const graceMs = name === 'cassandra' ? 60_000 : name === 'postgres' ? 30_000 : 15_000;
         const wasRunning = await Promise.all(
           this.servers(name).map((service) =>
-            this.locked(service, this.settings.readyTimeoutMs + 300_000, () =>
+            this.locked(service, this.lockWaitMs, () =>
               stopProcess(
                 { pidFile: service.pidFile, marker: service.marker },
                 graceMs,
