@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       drains.push(result);
       log(`${label}: ${result.hints} hints in ${result.seconds.toFixed(1)} s`);
     }
-    const json = secondaryJson(steps, drains, settings);
+    const json = secondaryJson(steps, drains, settings, servers.mongoLabel);
     report(json);
     log(`results written to ${await writeResults('secondary', json)}`);
   } finally {
@@ -265,6 +265,7 @@ function secondaryJson(
   steps: SecondaryStepJson[],
   drains: SecondaryDrainJson[],
   settings: { batch: number; concurrency: number },
+  mongoLabel: string,
 ): SecondaryJson {
   const kept = steps.filter((s) => s.kept_up).map((s) => s.target_per_second);
   const [before, oldSettings, now] = drains.map((d) => d.hints_per_second);
@@ -285,11 +286,7 @@ function secondaryJson(
       HINT_RETRY_BATCH: settings.batch,
       HINT_RETRY_CONCURRENCY: settings.concurrency,
     }),
-    secondary:
-      process.env.BENCH_SECONDARY_LABEL ??
-      (process.env.BENCH_MONGO_URL
-        ? 'the MongoDB-wire server of BENCH_MONGO_URL'
-        : 'FerretDB 1.24 on SQLite (the stack default)'),
+    secondary: process.env.BENCH_SECONDARY_LABEL ?? mongoLabel,
     clients: CLIENTS,
     step_seconds: STEP_SECONDS,
     steps,

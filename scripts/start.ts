@@ -96,6 +96,10 @@ async function main(): Promise<number> {
         `${r.name} ${boot} on ${stack.settings.host}:${r.port} (stop with: npm run stack -- down)`,
       );
     }
+    const { mongoBackend, mongoBackendNote } = stack.settings;
+    if (toStart.includes('ferretdb')) {
+      log(`MongoDB stand-in: ${mongoBackend}${mongoBackendNote ? ` (${mongoBackendNote})` : ''}`);
+    }
   }
   // a local Cassandra started with STACK_CASSANDRA_AUTH / STACK_CASSANDRA_TLS: its login and CA
   if (toStart.includes('cassandra')) Object.assign(env, stack.services.cassandra.clientEnv());

@@ -8,6 +8,8 @@ import { testStack } from '../../test/support/test-stack';
 export interface BenchServers {
   mongoUrl: string;
   cassandraContactPoints: string;
+  /** the MongoDB-wire server, in words (results name it) */
+  mongoLabel: string;
   /** the database server processes, when this machine runs them (for waitUntilIdle) */
   pids: number[];
   /** Cassandra's data_file_directories, when this machine runs it (for the data size) */
@@ -26,6 +28,7 @@ export async function benchServers(): Promise<BenchServers> {
     return {
       mongoUrl: BENCH_MONGO_URL,
       cassandraContactPoints: BENCH_CASSANDRA_CONTACT_POINTS,
+      mongoLabel: 'the MongoDB-wire server of BENCH_MONGO_URL',
       pids: [],
       cassandraDataDir: null,
       release: async () => undefined,
@@ -38,8 +41,10 @@ export async function benchServers(): Promise<BenchServers> {
   const pids = Object.values(stack.services)
     .map((service) => runningPid({ pidFile: service.pidFile, marker: service.marker }))
     .filter((pid): pid is number => pid !== undefined);
+  const backend = stack.settings.mongoBackend;
   return {
     pids,
+    mongoLabel: `FerretDB 1.24 on ${backend === 'ferretdb-postgres' ? 'PostgreSQL' : 'SQLite'} (the test stack's, ${backend})`,
     cassandraDataDir: path.join(stack.settings.dir, 'cassandra', 'data'),
     mongoUrl: `mongodb://${host}:${mongoPort}`,
     cassandraContactPoints: `${host}:${cassandraPort}`,

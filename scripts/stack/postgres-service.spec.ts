@@ -3,11 +3,10 @@ import { Stack } from './stack';
 import { loadStackSettings, StackSettingsError } from './stack-settings';
 
 describe('STACK_MONGO and STACK_POSTGRES_PORT', () => {
-  it('default to FerretDB on SQLite and PostgreSQL port 5433', () => {
-    expect(loadStackSettings({})).toMatchObject({
-      mongoBackend: 'ferretdb-sqlite',
-      postgresPort: 5433,
-    });
+  it("default to the folder's or the machine's choice (below) and PostgreSQL port 5433", () => {
+    const settings = loadStackSettings({});
+    expect(settings.postgresPort).toBe(5433);
+    expect(['ferretdb-postgres', 'ferretdb-sqlite']).toContain(settings.mongoBackend);
   });
 
   it('read the backend and the port', () => {
@@ -29,7 +28,9 @@ describe('STACK_MONGO and STACK_POSTGRES_PORT', () => {
   });
 
   it('ignore the PostgreSQL port when FerretDB runs on SQLite', () => {
-    expect(() => loadStackSettings({ STACK_POSTGRES_PORT: '27017' })).not.toThrow();
+    expect(() =>
+      loadStackSettings({ STACK_MONGO: 'ferretdb-sqlite', STACK_POSTGRES_PORT: '27017' }),
+    ).not.toThrow();
   });
 });
 

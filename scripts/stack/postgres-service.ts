@@ -1,13 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  canInstallPostgres,
+  DEBIAN_POSTGRES_ROOT,
+  debianPostgresBin,
+  isRoot,
+} from './mongo-backend';
 import { GIN_TWINS_SQL } from './postgres-gin';
 import { StackSettings } from './stack-settings';
 import { StackService } from './stack-service';
 import { StackError } from './toolchain';
 
-/** Where Debian's postgresql-<major> packages put their server binaries. */
-const DEBIAN_POSTGRES_ROOT = '/usr/lib/postgresql';
 /** Debian's metapackage: it depends on the release's PostgreSQL (15 on bookworm). */
 const DEBIAN_PACKAGE = 'postgresql';
 /** The server refuses to run as root; as root the stack runs it as this system user. */
@@ -23,26 +27,6 @@ export const POSTGRES_DATABASE = 'postgres';
 export function postgresUrl(settings: StackSettings): string {
   return `postgres://${SERVER_USER}@${settings.host}:${settings.postgresPort}/${POSTGRES_DATABASE}`;
 }
-
-/** The newest Debian PostgreSQL bin folder on this machine, or undefined. */
-export function debianPostgresBin(root = DEBIAN_POSTGRES_ROOT): string | undefined {
-  let majors: number[];
-  try {
-    majors = fs
-      .readdirSync(root)
-      .map(Number)
-      .filter((major) => Number.isInteger(major) && major > 0);
-  } catch {
-    return undefined;
-  }
-  for (const major of majors.sort((a, b) => b - a)) {
-    const bin = path.join(root, String(major), 'bin');
-    if (fs.existsSync(path.join(bin, 'postgres'))) return bin;
-  }
-  return undefined;
-}
-
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -112,7 +96,7 @@ export class PostgresService implements StackService {
 
   checkTools(): void {
     if (this.isInstalled()) return;
-    if (!isRoot() || spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    if (!canInstallPostgres()) {
       throw new StackError(
         `STACK_MONGO=ferretdb-postgres needs PostgreSQL: run \`sudo apt-get update && sudo apt-get install -y ${DEBIAN_PACKAGE}\` (Debian/Ubuntu), or use STACK_MONGO=ferretdb-sqlite`,
       );

@@ -91,6 +91,14 @@ function printClientEnv(stack: Stack, print: (line: string) => void): void {
   );
 }
 
+/** Which stand-in FerretDB runs on, and why when it is not the recommended one. */
+function printMongoBackend(stack: Stack, width: number, print: (line: string) => void): void {
+  const { mongoBackend, mongoBackendNote } = stack.settings;
+  print(
+    `${''.padEnd(width)} on ${mongoBackend}${mongoBackendNote ? ` (${mongoBackendNote})` : ''}`,
+  );
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const mib = (bytes?: number) => (bytes === undefined ? '?' : `${Math.round(bytes / 2 ** 20)} MiB`);
 
@@ -108,6 +116,7 @@ export async function runStackCli(argv: string[], print = console.log): Promise<
             : 'already running';
         print(`${r.server.padEnd(width)} ${what}  ${r.host}:${r.port}  pid ${r.pid}`);
         if (r.server === 'cassandra') printClientEnv(stack, print);
+        if (r.server === 'ferretdb') printMongoBackend(stack, width, print);
       }
       if (args.services.includes('cassandra') && stack.cassandraNodes.length > 1) {
         print(

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../../src/common/project-root';
+import { defaultMongoBackend } from './mongo-backend';
 
 /** Versions the stack installs; bump here and the cache key changes with them. */
 export const CASSANDRA_VERSION = '5.0.9';
@@ -35,8 +36,13 @@ export interface StackSettings {
   java17: string;
   /** applied when Cassandra starts; a running server keeps the mode it was started with */
   cassandraSecurity: CassandraSecurity;
-  /** the MongoDB stand-in: FerretDB on SQLite files, or on the stack's own PostgreSQL */
+  /**
+   * the MongoDB stand-in: FerretDB on the stack's own PostgreSQL, or on SQLite files. From
+   * STACK_MONGO, else defaultMongoBackend (the folder's own, else PostgreSQL where it can run)
+   */
   mongoBackend: MongoBackend;
+  /** why the default is SQLite here, or what else the folder holds (`stack up` prints it) */
+  mongoBackendNote?: string;
   /** the stack's PostgreSQL (ferretdb-postgres only) */
   postgresPort: number;
 }
@@ -140,6 +146,21 @@ export interface StackOverrides {
   cassandraNodes?: number;
 }
 
+function mongoBackendOf(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): Pick<StackSettings, 'mongoBackend' | 'mongoBackendNote'> {
+  if (!env.STACK_MONGO) {
+    const { backend, note } = defaultMongoBackend(dir);
+    return { mongoBackend: backend, ...(note && { mongoBackendNote: note }) };
+  }
+  const values: Record<string, MongoBackend> = {
+    'ferretdb-sqlite': 'ferretdb-sqlite',
+    'ferretdb-postgres': 'ferretdb-postgres',
+  };
+  return { mongoBackend: choice(env, 'STACK_MONGO', values, 'ferretdb-postgres') };
+}
+
 export function loadStackSettings(
   env: NodeJS.ProcessEnv = process.env,
   overrides: StackOverrides = {},
@@ -175,12 +196,7 @@ export function loadStackSettings(
         'off',
       ),
     },
-    mongoBackend: choice<MongoBackend>(
-      env,
-      'STACK_MONGO',
-      { 'ferretdb-sqlite': 'ferretdb-sqlite', 'ferretdb-postgres': 'ferretdb-postgres' },
-      'ferretdb-sqlite',
-    ),
+    ...mongoBackendOf(env, dir),
     postgresPort: port(env, 'STACK_POSTGRES_PORT', 5433),
   };
   const { auth, tls } = settings.cassandraSecurity;

@@ -61,7 +61,11 @@ describe('npm run stack (real servers of the test stack)', () => {
 
   it('a busy port gives one clear line and starts nothing', () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-busy-'));
-    const { code, stdout, stderr } = stack(['up', 'mongo'], { STACK_DIR: other });
+    // on SQLite, so that FerretDB's own port is the first one checked (not PostgreSQL's)
+    const { code, stdout, stderr } = stack(['up', 'mongo'], {
+      STACK_DIR: other,
+      STACK_MONGO: 'ferretdb-sqlite',
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.split('\n')).toHaveLength(1);

@@ -2,7 +2,13 @@ import { Stack } from '../../scripts/stack/stack';
 import { loadStackSettings } from '../../scripts/stack/stack-settings';
 
 /** The settings a stack of the tests takes from `<PREFIX>_STACK_<NAME>` variables. */
-const NAMES = ['DIR', 'CASSANDRA_PORT', 'CASSANDRA_STORAGE_PORT', 'MONGO_PORT'] as const;
+const NAMES = [
+  'DIR',
+  'CASSANDRA_PORT',
+  'CASSANDRA_STORAGE_PORT',
+  'MONGO_PORT',
+  'POSTGRES_PORT',
+] as const;
 type StackDefaults = Record<(typeof NAMES)[number], string>;
 
 /** `<from>_<NAME>` of the environment (else the default) for each name, as `<to>_<NAME>`. */
@@ -23,6 +29,7 @@ export function testStackEnv(): Record<string, string> {
     CASSANDRA_PORT: '19042',
     CASSANDRA_STORAGE_PORT: '17000',
     MONGO_PORT: '27018',
+    POSTGRES_PORT: '5434',
   });
 }
 
@@ -37,6 +44,7 @@ export function faultsStackEnv(): Record<string, string> {
     CASSANDRA_PORT: '19052',
     CASSANDRA_STORAGE_PORT: '17050',
     MONGO_PORT: '27052',
+    POSTGRES_PORT: '5435',
   });
 }
 
@@ -53,6 +61,7 @@ export function faultsClusterStackEnv(): Record<string, string> {
       CASSANDRA_PORT: '19082',
       CASSANDRA_STORAGE_PORT: '17080',
       MONGO_PORT: '27082',
+      POSTGRES_PORT: '5436',
     }),
     STACK_CASSANDRA_NODES: '3',
     // a killed node's restart on the busy shared machine took more than the default 180 s
@@ -80,6 +89,7 @@ export function scaleStackEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
     CASSANDRA_PORT: '19092',
     CASSANDRA_STORAGE_PORT: '17090',
     MONGO_PORT: '27092',
+    POSTGRES_PORT: '5437',
   };
   return Object.fromEntries(
     NAMES.map((name) => [
