@@ -101,6 +101,9 @@ async function main(): Promise<void> {
           round_ratios: previous?.round_ratios,
         }),
     cassandra_measured: OPTIONS.cassandra ? null : (previous?.cassandra_measured ?? null),
+    // how the kept rounds ran, and what was noted of them
+    ...(!OPTIONS.cassandra && previous?.interleave && { interleave: previous.interleave }),
+    ...(!OPTIONS.cassandra && previous?.notes && { notes: previous.notes }),
     mongo: OPTIONS.mongo ? null : (previous?.mongo ?? null),
   };
   try {
@@ -126,9 +129,7 @@ async function main(): Promise<void> {
       });
       json.mongo = {
         ...measuredNow(),
-        server: process.env.BENCH_MONGO_URL
-          ? 'the server at BENCH_MONGO_URL'
-          : `the stack's MongoDB-wire server (${process.env.STACK_MONGO || 'default'})`,
+        server: servers.mongoLabel,
         timeout_ms: MONGO_TIMEOUT_MS,
         ...mongo,
       };

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CassandraService } from './cassandra-service';
 import { FerretDbService } from './ferretdb-service';
 import { PostgresService } from './postgres-service';
@@ -142,6 +143,19 @@ export class Stack {
    */
   async up(names: ServiceName[] = SERVICE_NAMES): Promise<UpReport[]> {
     fs.mkdirSync(this.settings.dir, { recursive: true });
+    return this.wholeStackLocked(() => this.upUnlocked(names));
+  }
+
+  /**
+   * One `up` or `down` of this stack at a time, whole: they start and stop services with their
+   * dependencies (FerretDB and its PostgreSQL), so a `down` interleaved with an `up` could stop
+   * the PostgreSQL an `up` had just found running. Each server keeps its own lock as well.
+   */
+  private wholeStackLocked<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(path.join(this.settings.dir, 'stack.lock'), this.lockWaitMs, fn);
+  }
+
+  private async upUnlocked(names: ServiceName[]): Promise<UpReport[]> {
     const wanted = this.withDependencies(names);
     if (wanted.includes('cassandra')) this.recordCassandraNodes();
     for (const name of wanted) this.services[name].checkTools();
@@ -308,6 +322,12 @@ export class Stack {
    * returns the names it stopped.
    */
   async down(names: ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
+    // a folder that does not exist has nothing running
+    if (!fs.existsSync(this.settings.dir)) return this.downUnlocked(names);
+    return this.wholeStackLocked(() => this.downUnlocked(names));
+  }
+
+  private async downUnlocked(names: ServiceName[]): Promise<ServiceName[]> {
     const wanted = this.withDependencies(names);
     const dependencies = wanted.filter((name) =>
       wanted.some((other) => this.dependencies(other).includes(name)),

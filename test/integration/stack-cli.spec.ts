@@ -80,7 +80,10 @@ describe('npm run stack (real servers of the test stack)', () => {
     fs.mkdirSync(path.join(other, 'ferretdb'), { recursive: true });
     // this jest process is alive but is not a FerretDB of that folder
     fs.writeFileSync(path.join(other, 'ferretdb', 'ferretdb.pid'), `${process.pid}\n`);
-    const { code, stdout } = stack(['down', 'mongo'], { STACK_DIR: other });
+    const { code, stdout } = stack(['down', 'mongo'], {
+      STACK_DIR: other,
+      STACK_MONGO: 'ferretdb-sqlite',
+    });
     expect(code).toBe(0);
     expect(stdout).toBe('ferretdb   was not running');
     expect(fs.existsSync(path.join(other, 'ferretdb', 'ferretdb.pid'))).toBe(false);
@@ -137,9 +140,10 @@ describe('npm run stack (real servers of the test stack)', () => {
     // whichever ran last decides; make sure it is up again and the pid file names the listener
     expect(stack(['up', 'mongo']).code).toBe(0);
     const status = stack(['status', 'mongo']).stdout;
-    expect(status).toMatch(/^ferretdb\s+ready/);
-    const pid = Number(/pid (\d+)/.exec(status)?.[1]);
-    const pidFile = path.join(ROOT, testStackEnv().STACK_DIR, 'ferretdb', 'ferretdb.pid');
+    expect(status).toMatch(/^ferretdb\s+ready/m);
+    // FerretDB's own line (on PostgreSQL, the postgres line comes first)
+    const pid = Number(/^ferretdb\s.*pid (\d+)/m.exec(status)?.[1]);
+    const pidFile = path.resolve(ROOT, testStackEnv().STACK_DIR, 'ferretdb', 'ferretdb.pid');
     expect(Number(fs.readFileSync(pidFile, 'utf8'))).toBe(pid);
   });
 
