@@ -1,25 +1,14 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
-import { Post } from '../../../src/kinds/post.kind';
-import { titleKey } from '../../../src/kinds/title-key';
 import { REDERIVERS } from '../../../src/schema/mongo-operations';
-import { compareUtf8, PostSort } from '../../../src/store/post';
+import { PostSort } from '../../../src/store/post';
 import { toPostDocument } from '../../../src/store/mongo/mongo-documents';
 import { MongoPostStore } from '../../../src/store/mongo/mongo-post-store';
 import { makeDataset } from '../helpers/migration';
 import { StoreModule, storeModule } from '../helpers/store-module';
+import { expectedOrder } from './post-store.contract';
 
 const SORTS: PostSort[] = ['newest', 'oldest', 'title', 'title-desc'];
-
-function expectedOrder(posts: Post[], sort: PostSort): string[] {
-  const byDate = (a: Post, b: Post) =>
-    a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id);
-  const byTitle = (a: Post, b: Post) =>
-    compareUtf8(titleKey(a.title), titleKey(b.title)) || compareUtf8(a.id, b.id);
-  const sorted = [...posts].sort(sort === 'newest' || sort === 'oldest' ? byDate : byTitle);
-  if (sort === 'newest' || sort === 'title-desc') sorted.reverse();
-  return sorted.map((p) => p.id);
-}
 
 describe('MongoDB listings by partition, on posts stored before the partitions (real FerretDB)', () => {
   let m: StoreModule;

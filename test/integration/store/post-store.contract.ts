@@ -166,7 +166,7 @@ function makeComment(postId: string, createdAt: Date, text = 'Nice'): Comment {
 }
 
 /** The order the store must produce, computed independently of any store. */
-function expectedOrder(posts: Post[], sort: PostSort): string[] {
+export function expectedOrder(posts: Post[], sort: PostSort): string[] {
   const byDate = (a: Post, b: Post) =>
     a.createdAt.getTime() - b.createdAt.getTime() || compareUtf8(a.id, b.id);
   const byTitle = (a: Post, b: Post) =>
