@@ -10,6 +10,7 @@ import { redactUrls } from '../src/common/redact';
 import { ConfigError, loadConfig } from '../src/config/app-config';
 import { storesUsedBy } from '../src/config/migration-phase';
 import { ServiceName, Stack } from './stack/stack';
+import { describeMongoBackend } from './stack/mongo-backend';
 import { isListening, runningPid } from './stack/process-control';
 import { loadStackSettings, StackSettingsError } from './stack/stack-settings';
 import { StackError } from './stack/toolchain';
@@ -96,9 +97,8 @@ async function main(): Promise<number> {
         `${r.name} ${boot} on ${stack.settings.host}:${r.port} (stop with: npm run stack -- down)`,
       );
     }
-    const { mongoBackend, mongoBackendNote } = stack.settings;
     if (toStart.includes('ferretdb')) {
-      log(`MongoDB stand-in: ${mongoBackend}${mongoBackendNote ? ` (${mongoBackendNote})` : ''}`);
+      log(`MongoDB stand-in: ${describeMongoBackend(stack.settings)}`);
     }
   }
   // a local Cassandra started with STACK_CASSANDRA_AUTH / STACK_CASSANDRA_TLS: its login and CA

@@ -85,3 +85,12 @@ export function defaultMongoBackend(dir: string, probe: PostgresProbe = MACHINE)
     note: 'PostgreSQL is not installed and only root may install it here; `sudo apt-get install postgresql`, then a new STACK_DIR, serves a large blog far faster (docs/ferretdb.md)',
   };
 }
+
+/** The stand-in in one phrase: which, and why when there is something to say. */
+export function describeMongoBackend(settings: {
+  mongoBackend: MongoBackend;
+  mongoBackendNote?: string;
+}): string {
+  const { mongoBackend, mongoBackendNote } = settings;
+  return `${mongoBackend}${mongoBackendNote ? ` (${mongoBackendNote})` : ''}`;
+}

@@ -1,4 +1,5 @@
 import { SERVICE_NAMES, ServiceName, Stack } from './stack';
+import { describeMongoBackend } from './mongo-backend';
 import { loadStackSettings, MAX_CASSANDRA_NODES, StackSettingsError } from './stack-settings';
 import { StackError } from './toolchain';
 
@@ -93,10 +94,7 @@ function printClientEnv(stack: Stack, print: (line: string) => void): void {
 
 /** Which stand-in FerretDB runs on, and why when it is not the recommended one. */
 function printMongoBackend(stack: Stack, width: number, print: (line: string) => void): void {
-  const { mongoBackend, mongoBackendNote } = stack.settings;
-  print(
-    `${''.padEnd(width)} on ${mongoBackend}${mongoBackendNote ? ` (${mongoBackendNote})` : ''}`,
-  );
+  print(`${''.padEnd(width)} on ${describeMongoBackend(stack.settings)}`);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

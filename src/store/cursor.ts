@@ -2,7 +2,8 @@ import { BadInputError } from '../common/errors/service-errors';
 import { BAD_CURSOR_MESSAGE } from '../common/http/query-params';
 import { POST_SORTS, PostSort, PostSummary } from './post';
 import type { PostPage } from './post-store';
-import { MAX_TITLE_KEY_LENGTH, titleKey } from '../kinds/title-key';
+import { monthOf } from '../kinds/post.kind';
+import { MAX_TITLE_KEY_LENGTH, titleKey, titlePrefix } from '../kinds/title-key';
 
 /**
  * A position in one sort order of the post listing: the sort key of a post and its id (the tie
@@ -53,6 +54,16 @@ export function sortKeyOf(
   post: Pick<PostSummary, 'createdAt' | 'title'>,
 ): number | string {
   return sort === 'newest' || sort === 'oldest' ? post.createdAt.getTime() : titleKey(post.title);
+}
+
+/**
+ * The listing partition a cursor's position lies in, as both stores partition their listings:
+ * the month for the date sorts, the title's prefix for the alphabetical ones.
+ */
+export function partitionOfCursor(cursor: Cursor): string {
+  return cursor.sort === 'newest' || cursor.sort === 'oldest'
+    ? monthOf(new Date(cursor.key as number))
+    : titlePrefix(cursor.key as string);
 }
 
 export function encodeCursor(cursor: Cursor): string {

@@ -1,13 +1,12 @@
 import { types } from 'cassandra-driver';
 import { CassandraClient } from '../../database/cassandra/cassandra-client';
-import { Cursor, decodeCursor, pageFromRows } from '../cursor';
+import { decodeCursor, pageFromRows, partitionOfCursor } from '../cursor';
 import { PostSort, PostSummary } from '../post';
 import { ListPostsQuery, PostPage } from '../post-store';
-import { titlePrefix } from '../../kinds/title-key';
 import { Post, POSTS_BY_MONTH, POSTS_BY_TITLE } from '../../kinds/post.kind';
 import { CassandraTable } from '../../kinds/record-kind';
 import { LISTING_PARTITIONS } from './cql';
-import { monthOf, summaryFromRow } from './cassandra-post-rows';
+import { summaryFromRow } from './cassandra-post-rows';
 
 interface ListingShape {
   /** the query table (its partition key, clustering columns and listing are declared there) */
@@ -29,12 +28,6 @@ const SHAPES: Record<PostSort, ListingShape> = {
   title: { ...BY_TITLE, natural: true, ascending: true },
   'title-desc': { ...BY_TITLE, natural: false, ascending: false },
 };
-
-function partitionOfCursor(sort: PostSort, cursor: Cursor): string {
-  return sort === 'newest' || sort === 'oldest'
-    ? monthOf(new Date(cursor.key as number))
-    : titlePrefix(cursor.key as string);
-}
 
 /**
  * One page by keyset over partitioned query tables: starting in the cursor's partition, reads
@@ -62,7 +55,7 @@ export async function listPostsPage(
   let partitions = partitionRows.rows.map((r) => r.get('partition') as string); // ascending
   if (!readAscending) partitions.reverse();
   if (cursor) {
-    const start = partitionOfCursor(query.sort, cursor);
+    const start = partitionOfCursor(cursor);
     partitions = partitions.filter((p) => (readAscending ? p >= start : p <= start));
   }
 
@@ -74,7 +67,7 @@ export async function listPostsPage(
     if (want <= 0) break;
     const params: unknown[] = [partition];
     let bound = '';
-    if (cursor && partition === partitionOfCursor(query.sort, cursor)) {
+    if (cursor && partition === partitionOfCursor(cursor)) {
       bound = ` AND (${keyColumn}, ${idColumn}) ${rowsAscending ? '>' : '<'} (?, ?)`;
       params.push(
         keyColumn === 'created_at' ? new Date(cursor.key as number) : cursor.key,

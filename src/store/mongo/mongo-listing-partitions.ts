@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { fromDocument } from '../../kinds/record-kind';
+import { fromDocument, plain } from '../../kinds/record-kind';
 import { Post, POST_KIND } from '../../kinds/post.kind';
 import { duplicatesOf, PostDocument } from './mongo-documents';
 
@@ -94,8 +94,10 @@ export async function rederivePosts(db: mongo.Db): Promise<RederiveResult> {
     const post = fromDocument(POST_KIND, doc as unknown as Record<string, unknown>);
     records.push(post);
     const derived = POST_KIND.mongo.derived!(post);
+    const stored = doc as unknown as Record<string, unknown>;
+    // compared as verify compares them (its own channel of MongoDB's derived fields)
     const stale = Object.entries(derived).some(
-      ([field, value]) => !sameValue((doc as unknown as Record<string, unknown>)[field], value),
+      ([field, value]) => plain(stored[field]) !== plain(value),
     );
     if (stale) {
       updates.push({
@@ -106,9 +108,4 @@ export async function rederivePosts(db: mongo.Db): Promise<RederiveResult> {
   }
   await flush();
   return result;
-}
-
-function sameValue(stored: unknown, value: unknown): boolean {
-  if (value instanceof Date) return stored instanceof Date && stored.getTime() === value.getTime();
-  return stored === value;
 }

@@ -1,9 +1,7 @@
 import { Collection, mongo } from 'mongoose';
-import { Cursor, decodeCursor, pageFromRows } from '../cursor';
+import { decodeCursor, pageFromRows, partitionOfCursor } from '../cursor';
 import { PostSort } from '../post';
 import { ListPostsQuery, PostPage } from '../post-store';
-import { monthOf } from '../../kinds/post.kind';
-import { titlePrefix } from '../../kinds/title-key';
 import { PostDocument, summaryFromDocument } from './mongo-documents';
 import { LISTINGS, MongoListingPartitions, PostListing } from './mongo-listing-partitions';
 
@@ -25,12 +23,6 @@ const ORDER: Record<
 // listing pages never need the content, which can be 50 000 characters
 const LISTING_PROJECTION = { content: 0 } as const;
 
-function partitionOfCursor(listing: PostListing, cursor: Cursor): string {
-  return listing === 'month'
-    ? monthOf(new Date(cursor.key as number))
-    : titlePrefix(cursor.key as string);
-}
-
 /**
  * One page by keyset, a listing partition at a time, as Cassandra reads it: in the cursor's
  * partition the documents strictly after (or before) the cursor's (key, id) in sort order, then
@@ -51,7 +43,7 @@ export async function listPostsPage(
 
   let names = await partitions.of(listing); // ascending
   if (readDir === -1) names.reverse();
-  const start = cursor ? partitionOfCursor(listing, cursor) : undefined;
+  const start = cursor ? partitionOfCursor(cursor) : undefined;
   if (start !== undefined) names = names.filter((p) => (readDir === 1 ? p >= start : p <= start));
 
   const docs: Omit<PostDocument, 'content'>[] = [];
