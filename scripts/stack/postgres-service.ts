@@ -212,7 +212,11 @@ export class PostgresService implements StackService {
     if (!bin) return false;
     const probe = spawnSync(
       path.join(bin, 'pg_isready'),
-      ['-h', this.settings.host, '-p', String(this.port), '-d', POSTGRES_DATABASE, '-t', '2'],
+      // as the server's user: a probe as root logs "role root does not exist" every time
+      [
+        ...['-h', this.settings.host, '-p', String(this.port)],
+        ...['-U', SERVER_USER, '-d', POSTGRES_DATABASE, '-t', '2'],
+      ],
       { stdio: 'ignore' },
     );
     return probe.status === 0;

@@ -164,6 +164,7 @@ export class Stack {
       const differs = pid === undefined ? undefined : service.runningDiffers?.(pid);
       // before anything starts, so a refused `up` leaves nothing behind
       if (differs) throw new StackError(`${service.name}: ${differs}`);
+      if (pid === undefined) await this.refuseBusyPorts(service);
     }
     const starts = new Map<ServiceName, Promise<UpReport[]>>();
     const start = (name: ServiceName): Promise<UpReport[]> => {
@@ -191,6 +192,18 @@ export class Stack {
     return done.sort((a, b) => (a.node ?? 0) - (b.node ?? 0));
   }
 
+  /** A port of a server this stack does not run, held by another process: refused. */
+  private async refuseBusyPorts(service: Server): Promise<void> {
+    const host = service.host ?? this.settings.host;
+    for (const port of service.ports) {
+      if (await isListening(host, port)) {
+        throw new StackError(
+          `${service.name}: port ${host}:${port} is already in use by a process this stack did not start; stop it or choose other ports (STACK_* variables, see README)`,
+        );
+      }
+    }
+  }
+
   /** Remembers the node count, so later commands without --cassandra-nodes know every node. */
   private recordCassandraNodes(): void {
     const remembered = rememberedCassandraNodes(this.settings.dir) ?? 1;
@@ -214,13 +227,7 @@ export class Stack {
       await service.afterReady?.();
       return { ...where, action: 'running', pid: existing, installMs: 0, bootMs };
     }
-    for (const port of service.ports) {
-      if (await isListening(host, port)) {
-        throw new StackError(
-          `${service.name}: port ${host}:${port} is already in use by a process this stack did not start; stop it or choose other ports (STACK_* variables, see README)`,
-        );
-      }
-    }
+    await this.refuseBusyPorts(service); // again: something may have taken a port meanwhile
     const installStart = Date.now();
     await service.install();
     const installMs = Date.now() - installStart;

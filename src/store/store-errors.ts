@@ -103,6 +103,9 @@ export function isUnavailable(error: unknown, depth = 0): boolean {
   ) {
     return true;
   }
+  // the Cassandra driver's "Socket was closed": the node went away with the request on its
+  // connection (a statement the driver may not resend, or one resent until it gave up)
+  if ((error as { isSocketError?: unknown }).isSocketError === true) return true;
   return isUnavailable((error as { cause?: unknown }).cause, depth + 1);
 }
 

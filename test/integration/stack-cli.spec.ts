@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePortFrom } from '../support/http-poll';
 import { testStackEnv } from '../support/test-stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -73,6 +74,21 @@ describe('npm run stack (real servers of the test stack)', () => {
       /^stack: ferretdb: port 127\.0\.0\.1:\d+ is already in use by a process this stack did not start/,
     );
     expect(fs.existsSync(path.join(other, 'ferretdb', 'ferretdb.pid'))).toBe(false);
+  });
+
+  it('on PostgreSQL, a busy FerretDB port is refused before PostgreSQL starts', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-busy-pg-'));
+    const { code, stderr } = stack(['up', 'mongo'], {
+      STACK_DIR: other,
+      STACK_MONGO: 'ferretdb-postgres',
+      // below the ephemeral range, which the stack refuses; 5472 is stack-postgres.spec's
+      STACK_POSTGRES_PORT: String(await freePortFrom(5480)),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^stack: ferretdb: port 127\.0\.0\.1:\d+ is already in use by a process this stack did not start/,
+    );
+    expect(fs.existsSync(path.join(other, 'postgres', 'postgres.pid'))).toBe(false);
   });
 
   it('down only stops processes the stack started: a stale pid file naming another process is ignored', () => {

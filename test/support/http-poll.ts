@@ -3,16 +3,25 @@ import { sleep } from '../../src/common/sleep';
 
 export { sleep };
 
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (`port`: that one, else any). */
+export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** The first free port from `from` up, for settings that refuse the ephemeral range. */
+export async function freePortFrom(from: number, tries = 50): Promise<number> {
+  for (let port = from; port < from + tries; port++) {
+    const free = await freePort(port).catch(() => undefined);
+    if (free) return free;
+  }
+  throw new Error(`no free port in ${from}-${from + tries - 1}`);
 }
 
 export interface Polled {

@@ -21,6 +21,13 @@ describe('retryTransient', () => {
       isTransient(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError' })),
     ).toBe(false);
     expect(isTransient(new Error('a bug'))).toBe(false);
+    // a Cassandra node that died with the request on its connection (seen in fault test 2: a 500)
+    const driverError = (message: string) =>
+      Object.assign(new Error(message), { name: 'DriverError' });
+    expect(
+      isTransient(Object.assign(driverError('Socket was closed'), { isSocketError: true })),
+    ).toBe(true);
+    expect(isTransient(driverError('a driver bug'))).toBe(false);
   });
 
   describe('with fake timers (exact pauses, whatever the machine load)', () => {
@@ -127,6 +134,11 @@ describe('mayHaveApplied: a lost answer told apart from a refusal', () => {
       'a Cassandra connection reset after the request was written',
       Object.assign(new Error('socket closed'), { isSocketError: true, requestNotWritten: false }),
       true,
+    ],
+    [
+      'a Cassandra connection reset before the request was written',
+      Object.assign(new Error('socket closed'), { isSocketError: true, requestNotWritten: true }),
+      false,
     ],
     [
       'a batchlog write timeout (the batch was not applied)',
