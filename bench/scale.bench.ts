@@ -14,7 +14,9 @@
  * size over p50 at the smallest (target ≤ 1.30; the control's ratio is the machine's noise).
  * bench/results/scale.json is written after every round (a run cut short keeps what it measured).
  * Then the Mongo store's main queries at BENCH_SCALE_MONGO_POSTS posts in phase `mongo`, one at
- * a time (bench/support/scale-mongo.ts; a query over 10 s is a timeout).
+ * a time (bench/support/scale-mongo.ts; a query over 10 s is a timeout), and the app's pages on
+ * that data: the routes above for BENCH_SECONDS each, one request at a time and at
+ * BENCH_CONNECTIONS.
  *
  * Options (env, bench/support/scale-options.ts): BENCH_SCALE_SIZES (10000,100000,1000000),
  * BENCH_SCALE_ROUNDS (3), BENCH_SCALE_SEED_ONLY (1: seed, then stop), BENCH_SCALE_PARTS
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
         seconds: OPTIONS.mongoSeconds,
         serverPids: servers.pids,
         log,
+        pages: { appEnv: env, seconds: OPTIONS.seconds, connections: OPTIONS.connections },
       });
       json.mongo = {
         ...measuredNow(),

@@ -6,7 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BENCH_NAMES } from './results';
+import { renderFaults } from './faults-docs';
+import { Align, cell, codeSpan, grouped, join, notes, table } from './markdown';
+import { BENCH_NAMES, resultsSource } from './results';
 import type {
   BenchName,
   InputJson,
@@ -24,46 +26,7 @@ import type {
   StandinJson,
   StatsJson,
 } from './results';
-
-type Align = 'left' | 'right';
-
-/** Markdown text (labels, notes) made safe for one table cell or line: no break, no bare pipe. */
-export function cell(markdown: string): string {
-  return markdown.replace(/\r?\n/g, ' ').replace(/(?<!\\)\|/g, '\\|');
-}
-
-/**
- * Raw text (a command, a line of its output) as inline code, shown exactly: a fence longer than
- * any run of backticks inside, and in a table cell the pipes escaped (GFM reads them first).
- */
-export function codeSpan(text: string, inTable = false): string {
-  const flat = text.replace(/\r?\n/g, ' ');
-  if (!flat) return '';
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-  const body = inTable ? flat.replace(/\|/g, '\\|') : flat;
-  return `${fence}${pad}${body}${pad}${fence}`;
-}
-
-/** A markdown table in prettier's layout: padded cells, `---:` for right-aligned columns. */
-export function table(head: string[], rows: string[][], align: Align[]): string {
-  const width = (text: string) => [...text].length;
-  const widths = head.map((h, i) => Math.max(3, width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const pad = (text: string, i: number) => {
-    const fill = ' '.repeat(widths[i] - width(text));
-    return align[i] === 'right' ? fill + text : text + fill;
-  };
-  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c ?? '', i)).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(head), rule, ...rows.map(line)].join('\n');
-}
-
-/** 1234567 → "1 234 567" (the thousands spaced, as the docs write numbers). */
-export function grouped(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  return sign + String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
+export { cell, codeSpan, grouped, table };
 
 const fixed = (n: number | null | undefined, digits: number) =>
   n === null || n === undefined ? '' : n.toFixed(digits);
@@ -134,18 +97,6 @@ export function targetsTable(first: string, entries: Ratio[]): string {
     'left',
   ];
   return table(head, rows, align);
-}
-
-/** Free-text notes (transcribed results only), one paragraph each. */
-function notes(list: string[] | undefined): string {
-  return (list ?? []).map(cell).join('\n\n');
-}
-
-function join(blocks: Array<string | string[]>): string {
-  return blocks
-    .map((block) => (Array.isArray(block) ? block.join('\n') : block))
-    .filter((block) => block.length > 0)
-    .join('\n\n');
 }
 
 /** Requests/s, p50 and p99 cells; a route none of whose requests completed is starred. */
@@ -689,6 +640,7 @@ export function renderScale(data: ScaleJson): string {
           ]),
           ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
         ),
+        ...(mongo.pages?.length ? ['', mongoPages(mongo.pages)] : []),
       ]
     : '';
   const cassandra = data.sizes.length > 0;
@@ -707,6 +659,63 @@ export function renderScale(data: ScaleJson): string {
   ]);
 }
 
+/** The issue's targets in `mongo`: one request at a time, by route (none for the title sort). */
+const MONGO_PAGE_TARGETS_MS: Record<string, number> = {
+  'GET /post/:id (50 comments)': 100,
+  'GET / (home)': 250,
+  'GET /?cursor= (50 pages in)': 250,
+};
+/** Under load no request may take longer. */
+const MONGO_PAGE_WORST_MS = 10_000;
+
+/** bench:scale's MongoDB part over HTTP: each route alone and under load, against its targets. */
+function mongoPages(pages: NonNullable<NonNullable<ScaleJson['mongo']>['pages']>): string {
+  const loaded = Math.max(...pages.map((p) => p.connections));
+  const targets: Ratio[] = pages.flatMap((p): Ratio[] => {
+    if (p.connections === 1) {
+      const target = MONGO_PAGE_TARGETS_MS[p.route];
+      if (target === undefined) return [];
+      return [
+        {
+          name: `${p.route} p50 ms, alone`,
+          numerator: null,
+          denominator: null,
+          value: p.p50_ms,
+          target: `< ${grouped(target)}`,
+          met: p.p50_ms !== null && p.unexpected === 0 && p.p50_ms < target,
+        },
+      ];
+    }
+    return [
+      {
+        name: `${p.route} slowest ms, ${p.connections} at once`,
+        numerator: null,
+        denominator: null,
+        value: p.max_ms,
+        target: `≤ ${grouped(MONGO_PAGE_WORST_MS)}, none failed`,
+        met: p.max_ms !== null && p.unexpected === 0 && p.max_ms <= MONGO_PAGE_WORST_MS,
+      },
+    ];
+  });
+  return join([
+    `The app's pages on the same data, in \`mongo\` over HTTP: each route one request at a time, then ${loaded} at once (unexpected: errors, timeouts and answers other than 200):`,
+    table(
+      ['route', 'at once', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'unexpected'],
+      pages.map((p) => [
+        cell(p.route),
+        String(p.connections),
+        String(Math.round(p.requests_per_second)),
+        fixed(p.p50_ms, 1),
+        fixed(p.p99_ms, 1),
+        fixed(p.max_ms, 1),
+        grouped(p.unexpected),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    targetsTable('target in `mongo`', targets),
+  ]);
+}
+
 const RENDERERS: Record<BenchName, (data: never) => string> = {
   pages: renderPages,
   stats: renderStats,
@@ -718,11 +727,12 @@ const RENDERERS: Record<BenchName, (data: never) => string> = {
   secondary: renderSecondary,
   standin: renderStandin,
   scale: renderScale,
+  faults: renderFaults,
 };
 
 /** The block for one benchmark from its JSON text (a message when the file is missing). */
 export function renderBlock(name: BenchName, json: string | undefined): string {
-  if (json === undefined) return `_No results yet: run \`npm run bench:${name}\`._`;
+  if (json === undefined) return `_No results yet: run \`${resultsSource(name)}\`._`;
   const data = JSON.parse(json) as { meta?: unknown };
   if (typeof data !== 'object' || data === null || typeof data.meta !== 'object') {
     throw new Error('no "meta" object');

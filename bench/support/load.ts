@@ -5,6 +5,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** the slowest answer (ms) */
+  max: number;
   requests: number;
   /** responses whose status was not the expected one, plus errors and timeouts */
   unexpected: number;
@@ -53,6 +55,7 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     requests: total,
     unexpected: total - expected + result.errors + result.timeouts,
   };
@@ -114,6 +117,7 @@ export function summarizeAlone(samples: AloneSamples[]): LoadResult {
     requestsPerSecond: times.length / seconds,
     p50: at(0.5),
     p99: at(0.99),
+    max: times.at(-1) ?? NaN,
     requests: times.length + unexpected,
     unexpected,
   };

@@ -20,6 +20,7 @@ export const BENCH_NAMES = [
   'secondary',
   'standin',
   'scale',
+  'faults',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
@@ -337,6 +338,18 @@ export interface ScaleMongoRowJson {
   max_ms: number | null;
 }
 
+/** A page of the app in `mongo` (bench:scale's MongoDB part), alone or under load. */
+export interface ScaleMongoPageJson {
+  route: string;
+  connections: number;
+  requests_per_second: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  requests: number;
+  unexpected: number;
+}
+
 export interface ScaleMeasured {
   date: string;
   commit: string | null;
@@ -373,6 +386,8 @@ export interface ScaleJson {
         seed_seconds: number;
         timeout_ms: number;
         rows: ScaleMongoRowJson[];
+        /** the app's pages over HTTP on the same data (absent before 2026-12-06) */
+        pages?: ScaleMongoPageJson[];
       })
     | null;
   /** markdown, written by hand */
@@ -385,6 +400,37 @@ function git(args: string[]): string | null {
   } catch {
     return null;
   }
+}
+
+/** The command that writes bench/results/<name>.json: the fault tier's report is a test run's. */
+export function resultsSource(name: BenchName): string {
+  return name === 'faults' ? 'npm run test:faults' : `npm run bench:${name}`;
+}
+
+/** One fault test's report (test/faults): its load figures and its own numbers, as it gave them. */
+export interface FaultsTestJson {
+  /** when the test reported, the code it ran and the machine's 1-minute load average then */
+  at: string;
+  commit: string | null;
+  dirty: boolean | null;
+  load_average: number | null;
+  /** the MongoDB stand-in of the run (STACK_MONGO or the stack's default) */
+  mongo: string | null;
+  requests: number;
+  failed: number;
+  p99Ms: number;
+  worstMs: number;
+  [figure: string]: unknown;
+}
+
+/**
+ * The fault tier's reports (`npm run test:faults`, or one file of it): each test's entry keeps
+ * the run that last reported it, so a partial run updates only its own tests.
+ */
+export interface FaultsJson {
+  meta: ResultsMeta;
+  tests: Record<string, FaultsTestJson>;
+  notes?: string[];
 }
 
 /** The meta of a run that ends now: date, code, machine, servers and the given options. */
@@ -402,7 +448,7 @@ export function resultsMeta(
   ]);
   const given = process.env.BENCH_MONGO_URL && process.env.BENCH_CASSANDRA_CONTACT_POINTS;
   return {
-    source: `npm run bench:${name}`,
+    source: resultsSource(name),
     date: new Date().toISOString(),
     commit: git(['rev-parse', '--short', 'HEAD']),
     dirty: changes === null ? null : changes.length > 0,

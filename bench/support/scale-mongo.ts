@@ -9,9 +9,12 @@ import { PostStoreRouter } from '../../src/store/post-store.router';
 import { nextVersion } from '../../src/store/versions';
 import { dropTestStores, withMongo } from '../../test/integration/helpers/stores';
 import { mongoUrlWithDb, uniqueName } from '../../test/support/test-env';
+import { startApp } from './app-process';
 import { waitUntilIdle } from './idle';
-import { fakeComment } from './seed';
-import { spreadPost } from './scale-seed';
+import { LoadResult, measure, measureAlone } from './load';
+import type { ScaleMongoPageJson } from './results';
+import { CHUNK, scaleChunk } from './scale-seed';
+import { SCALE_ROUTES, deepCursor, scaleLoad } from './scale-routes';
 import { storeContext } from './seed-module';
 
 /** A query slower than this is a timeout (the driver's socket timeout ends it). */
@@ -38,11 +41,16 @@ export interface MongoQueryRow {
   max_ms: number | null;
 }
 
+/** A page of the app in `mongo`, over HTTP: one request at a time, or `connections` at once. */
+export type MongoPageRow = ScaleMongoPageJson;
+
 export interface MongoScaleResult {
   posts: number;
   comments: number;
   seed_seconds: number;
   rows: MongoQueryRow[];
+  /** the app's pages on the same data (absent: not measured) */
+  pages?: MongoPageRow[];
 }
 
 export interface MongoScaleOptions {
@@ -54,6 +62,12 @@ export interface MongoScaleOptions {
   /** the database servers' pids, when local: each query starts once they are idle */
   serverPids: number[];
   log: (line: string) => void;
+  /**
+   * Also the app's pages over HTTP: the built app started on the seeded database (`appEnv`: the
+   * bench's app settings), each route for `seconds` one request at a time, then with
+   * `connections` at once.
+   */
+  pages?: { appEnv: Record<string, string>; seconds: number; connections: number };
 }
 
 /**
@@ -79,7 +93,7 @@ export async function measureMongoQueries(
   try {
     const store = context.get(PostStoreRouter).storeNamed('mongo');
     const started = Date.now();
-    const { ids, forUpdate, newest } = await seedMongo(config, options);
+    const { ids, forUpdate, newest, comments, threads } = await seedMongo(config, options);
     const seedSeconds = (Date.now() - started) / 1000;
     options.log(`  seeded in ${seedSeconds.toFixed(0)} s`);
     const rows: MongoQueryRow[] = [];
@@ -91,50 +105,63 @@ export async function measureMongoQueries(
       );
       rows.push(row);
     }
-    return { posts: options.posts, comments: options.posts * 5, seed_seconds: seedSeconds, rows };
+    const pages = options.pages && (await measurePages(config.mongoUrl, threads, options));
+    return {
+      posts: options.posts,
+      comments,
+      seed_seconds: seedSeconds,
+      rows,
+      ...(pages && { pages }),
+    };
   } finally {
     await context.close();
     await dropTestStores(config).catch(() => undefined);
   }
 }
 
-const fmt = (ms: number | null) => (ms === null ? '-' : ms.toFixed(1));
+const fmt = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? '-' : ms.toFixed(1));
 
 async function seedMongo(
   config: ReturnType<typeof loadConfig>,
   options: MongoScaleOptions,
-): Promise<{ ids: string[]; forUpdate: Post[]; newest: { next: string } }> {
+): Promise<{
+  ids: string[];
+  forUpdate: Post[];
+  newest: { next: string };
+  comments: number;
+  threads: string[];
+}> {
   const ids: string[] = [];
   const forUpdate: Post[] = [];
   // the 20 newest posts seen so far, for the second page's cursor: made from the seeded posts,
   // as the home page would make it, since the home page itself may time out
   let top: Post[] = [];
-  const now = Date.now();
+  let comments = 0;
+  let threads: string[] = [];
+  // the data of the Cassandra part's keyspaces (scaleChunk): same spread, same 50-comment threads
+  const anchor = Date.now();
   await withMongo(config, async (db) => {
-    const chunk = 1000;
-    for (let done = 0; done < options.posts; done += chunk) {
-      const posts = Array.from({ length: Math.min(chunk, options.posts - done) }, () =>
-        spreadPost(now),
-      );
-      const comments = Array.from({ length: posts.length * 5 }, () =>
-        fakeComment(posts[Math.floor(Math.random() * posts.length)]),
-      );
-      await listingPartitionsOf(db).note(posts);
-      await db.collection('posts').insertMany(posts.map(toPostDocument) as never[], {
+    for (let index = 0; index * CHUNK < options.posts; index++) {
+      const chunk = scaleChunk(index, options.posts, anchor);
+      await listingPartitionsOf(db).note(chunk.posts);
+      await db.collection('posts').insertMany(chunk.posts.map(toPostDocument) as never[], {
         ordered: false,
       });
+      const slices = Math.ceil(chunk.comments.length / 1000);
       await mapConcurrent(
-        Array.from({ length: 5 }, (_, i) => comments.slice(i * chunk, (i + 1) * chunk)),
+        Array.from({ length: slices }, (_, i) => chunk.comments.slice(i * 1000, (i + 1) * 1000)),
         2,
         (slice) =>
           db.collection('comments').insertMany(slice.map(toCommentDocument) as never[], {
             ordered: false,
           }),
       );
-      ids.push(...posts.map((p) => p.id));
-      top = [...top, ...posts].sort(newestFirst).slice(0, 20);
-      if (forUpdate.length < options.samples * 2) forUpdate.push(...posts.slice(0, 10));
-      if ((done + chunk) % 20_000 === 0) options.log(`  ${done + chunk} posts in MongoDB`);
+      comments += chunk.comments.length;
+      if (index === 0) threads = chunk.threads;
+      ids.push(...chunk.posts.map((p) => p.id));
+      top = [...top, ...chunk.posts].sort(newestFirst).slice(0, 20);
+      if (forUpdate.length < options.samples * 2) forUpdate.push(...chunk.posts.slice(-10));
+      if (ids.length % 20_000 < CHUNK) options.log(`  ${ids.length} posts in MongoDB`);
     }
   });
   const last = top[top.length - 1];
@@ -144,7 +171,62 @@ async function seedMongo(
     id: last.id,
     direction: 'after',
   });
-  return { ids, forUpdate, newest: { next } };
+  return { ids, forUpdate, newest: { next }, comments, threads };
+}
+
+/**
+ * The app's pages on the seeded database, in `mongo`: the Cassandra part's routes, each alone
+ * (the issue's targets are one request at a time) and with `connections` at once (no request
+ * may take over 10 s).
+ */
+async function measurePages(
+  mongoUrl: string,
+  threads: string[],
+  options: MongoScaleOptions,
+): Promise<MongoPageRow[]> {
+  const { appEnv, seconds, connections } = options.pages!;
+  const app = await startApp(
+    { ...appEnv, MIGRATION_PHASE: 'mongo', MONGO_URL: mongoUrl },
+    options.serverPids,
+  );
+  const rows: MongoPageRow[] = [];
+  try {
+    const deep = await deepCursor(app.url);
+    for (const route of SCALE_ROUTES) {
+      for (const callers of [1, connections]) {
+        await app.settle();
+        const load = scaleLoad(
+          route,
+          { url: app.url, connections: callers, seconds },
+          deep,
+          threads,
+        );
+        const r = callers === 1 ? await measureAlone(load) : await measure(load);
+        rows.push(pageRow(route, callers, r));
+        options.log(
+          `  ${route.padEnd(28)} ${String(callers).padStart(2)} at once: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms, ${r.unexpected} bad`,
+        );
+      }
+    }
+  } finally {
+    await app.stop();
+  }
+  return rows;
+}
+
+function pageRow(route: string, connections: number, r: LoadResult): MongoPageRow {
+  const answered = r.requests > r.unexpected;
+  const finite = (n: number) => (answered && Number.isFinite(n) ? n : null);
+  return {
+    route,
+    connections,
+    requests_per_second: r.requestsPerSecond,
+    p50_ms: finite(r.p50),
+    p99_ms: finite(r.p99),
+    max_ms: finite(r.max),
+    requests: r.requests,
+    unexpected: r.unexpected,
+  };
 }
 
 const newestFirst = (a: Post, b: Post) =>

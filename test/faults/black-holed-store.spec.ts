@@ -1,6 +1,7 @@
 import { MIGRATION_PHASES, StoreName, phasePlan } from '../../src/config/migration-phase';
 import { sleep } from '../support/http-poll';
-import { FAULT_TIMEOUTS, FaultFleet, REQUEST_BOUND_MS, report } from './support/fault-fleet';
+import { FAULT_TIMEOUTS, FaultFleet, REQUEST_BOUND_MS } from './support/fault-fleet';
+import { report } from './support/fault-report';
 
 /** load before the fault, how long the store stays black-holed, load after convergence */
 const BEFORE_MS = 2000;
@@ -70,7 +71,7 @@ describe('fault: a black-holed store in each phase (two app instances under load
       const during = fleet.numbers(from, convergedAt);
       const after = fleet.numbers(convergedAt);
       const { check, inDoubt, unexplained, reconcile } = await fleet.endCheckRepaired();
-      report(`4 ${store} black-holed in ${phase}`, {
+      await report(`4 ${store} black-holed in ${phase}`, {
         ...during,
         after,
         healthTo503Ms: healthMs,

@@ -1,5 +1,6 @@
 import { sleep } from '../support/http-poll';
-import { FaultFleet, report } from './support/fault-fleet';
+import { FaultFleet } from './support/fault-fleet';
+import { report } from './support/fault-report';
 
 /** load before the kill, and on the surviving instance after it */
 const BEFORE_MS = 4000;
@@ -75,7 +76,7 @@ describe('fault: an app instance SIGKILLed mid-load in dual-write', () => {
     const mongoMissing = before.differences.filter((d) => d.startsWith('mongo'));
     const reconcile = await fleet.reconcile();
     const after = await fleet.endCheck();
-    report('5 app instance SIGKILLed in dual-write', {
+    await report('5 app instance SIGKILLed in dual-write', {
       ...load,
       afterKill,
       copiesInFlightAtKill: inFlight,

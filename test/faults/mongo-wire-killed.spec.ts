@@ -1,7 +1,8 @@
 import { stackCommand, requireManagedStack } from '../integration/helpers/stack-command';
 import { sleep } from '../support/http-poll';
 import { testStack } from '../support/test-stack';
-import { FaultFleet, report } from './support/fault-fleet';
+import { FaultFleet } from './support/fault-fleet';
+import { report } from './support/fault-report';
 
 /** load before the kill, and how long the server stays dead under it */
 const BEFORE_MS = 5000;
@@ -55,7 +56,7 @@ describe('fault: the MongoDB-wire server SIGKILLed in cassandra-primary (two app
     const load = fleet.numbers();
     const during = fleet.numbers(killedAt, backAt);
     const check = await fleet.endCheck();
-    report('3 mongo-wire server killed in cassandra-primary', {
+    await report('3 mongo-wire server killed in cassandra-primary', {
       ...load,
       duringOutage: during,
       hintsPendingAtMost: maxPending,

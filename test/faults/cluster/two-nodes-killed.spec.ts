@@ -3,8 +3,13 @@ import {
   UNAVAILABLE_MESSAGE,
 } from '../../../src/common/errors/app-exception.filter';
 import { sleep } from '../../support/http-poll';
-import { clusterFleet, expectNoFailedRequest, nodeOutage } from '../support/cluster-stack';
-import { REQUEST_BOUND_MS, isWrite, report } from '../support/fault-fleet';
+import {
+  clusterFleet,
+  clusterReport,
+  expectNoFailedRequest,
+  nodeOutage,
+} from '../support/cluster-stack';
+import { REQUEST_BOUND_MS, isWrite } from '../support/fault-fleet';
 
 /** 5 s of load before the kill, the nodes dead for a minute, 3 s of load after convergence */
 const TIMING = { beforeMs: 5000, deadMs: 60_000, afterMs: 3000 };
@@ -65,7 +70,7 @@ describe('fault: two of three Cassandra nodes SIGKILLed (replication 3, two app 
     const during = fleet.numbers(killedAt, backAt);
     const after = fleet.numbers(convergedAt);
     const check = await fleet.endCheck();
-    report('2 two of three nodes killed in cassandra', {
+    await clusterReport('2 two of three nodes killed in cassandra', {
       ...fleet.numbers(start),
       duringOutage: during,
       failedWritesNothingSaved: refused.length,

@@ -3,7 +3,8 @@ import { stackCommand } from '../../integration/helpers/stack-command';
 import { sleep } from '../../support/http-poll';
 import { TestStores } from '../../support/test-env';
 import { faultsClusterStack, faultsClusterStackEnv } from '../../support/test-stack';
-import { FaultFleet, report } from './fault-fleet';
+import { FaultFleet } from './fault-fleet';
+import { report } from './fault-report';
 
 let started: Promise<TestStores> | undefined;
 
@@ -52,6 +53,11 @@ export async function restartCluster(): Promise<number> {
   const from = Date.now();
   await clusterStackCommand('up');
   return Date.now() - from;
+}
+
+/** report() of a cluster test: the cluster stack's MongoDB stand-in is the one recorded. */
+export function clusterReport(test: string, numbers: Record<string, unknown>): Promise<void> {
+  return report(test, numbers, faultsClusterStack());
 }
 
 /** Replication 3: every node holds every record, LOCAL_QUORUM needs two of the three. */
@@ -165,7 +171,7 @@ export async function expectNoFailedRequest(
 
   const during = fleet.numbers(outage.killedAt, outage.backAt);
   const check = await fleet.endCheck();
-  report(test, {
+  await clusterReport(test, {
     ...fleet.numbers(from),
     duringOutage: during,
     hintsPendingAtMost: outage.hintsPendingAtMost,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BENCH_WRITER, benchWriterHeaders } from '../../../bench/support/bench-writer';
@@ -20,9 +20,6 @@ import { dropTestStores, withCassandra } from '../../integration/helpers/stores'
 import { FaultProxy } from '../../support/fault-proxy';
 import { sleep } from '../../support/http-poll';
 import { TestStores, mongoUrlWithDb, testEnv, testStores } from '../../support/test-env';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-export const REPORT_FILE = path.join(ROOT, 'test-results', 'faults-report.json');
 
 /**
  * The app's timeouts in the fault tier, short so a fault shows within seconds: the app stops
@@ -547,21 +544,4 @@ export class FaultFleet {
 interface StatsAnswer {
   pending_hints: number | null;
   secondary_writes?: { in_flight: number };
-}
-
-/**
- * Prints one test's numbers and keeps them in test-results/faults-report.json (by test name),
- * where docs/faults.md quotes them from.
- */
-export function report(test: string, numbers: Record<string, unknown>): void {
-  console.log(`faults | ${test} | ${JSON.stringify(numbers)}`);
-  mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
-  let all: Record<string, unknown> = {};
-  try {
-    all = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as Record<string, unknown>;
-  } catch {
-    all = {};
-  }
-  all[test] = { ...numbers, at: new Date().toISOString() };
-  writeFileSync(REPORT_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }

@@ -169,6 +169,53 @@ describe('bench:scale in docs/benchmarks.md', () => {
     );
   });
 
+  it("shows the app's pages in mongo, alone and under load, against the issue's targets", () => {
+    const page = (route: string, connections: number, p50: number, max: number, bad = 0) => ({
+      route,
+      connections,
+      requests_per_second: 1000 / p50,
+      p50_ms: p50,
+      p99_ms: max,
+      max_ms: max,
+      requests: 100,
+      unexpected: bad,
+    });
+    const out = renderScale({
+      ...data,
+      mongo: {
+        ...data.mongo!,
+        pages: [
+          page('GET / (home)', 1, 62.5, 120),
+          page('GET / (home)', 16, 900, 3000),
+          page('GET /post/:id (50 comments)', 1, 125, 300),
+          page('GET /post/:id (50 comments)', 16, 400, 12_000),
+          page('GET /?sort=title', 1, 80, 100),
+          page('GET /?sort=title', 16, 500, 900, 2),
+        ],
+      },
+    });
+
+    expect(out).toContain('each route one request at a time, then 16 at once');
+    expect(out).toContain(
+      '| GET / (home)                |      16 |     1 |  900.0 |  3000.0 |  3000.0 |          0 |',
+    );
+    expect(out).toContain(
+      '| GET / (home) p50 ms, alone                         | 62.50 |                 < 250 | met     |',
+    );
+    expect(out).toContain(
+      '| GET /post/:id (50 comments) p50 ms, alone          |   125 |                 < 100 | not met |',
+    );
+    expect(out).toContain(
+      '| GET /post/:id (50 comments) slowest ms, 16 at once | 12000 | ≤ 10 000, none failed | not met |',
+    );
+    // a request that failed fails the target, however fast the others were
+    expect(out).toContain(
+      '| GET /?sort=title slowest ms, 16 at once            |   900 | ≤ 10 000, none failed | not met |',
+    );
+    // no target for the title sort alone
+    expect(out).not.toContain('GET /?sort=title p50 ms, alone');
+  });
+
   it('leaves the Cassandra tables out when a run measured only the Mongo part', () => {
     const out = renderScale({ ...data, sizes: [], rows: [], ratios: [], cassandra_measured: null });
 
