@@ -15,7 +15,7 @@ import { testStack } from '../../support/test-stack';
  * Prints one test's numbers and keeps them in bench/results/faults.json under the test's name,
  * with when, on which code, under which load and on which MongoDB stand-in it ran; `npm run
  * bench:docs` renders them into docs/faults.md (bench/support/faults-docs.ts). A run of one file
- * replaces only its own tests' entries. `stack`: the stack the test ran on (the cluster tests
+ * replaces only its own tests' entries (and drops the notes, written for the results before). `stack`: the stack the test ran on (the cluster tests
  * pass theirs).
  */
 export async function report(
@@ -26,11 +26,9 @@ export async function report(
   console.log(`faults | ${test} | ${JSON.stringify(numbers)}`);
   const file = path.join(process.env.BENCH_RESULTS_DIR ?? RESULTS_DIR, 'faults.json');
   let tests: FaultsJson['tests'] = {};
-  let notes: string[] | undefined;
   try {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<FaultsJson>;
-    tests = kept.tests ?? {};
-    notes = kept.notes;
+    // the other tests' entries stay; hand-written notes go, as they were about the old results
+    tests = (JSON.parse(readFileSync(file, 'utf8')) as Partial<FaultsJson>).tests ?? {};
   } catch {
     // no report yet (or one this code cannot read): start afresh
   }
@@ -47,6 +45,5 @@ export async function report(
     mongo: stack.settings.mongoBackend,
     ...numbers,
   } as FaultsTestJson;
-  const data: FaultsJson = { meta, tests, ...(notes && { notes }) };
-  await writeResults('faults', data);
+  await writeResults('faults', { meta, tests } satisfies FaultsJson);
 }
